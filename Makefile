@@ -1,0 +1,45 @@
+# seqimg: one-command set-up, tests, the default recipe and the benchmarks.
+VENV     := .venv
+PY       := $(VENV)/bin/python
+STAMP    := $(VENV)/.seqimg-installed
+APT_PKGS := freedoom fluidsynth fluid-soundfont-gm
+RUN_DIR  ?= runs/midi_genre
+
+.PHONY: setup system-packages test run bench lint clean
+
+setup: $(STAMP) system-packages
+
+# torch is pinned here (a CPU wheel); pyproject allows a range for users elsewhere.
+$(STAMP): pyproject.toml examples/seqimg-example-codec/pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "torch==2.13.0"
+	$(PY) -m pip install -q -e ".[test]" -e examples/seqimg-example-codec
+	touch $(STAMP)
+
+# Debian packages for the metal corpus and audio rendering; optional, reported when missing.
+system-packages:
+	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+		echo "missing Debian packages:$$missing (install them as root: apt-get install$$missing)"; \
+		echo "without them the metal corpus and audio rendering are unavailable; the codecs, the time-series recipes and the tests that need neither still work"; \
+	fi
+
+test: setup
+	$(VENV)/bin/pytest
+
+run: setup
+	$(VENV)/bin/seqimg run recipes/midi_genre.yaml --out $(RUN_DIR)
+
+bench: setup
+	$(PY) benchmarks/train_step.py --batch 32 --steps 5 --compare --json
+
+lint: setup
+	$(VENV)/bin/ruff check seqimg domains tests benchmarks
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

@@ -1,0 +1,111 @@
+"""The ``seqimg`` command line: parses, calls the library, prints. Errors are one line."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+from typing import Callable, List, Optional
+
+import typer
+import yaml
+
+from seqimg.errors import SeqimgError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Fold sequences into images and carry them between domains.")
+log = logging.getLogger("seqimg")
+
+OptionList = Optional[List[str]]
+
+
+def friendly(command: Callable) -> Callable:
+    """Turn user-facing errors into one line on stderr and exit code 1 (130 on Ctrl-C)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        try:
+            return command(*args, **kwargs)
+        except SeqimgError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted: files already written are complete and kept", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def parse_assignments(items: OptionList) -> dict:
+    """``key=value`` strings to a dict; values are read as YAML scalars (``4``, ``true``, ...)."""
+    out = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SeqimgError(f"{item!r}: expected key=value")
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+@app.command()
+@friendly
+def codecs() -> None:
+    """List available codecs: name, description and origin."""
+    from seqimg.registry import list_codecs
+
+    for plugin in list_codecs().values():
+        typer.echo(f"{plugin.name:12s} {plugin.origin:24s} {plugin.cls.description}")
+
+
+@app.command()
+@friendly
+def encode(
+    file: Path = typer.Argument(..., help="Input file (MIDI, audio, CSV/.npy ...)."),
+    codec: str = typer.Option("midi", help="Codec name or module:Class."),
+    out: Path = typer.Option(..., help="OUT.npy (windows, shape (N, C, H, W)) or OUT.png."),
+    option: OptionList = typer.Option(None, "--option", "-o", help="Codec setting key=value."),
+) -> None:
+    """Encode FILE into folded windows (.npy with a .json description) or a picture (.png)."""
+    from seqimg.io import save_encoding
+    from seqimg.plots import save_windows_png
+    from seqimg.registry import make_codec
+
+    if out.suffix not in (".npy", ".png"):
+        raise SeqimgError(f"{out}: --out must end in .npy or .png")
+    instance = make_codec(codec, parse_assignments(option))
+    instance.fit([file])
+    encoded = instance.encode(file)
+    if out.suffix == ".png":
+        save_windows_png(encoded.images, out)
+    else:
+        meta = {"codec": codec, "config": instance.config_dict(), "state": instance.state(),
+                "length": encoded.length, "source": str(file)}
+        save_encoding(out, encoded.images, meta)
+    typer.echo(f"{file} -> {out}: {len(encoded.images)} windows of shape "
+               f"{tuple(encoded.images.shape[1:])}, {encoded.length} steps")
+
+
+@app.command()
+@friendly
+def decode(
+    file: Path = typer.Argument(..., help="Windows saved by 'seqimg encode' (.npy)."),
+    codec: Optional[str] = typer.Option(None, help="Codec (default: the one that encoded)."),
+    out: Path = typer.Option(..., help="Output file (.mid, .wav, .csv ...)."),
+    option: OptionList = typer.Option(None, "--option", "-o", help="Codec setting key=value."),
+) -> None:
+    """Decode windows back into a file, with the settings stored beside them by 'encode'."""
+    from seqimg.io import load_encoding
+    from seqimg.registry import make_codec
+
+    images, meta = load_encoding(file)
+    name = codec or meta.get("codec")
+    if not name:
+        raise SeqimgError(f"{file}: no description beside it; say which --codec to use")
+    if codec and meta.get("codec") and codec != meta["codec"]:
+        raise SeqimgError(f"{file}: encoded with {meta['codec']!r}, not {codec!r}")
+    instance = make_codec(name, {**meta.get("config", {}), **parse_assignments(option)})
+    instance.load_state(meta.get("state", {}))
+    written = instance.decode(images, meta.get("length"), out)
+    typer.echo(f"{file} -> {written}")
+

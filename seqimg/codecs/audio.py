@@ -1,0 +1,104 @@
+"""``audio`` codec: per-frame log-mel bands (or MFCCs), optionally f0 and loudness, via librosa;
+decoding inverts the mel or MFCC features with Griffin-Lim and writes WAV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import librosa
+import numpy as np
+import soundfile
+
+from seqimg.codecs.base import CodecConfig, SequenceCodec
+from seqimg.errors import in_file
+
+DB_LOW, DB_HIGH = -100.0, 40.0  # power_to_db range mapped onto [-1, 1]
+MFCC_SCALE = 500.0
+F0_LOW, F0_HIGH = 65.0, 2093.0  # C2..C7, mapped on a log scale
+SPECTRAL = ("mel", "mfcc")
+
+
+@dataclass(frozen=True)
+class AudioConfig(CodecConfig):
+    """Analysis settings; ``bands`` is mel bands or MFCC coefficients."""
+
+    sample_rate: int = 22050
+    n_fft: int = 2048
+    hop_length: int = 512
+    spectral: str = "mel"
+    bands: int = 64
+    f0: bool = False
+    loudness: bool = False
+    griffin_lim_iters: int = 32
+
+    def __post_init__(self) -> None:
+        if self.spectral not in SPECTRAL:
+            raise ValueError(f"spectral: expected one of {SPECTRAL}, got {self.spectral!r}")
+
+
+def scale(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Map ``low..high`` linearly onto [-1, 1], clipping outside."""
+    return np.clip(2.0 * (values - low) / (high - low) - 1.0, -1.0, 1.0)
+
+
+def unscale(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Invert :func:`scale` (inside the range)."""
+    return (values + 1.0) / 2.0 * (high - low) + low
+
+
+class AudioCodec(SequenceCodec):
+    name = "audio"
+    description = "Audio as log-mel (or MFCC) frames, optional f0 and loudness; writes WAV"
+    suffixes = (".wav", ".flac", ".ogg", ".mp3")
+    config_class = AudioConfig
+
+    @property
+    def n_features(self) -> int:
+        c = self.config
+        return c.bands + c.f0 + c.loudness
+
+    def read(self, path: Path) -> np.ndarray:
+        try:
+            audio, _ = librosa.load(path, sr=self.config.sample_rate, mono=True)
+        except Exception as exc:  # soundfile/audioread raise many types on bad files
+            raise in_file(path, f"not a readable audio file ({' '.join(str(exc).split())})") from None
+        if not len(audio):
+            raise in_file(path, "holds no audio samples")
+        return audio
+
+    def write(self, obj: np.ndarray, path: Path) -> None:
+        soundfile.write(path, obj, self.config.sample_rate, format="WAV", subtype="PCM_16")
+
+    def to_frames(self, obj: np.ndarray) -> np.ndarray:
+        c = self.config
+        stft = dict(sr=c.sample_rate, n_fft=c.n_fft, hop_length=c.hop_length)
+        mel = librosa.feature.melspectrogram(y=obj, n_mels=c.bands if c.spectral == "mel" else 128,
+                                             **stft)
+        db = librosa.power_to_db(mel, ref=1.0, top_db=None)
+        if c.spectral == "mel":
+            columns = [scale(db, DB_LOW, DB_HIGH)]
+        else:
+            columns = [np.clip(librosa.feature.mfcc(S=db, n_mfcc=c.bands) / MFCC_SCALE, -1, 1)]
+        if c.f0:
+            f0 = librosa.yin(obj, fmin=F0_LOW, fmax=F0_HIGH, sr=c.sample_rate,
+                             frame_length=c.n_fft, hop_length=c.hop_length)
+            columns.append(scale(np.log2(f0), np.log2(F0_LOW), np.log2(F0_HIGH))[None])
+        if c.loudness:
+            rms = librosa.feature.rms(y=obj, frame_length=c.n_fft, hop_length=c.hop_length)
+            columns.append(scale(librosa.amplitude_to_db(rms, ref=1.0, top_db=None), -80.0, 0.0))
+        length = min(col.shape[1] for col in columns)
+        return np.concatenate([col[:, :length] for col in columns]).T.astype(np.float32)
+
+    def from_frames(self, frames: np.ndarray) -> np.ndarray:
+        c = self.config
+        stft = dict(sr=c.sample_rate, n_fft=c.n_fft, hop_length=c.hop_length,
+                    n_iter=c.griffin_lim_iters)
+        bands = frames[:, : c.bands].T.astype(np.float64)
+        if c.spectral == "mel":
+            power = librosa.db_to_power(unscale(bands, DB_LOW, DB_HIGH))
+            audio = librosa.feature.inverse.mel_to_audio(power, **stft)
+        else:
+            audio = librosa.feature.inverse.mfcc_to_audio(bands * MFCC_SCALE, n_mels=128, **stft)
+        peak = np.abs(audio).max(initial=0.0)
+        return (audio / peak * 0.9 if peak > 1.0 else audio).astype(np.float32)

@@ -1,0 +1,170 @@
+"""``SequenceCodec``: file <-> frames ``(T, F)`` in [-1, 1] <-> folded windows ``(N, C, H, W)``.
+
+Subclasses implement the hooks ``read``, ``write``, ``to_frames`` and ``from_frames`` (and, if
+they learn from data, ``fit``/``state``/``load_state``). The public ``encode``/``decode`` live
+here only: they validate, call the hooks, cut windows and fold.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from seqimg.config import build_config, config_dict
+from seqimg.errors import SeqimgError, in_file
+from seqimg.io import atomic_path
+from seqimg.fold import FoldSpec, fold_sequence, unfold_sequence
+
+
+@dataclass(frozen=True)
+class CodecConfig:
+    """Fold settings every codec shares; ``hop`` defaults to the window length (no overlap)."""
+
+    height: int = 16
+    width: int = 16
+    steps_per_pixel: int = 1
+    hop: int | None = None
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Folded windows of one sequence, shape=(N, C, H, W), and its length in steps."""
+
+    images: np.ndarray
+    length: int
+
+
+class SequenceCodec(ABC):
+    """Base of every codec: owns validation, windowing and folding."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    suffixes: ClassVar[tuple[str, ...]]
+    config_class: ClassVar[type] = CodecConfig
+    pad_value: ClassVar[float] = -1.0
+
+    def __init__(self, config: Any = None, **overrides: Any) -> None:
+        if isinstance(config, dict) or config is None:
+            config = build_config(self.config_class, {**(config or {}), **overrides}, self.name)
+        elif overrides:
+            config = dataclasses.replace(config, **overrides)
+        self.config = config
+
+    # -- hooks -------------------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def n_features(self) -> int:
+        """Features per time step, ``F``."""
+
+    @abstractmethod
+    def read(self, path: Path) -> Any:
+        """Load a file into the codec's native object; raise ``SeqimgError`` naming the file."""
+
+    @abstractmethod
+    def write(self, obj: Any, path: Path) -> None:
+        """Write a native object to ``path``."""
+
+    @abstractmethod
+    def to_frames(self, obj: Any) -> np.ndarray:
+        """Native object to frames, shape=(T, F), float32 in [-1, 1]."""
+
+    @abstractmethod
+    def from_frames(self, frames: np.ndarray) -> Any:
+        """Frames, shape=(T, F), in [-1, 1] to a native object."""
+
+    def fit(self, paths: list[Path]) -> None:
+        """Learn data-dependent settings (e.g. a scaler) from a domain's files; default: none."""
+
+    def state(self) -> dict:
+        """Learned settings as plain JSON-able values, stored with models and encodings."""
+        return {}
+
+    def load_state(self, state: dict) -> None:
+        """Restore what :meth:`state` returned."""
+
+    # -- layout hooks: a fold by default; layouts such as a piano roll override them -------------
+    @property
+    def fold_spec(self) -> FoldSpec:
+        c = self.config
+        return FoldSpec(c.height, c.width, c.steps_per_pixel)
+
+    @property
+    def window_length(self) -> int:
+        """Time steps per image."""
+        return self.fold_spec.window_length
+
+    @property
+    def hop(self) -> int:
+        """Steps between window starts."""
+        return self.config.hop or self.window_length
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """Shape ``(C, H, W)`` of one image."""
+        spec = self.fold_spec
+        return spec.channels(self.n_features), spec.height, spec.width
+
+    def frames_to_images(self, frames: np.ndarray) -> np.ndarray:
+        """Frames, shape=(T, F), to windows, shape=(N, C, H, W)."""
+        return fold_sequence(frames, self.fold_spec, self.hop, self.pad_value)
+
+    def images_to_frames(self, images: np.ndarray, length: int) -> np.ndarray:
+        """Windows, shape=(N, C, H, W), to frames, shape=(length, F)."""
+        return unfold_sequence(images, self.fold_spec, self.hop, length)
+
+    # -- public API --------------------------------------------------------------------------
+    def config_dict(self) -> dict:
+        """The codec's config as a plain dict."""
+        return config_dict(self.config)
+
+    def frames(self, path: str | Path) -> np.ndarray:
+        """Read ``path`` and return validated frames, shape=(T, F), float32 in [-1, 1]."""
+        path = Path(path)
+        if not path.is_file():
+            raise in_file(path, "no such file")
+        native = self.read(path)
+        try:
+            frames = np.asarray(self.to_frames(native), dtype=np.float32)
+        except ValueError as exc:  # hooks report content problems as ValueError
+            raise in_file(path, str(exc)) from None
+        self._check_frames(frames, path)
+        return frames
+
+    def encode(self, path: str | Path) -> Encoded:
+        """Read a file and fold it into windows, shape=(N, C, H, W)."""
+        frames = self.frames(path)
+        return Encoded(self.frames_to_images(frames), len(frames))
+
+    def decode_frames(self, images: np.ndarray, length: int | None = None) -> np.ndarray:
+        """Windows, shape=(N, C, H, W), to frames, shape=(length, F), clipped to [-1, 1]."""
+        images = np.asarray(images, dtype=np.float32)
+        if images.ndim != 4 or images.shape[1:] != self.image_shape:
+            raise SeqimgError(
+                f"{self.name}: expected images of shape (N, {', '.join(map(str, self.image_shape))})"
+                f", got {images.shape}"
+            )
+        if length is None:
+            length = self.hop * (len(images) - 1) + self.window_length
+        return np.clip(self.images_to_frames(images, length), -1.0, 1.0)
+
+    def decode(self, images: np.ndarray, length: int | None, path: str | Path) -> Path:
+        """Invert :meth:`encode`: windows to a file at ``path`` (written whole or not at all)."""
+        path = Path(path)
+        obj = self.from_frames(self.decode_frames(images, length))
+        with atomic_path(path) as partial:
+            self.write(obj, partial)
+        return path
+
+    def _check_frames(self, frames: np.ndarray, path: Path) -> None:
+        if frames.ndim != 2 or frames.shape[1] != self.n_features:
+            raise in_file(path, f"{self.name} made frames of shape {frames.shape}, "
+                          f"expected (T, {self.n_features})")
+        if len(frames) == 0:
+            raise in_file(path, "holds no time steps")
+        if not np.isfinite(frames).all() or frames.min() < -1 or frames.max() > 1:
+            raise in_file(path, f"{self.name} made frames outside [-1, 1]")

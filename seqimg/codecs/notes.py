@@ -1,0 +1,99 @@
+"""Pure functions between notes on a time grid and frame arrays in [-1, 1].
+
+Notes are int arrays, shape=(n, 3): ``(pitch, start_step, end_step)`` with ``end > start``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+VOICES = 3
+REST_LEVEL = -1.0
+PITCH_LOW_LEVEL = -0.8  # lowest pitch of the range; rests sit clearly below it
+
+
+def sounding_and_onsets(notes: np.ndarray, length: int, low: int, high: int) -> tuple:
+    """Boolean rolls, shape=(T, P) each, of sounding pitches and note onsets in ``low..high``."""
+    n_pitches = high - low + 1
+    sounding = np.zeros((length, n_pitches), dtype=bool)
+    onsets = np.zeros((length, n_pitches), dtype=bool)
+    for pitch, start, end in notes:
+        sounding[start:end, pitch - low] = True
+        onsets[start, pitch - low] = True
+    return sounding, onsets
+
+
+def rolls_to_notes(sounding: np.ndarray, onsets: np.ndarray, low: int) -> np.ndarray:
+    """Notes from boolean rolls, shape=(T, P): a note starts only at an onset and lasts while
+    its pitch keeps sounding without a new onset, so a wavering pitch never becomes a stream."""
+    notes = []
+    length = len(sounding)
+    for column in range(sounding.shape[1]):
+        starts = np.flatnonzero(onsets[:, column])
+        for i, start in enumerate(starts):
+            stop = starts[i + 1] if i + 1 < len(starts) else length
+            silent = np.flatnonzero(~sounding[start + 1 : stop, column])
+            end = start + 1 + (silent[0] if len(silent) else stop - start - 1)
+            notes.append((low + column, start, end))
+    notes.sort(key=lambda n: (n[1], n[0]))
+    return np.asarray(notes, dtype=np.int64).reshape(-1, 3)
+
+
+def to_levels(mask: np.ndarray) -> np.ndarray:
+    """Booleans to +1 / -1 levels, float32."""
+    return np.where(mask, 1.0, -1.0).astype(np.float32)
+
+
+def notes_to_pitch_channels(notes: np.ndarray, length: int, low: int, high: int) -> np.ndarray:
+    """Notes to frames, shape=(T, 2P): P sounding levels then P onset levels."""
+    sounding, onsets = sounding_and_onsets(notes, length, low, high)
+    return np.concatenate([to_levels(sounding), to_levels(onsets)], axis=1)
+
+
+def pitch_channels_to_notes(frames: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Invert :func:`notes_to_pitch_channels`; levels above 0 count as on."""
+    n_pitches = high - low + 1
+    return rolls_to_notes(frames[:, :n_pitches] > 0, frames[:, n_pitches : 2 * n_pitches] > 0, low)
+
+
+def pitch_level(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Pitches in ``low..high`` to scalar levels in [-0.8, 1]."""
+    return PITCH_LOW_LEVEL + (1 - PITCH_LOW_LEVEL) * (pitch - low) / (high - low)
+
+
+def level_pitch(level: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Invert :func:`pitch_level`, rounding to the nearest pitch; rests give -1."""
+    pitch = np.rint((level - PITCH_LOW_LEVEL) / (1 - PITCH_LOW_LEVEL) * (high - low) + low)
+    pitch = np.clip(pitch, low, high).astype(np.int64)
+    return np.where(level < (REST_LEVEL + PITCH_LOW_LEVEL) / 2, -1, pitch)
+
+
+def notes_to_voices(notes: np.ndarray, length: int, low: int, high: int) -> np.ndarray:
+    """Notes to the seed paper's scalar layout, shape=(T, 6): the highest, middle and lowest
+    sounding pitch (rest = -1), then an onset level per voice. Beyond 3 voices, inner ones drop."""
+    sounding, onsets = sounding_and_onsets(notes, length, low, high)
+    levels = np.full((length, VOICES), REST_LEVEL, dtype=np.float32)
+    voice_onsets = np.zeros((length, VOICES), dtype=bool)
+    for t in range(length):
+        pitches = np.flatnonzero(sounding[t])[::-1]  # highest first
+        if len(pitches) > VOICES:
+            pitches = np.concatenate([pitches[:2], pitches[-1:]])
+        slots = {1: [0], 2: [0, 2], 3: [0, 1, 2]}.get(len(pitches), [])
+        for slot, column in zip(slots, pitches):
+            levels[t, slot] = pitch_level(low + column, low, high)
+            voice_onsets[t, slot] = onsets[t, column]
+    return np.concatenate([levels, to_levels(voice_onsets)], axis=1)
+
+
+def voices_to_notes(frames: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Invert :func:`notes_to_voices`: per pitch, notes start at a voice onset only."""
+    length = len(frames)
+    n_pitches = high - low + 1
+    sounding = np.zeros((length, n_pitches), dtype=bool)
+    onsets = np.zeros((length, n_pitches), dtype=bool)
+    pitches = level_pitch(frames[:, :VOICES], low, high)
+    steps, voices = np.nonzero(pitches >= 0)
+    columns = pitches[steps, voices] - low
+    sounding[steps, columns] = True
+    onsets[steps, columns] |= frames[steps, VOICES + voices] > 0
+    return rolls_to_notes(sounding, onsets, low)

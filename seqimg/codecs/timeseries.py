@@ -1,0 +1,109 @@
+"""``timeseries`` codec: multivariate series from CSV (header optional) or ``.npy``, shape (T, F),
+scaled per feature to [-1, 1] by a min/max scaler fitted on a domain and stored with models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from seqimg.codecs.base import CodecConfig, SequenceCodec
+from seqimg.errors import SeqimgError, in_file
+
+
+@dataclass(frozen=True)
+class TimeseriesConfig(CodecConfig):
+    """``channels`` is the number of features F; the fold defaults suit short series."""
+
+    channels: int = 1
+    height: int = 8
+    width: int = 8
+
+
+def read_table(path: Path) -> np.ndarray:
+    """A CSV (optional header row) or ``.npy`` file as float64, shape=(T, F)."""
+    try:
+        if path.suffix == ".npy":
+            data = np.load(path, allow_pickle=False)
+        else:
+            with open(path, encoding="utf-8") as handle:
+                first = handle.readline()
+            try:
+                [float(v) for v in first.split(",")]
+                header = 0
+            except ValueError:
+                header = 1
+            data = np.loadtxt(path, delimiter=",", skiprows=header, ndmin=2)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise in_file(path, f"not a numeric table ({' '.join(str(exc).split())})") from None
+    data = np.asarray(data, dtype=np.float64)
+    if data.ndim == 1:
+        data = data[:, None]
+    if data.ndim != 2 or data.size == 0:
+        raise in_file(path, f"expected a non-empty (T, F) table, got shape {data.shape}")
+    if not np.isfinite(data).all():
+        raise in_file(path, "holds NaN or infinite values")
+    return data
+
+
+class TimeseriesCodec(SequenceCodec):
+    name = "timeseries"
+    description = "Multivariate time series (CSV or .npy) scaled per feature to [-1, 1]"
+    suffixes = (".csv", ".npy")
+    config_class = TimeseriesConfig
+
+    def __init__(self, config=None, **overrides) -> None:
+        super().__init__(config, **overrides)
+        self.low: np.ndarray | None = None
+        self.high: np.ndarray | None = None
+
+    @property
+    def n_features(self) -> int:
+        return self.config.channels
+
+    def read(self, path: Path) -> np.ndarray:
+        data = read_table(path)
+        if data.shape[1] != self.n_features:
+            raise in_file(path, f"has {data.shape[1]} columns, codec expects {self.n_features}")
+        return data
+
+    def write(self, obj: np.ndarray, path: Path) -> None:
+        if path.suffix == ".npy":
+            with open(path, "wb") as handle:
+                np.save(handle, obj)
+        else:
+            header = ",".join(f"x{i}" for i in range(obj.shape[1]))
+            np.savetxt(path, obj, delimiter=",", header=header, comments="", fmt="%.10g")
+
+    def fit(self, paths: list[Path]) -> None:
+        tables = [self.read(Path(p)) for p in paths]
+        self.fit_arrays(tables)
+
+    def fit_arrays(self, tables: list[np.ndarray]) -> None:
+        """Fit the per-feature scaler on arrays, each shape=(T, F)."""
+        if not tables:
+            raise SeqimgError("timeseries: cannot fit a scaler on no data")
+        stacked = np.concatenate(tables)
+        self.low, self.high = stacked.min(axis=0), stacked.max(axis=0)
+
+    def state(self) -> dict:
+        if self.low is None:
+            return {}
+        return {"low": self.low.tolist(), "high": self.high.tolist()}
+
+    def load_state(self, state: dict) -> None:
+        if state:
+            self.low, self.high = np.asarray(state["low"]), np.asarray(state["high"])
+
+    def _span(self) -> np.ndarray:
+        if self.low is None:
+            raise SeqimgError("timeseries: the scaler is not fitted (fit it on a domain first)")
+        return np.where(self.high > self.low, self.high - self.low, 1.0)
+
+    def to_frames(self, obj: np.ndarray) -> np.ndarray:
+        scaled = 2.0 * (obj - self.low) / self._span() - 1.0
+        return np.clip(scaled, -1.0, 1.0).astype(np.float32)
+
+    def from_frames(self, frames: np.ndarray) -> np.ndarray:
+        return (frames.astype(np.float64) + 1.0) / 2.0 * self._span() + self.low

@@ -1,0 +1,10 @@
+"""The one exception type the CLI turns into a one-line message and a non-zero exit."""
+
+
+class SeqimgError(Exception):
+    """A problem with the user's input (file, recipe, option) that a person can fix."""
+
+
+def in_file(path: object, problem: str) -> SeqimgError:
+    """An error that names the file first, as ``path: problem``."""
+    return SeqimgError(f"{path}: {problem}")

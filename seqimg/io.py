@@ -1,0 +1,65 @@
+"""Atomic file writes and saved encodings (``.npy`` windows with a ``.json`` sidecar)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from seqimg.errors import SeqimgError, in_file
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds,
+    so an interrupted write never leaves a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial{path.suffix}")
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write text atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def sidecar(path: Path) -> Path:
+    """The JSON file that describes the encoding saved at ``path``."""
+    return path.with_suffix(".json")
+
+
+def save_encoding(path: Path, images: np.ndarray, meta: dict) -> None:
+    """Save windows, shape=(N, C, H, W), and a description (codec, config, state, length)."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as handle:
+            np.save(handle, images)
+    write_text(sidecar(path), json.dumps(meta, indent=2))
+
+
+def load_encoding(path: Path) -> tuple[np.ndarray, dict]:
+    """Load what :func:`save_encoding` wrote; a missing sidecar gives an empty description."""
+    if not path.is_file():
+        raise in_file(path, "no such file")
+    try:
+        images = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise in_file(path, f"not a .npy array ({' '.join(str(exc).split())})") from None
+    if images.ndim != 4:
+        raise in_file(path, f"expected windows of shape (N, C, H, W), got {images.shape}")
+    meta_path = sidecar(path)
+    try:
+        meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+    except json.JSONDecodeError as exc:
+        raise SeqimgError(f"{meta_path}: not valid JSON ({exc})") from None
+    return images, meta

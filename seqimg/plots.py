@@ -1,0 +1,53 @@
+"""Pictures of folded images and piano rolls (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def channel_mosaic(image: np.ndarray) -> np.ndarray:
+    """One image, shape=(C, H, W), as a near-square grid of its channels with 1-pixel gaps."""
+    channels, height, width = image.shape
+    cols = math.ceil(math.sqrt(channels))
+    rows = math.ceil(channels / cols)
+    mosaic = np.full((rows * (height + 1) - 1, cols * (width + 1) - 1), np.nan, dtype=np.float32)
+    for c in range(channels):
+        y, x = divmod(c, cols)
+        mosaic[y * (height + 1) : y * (height + 1) + height,
+               x * (width + 1) : x * (width + 1) + width] = image[c]
+    return mosaic
+
+
+def save_windows_png(images: np.ndarray, path: Path, max_windows: int = 4) -> Path:
+    """Draw up to ``max_windows`` windows, shape=(N, C, H, W), side by side as channel mosaics."""
+    shown = images[:max_windows]
+    fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 4), squeeze=False)
+    for i, (ax, image) in enumerate(zip(axes[0], shown)):
+        ax.imshow(channel_mosaic(image), cmap="magma", vmin=-1, vmax=1, interpolation="nearest")
+        ax.set_title(f"window {i}: {image.shape[0]} channels of {image.shape[1]}x{image.shape[2]}")
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def save_rolls_png(rolls: list[tuple[str, np.ndarray]], path: Path) -> Path:
+    """Stack labelled boolean piano rolls, each shape=(T, P), one panel each."""
+    fig, axes = plt.subplots(len(rolls), 1, figsize=(10, 2.2 * len(rolls)), squeeze=False)
+    for ax, (label, roll) in zip(axes[:, 0], rolls):
+        ax.imshow(roll.T, origin="lower", aspect="auto", cmap="Greys", interpolation="nearest")
+        ax.set_title(label)
+        ax.set_ylabel("pitch index")
+    axes[-1, 0].set_xlabel("grid step")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

@@ -1,0 +1,49 @@
+"""The codec contract test, for seqimg's own suite and for plugin authors.
+
+``check_codec(codec, sample, workdir)`` raises ``AssertionError`` naming the broken promise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from seqimg.codecs.base import SequenceCodec
+
+
+def check_codec(codec: SequenceCodec, sample: str | Path, workdir: str | Path,
+                exact: bool = True, atol: float = 1e-5) -> dict:
+    """Check dtype, range, shape, determinism and the round trip of ``codec`` on ``sample``.
+
+    The fold round trip (images -> frames) must be exact; the file round trip (frames -> file ->
+    frames) must agree within ``atol`` when ``exact``, else correlate at 0.9 or more (lossy
+    codecs such as audio). Returns the measured figures.
+    """
+    sample, workdir = Path(sample), Path(workdir)
+    codec.fit([sample])
+    encoded = codec.encode(sample)
+    images = encoded.images
+    assert images.dtype == np.float32, f"{codec.name}: images are {images.dtype}, not float32"
+    assert images.ndim == 4 and images.shape[1:] == codec.image_shape, (
+        f"{codec.name}: images {images.shape} do not match image_shape {codec.image_shape}")
+    assert images.min() >= -1 and images.max() <= 1, f"{codec.name}: images leave [-1, 1]"
+    assert np.array_equal(images, codec.encode(sample).images), f"{codec.name}: not deterministic"
+
+    frames = codec.frames(sample)
+    assert frames.shape == (encoded.length, codec.n_features), f"{codec.name}: length mismatch"
+    unfolded = codec.decode_frames(images, encoded.length)
+    assert np.array_equal(unfolded, frames), f"{codec.name}: images -> frames is not exact"
+
+    suffix = codec.suffixes[0]
+    out = codec.decode(images, encoded.length, workdir / f"roundtrip{suffix}")
+    again = codec.frames(out)
+    length = min(len(again), len(frames))
+    if exact:
+        assert len(again) == len(frames), f"{codec.name}: file round trip changed the length"
+        error = float(np.abs(again - frames).max())
+        assert error <= atol, f"{codec.name}: file round trip differs by {error}"
+        return {"max_abs_error": error}
+    corr = float(np.corrcoef(again[:length].ravel(), frames[:length].ravel())[0, 1])
+    assert corr >= 0.9, f"{codec.name}: file round trip correlates only {corr:.3f}"
+    return {"correlation": corr}

@@ -1,0 +1,75 @@
+"""Fixtures that build small MIDI, audio and time-series files on the fly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pretty_midi
+import pytest
+import soundfile
+
+SECONDS_PER_STEP = 0.125  # a 16th note at pretty_midi's default 120 bpm
+
+
+def write_midi(path, notes, program=0, drums=(), tempo=120.0):
+    """Write ``(pitch, start_step, end_step)`` notes (16th-note steps at ``tempo``) as MIDI."""
+    seconds = 60.0 / tempo / 4
+    pm = pretty_midi.PrettyMIDI(initial_tempo=tempo)
+    inst = pretty_midi.Instrument(program=program)
+    for pitch, start, end in notes:
+        inst.notes.append(pretty_midi.Note(90, pitch, start * seconds, end * seconds))
+    pm.instruments.append(inst)
+    if drums:
+        kit = pretty_midi.Instrument(program=0, is_drum=True)
+        for step in drums:
+            kit.notes.append(pretty_midi.Note(90, 36, step * seconds, (step + 1) * seconds))
+        pm.instruments.append(kit)
+    pm.write(str(path))
+    return path
+
+
+def grid_notes(path, tempo=120.0):
+    """Notes of a MIDI file as a sorted list of (pitch, start_step, end_step)."""
+    seconds = 60.0 / tempo / 4
+    pm = pretty_midi.PrettyMIDI(str(path))
+    notes = [(n.pitch, round(n.start / seconds), round(n.end / seconds))
+             for i in pm.instruments if not i.is_drum for n in i.notes]
+    return sorted(notes, key=lambda n: (n[1], n[0]))
+
+
+MELODY = [(60, 0, 2), (62, 2, 4), (64, 4, 8), (64, 8, 9), (67, 10, 16), (65, 16, 20),
+          (64, 20, 22), (62, 22, 24), (60, 24, 32)]
+CHORALE = MELODY + [(48, 0, 8), (43, 8, 16), (48, 16, 32), (55, 0, 16), (53, 16, 24)]
+
+
+@pytest.fixture
+def melody_mid(tmp_path):
+    return write_midi(tmp_path / "melody.mid", MELODY)
+
+
+@pytest.fixture
+def chorale_mid(tmp_path):
+    return write_midi(tmp_path / "chorale.mid", CHORALE, drums=(0, 4, 8, 12))
+
+
+def tone_wav(path, seconds=2.0, sr=22050):
+    """A two-note sine melody with a soft second partial, as WAV."""
+    t = np.arange(int(seconds * sr)) / sr
+    freq = np.where(t < seconds / 2, 440.0, 330.0)
+    phase = 2 * np.pi * np.cumsum(freq) / sr
+    audio = 0.5 * np.sin(phase) + 0.2 * np.sin(2 * phase)
+    soundfile.write(path, audio.astype(np.float32), sr)
+    return path
+
+
+@pytest.fixture
+def tone(tmp_path):
+    return tone_wav(tmp_path / "tone.wav")
+
+
+def series_csv(path, length=150, channels=3, header=True, seed=0):
+    """A random-walk multivariate series in odd units, as CSV."""
+    rng = np.random.default_rng(seed)
+    data = np.cumsum(rng.normal(size=(length, channels)), axis=0) * 37.5 + 1000.0
+    head = ",".join(f"c{i}" for i in range(channels)) if header else ""
+    np.savetxt(path, data, delimiter=",", header=head, comments="", fmt="%.10g")
+    return path, data
