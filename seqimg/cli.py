@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Optional
 
 import typer
 import yaml
@@ -16,7 +17,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Fold sequences into images and carry them between domains.")
 log = logging.getLogger("seqimg")
 
-OptionList = Optional[List[str]]
+OptionList = Optional[list[str]]
 
 
 def friendly(command: Callable) -> Callable:
@@ -90,7 +91,7 @@ def encode(
 @friendly
 def decode(
     file: Path = typer.Argument(..., help="Windows saved by 'seqimg encode' (.npy)."),
-    codec: Optional[str] = typer.Option(None, help="Codec (default: the one that encoded)."),
+    codec: str | None = typer.Option(None, help="Codec (default: the one that encoded)."),
     out: Path = typer.Option(..., help="Output file (.mid, .wav, .csv ...)."),
     option: OptionList = typer.Option(None, "--option", "-o", help="Codec setting key=value."),
 ) -> None:

@@ -41,9 +41,8 @@ def sidecar(path: Path) -> Path:
 
 def save_encoding(path: Path, images: np.ndarray, meta: dict) -> None:
     """Save windows, shape=(N, C, H, W), and a description (codec, config, state, length)."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as handle:
-            np.save(handle, images)
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        np.save(handle, images)
     write_text(sidecar(path), json.dumps(meta, indent=2))
 
 

@@ -1,8 +1,17 @@
 import numpy as np
 import pytest
 
-from seqimg.fold import (FoldSpec, cut_windows, fold, fold_sequence, kernel_offsets, stitch_windows,
-                         unfold, unfold_sequence, window_starts)
+from seqimg.fold import (
+    FoldSpec,
+    cut_windows,
+    fold,
+    fold_sequence,
+    kernel_offsets,
+    stitch_windows,
+    unfold,
+    unfold_sequence,
+    window_starts,
+)
 
 
 def test_fold_golden_k1():

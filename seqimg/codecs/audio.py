@@ -3,6 +3,7 @@ decoding inverts the mel or MFCC features with Griffin-Lim and writes WAV."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +61,9 @@ class AudioCodec(SequenceCodec):
 
     def read(self, path: Path) -> np.ndarray:
         try:
-            audio, _ = librosa.load(path, sr=self.config.sample_rate, mono=True)
+            with warnings.catch_warnings():  # librosa warns before its fallback reader fails
+                warnings.simplefilter("ignore")
+                audio, _ = librosa.load(path, sr=self.config.sample_rate, mono=True)
         except Exception as exc:  # soundfile/audioread raise many types on bad files
             raise in_file(path, f"not a readable audio file ({' '.join(str(exc).split())})") from None
         if not len(audio):

@@ -17,8 +17,8 @@ import numpy as np
 
 from seqimg.config import build_config, config_dict
 from seqimg.errors import SeqimgError, in_file
-from seqimg.io import atomic_path
 from seqimg.fold import FoldSpec, fold_sequence, unfold_sequence
+from seqimg.io import atomic_path
 
 
 @dataclass(frozen=True)

@@ -101,9 +101,12 @@ class MidiCodec(SequenceCodec):
         pitched = [n for i in pm.instruments if not i.is_drum for n in i.notes]
         drums = [n for i in pm.instruments if i.is_drum for n in i.notes]
         keep = [n for n in pitched if c.pitch_low <= n.pitch <= c.pitch_high]
+        if not keep:
+            outside = f" ({len(pitched)} outside the range)" if pitched else ""
+            raise ValueError(f"no pitched notes in {c.pitch_low}-{c.pitch_high}{outside}")
         if len(keep) < len(pitched):
-            log.info("dropped %d notes outside pitches %d-%d", len(pitched) - len(keep),
-                     c.pitch_low, c.pitch_high)
+            log.debug("dropped %d notes outside pitches %d-%d", len(pitched) - len(keep),
+                      c.pitch_low, c.pitch_high)
         times = np.array([[n.start, n.end] for n in keep], dtype=np.float64).reshape(-1, 2)
         steps = self.to_steps(pm, times.ravel()).reshape(-1, 2)
         steps[:, 1] = np.maximum(steps[:, 1], steps[:, 0] + 1)
@@ -114,8 +117,6 @@ class MidiCodec(SequenceCodec):
     def to_frames(self, obj: pretty_midi.PrettyMIDI) -> np.ndarray:
         c = self.config
         notes, drum_steps = self.grid_notes(obj)
-        if not len(notes):
-            raise ValueError(f"no pitched notes in {c.pitch_low}-{c.pitch_high}")
         length = int(max(notes[:, 2].max(), drum_steps.max(initial=0) + 1))
         if length > c.max_steps:
             raise ValueError(f"{length} grid steps exceed max_steps={c.max_steps}")

@@ -102,7 +102,8 @@ class TimeseriesCodec(SequenceCodec):
         return np.where(self.high > self.low, self.high - self.low, 1.0)
 
     def to_frames(self, obj: np.ndarray) -> np.ndarray:
-        scaled = 2.0 * (obj - self.low) / self._span() - 1.0
+        span = self._span()
+        scaled = 2.0 * (obj - self.low) / span - 1.0
         return np.clip(scaled, -1.0, 1.0).astype(np.float32)
 
     def from_frames(self, frames: np.ndarray) -> np.ndarray:

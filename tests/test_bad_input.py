@@ -1,0 +1,105 @@
+"""Bad and odd input through the real CLI: one line on stderr naming the file, no traceback."""
+
+import subprocess
+import sys
+
+import pretty_midi
+import pytest
+from conftest import MELODY, write_midi
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "seqimg", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def assert_one_line_error(result, path):
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(path) in lines[0] and "Traceback" not in result.stderr
+
+
+def corrupt_files(tmp_path):
+    good = write_midi(tmp_path / "good.mid", MELODY).read_bytes()
+    files = {
+        "empty.mid": b"",
+        "garbage.mid": bytes(range(256)) * 4,
+        "truncated.mid": good[: len(good) // 2],
+        "text.mid": b"this is not a MIDI file\n",
+        "header-only.mid": good[:14],
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    return [tmp_path / name for name in files]
+
+
+def test_corrupt_files_get_one_line_and_nothing_written(tmp_path):
+    for path in corrupt_files(tmp_path):
+        out = tmp_path / f"{path.stem}.npy"
+        result = run_cli("encode", str(path), "--codec", "midi", "--out", str(out))
+        assert_one_line_error(result, path)
+        assert not out.exists() and not out.with_suffix(".json").exists()
+
+
+def test_missing_file_and_unknown_codec(tmp_path):
+    missing = tmp_path / "nope.mid"
+    assert_one_line_error(run_cli("encode", str(missing), "--out", str(tmp_path / "x.npy")),
+                          missing)
+    result = run_cli("encode", str(missing), "--codec", "klingon", "--out", "x.npy")
+    assert result.returncode != 0 and "known: " in result.stderr and "midi" in result.stderr
+
+
+def pm_with(notes, drum=False, tempo=120.0):
+    pm = pretty_midi.PrettyMIDI(initial_tempo=tempo)
+    inst = pretty_midi.Instrument(0, is_drum=drum)
+    inst.notes.extend(pretty_midi.Note(80, p, s, e) for p, s, e in notes)
+    pm.instruments.append(inst)
+    return pm
+
+
+ODD = {
+    "no-notes": (pm_with([]), "no pitched notes"),
+    "drums-only": (pm_with([(36, 0, 0.5), (38, 0.5, 1)], drum=True), "no pitched notes"),
+    "pitch-0-and-127": (pm_with([(0, 0, 1), (127, 1, 2)]), "no pitched notes"),
+    "one-note": (pm_with([(60, 0, 0.5)]), None),
+    "zero-length": (pm_with([(60, 1.0, 1.0), (62, 1.0, 2.0)]), None),
+    "fast-tempo": (pm_with([(60 + i % 12, i * 0.01, i * 0.01 + 0.01) for i in range(500)],
+                           tempo=1000.0), None),
+    "thirty-minutes": (pm_with([(48 + i % 24, i * 0.5, i * 0.5 + 0.5) for i in range(3600)]),
+                       None),
+    "dense-overlap": (pm_with([(40 + i % 40, i * 0.05, i * 0.05 + 3) for i in range(800)]), None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ODD))
+def test_odd_but_valid_files_encode_or_refuse_cleanly(tmp_path, name):
+    pm, refusal = ODD[name]
+    path = tmp_path / f"{name}.mid"
+    pm.write(str(path))
+    out = tmp_path / f"{name}.npy"
+    result = run_cli("encode", str(path), "--out", str(out))
+    if refusal:
+        assert_one_line_error(result, path)
+        assert refusal in result.stderr and not out.exists()
+    else:
+        assert result.returncode == 0, result.stderr
+        decoded = tmp_path / f"{name}-decoded.mid"
+        assert run_cli("decode", str(out), "--out", str(decoded)).returncode == 0
+        assert pretty_midi.PrettyMIDI(str(decoded)).instruments[0].notes
+
+
+def test_too_long_piece_is_refused(tmp_path):
+    path = tmp_path / "endless.mid"
+    pm_with([(60, 0, 1), (62, 15000, 15001)]).write(str(path))
+    result = run_cli("encode", str(path), "--out", str(tmp_path / "x.npy"))
+    assert_one_line_error(result, path)
+    assert "max_steps" in result.stderr
+
+
+def test_bad_npy_for_decode(tmp_path):
+    bad = tmp_path / "bad.npy"
+    bad.write_bytes(b"not numpy")
+    result = run_cli("decode", str(bad), "--codec", "midi", "--out", str(tmp_path / "o.mid"))
+    assert_one_line_error(result, bad)
+    assert not (tmp_path / "o.mid").exists()

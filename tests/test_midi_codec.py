@@ -1,0 +1,117 @@
+import numpy as np
+import pretty_midi
+import pytest
+from conftest import CHORALE, MELODY, grid_notes, write_midi
+
+from seqimg.codecs import notes as nt
+from seqimg.codecs.midi import MidiCodec
+from seqimg.codecs.pianoroll import PianorollCodec
+from seqimg.errors import SeqimgError
+
+
+@pytest.mark.parametrize("layout", ["pitch-channels", "voices"])
+def test_on_grid_melody_round_trip(tmp_path, melody_mid, layout):
+    codec = MidiCodec(layout=layout)
+    encoded = codec.encode(melody_mid)
+    out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
+    assert grid_notes(out) == grid_notes(melody_mid)
+
+
+@pytest.mark.parametrize("layout", ["pitch-channels", "voices"])
+def test_three_voice_chorale_round_trip(tmp_path, chorale_mid, layout):
+    codec = MidiCodec(layout=layout, height=8, width=8)
+    encoded = codec.encode(chorale_mid)
+    assert encoded.images.shape[1:] == codec.image_shape
+    out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
+    assert grid_notes(out) == sorted(CHORALE, key=lambda n: (n[1], n[0]))
+
+
+def test_pitch_channels_keep_dense_polyphony(tmp_path):
+    chord = [(p, 0, 8) for p in range(48, 72, 2)] + [(p, 8, 9) for p in range(60, 70)]
+    path = write_midi(tmp_path / "dense.mid", chord)
+    codec = MidiCodec()
+    encoded = codec.encode(path)
+    out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
+    assert grid_notes(out) == sorted(chord, key=lambda n: (n[1], n[0]))
+
+
+def test_repeated_notes_survive_through_onsets():
+    frames = nt.notes_to_pitch_channels(np.array([[60, 0, 2], [60, 2, 4]]), 4, 24, 107)
+    notes = nt.pitch_channels_to_notes(frames, 24, 107)
+    assert notes.tolist() == [[60, 0, 2], [60, 2, 4]]
+
+
+def test_sounding_without_onset_starts_no_note():
+    frames = -np.ones((6, 2 * 84), dtype=np.float32)
+    frames[:, 60 - 24] = 1  # pitch 60 sounds throughout ...
+    frames[0, 84 + 60 - 24] = 1  # ... with one onset at step 0
+    frames[2:4, 61 - 24] = 1  # pitch 61 sounds with no onset: ignored
+    assert nt.pitch_channels_to_notes(frames, 24, 107).tolist() == [[60, 0, 6]]
+
+
+def test_wavering_voice_is_not_a_stream_of_short_notes():
+    levels = nt.pitch_level(np.array([60, 61, 60, 61, 60, 61, 60, 61]), 24, 107)
+    frames = np.full((8, 6), -1.0, dtype=np.float32)
+    frames[:, 0] = levels
+    frames[0, 3] = 1.0  # a single onset on voice 0
+    notes = nt.voices_to_notes(frames, 24, 107)
+    assert len(notes) == 1 and notes[0, 0] == 60 and notes[0, 1] == 0
+
+
+def test_voice_levels_round_trip_every_pitch():
+    pitches = np.arange(24, 108)
+    assert (nt.level_pitch(nt.pitch_level(pitches, 24, 107), 24, 107) == pitches).all()
+    assert nt.level_pitch(np.array([-1.0]), 24, 107).tolist() == [-1]
+
+
+def test_drums_feature_or_dropped(tmp_path, chorale_mid):
+    kept = MidiCodec(drums="feature")
+    assert kept.n_features == 2 * 84 + 1
+    frames = kept.frames(chorale_mid)
+    assert np.flatnonzero(frames[:, -1] > 0).tolist() == [0, 4, 8, 12]
+    pm = kept.from_frames(frames)
+    assert [i.is_drum for i in pm.instruments] == [False, True]
+    assert len(pm.instruments[1].notes) == 4
+    assert MidiCodec(drums="drop").n_features == 2 * 84
+
+
+def test_written_file_uses_tempo_and_program(tmp_path, melody_mid):
+    codec = MidiCodec(tempo=90.0, program=30)
+    encoded = codec.encode(melody_mid)
+    out = codec.decode(encoded.images, encoded.length, tmp_path / "metal.mid")
+    pm = pretty_midi.PrettyMIDI(str(out))
+    assert pm.instruments[0].program == 30
+    assert pm.get_tempo_changes()[1][0] == pytest.approx(90.0, rel=1e-5)
+    assert grid_notes(out, tempo=90.0) == grid_notes(melody_mid)
+
+
+def test_beat_grid_follows_tempo(tmp_path):
+    fast = write_midi(tmp_path / "fast.mid", MELODY, tempo=200.0)
+    slow = write_midi(tmp_path / "slow.mid", MELODY, tempo=60.0)
+    codec = MidiCodec()
+    np.testing.assert_array_equal(codec.frames(fast), codec.frames(slow))
+
+
+def test_fixed_rate_grid(tmp_path, melody_mid):
+    codec = MidiCodec(seconds_per_step=0.0625)  # twice as fine as a 16th at 120 bpm
+    assert len(codec.frames(melody_mid)) == 2 * len(MidiCodec().frames(melody_mid))
+
+
+def test_config_errors_name_the_key():
+    with pytest.raises(SeqimgError, match="midi.steps_per_beat: expected int"):
+        MidiCodec(steps_per_beat="four")
+    with pytest.raises(SeqimgError, match="midi.colour: unknown key"):
+        MidiCodec(colour="red")
+    with pytest.raises(SeqimgError, match="layout"):
+        MidiCodec(layout="bars")
+
+
+def test_pianoroll_image_is_time_by_padded_pitch(tmp_path, chorale_mid):
+    codec = PianorollCodec()
+    encoded = codec.encode(chorale_mid)
+    assert encoded.images.shape == (1, 2, 64, 96)
+    roll = encoded.images[0, 0]
+    assert roll[0, 60 - 24] == 1 and roll[0, 61 - 24] == -1
+    assert (roll[:, 84:] == -1).all()  # padding, never resized
+    out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
+    assert grid_notes(out) == sorted(CHORALE, key=lambda n: (n[1], n[0]))

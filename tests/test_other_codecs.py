@@ -1,0 +1,77 @@
+import numpy as np
+import pytest
+from conftest import series_csv
+
+from seqimg.codecs.audio import AudioCodec
+from seqimg.codecs.timeseries import TimeseriesCodec
+from seqimg.errors import SeqimgError
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_timeseries_restores_original_units(tmp_path, header):
+    path, data = series_csv(tmp_path / "s.csv", header=header)
+    codec = TimeseriesCodec(channels=3, hop=32)
+    codec.fit([path])
+    encoded = codec.encode(path)
+    assert encoded.images.shape[1:] == (3, 8, 8)
+    out = codec.decode(encoded.images, encoded.length, tmp_path / "out.csv")
+    back = np.loadtxt(out, delimiter=",", skiprows=1)
+    span = data.max(0) - data.min(0)
+    assert np.abs(back - data).max(axis=0).max() / span.min() < 1e-5
+    np.testing.assert_allclose(back, data, rtol=1e-5)
+
+
+def test_timeseries_npy_and_stored_scaler(tmp_path):
+    data = np.random.default_rng(3).normal(5.0, 2.0, size=(70, 2))
+    np.save(tmp_path / "a.npy", data)
+    fitted = TimeseriesCodec(channels=2)
+    fitted.fit([tmp_path / "a.npy"])
+    restored = TimeseriesCodec(channels=2)
+    restored.load_state(fitted.state())
+    encoded = restored.encode(tmp_path / "a.npy")
+    out = restored.decode(encoded.images, encoded.length, tmp_path / "b.npy")
+    np.testing.assert_allclose(np.load(out), data, rtol=1e-5, atol=1e-5)
+
+
+def test_timeseries_errors_name_the_file(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,x\n")
+    with pytest.raises(SeqimgError, match="bad.csv: not a numeric table"):
+        TimeseriesCodec(channels=2).fit([bad])
+    path, _ = series_csv(tmp_path / "s.csv", channels=3)
+    with pytest.raises(SeqimgError, match="s.csv: has 3 columns, codec expects 2"):
+        TimeseriesCodec(channels=2).fit([path])
+    with pytest.raises(SeqimgError, match="not fitted"):
+        TimeseriesCodec(channels=3).encode(path)
+
+
+def mel_db(codec, path):
+    return codec.frames(path)[:, : codec.config.bands]
+
+
+def test_audio_round_trip_mel_correlation(tmp_path, tone):
+    codec = AudioCodec()
+    encoded = codec.encode(tone)
+    assert encoded.images.shape[1:] == (64, 16, 16)
+    out = codec.decode(encoded.images, encoded.length, tmp_path / "out.wav")
+    original, again = mel_db(codec, tone), mel_db(codec, out)
+    length = min(len(original), len(again))
+    corr = np.corrcoef(original[:length].ravel(), again[:length].ravel())[0, 1]
+    assert corr >= 0.9
+
+
+def test_audio_options_add_features(tmp_path, tone):
+    codec = AudioCodec(spectral="mfcc", bands=20, f0=True, loudness=True)
+    frames = codec.frames(tone)
+    assert frames.shape[1] == 22 == codec.n_features
+    f0 = frames[:, 20]
+    assert f0[5] > f0[-5]  # 440 Hz first half, 330 Hz second half
+    out = codec.decode(codec.encode(tone).images, len(frames), tmp_path / "mfcc.wav")
+    assert out.stat().st_size > 1000
+
+
+def test_audio_rejects_non_audio(tmp_path):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF nonsense")
+    with pytest.raises(SeqimgError, match="bad.wav: not a readable audio file"):
+        AudioCodec().frames(bad)
