@@ -110,3 +110,37 @@ def decode(
     written = instance.decode(images, meta.get("length"), out)
     typer.echo(f"{file} -> {written}")
 
+
+
+@app.command()
+@friendly
+def run(
+    recipe: Path = typer.Argument(..., help="Recipe YAML, e.g. recipes/midi_genre.yaml."),
+    out: Optional[Path] = typer.Option(None, help="Run folder (default: runs/<recipe name>)."),
+    set_: OptionList = typer.Option(None, "--set", help="Override: dotted.key=value."),
+    resume: bool = typer.Option(False, help="Continue the run in --out from its checkpoint."),
+) -> None:
+    """Run a recipe: data, training, transfer of held-out pieces, evaluation, report."""
+    from seqimg.run import run as run_recipe
+
+    folder = run_recipe(recipe, out or Path("runs") / recipe.stem, set_, resume)
+    typer.echo(f"run folder: {folder}")
+
+
+@app.command()
+@friendly
+def transfer(
+    checkpoint: Path = typer.Argument(..., help="Checkpoint written by 'seqimg run'."),
+    files: list[Path] = typer.Argument(..., help="Source-domain files to transfer."),
+    out: Path = typer.Option(..., help="Folder for outputs (same names as the inputs)."),
+) -> None:
+    """Transfer whole files with a trained model: windows through G, then stitched."""
+    from seqimg.transfer import load_pair, transfer_files
+
+    pair = load_pair(checkpoint)
+    skipped = transfer_files(pair, files, out)
+    for reason in skipped.values():
+        typer.echo(f"skipped: {reason}", err=True)
+    typer.echo(f"transferred {len(files) - len(skipped)} of {len(files)} files into {out}")
+    if skipped:
+        raise typer.Exit(1)

@@ -47,6 +47,7 @@ class SequenceCodec(ABC):
     suffixes: ClassVar[tuple[str, ...]]
     config_class: ClassVar[type] = CodecConfig
     pad_value: ClassVar[float] = -1.0
+    needs_fit: ClassVar[bool] = False  # True when ``fit`` must see a domain before encoding
 
     def __init__(self, config: Any = None, **overrides: Any) -> None:
         if isinstance(config, dict) or config is None:
@@ -86,6 +87,10 @@ class SequenceCodec(ABC):
 
     def load_state(self, state: dict) -> None:
         """Restore what :meth:`state` returned."""
+
+    def augment(self, frames: np.ndarray, transpose: int) -> list[np.ndarray]:
+        """Extra training variants of frames that keep the domain's identity; default: none."""
+        return []
 
     # -- layout hooks: a fold by default; layouts such as a piano roll override them -------------
     @property

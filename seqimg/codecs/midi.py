@@ -130,6 +130,13 @@ class MidiCodec(SequenceCodec):
             frames = np.column_stack([frames, nt.to_levels(hits)])
         return frames
 
+    def augment(self, frames: np.ndarray, transpose: int) -> list[np.ndarray]:
+        """Transpositions by -transpose..transpose semitones (pitch-channels layout only)."""
+        if self.config.layout != "pitch-channels":
+            return []
+        return [nt.transpose_pitch_channels(frames, shift, self.n_pitches)
+                for shift in range(-transpose, transpose + 1) if shift]
+
     def from_frames(self, frames: np.ndarray) -> pretty_midi.PrettyMIDI:
         c = self.config
         if c.layout == "pitch-channels":

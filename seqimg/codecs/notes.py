@@ -97,3 +97,17 @@ def voices_to_notes(frames: np.ndarray, low: int, high: int) -> np.ndarray:
     sounding[steps, columns] = True
     onsets[steps, columns] |= frames[steps, VOICES + voices] > 0
     return rolls_to_notes(sounding, onsets, low)
+
+
+def transpose_pitch_channels(frames: np.ndarray, semitones: int, n_pitches: int) -> np.ndarray:
+    """Shift the sounding and onset blocks of pitch-channel frames by ``semitones``; notes pushed
+    out of the range are dropped, extra features (drums) are kept."""
+    out = frames.copy()
+    for block in (slice(0, n_pitches), slice(n_pitches, 2 * n_pitches)):
+        shifted = np.full_like(frames[:, block], -1.0)
+        if semitones >= 0:
+            shifted[:, semitones:] = frames[:, block][:, : n_pitches - semitones]
+        else:
+            shifted[:, :semitones] = frames[:, block][:, -semitones:]
+        out[:, block] = shifted
+    return out

@@ -52,6 +52,7 @@ class TimeseriesCodec(SequenceCodec):
     description = "Multivariate time series (CSV or .npy) scaled per feature to [-1, 1]"
     suffixes = (".csv", ".npy")
     config_class = TimeseriesConfig
+    needs_fit = True
 
     def __init__(self, config=None, **overrides) -> None:
         super().__init__(config, **overrides)

@@ -1,0 +1,117 @@
+"""From a recipe side to training images: files, split by file, fitted codec, cached frames."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from domains import cache_root, domain_files
+from seqimg.codecs.base import SequenceCodec
+from seqimg.errors import SeqimgError
+from seqimg.io import atomic_path
+from seqimg.recipe import DataConfig, SideConfig
+from seqimg.registry import make_codec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DomainData:
+    """One side of a run: its codec, its files split by file, and what was skipped why."""
+
+    codec: SequenceCodec
+    train: list[Path]
+    heldout: list[Path]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def split_files(files: list[Path], cfg: DataConfig, seed: int) -> tuple[list[Path], list[Path]]:
+    """Shuffle with ``seed``, keep ``max_files``, and hold out a fraction (at least one file when
+    there are two or more)."""
+    files = sorted(files)
+    random.Random(seed).shuffle(files)
+    files = files[: cfg.max_files] if cfg.max_files else files
+    count = round(len(files) * cfg.heldout_fraction) if len(files) > 1 else 0
+    count = max(count, 1 if len(files) > 1 and cfg.heldout_fraction > 0 else 0)
+    return sorted(files[count:]), sorted(files[:count])
+
+
+def codec_for(side: SideConfig, where: str) -> SequenceCodec:
+    """The side's codec from ``codec: {name: ..., settings}``."""
+    settings = dict(side.codec)
+    name = settings.pop("name")
+    try:
+        return make_codec(name, settings)
+    except SeqimgError as exc:
+        raise SeqimgError(f"{where}.codec: {exc}") from None
+
+
+def cache_key(codec: SequenceCodec, path: Path) -> str:
+    stat = path.stat()
+    text = json.dumps([codec.name, codec.config_dict(), codec.state(), str(path.resolve()),
+                       stat.st_mtime_ns, stat.st_size], sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def cached_frames(codec: SequenceCodec, path: Path) -> np.ndarray:
+    """Frames of ``path`` through ``codec``, read from the encoding cache when present."""
+    target = cache_root() / "frames" / f"{cache_key(codec, path)}.npy"
+    if target.exists():
+        return np.load(target)
+    frames = codec.frames(path)
+    with atomic_path(target) as tmp:
+        with open(tmp, "wb") as handle:
+            np.save(handle, frames)
+    return frames
+
+
+def readable_frames(codec: SequenceCodec, files: list[Path], skipped: dict, desc: str) -> dict:
+    """Frames of every file that encodes; bad files are skipped and recorded with the reason."""
+    out = {}
+    for path in tqdm(files, desc=desc, unit="file", leave=False):
+        try:
+            out[path] = cached_frames(codec, path)
+        except SeqimgError as exc:
+            skipped[str(path)] = str(exc)
+            log.warning("skipped %s", exc)
+    return out
+
+
+def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> DomainData:
+    """Files, split, fitted codec for one side of a recipe."""
+    files = domain_files(side.domain, side.options, where)
+    train, heldout = split_files(files, data, seed)
+    codec = codec_for(side, where)
+    skipped: dict[str, str] = {}
+    if codec.needs_fit:
+        good = []
+        for path in train:
+            try:
+                codec.read(path)
+                good.append(path)
+            except SeqimgError as exc:
+                skipped[str(path)] = str(exc)
+        codec.fit(good)
+    return DomainData(codec, train, heldout, skipped)
+
+
+def training_images(domain: DomainData, data: DataConfig, desc: str) -> np.ndarray:
+    """Windows, shape=(N, C, H, W), of the training files with augmentation and offsets."""
+    codec = domain.codec
+    frames = readable_frames(codec, domain.train, domain.skipped, desc)
+    if not frames:
+        raise SeqimgError(f"{desc}: none of the {len(domain.train)} training files could be read")
+    shift = max(codec.window_length // max(data.offsets, 1), 1)
+    windows = []
+    for one in frames.values():
+        for variant in [one, *codec.augment(one, data.transpose)]:
+            for start in range(0, min(shift * data.offsets, len(variant)), shift):
+                windows.append(codec.frames_to_images(variant[start:]))
+    return np.concatenate(windows).astype(np.float32)

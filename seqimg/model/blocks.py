@@ -1,0 +1,44 @@
+"""Small building blocks shared by f, g and D."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def conv_bn_relu(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
+    """3x3 convolution, BatchNorm, ReLU."""
+    return nn.Sequential(nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False),
+                         nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))
+
+
+class ResidualBlock(nn.Module):
+    """``x + conv-BN-ReLU-conv-BN(x)``, then ReLU: shapes unchanged."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, channels, 3, 1, 1, bias=False), nn.BatchNorm2d(channels),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(channels, channels, 3, 1, 1, bias=False), nn.BatchNorm2d(channels),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.relu(x + self.body(x))
+
+
+def stage(c_in: int, c_out: int, stride: int, residual: bool) -> nn.Sequential:
+    """A conv stage, followed by a residual block when switched on."""
+    layers = [conv_bn_relu(c_in, c_out, stride)]
+    if residual:
+        layers.append(ResidualBlock(c_out))
+    return nn.Sequential(*layers)
+
+
+def xavier_init(module: nn.Module) -> None:
+    """Xavier-uniform weights and zero biases for every conv and linear layer."""
+    for layer in module.modules():
+        if isinstance(layer, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.xavier_uniform_(layer.weight)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)

@@ -1,0 +1,94 @@
+"""f (content extractor), g (decoder) and D (discriminator), sized from the image shape."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+from seqimg.model.blocks import stage, xavier_init
+from seqimg.model.config import ModelConfig, ShapePlan, f_channels, g_channels
+
+
+class ContentExtractor(nn.Module):
+    """f: a 3x3 stem, then stride-2 3x3 stages down to the bottom map, then a conv over the whole
+    bottom map to a ``code_dim`` code (tanh, or L2-normalised)."""
+
+    def __init__(self, plan: ShapePlan, cfg: ModelConfig) -> None:
+        super().__init__()
+        w = cfg.width
+        self.normalise = cfg.normalise_code
+        self.stages = nn.ModuleList([stage(plan.channels, f_channels(w, 0), 1, cfg.residual)])
+        for level in range(1, plan.levels + 1):
+            self.stages.append(stage(f_channels(w, level - 1), f_channels(w, level), 2,
+                                     cfg.residual))
+        self.to_code = nn.Conv2d(f_channels(w, plan.levels), cfg.code_dim, plan.bottom)
+        xavier_init(self)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """x (B, C, H, W) -> code (B, d, 1, 1) and the feature map of every level."""
+        features = []
+        for block in self.stages:
+            x = block(x)
+            features.append(x)
+        code = self.to_code(x)
+        code = F.normalize(code, dim=1) if self.normalise else torch.tanh(code)
+        return code, features
+
+
+class Decoder(nn.Module):
+    """g: a transposed conv from the code to the bottom map, then 3x3 stages that upsample x2,
+    taking f's feature map of the same level as a skip (U-Net) when switched on; tanh out."""
+
+    def __init__(self, plan: ShapePlan, cfg: ModelConfig) -> None:
+        super().__init__()
+        w, levels = cfg.width, plan.levels
+        self.skip = cfg.skip
+        self.from_code = nn.Sequential(
+            nn.ConvTranspose2d(cfg.code_dim, g_channels(w, levels), plan.bottom, bias=False),
+            nn.BatchNorm2d(g_channels(w, levels)), nn.ReLU(inplace=True))
+        self.stages = nn.ModuleList()
+        for level in range(levels, -1, -1):  # bottom level first, full resolution last
+            c_in = g_channels(w, level) + (f_channels(w, level) if cfg.skip else 0)
+            c_out = g_channels(w, level - 1) if level else g_channels(w, 0)
+            self.stages.append(stage(c_in, c_out, 1, cfg.residual))
+        self.to_image = nn.Conv2d(g_channels(w, 0), plan.channels, 3, 1, 1)
+        xavier_init(self)
+
+    def forward(self, code: torch.Tensor, features: list[torch.Tensor]) -> torch.Tensor:
+        """code (B, d, 1, 1) and f's features -> image (B, C, H, W) in [-1, 1]."""
+        x = self.from_code(code)
+        for block, skip in zip(self.stages, reversed(features)):
+            if self.skip:
+                x = torch.cat([x, skip], dim=1)
+            x = block(x)
+            if x.shape[-2:] != features[0].shape[-2:]:
+                x = F.interpolate(x, scale_factor=2, mode="nearest")
+        return torch.tanh(self.to_image(x))
+
+
+class Discriminator(nn.Module):
+    """D: stride-2 3x3 convs with LeakyReLU down to the bottom map, then a conv over it to one
+    logit (binary) or three (ternary: G(source), G(target), real target)."""
+
+    def __init__(self, plan: ShapePlan, cfg: ModelConfig) -> None:
+        super().__init__()
+        w = cfg.width
+        layers: list[nn.Module] = []
+        c_in = plan.channels
+        for level in range(1, plan.levels + 1):
+            c_out = g_channels(w, level)
+            layers += [nn.Conv2d(c_in, c_out, 3, 2, 1), nn.LeakyReLU(0.2, inplace=True)]
+            c_in = c_out
+        layers.append(nn.Conv2d(c_in, 3 if cfg.d_mode == "ternary" else 1, plan.bottom))
+        self.net = nn.Sequential(*layers)
+        xavier_init(self)
+        if cfg.spectral_norm:
+            for i, layer in enumerate(self.net):
+                if isinstance(layer, nn.Conv2d):
+                    self.net[i] = spectral_norm(layer)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x (B, C, H, W) -> logits (B, 1) or (B, 3)."""
+        return self.net(x).flatten(1)
