@@ -141,7 +141,7 @@ class Trainer:
         total.backward()
         self.opt_g.step()
         code_norm = code_s.detach().float().flatten(1).norm(dim=1).mean()
-        return {"L_G": total, **parts, "code_norm": code_norm}
+        return {**parts, "L_G": total, "code_norm": code_norm}
 
     def train_step(self) -> dict:
         """One step: an autoencoder step while pretraining, else d_steps D updates and one G

@@ -150,6 +150,8 @@ class MidiCodec(SequenceCodec):
             instrument.notes.append(
                 pretty_midi.Note(c.velocity, int(pitch), start * seconds, end * seconds)
             )
+        # "all notes off" at the last step keeps the file as long as the frames
+        instrument.control_changes.append(pretty_midi.ControlChange(123, 0, len(frames) * seconds))
         pm.instruments.append(instrument)
         if c.drums == "feature":
             kit = pretty_midi.Instrument(program=0, is_drum=True)

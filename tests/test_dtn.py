@@ -1,0 +1,123 @@
+import numpy as np
+import pytest
+import torch
+
+from seqimg.errors import SeqimgError
+from seqimg.losses import LossConfig
+from seqimg.model import DTN, ModelConfig, plan_for
+from seqimg.registry import make_codec
+from seqimg.train import TrainConfig, Trainer
+
+CODEC_SHAPES = {
+    "midi": ({}, (168, 16, 16)),
+    "pianoroll": ({}, (2, 64, 96)),
+    "audio": ({}, (64, 16, 16)),
+    "timeseries": ({"channels": 6}, (6, 8, 8)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CODEC_SHAPES))
+def test_model_takes_every_builtin_codec_shape(name):
+    config, shape = CODEC_SHAPES[name]
+    assert make_codec(name, config).image_shape == shape
+    model = DTN(shape, ModelConfig(width=4, code_dim=8))
+    x = torch.rand(2, *shape) * 2 - 1
+    y = model(x)
+    assert y.shape == x.shape and y.abs().max() <= 1
+    code, features = model.f(x)
+    assert code.shape == (2, 8, 1, 1)
+    assert model.d(y).shape == (2, 1)
+
+
+@pytest.mark.parametrize("shape", [(3, 4, 4), (3, 12, 12), (3, 16, 18), (3, 6, 8)])
+def test_unusable_shapes_get_a_clear_error(shape):
+    with pytest.raises(SeqimgError, match="power of two from 8"):
+        plan_for(shape)
+
+
+def test_seed_paper_sizes_at_width_64():
+    model = DTN((3, 32, 32), ModelConfig(width=64, code_dim=128))
+    f_convs = [m.out_channels for m in model.f.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert [c for c in f_convs if c != f_convs[-1]][:1] == [64]
+    assert {64, 128, 256} <= set(f_convs) and max(f_convs[:-1]) == 256 and f_convs[-1] == 128
+    g_max = max(m.out_channels for m in model.g.modules()
+                if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)))
+    d_max = max(m.out_channels for m in model.d.modules() if isinstance(m, torch.nn.Conv2d))
+    assert g_max == 512 and d_max == 512
+
+
+def test_switches_change_the_network():
+    shape = (6, 16, 16)
+    full = DTN(shape, ModelConfig(width=4))
+    plain = DTN(shape, ModelConfig(width=4, residual=False, skip=False))
+    assert sum(p.numel() for p in plain.parameters()) < sum(p.numel() for p in full.parameters())
+    ternary = DTN(shape, ModelConfig(width=4, d_mode="ternary"))
+    assert ternary.d(torch.zeros(2, *shape)).shape == (2, 3)
+    frozen = DTN(shape, ModelConfig(width=4, f_mode="pretrained"))
+    assert len(frozen.generator_parameters()) == len(list(frozen.g.parameters()))
+
+
+def toy_images(n, shape, square, seed):
+    g = torch.Generator().manual_seed(seed)
+    t = torch.arange(shape[1] * shape[2]).float()
+    period = torch.rand(n, 1, generator=g) * 20 + 8
+    phase = torch.rand(n, 1, generator=g) * 6.28
+    x = torch.sin(2 * torch.pi * t / period + phase)
+    x = torch.sign(x) if square else x
+    return x.reshape(n, *shape)
+
+
+def make_trainer(steps, seed=0, extra=None, **train):
+    torch.manual_seed(seed)
+    shape = (1, 8, 8)
+    model = DTN(shape, ModelConfig(width=4, code_dim=8))
+    cfg = TrainConfig(steps=steps, batch_size=8, log_every=1, **train)
+    return Trainer(model, toy_images(32, shape, False, 1), toy_images(32, shape, True, 2), cfg,
+                   LossConfig(extra=extra or {}), torch.device("cpu"), seed)
+
+
+@pytest.mark.parametrize("pretrain", [0, 3])
+def test_resume_continues_exactly(tmp_path, pretrain):
+    straight = make_trainer(8, pretrain_steps=pretrain)
+    straight.fit(progress=False)
+    first = make_trainer(8, pretrain_steps=pretrain)
+    while first.step < 4 + pretrain // 2:
+        first.train_step()
+    first.save(tmp_path / "half.pt")
+    resumed = make_trainer(8, pretrain_steps=pretrain)
+    resumed.load(tmp_path / "half.pt")
+    resumed.fit(progress=False)
+    for key, value in straight.model.state_dict().items():
+        assert torch.equal(value, resumed.model.state_dict()[key]), key
+
+
+def test_checkpoint_loads_with_weights_only(tmp_path):
+    trainer = make_trainer(2)
+    trainer.fit(tmp_path / "c.pt", progress=False)
+    state = torch.load(tmp_path / "c.pt", weights_only=True)
+    assert state["step"] == 2 and "model" in state and len(state["history"]) == 2
+
+
+class NanLoss:
+    """A user loss that goes bad, to check the run stops cleanly."""
+
+    def __call__(self, x):
+        return x.g_source.sum() * float("nan")
+
+
+def test_nan_loss_stops_with_a_clear_message_and_keeps_the_checkpoint(tmp_path):
+    good = make_trainer(2)
+    good.fit(tmp_path / "c.pt", progress=False)
+    before = (tmp_path / "c.pt").read_bytes()
+    bad = make_trainer(4, extra={"test_dtn:NanLoss": 1.0})
+    bad.load(tmp_path / "c.pt")
+    with pytest.raises(SeqimgError, match="step 2: L_TEST_DTN:NANLOSS is nan"):
+        bad.fit(tmp_path / "c.pt", progress=False)
+    assert (tmp_path / "c.pt").read_bytes() == before
+
+
+def test_failure_signals_are_logged():
+    trainer = make_trainer(3)
+    history = trainer.fit(progress=False)
+    for key in ("L_D", "L_GAN_G", "L_CONST", "L_TID", "code_norm", "d_acc_real", "d_acc_fake"):
+        assert key in history[-1] and np.isfinite(history[-1][key])

@@ -1,0 +1,86 @@
+"""Each loss against a value computed by hand on tiny tensors."""
+
+import math
+
+import pytest
+import torch
+
+from seqimg.errors import SeqimgError
+from seqimg.losses import (
+    ConstancyLoss,
+    GeneratorAdversarialLoss,
+    LossConfig,
+    StepTensors,
+    TargetIdentityLoss,
+    TotalVariationLoss,
+    discriminator_loss,
+    distance,
+    generator_terms,
+)
+
+
+def tensors(**kw):
+    z = torch.zeros(1, 1, 2, 2)
+    base = dict(source=z, target=z, g_source=z, g_target=z, code_source=torch.zeros(1, 2),
+                code_g_source=torch.zeros(1, 2), d_g_source=torch.zeros(1, 1),
+                d_g_target=torch.zeros(1, 1))
+    base.update(kw)
+    return StepTensors(**base)
+
+
+def test_generator_adversarial_binary_and_ternary():
+    assert GeneratorAdversarialLoss()(tensors()).item() == pytest.approx(2 * math.log(2))
+    x = tensors(d_g_source=torch.tensor([[2.0]]), d_g_target=torch.tensor([[2.0]]))
+    assert GeneratorAdversarialLoss()(x).item() == pytest.approx(2 * math.log(1 + math.exp(-2)))
+    x = tensors(d_g_source=torch.zeros(1, 3), d_g_target=torch.zeros(1, 3))
+    assert GeneratorAdversarialLoss()(x).item() == pytest.approx(2 * math.log(3))
+
+
+def test_discriminator_loss_with_smoothing_and_ternary():
+    zero = torch.zeros(1, 1)
+    assert discriminator_loss(zero, zero, zero).item() == pytest.approx(3 * math.log(2))
+    two = torch.tensor([[2.0]])
+    # real label 0.9 at logit 2: -(0.9 log s(2) + 0.1 log(1 - s(2)))
+    s = 1 / (1 + math.exp(-2))
+    expected = -(0.9 * math.log(s) + 0.1 * math.log(1 - s)) + 2 * math.log(2)
+    assert discriminator_loss(two, zero, zero, 0.9).item() == pytest.approx(expected)
+    three = torch.tensor([[0.0, 0.0, math.log(2)]])  # softmax (1/4, 1/4, 1/2)
+    got = discriminator_loss(three, three, three).item()
+    assert got == pytest.approx(math.log(2) + 2 * math.log(4))
+
+
+def test_constancy_code_and_features():
+    x = tensors(code_source=torch.tensor([[1.0, 2.0]]), code_g_source=torch.tensor([[1.0, 4.0]]))
+    assert ConstancyLoss()(x).item() == pytest.approx(2.0)
+    x.features_source = [torch.tensor([[0.0, 0.0]])]
+    x.features_g_source = [torch.tensor([[1.0, 3.0]])]
+    assert ConstancyLoss(features=0.5)(x).item() == pytest.approx(2.0 + 0.5 * 5.0)
+
+
+def test_constancy_detaches_its_target():
+    code = torch.tensor([[1.0, 2.0]], requires_grad=True)
+    x = tensors(code_source=code, code_g_source=torch.tensor([[1.0, 4.0]], requires_grad=True))
+    ConstancyLoss(detach_target=True)(x).backward()
+    assert code.grad is None
+
+
+def test_target_identity_l1_and_cosine():
+    x = tensors(target=torch.tensor([[0.0, 1.0]]), g_target=torch.tensor([[1.0, 1.0]]))
+    assert TargetIdentityLoss("l1")(x).item() == pytest.approx(0.5)
+    assert TargetIdentityLoss("cosine")(x).item() == pytest.approx(1 - 1 / math.sqrt(2))
+
+
+def test_total_variation_exponents():
+    z = torch.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
+    assert TotalVariationLoss(2.0)(tensors(g_source=z)).item() == pytest.approx(5.0)
+    assert TotalVariationLoss(1.0)(tensors(g_source=z)).item() == pytest.approx(math.sqrt(5.0))
+
+
+def test_generator_terms_follow_weights_and_names():
+    names = [(n, w) for n, w, _ in generator_terms(LossConfig(tv_weight=0.5))]
+    assert names == [("gan_g", 1.0), ("const", 15.0), ("tid", 15.0), ("tv", 0.5)]
+    assert [n for n, _, _ in generator_terms(LossConfig(tid_weight=0))] == ["gan_g", "const"]
+    with pytest.raises(SeqimgError, match="unknown loss 'nope'"):
+        generator_terms(LossConfig(extra={"nope": 1.0}))
+    with pytest.raises(SeqimgError, match="unknown distance"):
+        distance("manhattan", torch.zeros(1), torch.zeros(1))

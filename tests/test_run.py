@@ -1,0 +1,133 @@
+"""Recipes, the toy end-to-end run, and transfer of a MIDI file with a trained checkpoint."""
+
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pretty_midi
+import pytest
+import torch
+from conftest import MELODY, write_midi
+from test_dtn import toy_images
+
+from seqimg.errors import SeqimgError
+from seqimg.losses import LossConfig
+from seqimg.model import DTN, ModelConfig
+from seqimg.recipe import load_recipe
+from seqimg.train import TrainConfig, Trainer
+
+RECIPE = """
+name: toy
+source: {{domain: folder, options: {{path: {src}, pattern: "*.{ext}"}}, codec: {src_codec}}}
+target: {{domain: folder, options: {{path: {tgt}, pattern: "*.{ext}"}}, codec: {tgt_codec}}}
+model: {{width: 4, code_dim: 8}}
+train: {{steps: 4, batch_size: 4, log_every: 1}}
+evaluate: {{enabled: false}}
+"""
+
+
+def write_recipe(tmp_path, src, tgt, ext, src_codec, tgt_codec=None):
+    path = tmp_path / "recipe.yaml"
+    path.write_text(RECIPE.format(src=src, tgt=tgt, ext=ext, src_codec=src_codec,
+                                  tgt_codec=tgt_codec or src_codec))
+    return path
+
+
+def test_set_overrides_are_typed_and_named(tmp_path):
+    path = write_recipe(tmp_path, tmp_path, tmp_path, "csv", "{name: timeseries}")
+    recipe = load_recipe(path, ["train.steps=30", "data.max_files=16", "model.width=8",
+                                "seed=3", "device=cpu", "train.batch_size=2"])
+    assert (recipe.train.steps, recipe.data.max_files, recipe.model.width) == (30, 16, 8)
+    assert (recipe.seed, recipe.device, recipe.train.batch_size) == (3, "cpu", 2)
+    with pytest.raises(SeqimgError, match="train.steps: expected int, got 'many'"):
+        load_recipe(path, ["train.steps=many"])
+    with pytest.raises(SeqimgError, match="model.depth: unknown key"):
+        load_recipe(path, ["model.depth=3"])
+    with pytest.raises(SeqimgError, match="expected dotted.key=value"):
+        load_recipe(path, ["train.steps"])
+
+
+def test_bad_recipe_files(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    with pytest.raises(SeqimgError, match="bad.yaml: not valid YAML"):
+        load_recipe(bad)
+    with pytest.raises(SeqimgError, match="no such recipe"):
+        load_recipe(tmp_path / "missing.yaml")
+    bad.write_text("name: x\nsource: {domain: folder, codec: {}}\ntarget: {domain: folder}\n")
+    with pytest.raises(SeqimgError, match="source.codec.name: missing"):
+        load_recipe(bad)
+
+
+def test_toy_transfer_improves_on_step_zero_within_60s():
+    """Sine -> square waves through the time-series layout: outputs become square while
+    keeping the input's zero crossings."""
+    torch.manual_seed(0)
+    shape = (1, 16, 16)
+    held_out = toy_images(64, shape, False, 3)
+    model = DTN(shape, ModelConfig(width=8, code_dim=32))
+
+    def measure():
+        model.eval()
+        with torch.no_grad():
+            out = model(held_out)
+        model.train()
+        squareness = (out.abs() > 0.9).float().mean().item()
+        kept = ((out > 0) == (held_out > 0)).float().mean().item()
+        return squareness, kept
+
+    square_before, _ = measure()
+    trainer = Trainer(model, toy_images(256, shape, False, 1), toy_images(256, shape, True, 2),
+                      TrainConfig(steps=200, batch_size=32), LossConfig(), torch.device("cpu"), 0)
+    start = time.perf_counter()
+    trainer.fit(progress=False)
+    assert time.perf_counter() - start < 60
+    square_after, kept_after = measure()
+    source_squareness = (held_out.abs() > 0.9).float().mean().item()
+    assert square_after > source_squareness + 0.1 and square_after > square_before + 0.25
+    assert kept_after > 0.8
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "seqimg", *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_run_then_transfer_a_midi_file(tmp_path):
+    src, tgt = tmp_path / "src", tmp_path / "tgt"
+    for folder, base in ((src, 60), (tgt, 40)):
+        folder.mkdir()
+        for i in range(3):
+            write_midi(folder / f"p{i}.mid", [(p + base - 60 + i, s, e) for p, s, e in MELODY])
+    recipe = write_recipe(tmp_path, src, tgt, "mid", "{name: midi, height: 8, width: 8}",
+                          "{name: midi, height: 8, width: 8, program: 30}")
+    out = tmp_path / "run"
+    result = run_cli("run", str(recipe), "--out", str(out), "--set", "train.steps=3")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (out / "config.yaml").exists() and list((out / "transferred").glob("*.mid"))
+    again = run_cli("run", str(recipe), "--out", str(out))
+    assert again.returncode == 1 and "--resume" in again.stderr
+
+    piece = write_midi(tmp_path / "new piece.mid", MELODY + [(72, 32, 48)])
+    result = run_cli("transfer", str(out / "checkpoints" / "last.pt"), str(piece),
+                     "--out", str(tmp_path / "moved"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    moved = pretty_midi.PrettyMIDI(str(tmp_path / "moved" / "new piece.mid"))
+    original = pretty_midi.PrettyMIDI(str(piece))
+    assert moved.get_end_time() == pytest.approx(original.get_end_time(), abs=1e-3)
+    assert moved.instruments[0].program == 30
+
+
+def test_resume_continues_a_run(tmp_path):
+    src, tgt = tmp_path / "src", tmp_path / "tgt"
+    for folder, square in ((src, False), (tgt, True)):
+        folder.mkdir()
+        for i, image in enumerate(toy_images(4, (1, 8, 8), square, int(square)).numpy()):
+            np.savetxt(folder / f"s{i}.csv", image.reshape(-1, 1), delimiter=",")
+    recipe = write_recipe(tmp_path, src, tgt, "csv", "{name: timeseries, channels: 1}")
+    out = tmp_path / "run"
+    assert run_cli("run", str(recipe), "--out", str(out)).returncode == 0
+    result = run_cli("run", str(recipe), "--out", str(out), "--resume", "--set", "train.steps=6")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert torch.load(out / "checkpoints" / "last.pt", weights_only=True)["step"] == 6
