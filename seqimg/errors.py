@@ -8,3 +8,8 @@ class SeqimgError(Exception):
 def in_file(path: object, problem: str) -> SeqimgError:
     """An error that names the file first, as ``path: problem``."""
     return SeqimgError(f"{path}: {problem}")
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (libraries' messages may span several)."""
+    return " ".join(str(exc).split()) or type(exc).__name__

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seqimg.errors import SeqimgError, in_file
+from seqimg.errors import SeqimgError, in_file, one_line
 
 
 @contextmanager
@@ -53,7 +53,7 @@ def load_encoding(path: Path) -> tuple[np.ndarray, dict]:
     try:
         images = np.load(path, allow_pickle=False)
     except (ValueError, OSError) as exc:
-        raise in_file(path, f"not a .npy array ({' '.join(str(exc).split())})") from None
+        raise in_file(path, f"not a .npy array ({one_line(exc)})") from None
     if images.ndim != 4:
         raise in_file(path, f"expected windows of shape (N, C, H, W), got {images.shape}")
     meta_path = sidecar(path)

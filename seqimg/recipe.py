@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from seqimg.config import build_config
-from seqimg.errors import SeqimgError
+from seqimg.errors import SeqimgError, one_line
 from seqimg.losses import LossConfig
 from seqimg.model import ModelConfig
 from seqimg.train import TrainConfig
@@ -118,7 +118,7 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise SeqimgError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+        raise SeqimgError(f"{path}: not valid YAML ({one_line(exc)})") from None
     raw = copy.deepcopy(raw)
     for assignment in overrides or []:
         apply_override(raw, assignment)

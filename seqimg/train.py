@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from seqimg.errors import SeqimgError
+from seqimg.errors import SeqimgError, one_line
 from seqimg.io import atomic_path
 from seqimg.losses import LossConfig, StepTensors, discriminator_loss, generator_terms
 from seqimg.model import DTN
@@ -225,5 +225,5 @@ def load_checkpoint(path: Path) -> dict:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises several types for foreign or damaged files
-        raise SeqimgError(f"{path}: not a seqimg checkpoint ({' '.join(str(exc).split())[:200]})"
+        raise SeqimgError(f"{path}: not a seqimg checkpoint ({one_line(exc)[:200]})"
                           ) from None

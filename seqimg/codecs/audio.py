@@ -12,7 +12,7 @@ import numpy as np
 import soundfile
 
 from seqimg.codecs.base import CodecConfig, SequenceCodec
-from seqimg.errors import in_file
+from seqimg.errors import in_file, one_line
 
 DB_LOW, DB_HIGH = -100.0, 40.0  # power_to_db range mapped onto [-1, 1]
 MFCC_SCALE = 500.0
@@ -65,7 +65,7 @@ class AudioCodec(SequenceCodec):
                 warnings.simplefilter("ignore")
                 audio, _ = librosa.load(path, sr=self.config.sample_rate, mono=True)
         except Exception as exc:  # soundfile/audioread raise many types on bad files
-            raise in_file(path, f"not a readable audio file ({' '.join(str(exc).split())})") from None
+            raise in_file(path, f"not a readable audio file ({one_line(exc)})") from None
         if not len(audio):
             raise in_file(path, "holds no audio samples")
         return audio

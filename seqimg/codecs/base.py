@@ -149,10 +149,9 @@ class SequenceCodec(ABC):
         """Windows, shape=(N, C, H, W), to frames, shape=(length, F), clipped to [-1, 1]."""
         images = np.asarray(images, dtype=np.float32)
         if images.ndim != 4 or images.shape[1:] != self.image_shape:
-            raise SeqimgError(
-                f"{self.name}: expected images of shape (N, {', '.join(map(str, self.image_shape))})"
-                f", got {images.shape}"
-            )
+            expected = ", ".join(map(str, self.image_shape))
+            raise SeqimgError(f"{self.name}: expected images of shape (N, {expected}), "
+                              f"got {images.shape}")
         if length is None:
             length = self.hop * (len(images) - 1) + self.window_length
         return np.clip(self.images_to_frames(images, length), -1.0, 1.0)

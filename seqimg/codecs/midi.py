@@ -16,7 +16,7 @@ import pretty_midi
 
 from seqimg.codecs import notes as nt
 from seqimg.codecs.base import CodecConfig, SequenceCodec
-from seqimg.errors import in_file
+from seqimg.errors import in_file, one_line
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,7 @@ class MidiCodec(SequenceCodec):
                 warnings.simplefilter("ignore")
                 return pretty_midi.PrettyMIDI(str(path))
         except Exception as exc:  # pretty_midi/mido raise many types on bad bytes
-            reason = " ".join(str(exc).split()) or type(exc).__name__
-            raise in_file(path, f"not a readable MIDI file ({reason})") from None
+            raise in_file(path, f"not a readable MIDI file ({one_line(exc)})") from None
 
     def write(self, obj: pretty_midi.PrettyMIDI, path: Path) -> None:
         obj.write(str(path))

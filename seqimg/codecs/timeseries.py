@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from seqimg.codecs.base import CodecConfig, SequenceCodec
-from seqimg.errors import SeqimgError, in_file
+from seqimg.errors import SeqimgError, in_file, one_line
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def read_table(path: Path) -> np.ndarray:
                 header = 1
             data = np.loadtxt(path, delimiter=",", skiprows=header, ndmin=2)
     except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise in_file(path, f"not a numeric table ({' '.join(str(exc).split())})") from None
+        raise in_file(path, f"not a numeric table ({one_line(exc)})") from None
     data = np.asarray(data, dtype=np.float64)
     if data.ndim == 1:
         data = data[:, None]
