@@ -13,7 +13,7 @@ import yaml
 
 from seqimg.errors import SeqimgError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="Fold sequences into images and carry them between domains.")
 log = logging.getLogger("seqimg")
 
@@ -144,3 +144,16 @@ def transfer(
     typer.echo(f"transferred {len(files) - len(skipped)} of {len(files)} files into {out}")
     if skipped:
         raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def evaluate(run_dir: Path = typer.Argument(..., help="A run folder written by 'seqimg run'.")
+             ) -> None:
+    """Recompute report.json, report.md and the figures of a run folder."""
+    from seqimg.evaluate import evaluate_run
+
+    report = evaluate_run(run_dir)
+    typer.echo(f"transfer strength {report['transfer_strength']:.3f} (round-trip identity "
+               f"{report['roundtrip_identity_strength']:.3f}), two-sample accuracy "
+               f"{report['two_sample_accuracy']:.3f}; report in {run_dir / 'report.md'}")

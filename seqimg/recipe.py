@@ -44,6 +44,7 @@ class EvaluateConfig:
 
     enabled: bool = True
     classifier_steps: int = 300
+    window: int = 64  # steps per classifier window
     render_audio: bool = True
     examples: int = 3  # pieces drawn as piano rolls / plots and rendered
 

@@ -86,7 +86,7 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
         trainer.load(checkpoint)
     trainer.fit(checkpoint, progress=progress)
 
-    pair = TrainedPair(model.eval(), source.codec, target.codec)
+    pair = TrainedPair(model.eval(), source.codec, target.codec, trainer.history)
     skipped = transfer_files(pair, source.heldout, out / "transferred")
     write_text(out / "skipped.json", json.dumps(
         {"source": {**source.skipped, **skipped}, "target": target.skipped}, indent=2))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ class TrainedPair:
     model: DTN
     source: SequenceCodec
     target: SequenceCodec
+    history: list = field(default_factory=list)  # training log, when loaded from a checkpoint
 
 
 def codec_from_checkpoint(entry: dict) -> SequenceCodec:
@@ -41,7 +42,7 @@ def load_pair(path: Path) -> TrainedPair:
     model.load_state_dict(state["model"])
     model.eval()
     return TrainedPair(model, codec_from_checkpoint(state["codecs"]["source"]),
-                       codec_from_checkpoint(state["codecs"]["target"]))
+                       codec_from_checkpoint(state["codecs"]["target"]), state["history"])
 
 
 @torch.no_grad()

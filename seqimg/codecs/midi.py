@@ -136,12 +136,16 @@ class MidiCodec(SequenceCodec):
         return [nt.transpose_pitch_channels(frames, shift, self.n_pitches)
                 for shift in range(-transpose, transpose + 1) if shift]
 
-    def from_frames(self, frames: np.ndarray) -> pretty_midi.PrettyMIDI:
+    def notes(self, frames: np.ndarray) -> np.ndarray:
+        """Pitched notes, shape=(n, 3) as (pitch, start, end) steps, decoded from frames."""
         c = self.config
         if c.layout == "pitch-channels":
-            notes = nt.pitch_channels_to_notes(frames, c.pitch_low, c.pitch_high)
-        else:
-            notes = nt.voices_to_notes(frames, c.pitch_low, c.pitch_high)
+            return nt.pitch_channels_to_notes(frames, c.pitch_low, c.pitch_high)
+        return nt.voices_to_notes(frames, c.pitch_low, c.pitch_high)
+
+    def from_frames(self, frames: np.ndarray) -> pretty_midi.PrettyMIDI:
+        c = self.config
+        notes = self.notes(frames)
         seconds = c.seconds_per_step or 60.0 / c.tempo / c.steps_per_beat
         pm = pretty_midi.PrettyMIDI(initial_tempo=c.tempo)
         instrument = pretty_midi.Instrument(program=c.program)
