@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -157,3 +158,36 @@ def evaluate(run_dir: Path = typer.Argument(..., help="A run folder written by '
     typer.echo(f"transfer strength {report['transfer_strength']:.3f} (round-trip identity "
                f"{report['roundtrip_identity_strength']:.3f}), two-sample accuracy "
                f"{report['two_sample_accuracy']:.3f}; report in {run_dir / 'report.md'}")
+
+
+@app.command("receptive-field")
+@friendly
+def receptive_field(
+    recipe: Optional[Path] = typer.Option(None, help="Analyse the f and D a recipe builds."),
+    checkpoint: Optional[Path] = typer.Option(None, help="Analyse a trained model (and its "
+                                              "effective receptive field)."),
+    height: int = typer.Option(7, help="Fold height H (without a recipe or checkpoint)."),
+    width: int = typer.Option(7, help="Fold width W."),
+    steps_per_pixel: int = typer.Option(1, help="Time steps per pixel k."),
+    kernel: int = typer.Option(3, help="Kernel size of the f-like stack."),
+    layers: Optional[int] = typer.Option(None, help="Stop after N layers."),
+    data: OptionList = typer.Option(None, help="Source files for the effective field "
+                                    "(default: random windows)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    out: Optional[Path] = typer.Option(None, help="Folder for rf.json and figures."),
+) -> None:
+    """Which time offsets reach one unit of each layer, computed from the network itself."""
+    from seqimg.analysis.command import receptive_field_report
+
+    result = receptive_field_report(recipe, checkpoint, height, width, steps_per_pixel, kernel,
+                                    layers, data, out)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    for network, rows in result.items():
+        if network in ("layers", "f", "D"):
+            typer.echo(f"[{network}]")
+            for row in rows:
+                typer.echo(f"  {row['name']:24s} span {row['span']:5d}  count {row['count']:5d}"
+                           f"  gaps {len(row['gaps']):3d}  offsets {row['offsets'][0]}.."
+                           f"{row['offsets'][-1]}")

@@ -48,6 +48,7 @@ class SequenceCodec(ABC):
     config_class: ClassVar[type] = CodecConfig
     pad_value: ClassVar[float] = -1.0
     needs_fit: ClassVar[bool] = False  # True when ``fit`` must see a domain before encoding
+    folds_time: ClassVar[bool] = True  # False for layouts that are not a fold of time
 
     def __init__(self, config: Any = None, **overrides: Any) -> None:
         if isinstance(config, dict) or config is None:

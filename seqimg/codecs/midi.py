@@ -37,6 +37,8 @@ class MidiConfig(CodecConfig):
     drums: str = "drop"  # "drop" or "feature" (one drum-onset feature)
     tempo: float = 120.0  # of written files
     program: int = 0  # General MIDI program of written notes
+    bass_program: int | None = None  # if set, notes below bass_split get this program
+    bass_split: int = 48
     velocity: int = 100
     max_steps: int = 100_000  # longer pieces are refused rather than exhausting memory
 
@@ -149,13 +151,17 @@ class MidiCodec(SequenceCodec):
         seconds = c.seconds_per_step or 60.0 / c.tempo / c.steps_per_beat
         pm = pretty_midi.PrettyMIDI(initial_tempo=c.tempo)
         instrument = pretty_midi.Instrument(program=c.program)
+        bass = pretty_midi.Instrument(program=c.bass_program or 0)
         for pitch, start, end in notes:
-            instrument.notes.append(
+            part = bass if c.bass_program is not None and pitch < c.bass_split else instrument
+            part.notes.append(
                 pretty_midi.Note(c.velocity, int(pitch), start * seconds, end * seconds)
             )
         # "all notes off" at the last step keeps the file as long as the frames
         instrument.control_changes.append(pretty_midi.ControlChange(123, 0, len(frames) * seconds))
         pm.instruments.append(instrument)
+        if bass.notes:
+            pm.instruments.append(bass)
         if c.drums == "feature":
             kit = pretty_midi.Instrument(program=0, is_drum=True)
             for step in np.flatnonzero(frames[:, -1] > 0):

@@ -32,6 +32,7 @@ class PianorollCodec(MidiCodec):
     name = "pianoroll"
     description = "Polyphonic MIDI as a (time x pitch) image with sounding and onset channels"
     config_class = PianorollConfig
+    folds_time = False
 
     @property
     def window_length(self) -> int:

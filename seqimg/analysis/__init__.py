@@ -1,0 +1,1 @@
+"""Analyses of folded images and models: the receptive field."""
