@@ -73,3 +73,11 @@ def series_csv(path, length=150, channels=3, header=True, seed=0):
     head = ",".join(f"c{i}" for i in range(channels)) if header else ""
     np.savetxt(path, data, delimiter=",", header=head, comments="", fmt="%.10g")
     return path, data
+
+
+@pytest.fixture(autouse=True, scope="session")
+def isolated_cache(tmp_path_factory):
+    """Converted corpora and encodings go to a fresh folder, not the user's cache."""
+    import os
+
+    os.environ["SEQIMG_CACHE"] = str(tmp_path_factory.mktemp("seqimg-cache"))

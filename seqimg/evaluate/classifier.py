@@ -28,16 +28,17 @@ class WindowClassifier(nn.Module):
     def __init__(self, n_features: int, width: int = 64) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv1d(n_features, width, 5, padding=2), nn.BatchNorm1d(width), nn.ReLU(),
+            nn.Conv1d(n_features, width, 5, padding=2), nn.ReLU(),
             nn.MaxPool1d(2),
-            nn.Conv1d(width, width, 5, padding=2), nn.BatchNorm1d(width), nn.ReLU(),
+            nn.Conv1d(width, width, 5, padding=2), nn.ReLU(),
             nn.AdaptiveAvgPool1d(1), nn.Flatten(),
         )
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(width, 1))
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
-        """(B, window, F) -> (B, width) features."""
-        return self.body(x.transpose(1, 2))
+        """(B, window, F) -> (B, width) features; frames are shifted to [0, 1] so that the -1 of
+        silence (most of a piano roll) is 0 and does not swamp the few active features."""
+        return self.body((x.transpose(1, 2) + 1) / 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.embed(x))[:, 0]

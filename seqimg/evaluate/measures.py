@@ -70,8 +70,10 @@ def content_similarity(codec, a: np.ndarray, b: np.ndarray, window: int) -> dict
 
 
 def normalised(similarity: float, chance: float) -> float:
-    """(similarity - chance) / (1 - chance): 0 at chance level, 1 for a perfect match."""
-    return float((similarity - chance) / (1 - chance)) if chance < 1 else 0.0
+    """(similarity - chance) / (1 - chance): 0 at chance level, 1 for a perfect match. When
+    chance is within 1e-3 of 1 (e.g. a collapsed code: every input maps to the same code) the
+    measure cannot tell anything apart and is reported as 0."""
+    return float((similarity - chance) / (1 - chance)) if chance < 1 - 1e-3 else 0.0
 
 
 def midi_statistics(codec: MidiCodec, frames: np.ndarray) -> dict[str, float]:
@@ -107,7 +109,8 @@ def series_statistics(frames: np.ndarray) -> dict[str, float]:
     centroid = np.where(total > 0, (freqs * power).sum(0) / np.maximum(total, 1e-12), 0)
     lag1 = [correlation(frames[:-1, i], frames[1:, i]) for i in range(frames.shape[1])]
     return {"level": float(frames.mean()), "spread": float(frames.std(0).mean()),
-            "lag1_autocorrelation": float(np.mean(lag1)), "spectral_centroid": float(centroid.mean())}
+            "lag1_autocorrelation": float(np.mean(lag1)),
+            "spectral_centroid": float(centroid.mean())}
 
 
 def statistics(codec, frames: np.ndarray) -> dict[str, float]:
@@ -129,8 +132,7 @@ def distribution_distances(outputs: list[dict], target: list[dict], source: list
         out[key] = {
             "to_target": float(wasserstein_distance(values["out"], values["target"]) / scale),
             "to_source": float(wasserstein_distance(values["out"], values["source"]) / scale),
-            "mean_output": float(values["out"].mean()), "mean_target": float(values["target"].mean()),
-            "mean_source": float(values["source"].mean()),
+            **{f"mean_{name}": float(v.mean()) for name, v in values.items()},
         }
     return out
 
@@ -141,5 +143,5 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     mu_a, mu_b = a.mean(0), b.mean(0)
     ridge = 1e-6 * np.eye(a.shape[1])
     cov_a, cov_b = np.cov(a, rowvar=False) + ridge, np.cov(b, rowvar=False) + ridge
-    root, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    root = linalg.sqrtm(cov_a @ cov_b)
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * np.real(root)))

@@ -69,7 +69,7 @@ def render_audio(codec: MidiCodec, frames: np.ndarray, path: Path) -> bool:
     try:
         import soundfile
 
-        audio = codec.from_frames(frames).fluidsynth(fs=22050, sf2_path=str(SOUNDFONT))
+        audio = codec.from_frames(frames).fluidsynth(fs=22050, synthesizer=str(SOUNDFONT))
     except (ImportError, OSError, AttributeError) as exc:
         log.info("no audio renders: %s", exc)
         return False
@@ -148,7 +148,7 @@ def markdown(report: dict, recipe, made: list[str]) -> str:
               "| statistic | output mean | target mean | source mean | to target | to source |",
               "| --- | --- | --- | --- | --- | --- |"]
     for name, v in r["realism"]["statistics"].items():
-        lines.append(f"| {name} | {v['mean_output']:.3f} | {v['mean_target']:.3f} | "
+        lines.append(f"| {name} | {v['mean_out']:.3f} | {v['mean_target']:.3f} | "
                      f"{v['mean_source']:.3f} | {v['to_target']:.3f} | {v['to_source']:.3f} |")
     lines += ["", f"Frechet distance in the classifier's embedding: outputs to target "
               f"{r['realism']['frechet_to_target']:.3f}; untransferred round trip to target "

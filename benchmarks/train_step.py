@@ -1,0 +1,109 @@
+"""Time seqimg's own DTN training step on the seed-size model (3 x 32 x 32, paper widths).
+
+One step is one D update and one G update on B source and B target images. Prints one JSON
+line; with --compare it also times a plain hand-written PyTorch loop for the same model and
+losses, in the same process, and reports the ratio.
+
+    python benchmarks/train_step.py --batch 32 --steps 5 --compare --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+
+from seqimg.losses import LossConfig
+from seqimg.model import DTN, ModelConfig
+from seqimg.train import TrainConfig, Trainer, resolve_device
+
+SHAPE = (3, 32, 32)
+SEED_SIZE = ModelConfig(width=64, code_dim=128, residual=True, skip=True)
+
+
+def make_trainer(batch: int, device: torch.device) -> Trainer:
+    torch.manual_seed(0)
+    data = torch.rand(4 * batch, *SHAPE) * 2 - 1
+    return Trainer(DTN(SHAPE, SEED_SIZE), data, data.flip(0), TrainConfig(batch_size=batch),
+                   LossConfig(), device, seed=0)
+
+
+def plain_step(model: DTN, opt_d, opt_g, s: torch.Tensor, t: torch.Tensor) -> None:
+    """The same D and G updates written out directly, as a user would by hand."""
+    with torch.no_grad():
+        g_s, g_t = model(s), model(t)
+    d_real, d_gs, d_gt = model.d(t), model.d(g_s), model.d(g_t)
+    loss_d = (F.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real))
+              + F.binary_cross_entropy_with_logits(d_gs, torch.zeros_like(d_gs))
+              + F.binary_cross_entropy_with_logits(d_gt, torch.zeros_like(d_gt)))
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    code_s, feats = model.f(s)
+    g_s = model.g(code_s, feats)
+    g_t = model(t)
+    code_gs, _ = model.f(g_s)
+    d_gs, d_gt = model.d(g_s), model.d(g_t)
+    loss_g = (F.binary_cross_entropy_with_logits(d_gs, torch.ones_like(d_gs))
+              + F.binary_cross_entropy_with_logits(d_gt, torch.ones_like(d_gt))
+              + 15 * F.mse_loss(code_gs, code_s.detach()) + 15 * F.mse_loss(g_t, t))
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+
+
+def timed(step, steps: int, device: torch.device) -> list[float]:
+    """Seconds per call of ``step`` after one warm-up call."""
+    step()
+    times = []
+    for _ in range(steps):
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--compare", action="store_true", help="also time a plain loop")
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
+    args = parser.parse_args()
+    device = resolve_device(args.device)
+
+    trainer = make_trainer(args.batch, device)
+    with FlopCounterMode(display=False) as counter:
+        trainer.train_step()
+    library = timed(trainer.train_step, args.steps, device)
+    median = statistics.median(library)
+    result = {"batch": args.batch, "steps": args.steps, "device": str(device),
+              "steps_per_s": 1 / median, "images_per_s": 2 * args.batch / median,
+              "model_gflop_per_step": counter.get_total_flops() / 1e9}
+    if args.compare:
+        plain = make_trainer(args.batch, device)
+        s = plain.batch(plain.source)
+        t = plain.batch(plain.target)
+        model = plain.model.train()
+        hand = timed(lambda: plain_step(model, plain.opt_d, plain.opt_g, s, t), args.steps, device)
+        result["plain_loop_steps_per_s"] = 1 / statistics.median(hand)
+        result["library_over_plain"] = result["steps_per_s"] / result["plain_loop_steps_per_s"]
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:28s} {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Real offline data sources, on small slices."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import MELODY, write_midi
+
+from domains import domain_files
+from domains.wad import read_lumps
+from seqimg.codecs.audio import AudioCodec
+from seqimg.codecs.midi import MidiCodec
+from seqimg.codecs.notes import transpose_pitch_channels
+from seqimg.codecs.timeseries import TimeseriesCodec
+from seqimg.data import prepare_side, split_files, training_images
+from seqimg.errors import SeqimgError
+from seqimg.recipe import DataConfig, SideConfig, load_recipe
+
+RECIPES = sorted(Path(__file__).parents[1].glob("recipes/*.yaml"))
+
+
+def test_classical_chorales_convert_and_encode():
+    files = domain_files("classical", {"limit": 3})
+    assert len(files) == 3 and all(f.suffix == ".mid" for f in files)
+    frames = MidiCodec(pitch_low=28, pitch_high=99).frames(files[0])
+    assert frames.shape[1] == 144 and len(frames) > 32
+
+
+def test_metal_tracks_from_the_freedoom_wads():
+    guitar = domain_files("metal", {})
+    everything = domain_files("metal", {"guitar_only": False})
+    assert len(everything) == 67 and len(guitar) == 50
+    frames = MidiCodec().frames(guitar[0])
+    assert len(frames) > 256
+
+
+def test_wad_reader_rejects_other_files(tmp_path):
+    bad = tmp_path / "x.wad"
+    bad.write_bytes(b"PK\x03\x04 not a wad")
+    with pytest.raises(SeqimgError, match="x.wad: not a WAD file"):
+        read_lumps(bad)
+
+
+@pytest.mark.parametrize("name,options,count,shape", [
+    ("basicmotions", {"activity": "walking"}, 20, (100, 6)),
+    ("basicmotions", {"activity": "running"}, 20, (100, 6)),
+    ("gunpoint", {"motion": "gun"}, 100, (150, 1)),
+])
+def test_time_series_sets(name, options, count, shape):
+    files = domain_files(name, options)
+    assert len(files) == count
+    data = np.loadtxt(files[0], delimiter=",", skiprows=1, ndmin=2)
+    assert data.shape == shape
+
+
+def test_unknown_domain_and_options():
+    with pytest.raises(SeqimgError, match="unknown domain 'jazz'"):
+        domain_files("jazz", {})
+    with pytest.raises(SeqimgError, match="unknown label 'jogging'"):
+        domain_files("basicmotions", {"activity": "jogging"})
+    with pytest.raises(SeqimgError, match="domain.options.speed: unknown key"):
+        domain_files("gunpoint", {"speed": 2})
+
+
+def test_rendered_audio_domain():
+    files = domain_files("rendered", {"corpus": "classical", "seconds": 2.0, "limit": 1})
+    frames = AudioCodec().frames(files[0])
+    assert frames.shape[1] == 64 and 80 <= len(frames) <= 90  # 2 s at 43 frames/s
+    assert frames.max() > -0.5  # not silence
+
+
+def test_corpus_with_bad_files_is_processed_with_them_counted(tmp_path):
+    for i in range(4):
+        write_midi(tmp_path / f"good{i}.mid", MELODY)
+    (tmp_path / "broken.mid").write_bytes(b"MThd garbage")
+    (tmp_path / "empty.mid").write_bytes(b"")
+    side = SideConfig("folder", {"path": str(tmp_path)}, {"name": "midi", "height": 4,
+                                                         "width": 4})
+    data = DataConfig(heldout_fraction=0.0)
+    domain = prepare_side(side, data, 0, "source")
+    images = training_images(domain, data, "source")
+    assert len(domain.skipped) == 2 and images.shape[1:] == (168, 4, 4)
+    assert all("broken.mid" in k or "empty.mid" in k for k in domain.skipped)
+
+
+def test_split_is_by_file_and_seeded():
+    files = [Path(f"f{i}.mid") for i in range(20)]
+    train, held = split_files(files, DataConfig(heldout_fraction=0.2), seed=1)
+    assert len(held) == 4 and not set(train) & set(held)
+    assert split_files(files, DataConfig(heldout_fraction=0.2), seed=1) == (train, held)
+    train, held = split_files(files, DataConfig(max_files=5, heldout_fraction=0.2), seed=1)
+    assert len(train) + len(held) == 5
+
+
+def test_transposition_keeps_shape_and_moves_notes():
+    codec = MidiCodec(pitch_low=24, pitch_high=107)
+    frames = np.full((4, 168), -1.0, dtype=np.float32)
+    frames[:, 60 - 24] = 1
+    frames[0, 84 + 60 - 24] = 1
+    up = transpose_pitch_channels(frames, 2, 84)
+    assert codec.notes(up).tolist() == [[62, 0, 4]]
+    assert len(codec.augment(frames, 2)) == 4
+
+
+def test_augmented_windows_multiply_training_data(tmp_path):
+    write_midi(tmp_path / "a.mid", MELODY)
+    side = SideConfig("folder", {"path": str(tmp_path)}, {"name": "midi", "height": 4,
+                                                         "width": 4})
+    plain = DataConfig(heldout_fraction=0.0)
+    rich = DataConfig(heldout_fraction=0.0, transpose=1, offsets=2)
+    base = training_images(prepare_side(side, plain, 0, "s"), plain, "s")
+    more = training_images(prepare_side(side, rich, 0, "s"), rich, "s")
+    assert len(more) > 3 * len(base)
+
+
+@pytest.mark.parametrize("path", RECIPES, ids=[p.stem for p in RECIPES])
+def test_every_recipe_parses(path):
+    recipe = load_recipe(path)
+    assert recipe.source.domain and recipe.target.codec["name"]
+
+
+def test_timeseries_scaler_is_fitted_on_the_training_split(tmp_path):
+    for i in range(5):
+        np.savetxt(tmp_path / f"s{i}.csv", np.full((20, 1), float(i)), delimiter=",")
+    side = SideConfig("folder", {"path": str(tmp_path), "pattern": "*.csv"},
+                      {"name": "timeseries", "channels": 1})
+    domain = prepare_side(side, DataConfig(heldout_fraction=0.2), 0, "s")
+    assert isinstance(domain.codec, TimeseriesCodec)
+    used = sorted(int(p.stem[1:]) for p in domain.train)
+    assert domain.codec.state() == {"low": [float(used[0])], "high": [float(used[-1])]}

@@ -1,0 +1,109 @@
+"""Evaluation measures and the report of a tiny run."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import MELODY, write_midi
+
+from seqimg.codecs.midi import MidiCodec
+from seqimg.codecs.notes import notes_to_pitch_channels
+from seqimg.evaluate import Pieces, two_sample
+from seqimg.evaluate import measures as m
+from seqimg.evaluate.classifier import frame_windows, train_classifier
+
+
+def pieces(notes_list, length=128):
+    return Pieces({f"p{i}": notes_to_pitch_channels(np.array(n), length, 24, 107)
+                   for i, n in enumerate(notes_list)})
+
+
+def sixteenths(seed):
+    rng = np.random.default_rng(seed)
+    return [(int(rng.integers(40, 90)), t, t + 1) for t in range(128)]
+
+
+def sustained(seed):
+    rng = np.random.default_rng(seed)
+    return [(int(rng.integers(40, 90)), t, t + 8) for t in range(0, 128, 8)]
+
+
+def test_two_sample_test_tells_sixteenth_streams_from_sustained_notes():
+    streams = pieces([sixteenths(i) for i in range(8)])
+    held = pieces([sustained(i) for i in range(8, 16)])
+    assert two_sample(streams, held, 32, 150, 0) > 0.9
+    same = pieces([sustained(i) for i in range(16, 32)])
+    assert two_sample(pieces([sustained(i) for i in range(32, 48)]), same, 32, 150, 0) < 0.75
+
+
+def test_classifier_separates_and_embeds():
+    pos = frame_windows(pieces([sixteenths(i) for i in range(4)]).values, 32)[0]
+    neg = frame_windows(pieces([sustained(i) for i in range(4)]).values, 32)[0]
+    clf = train_classifier(pos, neg, 100)
+    assert clf.probability(pos).mean() > 0.8 and clf.probability(neg).mean() < 0.2
+    assert clf.embedding(pos).shape == (len(pos), 64)
+
+
+def test_content_measures_against_hand_values():
+    codec = MidiCodec()
+    a = notes_to_pitch_channels(np.array([[60, 0, 4], [64, 4, 8]]), 8, 24, 107)
+    same = m.content_similarity(codec, a, a, 4)
+    assert same["chroma"] == pytest.approx(1.0) and same["contour"] == pytest.approx(1.0)
+    up = notes_to_pitch_channels(np.array([[61, 0, 4], [65, 4, 8]]), 8, 24, 107)
+    moved = m.content_similarity(codec, a, up, 4)
+    assert moved["chroma"] == pytest.approx(0.0) and moved["contour"] == pytest.approx(1.0)
+    assert m.normalised(0.8, 0.6) == pytest.approx(0.5)
+    assert m.normalised(0.9999, 0.9999) == 0.0
+
+
+def test_midi_statistics_by_hand():
+    frames = notes_to_pitch_channels(np.array([[60, 0, 1], [62, 1, 2], [64, 4, 8]]), 8, 24, 107)
+    stats = m.midi_statistics(MidiCodec(), frames)
+    assert stats["pitch_range"] == 4 and stats["distinct_pitches"] == 3
+    assert stats["one_step_share"] == pytest.approx(2 / 3)
+    assert stats["empty_beat_rate"] == 0.0 and stats["scale_consistency"] == 1.0
+    assert stats["note_length"] == pytest.approx(2.0)
+
+
+def test_frechet_distance_zero_for_same_sets():
+    x = np.random.default_rng(0).normal(size=(200, 4))
+    assert m.frechet_distance(x, x) == pytest.approx(0.0, abs=1e-6)
+    assert m.frechet_distance(x, x + 3) == pytest.approx(36.0, rel=0.05)
+
+
+def test_run_writes_the_full_report_and_evaluate_reproduces_it(tmp_path):
+    src, tgt = tmp_path / "src", tmp_path / "tgt"
+    for folder, shift, step in ((src, 0, 4), (tgt, -12, 1)):
+        folder.mkdir()
+        for i in range(6):
+            notes = [(p + shift + i, s * step // 4, max(e * step // 4, s * step // 4 + 1))
+                     for p, s, e in MELODY * 2]
+            write_midi(folder / f"p{i}.mid", notes)
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(f"""
+name: tiny
+source: {{domain: folder, options: {{path: {src}}}, codec: {{name: midi, height: 8, width: 8}}}}
+target: {{domain: folder, options: {{path: {tgt}}}, codec: {{name: midi, height: 8, width: 8}}}}
+data: {{heldout_fraction: 0.34}}
+model: {{width: 4, code_dim: 8}}
+train: {{steps: 4, batch_size: 4}}
+evaluate: {{classifier_steps: 20, window: 16, render_audio: false}}
+""")
+    out = tmp_path / "run"
+    result = subprocess.run([sys.executable, "-m", "seqimg", "run", str(recipe), "--out", str(out)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((out / "report.json").read_text())
+    for key in ("transfer_strength", "identity_strength", "roundtrip_identity_strength",
+                "target_strength", "classifier_accuracy", "content_similarity", "realism",
+                "two_sample_accuracy", "skipped_files"):
+        assert key in report
+    assert set(report["content_similarity"]["chroma"]) == {"raw", "chance", "normalised"}
+    assert (out / "report.md").read_text().startswith("# Run report: tiny")
+    assert (out / "figures" / "training_curves.png").exists()
+    again = subprocess.run([sys.executable, "-m", "seqimg", "evaluate", str(out)],
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert json.loads((out / "report.json").read_text()) == report
