@@ -21,6 +21,7 @@ GUITAR_PROGRAMS = {29, 30}  # overdriven and distortion guitar
 @dataclass(frozen=True)
 class Options:
     guitar_only: bool = True  # keep tracks with distortion or overdriven guitar
+    limit: int | None = None  # keep only the first N tracks
     wad_dir: str = str(WAD_DIR)
 
 
@@ -47,4 +48,4 @@ def files(options: Options, cache: Path) -> list[Path]:
                 with atomic_path(target) as tmp:
                     tmp.write_bytes(data)
             out.append(target)
-    return out
+    return out[: options.limit]

@@ -45,7 +45,7 @@ def files(options: Options, cache: Path) -> list[Path]:
         raise SeqimgError(f"{options.soundfont}: no soundfont; install the Debian packages "
                           "fluidsynth and fluid-soundfont-gm (make setup does so as root)")
     module = CORPORA[options.corpus]
-    sources = module.files(module.Options(), cache.parent / options.corpus)[: options.limit]
+    sources = module.files(module.Options(limit=options.limit), cache.parent / options.corpus)
     out = []
     cache = cache / options.corpus
     for midi in tqdm(sources, desc=f"rendering {options.corpus}", unit="piece", leave=False):
