@@ -36,7 +36,7 @@ run: setup
 	$(VENV)/bin/seqimg run recipes/midi_genre.yaml --out $(RUN_DIR)
 
 bench: setup
-	$(PY) benchmarks/train_step.py --batch 32 --steps 5 --compare --json
+	$(PY) benchmarks/train_step.py --batch 32 --steps 7 --compare --json
 
 lint: setup
 	$(VENV)/bin/ruff check seqimg domains tests benchmarks

@@ -57,18 +57,21 @@ def plain_step(model: DTN, opt_d, opt_g, s: torch.Tensor, t: torch.Tensor) -> No
     opt_g.step()
 
 
-def timed(step, steps: int, device: torch.device) -> list[float]:
-    """Seconds per call of ``step`` after one warm-up call."""
-    step()
-    times = []
-    for _ in range(steps):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
+def timed(steps_by_name: dict, rounds: int, device: torch.device) -> dict[str, list[float]]:
+    """Seconds per call of each step function, interleaved round by round (so that the
+    machine's drift hits all alike), after one warm-up call each."""
+    for step in steps_by_name.values():
         step()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
+    times: dict[str, list[float]] = {name: [] for name in steps_by_name}
+    for _ in range(rounds):
+        for name, step in steps_by_name.items():
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            step()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            times[name].append(time.perf_counter() - start)
     return times
 
 
@@ -85,19 +88,21 @@ def main() -> None:
     trainer = make_trainer(args.batch, device)
     with FlopCounterMode(display=False) as counter:
         trainer.train_step()
-    library = timed(trainer.train_step, args.steps, device)
-    median = statistics.median(library)
-    result = {"batch": args.batch, "steps": args.steps, "device": str(device),
-              "steps_per_s": 1 / median, "images_per_s": 2 * args.batch / median,
-              "model_gflop_per_step": counter.get_total_flops() / 1e9}
+    steps = {"library": trainer.train_step}
     if args.compare:
         plain = make_trainer(args.batch, device)
-        s = plain.batch(plain.source)
-        t = plain.batch(plain.target)
+        s, t = plain.batch(plain.source), plain.batch(plain.target)
         model = plain.model.train()
-        hand = timed(lambda: plain_step(model, plain.opt_d, plain.opt_g, s, t), args.steps, device)
-        result["plain_loop_steps_per_s"] = 1 / statistics.median(hand)
-        result["library_over_plain"] = result["steps_per_s"] / result["plain_loop_steps_per_s"]
+        steps["plain"] = lambda: plain_step(model, plain.opt_d, plain.opt_g, s, t)
+    medians = {k: statistics.median(v) for k, v in timed(steps, args.steps, device).items()}
+    gflop = counter.get_total_flops() / 1e9
+    result = {"batch": args.batch, "steps": args.steps, "device": str(device),
+              "steps_per_s": 1 / medians["library"],
+              "images_per_s": 2 * args.batch / medians["library"],
+              "model_gflop_per_step": gflop, "gflop_per_s": gflop / medians["library"]}
+    if args.compare:
+        result["plain_loop_steps_per_s"] = 1 / medians["plain"]
+        result["library_over_plain"] = medians["plain"] / medians["library"]
     if args.json:
         print(json.dumps(result))
     else:

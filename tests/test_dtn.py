@@ -121,3 +121,19 @@ def test_failure_signals_are_logged():
     history = trainer.fit(progress=False)
     for key in ("L_D", "L_GAN_G", "L_CONST", "L_TID", "code_norm", "d_acc_real", "d_acc_fake"):
         assert key in history[-1] and np.isfinite(history[-1][key])
+
+
+def test_benchmark_times_the_library_step_and_a_plain_loop():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parents[1] / "benchmarks" / "train_step.py"
+    result = subprocess.run([sys.executable, str(script), "--batch", "2", "--steps", "1",
+                             "--compare", "--json"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    line = json.loads(result.stdout)
+    assert line["device"] == "cpu" and line["model_gflop_per_step"] > 20
+    assert line["images_per_s"] == pytest.approx(4 * line["steps_per_s"])
+    assert line["library_over_plain"] > 0
