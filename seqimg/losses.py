@@ -134,6 +134,7 @@ class LossConfig:
     tid_distance: str = "mse"
     const_detach_target: bool = True
     const_features: float = 0.0
+    const_updates_f: bool = True  # False: L_CONST trains g only (f cannot collapse to satisfy it)
     extra: dict = field(default_factory=dict)
 
 

@@ -45,6 +45,7 @@ class EvaluateConfig:
     enabled: bool = True
     classifier_steps: int = 300
     window: int = 64  # steps per classifier window
+    max_files: int | None = None  # training files per domain for the classifier (round trips)
     render_audio: bool = True
     examples: int = 3  # pieces drawn as piano rolls / plots and rendered
 

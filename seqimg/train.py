@@ -71,6 +71,7 @@ class Trainer:
         self.source, self.target = source, target
         self.meta = meta or {}
         self.terms = generator_terms(losses)
+        self.const_updates_f = losses.const_updates_f
         self.real_label = 1.0 - train.label_smoothing
         self.rng = torch.Generator().manual_seed(seed)
         lr_d = train.lr_d or train.lr
@@ -131,7 +132,7 @@ class Trainer:
             code_s, feats_s = m.f(s)
             g_s = m.g(code_s, feats_s)
             g_t = m(t)
-            code_gs, feats_gs = m.f(g_s)
+            code_gs, feats_gs = self.f_of_output(g_s)
             x = StepTensors(s, t, g_s.float(), g_t.float(), code_s.float(), code_gs.float(),
                             m.d(self.for_d(g_s)).float(), m.d(self.for_d(g_t)).float(),
                             feats_s, feats_gs)
@@ -142,6 +143,14 @@ class Trainer:
         self.opt_g.step()
         code_norm = code_s.detach().float().flatten(1).norm(dim=1).mean()
         return {**parts, "L_G": total, "code_norm": code_norm}
+
+    def f_of_output(self, g_s: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """f(G(s)); with ``const_updates_f`` off, f's weights are detached here, so L_CONST's
+        gradient reaches g through f but never moves f itself."""
+        if self.const_updates_f:
+            return self.model.f(g_s)
+        frozen = {name: p.detach() for name, p in self.model.f.named_parameters()}
+        return torch.func.functional_call(self.model.f, frozen, (g_s,))
 
     def train_step(self) -> dict:
         """One step: an autoencoder step while pretraining, else d_steps D updates and one G

@@ -137,3 +137,16 @@ def test_benchmark_times_the_library_step_and_a_plain_loop():
     assert line["device"] == "cpu" and line["model_gflop_per_step"] > 20
     assert line["images_per_s"] == pytest.approx(4 * line["steps_per_s"])
     assert line["library_over_plain"] > 0
+
+
+def test_const_can_train_g_without_moving_f():
+    trainer = make_trainer(1)
+    trainer.const_updates_f = False
+    g_s = torch.rand(2, 1, 8, 8, requires_grad=True)
+    code, _ = trainer.f_of_output(g_s)
+    code.sum().backward()
+    assert g_s.grad is not None and g_s.grad.abs().sum() > 0
+    assert all(p.grad is None for p in trainer.model.f.parameters())
+    trainer.const_updates_f = True
+    trainer.f_of_output(g_s)[0].sum().backward()
+    assert any(p.grad is not None for p in trainer.model.f.parameters())

@@ -130,8 +130,9 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> dict:
     skipped: dict[str, str] = {}
     src, tgt = pair.source, pair.target
 
-    source_train = round_trip(read_pieces(src, split["source"]["train"], skipped), src)
-    target_train = round_trip(read_pieces(tgt, split["target"]["train"], skipped), tgt)
+    limit = recipe.evaluate.max_files
+    source_train = round_trip(read_pieces(src, split["source"]["train"][:limit], skipped), src)
+    target_train = round_trip(read_pieces(tgt, split["target"]["train"][:limit], skipped), tgt)
     source_heldout = read_pieces(src, split["source"]["heldout"], skipped)
     target_heldout = round_trip(read_pieces(tgt, split["target"]["heldout"], skipped), tgt)
     source_through_target = round_trip(source_heldout, tgt)
