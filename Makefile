@@ -5,7 +5,7 @@ STAMP    := $(VENV)/.seqimg-installed
 APT_PKGS := freedoom fluidsynth fluid-soundfont-gm
 RUN_DIR  ?= runs/midi_genre
 
-.PHONY: setup system-packages test run bench lint clean
+.PHONY: setup system-packages test run bench ablations lint clean
 
 setup: $(STAMP) system-packages
 
@@ -32,11 +32,16 @@ system-packages:
 test: setup
 	$(VENV)/bin/pytest
 
+# an interrupted (or finished) run continues from its checkpoint instead of starting over
 run: setup
-	$(VENV)/bin/seqimg run recipes/midi_genre.yaml --out $(RUN_DIR)
+	$(VENV)/bin/seqimg run recipes/midi_genre.yaml --out $(RUN_DIR) \
+		$(if $(wildcard $(RUN_DIR)/checkpoints/last.pt),--resume)
 
 bench: setup
 	$(PY) benchmarks/train_step.py --batch 32 --steps 7 --compare --json
+
+ablations: setup
+	$(PY) benchmarks/ablations.py --out runs/ablations
 
 lint: setup
 	$(VENV)/bin/ruff check seqimg domains tests benchmarks
