@@ -130,6 +130,15 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
         raise SeqimgError(f"{path}: {exc}") from None
 
 
+def plain(value):
+    """Tuples to lists, recursively, so that YAML and checkpoints hold only plain types."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
 def recipe_dict(recipe: Recipe) -> dict:
     """The resolved recipe as plain data (what ``config.yaml`` holds)."""
-    return dataclasses.asdict(recipe)
+    return plain(dataclasses.asdict(recipe))

@@ -33,6 +33,7 @@ class TrainConfig:
     beta1: float = 0.5
     label_smoothing: float = 0.0
     straight_through: bool = False
+    straight_through_levels: tuple[float, ...] = (-1.0, 1.0)  # the values real images take
     pretrain_steps: int = 0
     init_g_from_pretrain: bool = True
     checkpoint_every: int = 500
@@ -49,9 +50,10 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def straight_through_sign(x: torch.Tensor) -> torch.Tensor:
-    """sign(x) forward, identity backward."""
-    return x + (torch.where(x > 0, 1.0, -1.0) - x).detach()
+def straight_through_quantise(x: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
+    """The nearest of ``levels`` forward (sign(x) for levels -1, 1), identity backward."""
+    nearest = levels[(x.unsqueeze(-1) - levels).abs().argmin(-1)]
+    return x + (nearest - x).detach()
 
 
 def accuracy(logits: torch.Tensor, real: bool, label: int) -> float:
@@ -73,6 +75,7 @@ class Trainer:
         self.terms = generator_terms(losses)
         self.const_updates_f = losses.const_updates_f
         self.real_label = 1.0 - train.label_smoothing
+        self.levels = torch.tensor(sorted(train.straight_through_levels), device=device)
         self.rng = torch.Generator().manual_seed(seed)
         lr_d = train.lr_d or train.lr
         betas = (train.beta1, 0.999)
@@ -93,7 +96,7 @@ class Trainer:
         return images[index].to(self.device, non_blocking=True)
 
     def for_d(self, x: torch.Tensor) -> torch.Tensor:
-        return straight_through_sign(x) if self.cfg.straight_through else x
+        return straight_through_quantise(x, self.levels) if self.cfg.straight_through else x
 
     def autoencoder_step(self) -> dict:
         """Pretraining: min ||g(f(x)) - x||^2 on both domains."""

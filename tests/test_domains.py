@@ -10,7 +10,7 @@ from domains import domain_files
 from domains.wad import read_lumps
 from seqimg.codecs.audio import AudioCodec
 from seqimg.codecs.midi import MidiCodec
-from seqimg.codecs.notes import transpose_pitch_channels
+from seqimg.codecs.notes import transpose_pitch_blocks
 from seqimg.codecs.timeseries import TimeseriesCodec
 from seqimg.data import prepare_side, split_files, training_images
 from seqimg.errors import SeqimgError
@@ -97,7 +97,7 @@ def test_transposition_keeps_shape_and_moves_notes():
     frames = np.full((4, 168), -1.0, dtype=np.float32)
     frames[:, 60 - 24] = 1
     frames[0, 84 + 60 - 24] = 1
-    up = transpose_pitch_channels(frames, 2, 84)
+    up = transpose_pitch_blocks(frames, 2, 84, 2)
     assert codec.notes(up).tolist() == [[62, 0, 4]]
     assert len(codec.augment(frames, 2)) == 4
 

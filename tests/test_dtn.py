@@ -150,3 +150,14 @@ def test_const_can_train_g_without_moving_f():
     trainer.const_updates_f = True
     trainer.f_of_output(g_s)[0].sum().backward()
     assert any(p.grad is not None for p in trainer.model.f.parameters())
+
+
+def test_straight_through_quantises_forward_and_passes_gradients():
+    from seqimg.train import straight_through_quantise
+
+    x = torch.tensor([-0.7, -0.2, 0.1, 0.6], requires_grad=True)
+    y = straight_through_quantise(x, torch.tensor([-1.0, 0.0, 1.0]))
+    assert y.tolist() == [-1.0, 0.0, 0.0, 1.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 1.0, 1.0]
+    assert straight_through_quantise(x, torch.tensor([-1.0, 1.0])).tolist() == [-1, -1, 1, 1]

@@ -115,3 +115,21 @@ def test_pianoroll_image_is_time_by_padded_pitch(tmp_path, chorale_mid):
     assert (roll[:, 84:] == -1).all()  # padding, never resized
     out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
     assert grid_notes(out) == sorted(CHORALE, key=lambda n: (n[1], n[0]))
+
+
+def test_pitch_levels_layout_round_trip(tmp_path, chorale_mid):
+    codec = MidiCodec(layout="pitch-levels")
+    assert codec.n_features == 84
+    frames = codec.frames(chorale_mid)
+    assert set(np.unique(frames)) == {-1.0, 0.0, 1.0}
+    encoded = codec.encode(chorale_mid)
+    out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
+    assert grid_notes(out) == sorted(CHORALE, key=lambda n: (n[1], n[0]))
+    assert len(codec.augment(frames, 1)) == 2
+
+
+def test_pitch_levels_repeated_notes_and_held_without_onset():
+    frames = nt.notes_to_pitch_levels(np.array([[60, 0, 2], [60, 2, 4]]), 5, 24, 107)
+    assert frames[:, 60 - 24].tolist() == [1, 0, 1, 0, -1]
+    frames[:, 62 - 24] = [-1, 0, 0, -1, -1]  # held with no onset: no note
+    assert nt.pitch_levels_to_notes(frames, 24).tolist() == [[60, 0, 2], [60, 2, 4]]

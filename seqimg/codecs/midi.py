@@ -1,7 +1,8 @@
 """``midi`` codec: polyphonic MIDI on a beat-relative (or fixed-rate) grid, via pretty_midi.
 
 Layouts: ``pitch-channels`` (one sounding and one onset feature per pitch; every pixel is one
-time step) and ``voices`` (the seed paper's highest/middle/lowest pitch plus onset flags).
+time step), ``pitch-levels`` (one feature per pitch: onset +1, held 0, silent -1) and ``voices``
+(the seed paper's highest/middle/lowest pitch plus onset flags).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from seqimg.errors import in_file, one_line
 
 log = logging.getLogger(__name__)
 
-LAYOUTS = ("pitch-channels", "voices")
+LAYOUTS = ("pitch-channels", "pitch-levels", "voices")
 DRUM_MODES = ("drop", "feature")
 DRUM_PITCH = 38  # General MIDI acoustic snare, used to write decoded drum hits
 
@@ -74,7 +75,8 @@ class MidiCodec(SequenceCodec):
 
     @property
     def n_features(self) -> int:
-        layout = 2 * self.n_pitches if self.config.layout == "pitch-channels" else 2 * nt.VOICES
+        layout = {"pitch-channels": 2 * self.n_pitches, "pitch-levels": self.n_pitches,
+                  "voices": 2 * nt.VOICES}[self.config.layout]
         return layout + (self.config.drums == "feature")
 
     def read(self, path: Path) -> pretty_midi.PrettyMIDI:
@@ -121,10 +123,10 @@ class MidiCodec(SequenceCodec):
         length = int(max(notes[:, 2].max(), drum_steps.max(initial=0) + 1))
         if length > c.max_steps:
             raise ValueError(f"{length} grid steps exceed max_steps={c.max_steps}")
-        if c.layout == "pitch-channels":
-            frames = nt.notes_to_pitch_channels(notes, length, c.pitch_low, c.pitch_high)
-        else:
-            frames = nt.notes_to_voices(notes, length, c.pitch_low, c.pitch_high)
+        encode = {"pitch-channels": nt.notes_to_pitch_channels,
+                  "pitch-levels": nt.notes_to_pitch_levels,
+                  "voices": nt.notes_to_voices}[c.layout]
+        frames = encode(notes, length, c.pitch_low, c.pitch_high)
         if c.drums == "feature":
             hits = np.zeros(length, dtype=bool)
             hits[drum_steps] = True
@@ -132,10 +134,11 @@ class MidiCodec(SequenceCodec):
         return frames
 
     def augment(self, frames: np.ndarray, transpose: int) -> list[np.ndarray]:
-        """Transpositions by -transpose..transpose semitones (pitch-channels layout only)."""
-        if self.config.layout != "pitch-channels":
+        """Transpositions by -transpose..transpose semitones (pitch layouts only)."""
+        if self.config.layout == "voices":
             return []
-        return [nt.transpose_pitch_channels(frames, shift, self.n_pitches)
+        blocks = 2 if self.config.layout == "pitch-channels" else 1
+        return [nt.transpose_pitch_blocks(frames, shift, self.n_pitches, blocks)
                 for shift in range(-transpose, transpose + 1) if shift]
 
     def notes(self, frames: np.ndarray) -> np.ndarray:
@@ -143,6 +146,8 @@ class MidiCodec(SequenceCodec):
         c = self.config
         if c.layout == "pitch-channels":
             return nt.pitch_channels_to_notes(frames, c.pitch_low, c.pitch_high)
+        if c.layout == "pitch-levels":
+            return nt.pitch_levels_to_notes(frames[:, : self.n_pitches], c.pitch_low)
         return nt.voices_to_notes(frames, c.pitch_low, c.pitch_high)
 
     def from_frames(self, frames: np.ndarray) -> pretty_midi.PrettyMIDI:

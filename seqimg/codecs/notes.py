@@ -56,6 +56,18 @@ def pitch_channels_to_notes(frames: np.ndarray, low: int, high: int) -> np.ndarr
     return rolls_to_notes(frames[:, :n_pitches] > 0, frames[:, n_pitches : 2 * n_pitches] > 0, low)
 
 
+def notes_to_pitch_levels(notes: np.ndarray, length: int, low: int, high: int) -> np.ndarray:
+    """Notes to frames, shape=(T, P), one channel per pitch: +1 at an onset, 0 while the note
+    is held, -1 silent; onset and sustain cannot drift apart as two channels can."""
+    sounding, onsets = sounding_and_onsets(notes, length, low, high)
+    return np.where(onsets, 1.0, np.where(sounding, 0.0, -1.0)).astype(np.float32)
+
+
+def pitch_levels_to_notes(frames: np.ndarray, low: int) -> np.ndarray:
+    """Invert :func:`notes_to_pitch_levels`: above 0.5 is an onset, above -0.5 sounds."""
+    return rolls_to_notes(frames > -0.5, frames > 0.5, low)
+
+
 def pitch_level(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
     """Pitches in ``low..high`` to scalar levels in [-0.8, 1]."""
     return PITCH_LOW_LEVEL + (1 - PITCH_LOW_LEVEL) * (pitch - low) / (high - low)
@@ -99,11 +111,12 @@ def voices_to_notes(frames: np.ndarray, low: int, high: int) -> np.ndarray:
     return rolls_to_notes(sounding, onsets, low)
 
 
-def transpose_pitch_channels(frames: np.ndarray, semitones: int, n_pitches: int) -> np.ndarray:
-    """Shift the sounding and onset blocks of pitch-channel frames by ``semitones``; notes pushed
-    out of the range are dropped, extra features (drums) are kept."""
+def transpose_pitch_blocks(frames: np.ndarray, semitones: int, n_pitches: int,
+                           blocks: int) -> np.ndarray:
+    """Shift the first ``blocks`` blocks of ``n_pitches`` features (sounding, onset) by
+    ``semitones``; notes pushed out of the range are dropped, extra features (drums) kept."""
     out = frames.copy()
-    for block in (slice(0, n_pitches), slice(n_pitches, 2 * n_pitches)):
+    for block in (slice(b * n_pitches, (b + 1) * n_pitches) for b in range(blocks)):
         shifted = np.full_like(frames[:, block], -1.0)
         if semitones >= 0:
             shifted[:, semitones:] = frames[:, block][:, : n_pitches - semitones]
