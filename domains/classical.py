@@ -1,4 +1,5 @@
-"""``classical``: Bach chorales from music21's corpus, converted once to MIDI and cached."""
+"""``classical``: the Bach chorales of music21's corpus (Riemenschneider's 371, of which music21
+ships about 350 as separate scores), converted once to MIDI and cached."""
 
 from __future__ import annotations
 
@@ -20,11 +21,14 @@ class Options:
 
 
 def chorale_paths() -> list[Path]:
-    """music21's Bach chorales (``bwv*.mxl``), sorted."""
+    """Scores of the chorales in Riemenschneider's list that music21 ships, sorted (its Bach
+    folder also holds preludes, fugues and cantata movements that are not chorales)."""
     from music21 import corpus
+    from music21.corpus.chorales import ChoraleListRKBWV
 
+    chorales = {f"bwv{entry['bwv']}" for entry in ChoraleListRKBWV().byRiemenschneider.values()}
     return sorted(p for p in corpus.getComposer("bach")
-                  if p.suffix == ".mxl" and p.name.startswith("bwv"))
+                  if p.suffix == ".mxl" and p.stem in chorales)
 
 
 def convert(source: Path, target: Path) -> str | None:
