@@ -12,7 +12,6 @@ setup: $(STAMP) system-packages
 # torch is pinned here (a CPU wheel); pyproject allows a range for users elsewhere.
 $(STAMP): pyproject.toml examples/seqimg-example-codec/pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "torch==2.13.0"
 	$(PY) -m pip install -q -e ".[test]" -e examples/seqimg-example-codec
 	touch $(STAMP)

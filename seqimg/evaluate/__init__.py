@@ -181,6 +181,7 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> dict:
         "two_sample_roundtrip_source": two_sample(source_through_target, all_target, window,
                                                   steps, seed),
         "skipped_files": {**earlier_skips(run_dir), "evaluation": skipped},
+        "training": pair.history[-1] if pair.history else {},
         "counts": {"source_train": len(source_train.frames),
                    "target_train": len(target_train.frames),
                    "source_heldout": len(source_heldout.frames),

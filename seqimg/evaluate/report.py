@@ -113,6 +113,21 @@ def figures(run_dir: Path, report: dict, recipe, pair, inputs, outputs) -> list[
     return made
 
 
+def training_signals(last: dict) -> list[str]:
+    """The failure modes to look for: a collapsed code, a winning D."""
+    if not last:
+        return []
+    return ["## Training signals at the last step", "",
+            "| signal | value | what to look for |", "| --- | --- | --- |",
+            f"| L_CONST | {last.get('L_CONST', float('nan')):.4g} | near 0 with a falling code "
+            "norm: f has collapsed its code and L_CONST constrains nothing |",
+            f"| code norm | {last.get('code_norm', float('nan')):.4g} | see above |",
+            f"| D accuracy on real target | {last.get('d_acc_real', float('nan')):.3f} | both "
+            "near 1 and L_GAN_G climbing: D has won |",
+            f"| D accuracy on G(source) | {last.get('d_acc_fake', float('nan')):.3f} | |",
+            f"| L_GAN_G | {last.get('L_GAN_G', float('nan')):.4g} | |", ""]
+
+
 def markdown(report: dict, recipe, made: list[str]) -> str:
     r = report
     lines = [
@@ -153,6 +168,7 @@ def markdown(report: dict, recipe, made: list[str]) -> str:
     lines += ["", f"Frechet distance in the classifier's embedding: outputs to target "
               f"{r['realism']['frechet_to_target']:.3f}; untransferred round trip to target "
               f"{r['realism']['frechet_roundtrip_source_to_target']:.3f}.", ""]
+    lines += training_signals(r.get("training", {}))
     ranked = list(r["per_file_strength"].items())
     lines += ["## Most and least convincing transferred pieces", "",
               "| piece | share of windows classified as target |", "| --- | --- |"]
