@@ -61,7 +61,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     rows = []
     for name, (recipe, overrides) in VARIANTS.items():
-        # the pianoroll variant keeps its recipe's steps: a step there costs ~25x a fold step
+        # the pianoroll variant keeps its recipe's steps: a step there costs ~9x a fold step
         longer = args.steps and recipe == RECIPE
         sets = overrides + ([f"train.steps={args.steps}"] if longer else [])
         folder = args.out / "".join(c if c.isalnum() else "_" for c in name)

@@ -12,6 +12,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
+def save_figure(fig, path: Path, dpi: int = 100) -> Path:
+    """Lay out, write and close a figure."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
 def channel_mosaic(image: np.ndarray) -> np.ndarray:
     """One image, shape=(C, H, W), as a near-square grid of its channels with 1-pixel gaps."""
     channels, height, width = image.shape
@@ -33,9 +41,7 @@ def save_windows_png(images: np.ndarray, path: Path, max_windows: int = 4) -> Pa
         ax.imshow(channel_mosaic(image), cmap="magma", vmin=-1, vmax=1, interpolation="nearest")
         ax.set_title(f"window {i}: {image.shape[0]} channels of {image.shape[1]}x{image.shape[2]}")
         ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_figure(fig, path, 100)
     return path
 
 
@@ -47,7 +53,5 @@ def save_rolls_png(rolls: list[tuple[str, np.ndarray]], path: Path) -> Path:
         ax.set_title(label)
         ax.set_ylabel("pitch index")
     axes[-1, 0].set_xlabel("grid step")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_figure(fig, path, 100)
     return path

@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from seqimg.plots import save_figure  # noqa: E402
+
 
 def offset_masks(layers: list[dict], path: Path, title: str) -> Path:
     """One row per layer: which time offsets reach the layer's centre unit."""
@@ -25,9 +27,7 @@ def offset_masks(layers: list[dict], path: Path, title: str) -> Path:
                                        enumerate(layers)])
     ax.set_xlabel("time offset (steps) relative to the unit's own step")
     ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_figure(fig, path, 100)
     return path
 
 
@@ -39,7 +39,5 @@ def effective_field_plot(offsets: np.ndarray, magnitude: np.ndarray, path: Path,
     ax.set_xlabel("time offset (steps)")
     ax.set_ylabel("relative |gradient|")
     ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_figure(fig, path, 100)
     return path

@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 from seqimg.codecs.midi import MidiCodec  # noqa: E402
 from seqimg.evaluate.measures import roll  # noqa: E402
 from seqimg.io import write_text  # noqa: E402
-from seqimg.plots import save_rolls_png, save_windows_png  # noqa: E402
+from seqimg.plots import save_figure, save_rolls_png, save_windows_png  # noqa: E402
 from seqimg.transfer import generate  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,7 @@ def training_curves(history: list[dict], path: Path) -> None:
         ax.plot(*zip(*points), lw=1)
         ax.set_ylabel(key, rotation=0, ha="right")
     axes[-1, 0].set_xlabel("step")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    save_figure(fig, path, 90)
 
 
 def metric_bars(report: dict, path: Path) -> None:
@@ -45,9 +43,7 @@ def metric_bars(report: dict, path: Path) -> None:
     ax.set_xlim(0, 1)
     for y, v in enumerate(values):
         ax.text(min(v, 0.9) + 0.01, y, f"{v:.2f}", va="center")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    save_figure(fig, path, 90)
 
 
 def series_plot(pairs: list[tuple[str, np.ndarray, np.ndarray]], path: Path) -> None:
@@ -57,9 +53,7 @@ def series_plot(pairs: list[tuple[str, np.ndarray, np.ndarray]], path: Path) -> 
         ax.plot(after[:, 0], label="transferred", lw=1)
         ax.set_title(f"{name} (feature 0)")
         ax.legend(loc="upper right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    save_figure(fig, path, 90)
 
 
 def render_audio(codec: MidiCodec, frames: np.ndarray, path: Path) -> bool:
