@@ -41,8 +41,7 @@ def save_windows_png(images: np.ndarray, path: Path, max_windows: int = 4) -> Pa
         ax.imshow(channel_mosaic(image), cmap="magma", vmin=-1, vmax=1, interpolation="nearest")
         ax.set_title(f"window {i}: {image.shape[0]} channels of {image.shape[1]}x{image.shape[2]}")
         ax.axis("off")
-    save_figure(fig, path, 100)
-    return path
+    return save_figure(fig, path)
 
 
 def save_rolls_png(rolls: list[tuple[str, np.ndarray]], path: Path) -> Path:
@@ -53,5 +52,4 @@ def save_rolls_png(rolls: list[tuple[str, np.ndarray]], path: Path) -> Path:
         ax.set_title(label)
         ax.set_ylabel("pitch index")
     axes[-1, 0].set_xlabel("grid step")
-    save_figure(fig, path, 100)
-    return path
+    return save_figure(fig, path)

@@ -27,8 +27,7 @@ def offset_masks(layers: list[dict], path: Path, title: str) -> Path:
                                        enumerate(layers)])
     ax.set_xlabel("time offset (steps) relative to the unit's own step")
     ax.set_title(title)
-    save_figure(fig, path, 100)
-    return path
+    return save_figure(fig, path)
 
 
 def effective_field_plot(offsets: np.ndarray, magnitude: np.ndarray, path: Path,
@@ -39,5 +38,4 @@ def effective_field_plot(offsets: np.ndarray, magnitude: np.ndarray, path: Path,
     ax.set_xlabel("time offset (steps)")
     ax.set_ylabel("relative |gradient|")
     ax.set_title(title)
-    save_figure(fig, path, 100)
-    return path
+    return save_figure(fig, path)
