@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Optimisation settings. ``pretrain_steps`` trains f and g as an autoencoder on both
-    domains first (f_mode 'pretrained'); ``straight_through`` shows D sign(G(x)) with
+    """Optimisation settings. ``pretrain_steps`` first trains f on both domains, as an
+    autoencoder with g or as a source/target classifier (``pretrain_task``), before f is frozen
+    (f_mode 'pretrained'); ``straight_through`` shows D sign(G(x)) with
     straight-through gradients, for codecs whose real images are hard +/-1 maps."""
 
     steps: int = 2000
@@ -35,6 +36,7 @@ class TrainConfig:
     straight_through: bool = False
     straight_through_levels: tuple[float, ...] = (-1.0, 1.0)  # the values real images take
     pretrain_steps: int = 0
+    pretrain_task: str = "autoencoder"  # or "classifier" (f's code -> source or target)
     init_g_from_pretrain: bool = True
     checkpoint_every: int = 500
     log_every: int = 10
@@ -81,7 +83,15 @@ class Trainer:
         betas = (train.beta1, 0.999)
         self.opt_d = torch.optim.Adam(model.d.parameters(), lr=lr_d, betas=betas)
         self.opt_g = torch.optim.Adam(model.generator_parameters(), lr=train.lr, betas=betas)
-        self.opt_ae = torch.optim.Adam([*model.f.parameters(), *model.g.parameters()],
+        if model.cfg.f_mode == "pretrained" and not train.pretrain_steps:
+            raise SeqimgError("model.f_mode 'pretrained' needs train.pretrain_steps > 0")
+        if train.pretrain_task not in ("autoencoder", "classifier"):
+            raise SeqimgError(f"train.pretrain_task: expected autoencoder or classifier, got "
+                              f"{train.pretrain_task!r}")
+        # the domain head exists only to pretrain f as a classifier; G and D never use it
+        self.domain_head = torch.nn.Linear(model.cfg.code_dim, 1).to(device)
+        pretrained = model.g if train.pretrain_task == "autoencoder" else self.domain_head
+        self.opt_ae = torch.optim.Adam([*model.f.parameters(), *pretrained.parameters()],
                                        lr=train.lr, betas=betas)
         self.step = 0
         self.history: list[dict] = []
@@ -98,15 +108,23 @@ class Trainer:
     def for_d(self, x: torch.Tensor) -> torch.Tensor:
         return straight_through_quantise(x, self.levels) if self.cfg.straight_through else x
 
-    def autoencoder_step(self) -> dict:
-        """Pretraining: min ||g(f(x)) - x||^2 on both domains."""
+    def pretrain_step(self) -> dict:
+        """Pretraining f on both domains: min ||g(f(x)) - x||^2 (autoencoder), or the binary
+        cross-entropy of a linear head on f's code telling target (1) from source (0)."""
         x = torch.cat([self.batch(self.source), self.batch(self.target)])
         with torch.autocast(self.device.type, torch.bfloat16, enabled=self.autocast):
-            loss = torch.nn.functional.mse_loss(self.model(x).float(), x)
+            if self.cfg.pretrain_task == "autoencoder":
+                name, loss = "L_AE", torch.nn.functional.mse_loss(self.model(x).float(), x)
+            else:
+                logits = self.domain_head(self.model.f(x)[0].flatten(1)).float()[:, 0]
+                labels = torch.arange(len(x), device=self.device) >= len(x) // 2
+                name = "L_F_CLASSIFIER"
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(logits,
+                                                                            labels.float())
         self.opt_ae.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_ae.step()
-        return {"L_AE": loss}
+        return {name: loss}
 
     def freeze_f(self) -> None:
         """End of pretraining: f stops learning; g restarts unless it keeps the pretrained one."""
@@ -160,7 +178,7 @@ class Trainer:
         update. Raises ``SeqimgError`` on a non-finite loss."""
         self.model.train()
         if self.step < self.cfg.pretrain_steps:
-            out = self.autoencoder_step()
+            out = self.pretrain_step()
         else:
             if self.cfg.pretrain_steps:
                 self.model.f.eval()  # frozen f keeps its BatchNorm statistics
@@ -189,7 +207,8 @@ class Trainer:
                 if self.step % self.cfg.log_every == 0 or self.step == self.total_steps:
                     self.history.append({"step": self.step, **values})
                     bar.set_postfix({k: f"{v:.3g}" for k, v in values.items()
-                                     if k in ("L_D", "L_GAN_G", "L_CONST", "L_TID", "L_AE")})
+                                     if k in ("L_D", "L_GAN_G", "L_CONST", "L_TID", "L_AE",
+                                              "L_F_CLASSIFIER")})
                 if checkpoint and (self.step % self.cfg.checkpoint_every == 0
                                    or self.step == self.total_steps):
                     self.save(checkpoint)
@@ -204,6 +223,7 @@ class Trainer:
             "opt_d": self.opt_d.state_dict(),
             "opt_g": self.opt_g.state_dict(),
             "opt_ae": self.opt_ae.state_dict(),
+            "domain_head": self.domain_head.state_dict(),
             "rng": self.rng.get_state(),
             "step": self.step,
             "history": self.history,
@@ -225,6 +245,7 @@ class Trainer:
         self.opt_d.load_state_dict(state["opt_d"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_ae.load_state_dict(state["opt_ae"])
+        self.domain_head.load_state_dict(state["domain_head"])
         self.rng.set_state(state["rng"])
         self.step, self.history = state["step"], state["history"]
 

@@ -76,15 +76,16 @@ def make_trainer(steps, seed=0, extra=None, **train):
                    LossConfig(extra=extra or {}), torch.device("cpu"), seed)
 
 
-@pytest.mark.parametrize("pretrain", [0, 3])
-def test_resume_continues_exactly(tmp_path, pretrain):
-    straight = make_trainer(8, pretrain_steps=pretrain)
+@pytest.mark.parametrize("pretrain,task", [(0, "autoencoder"), (3, "autoencoder"),
+                                           (3, "classifier")])
+def test_resume_continues_exactly(tmp_path, pretrain, task):
+    straight = make_trainer(8, pretrain_steps=pretrain, pretrain_task=task)
     straight.fit(progress=False)
-    first = make_trainer(8, pretrain_steps=pretrain)
+    first = make_trainer(8, pretrain_steps=pretrain, pretrain_task=task)
     while first.step < 4 + pretrain // 2:
         first.train_step()
     first.save(tmp_path / "half.pt")
-    resumed = make_trainer(8, pretrain_steps=pretrain)
+    resumed = make_trainer(8, pretrain_steps=pretrain, pretrain_task=task)
     resumed.load(tmp_path / "half.pt")
     resumed.fit(progress=False)
     for key, value in straight.model.state_dict().items():
@@ -161,3 +162,11 @@ def test_straight_through_quantises_forward_and_passes_gradients():
     y.sum().backward()
     assert x.grad.tolist() == [1.0, 1.0, 1.0, 1.0]
     assert straight_through_quantise(x, torch.tensor([-1.0, 1.0])).tolist() == [-1, -1, 1, 1]
+
+
+def test_classifier_pretraining_teaches_f_the_domains_then_freezes_it():
+    trainer = make_trainer(1, pretrain_steps=40, pretrain_task="classifier", lr=3e-3)
+    history = trainer.fit(progress=False)
+    losses = [h["L_F_CLASSIFIER"] for h in history if "L_F_CLASSIFIER" in h]
+    assert losses[-1] < 0.5 * losses[0]
+    assert not any(p.requires_grad for p in trainer.model.f.parameters())
