@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/ablations.py --out runs/ablations [--steps 1500] [--write-docs]
 
-Variants: the default recipe; residual blocks off; skip connections off; f pretrained as an
-autoencoder and frozen; L_CONST training g only; ternary D; the pitch-levels MIDI layout; the
-pianoroll layout instead of the fold. Each variant
+Variants: the default recipe; residual blocks off; skip connections off; f pretrained (as an
+autoencoder or a domain classifier) and frozen; L_CONST training g only; ternary D; the
+pitch-levels MIDI layout; no augmentation; stabilisers switched (spectral norm, label smoothing,
+normalised code, straight-through); the pianoroll layout instead of the fold. Each variant
 is a normal `seqimg run` with `--set` overrides, so any row can be reproduced alone.
 """
 
@@ -34,6 +35,12 @@ VARIANTS = {
     "ternary D": (RECIPE, ["model.d_mode=ternary"]),
     "pitch-levels layout": (RECIPE, LEVELS),
     "no augmentation": (RECIPE, ["data.transpose=0", "data.offsets=1"]),
+    "f pretrained as classifier": (RECIPE, ["model.f_mode=pretrained", "train.pretrain_steps=300",
+                                            "train.pretrain_task=classifier"]),
+    "spectral norm off": (RECIPE, ["model.spectral_norm=false"]),
+    "label smoothing 0.1": (RECIPE, ["train.label_smoothing=0.1"]),
+    "normalised code": (RECIPE, ["model.normalise_code=true"]),
+    "no straight-through": (RECIPE, ["train.straight_through=false"]),
     "pianoroll layout": (PIANOROLL, []),
 }
 
