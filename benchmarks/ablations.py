@@ -51,7 +51,7 @@ VARIANTS = {
 def row(name: str, recipe: Path, overrides: list[str], report: dict, seconds: float,
         steps: int) -> str:
     content = report["content_similarity"]
-    sets = " ".join(f"--set {o}" for o in overrides)
+    sets = " ".join(f"--set '{o}'" if " " in o else f"--set {o}" for o in overrides)
     command = f"seqimg run {recipe.relative_to(ROOT)} {sets}".strip()
     return (f"| {name} | {report['transfer_strength']:.3f} | "
             f"{report['roundtrip_identity_strength']:.3f} | "
