@@ -4,7 +4,7 @@
 
 Variants: the default recipe; residual blocks off; skip connections off; f pretrained (as an
 autoencoder or a domain classifier) and frozen; L_CONST training g only; ternary D; the
-pitch-levels MIDI layout; no augmentation; stabilisers switched (spectral norm, label smoothing,
+pitch-levels and voices MIDI layouts; no augmentation; stabilisers switched (spectral norm, label smoothing,
 normalised code, straight-through); the pianoroll layout instead of the fold. Each variant
 is a normal `seqimg run` with `--set` overrides, so any row can be reproduced alone.
 """
@@ -34,6 +34,8 @@ VARIANTS = {
     "L_CONST trains g only": (RECIPE, ["losses.const_updates_f=false"]),
     "ternary D": (RECIPE, ["model.d_mode=ternary"]),
     "pitch-levels layout": (RECIPE, LEVELS),
+    "voices layout": (RECIPE, ["source.codec.layout=voices", "target.codec.layout=voices",
+                               "train.straight_through=false"]),
     "no augmentation": (RECIPE, ["data.transpose=0", "data.offsets=1"]),
     "f pretrained as classifier": (RECIPE, ["model.f_mode=pretrained", "train.pretrain_steps=300",
                                             "train.pretrain_task=classifier"]),
