@@ -1,12 +1,13 @@
 """Run the default MIDI pair with one design choice changed at a time and tabulate the reports.
 
-    .venv/bin/python benchmarks/ablations.py --out runs/ablations [--steps 1500] [--write-docs]
+    .venv/bin/python benchmarks/ablations.py --out runs/ablations [--steps N] [--only NAME ...]
 
 Variants: the default recipe; residual blocks off; skip connections off; f pretrained (as an
 autoencoder or a domain classifier) and frozen; L_CONST training g only; ternary D; the
-pitch-levels and voices MIDI layouts; no augmentation; stabilisers switched (spectral norm, label smoothing,
-normalised code, straight-through); the pianoroll layout instead of the fold. Each variant
-is a normal `seqimg run` with `--set` overrides, so any row can be reproduced alone.
+pitch-levels and voices MIDI layouts; no augmentation; stabilisers switched (spectral norm,
+label smoothing, normalised code, straight-through); the pianoroll layout instead of the fold.
+Each variant is a normal `seqimg run` with `--set` overrides, so any row can be reproduced
+alone; variants whose report exists are not run again.
 """
 
 from __future__ import annotations
