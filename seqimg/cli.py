@@ -16,7 +16,6 @@ from seqimg.errors import SeqimgError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="Fold sequences into images and carry them between domains.")
-log = logging.getLogger("seqimg")
 
 OptionList = Optional[list[str]]
 

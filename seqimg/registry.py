@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import warnings
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
 from seqimg.errors import SeqimgError
-
-log = logging.getLogger(__name__)
 
 BUILTIN_CODECS = {
     "midi": "seqimg.codecs.midi:MidiCodec",

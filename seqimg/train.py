@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +14,6 @@ from seqimg.io import atomic_path
 from seqimg.losses import LossConfig, StepTensors, discriminator_loss, generator_terms
 from seqimg.model import DTN
 from seqimg.model.blocks import xavier_init
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
