@@ -6,17 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pretty_midi
-import soundfile
 from tqdm import tqdm
 
 from domains import classical, metal
 from seqimg.errors import SeqimgError
-from seqimg.io import atomic_path
+from seqimg.render import SOUNDFONT, render_midi
 
-SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
-SAMPLE_RATE = 22050
 CORPORA = {"classical": classical, "metal": metal}
 
 
@@ -26,16 +22,6 @@ class Options:
     seconds: float = 30.0  # rendered length per piece (from its start)
     limit: int | None = None  # render only the first N pieces
     soundfont: str = SOUNDFONT
-
-
-def render(midi: Path, target: Path, seconds: float, soundfont: str) -> None:
-    """Render the first ``seconds`` of a MIDI file to a 16-bit WAV file."""
-    audio = pretty_midi.PrettyMIDI(str(midi)).fluidsynth(fs=SAMPLE_RATE, synthesizer=soundfont)
-    audio = audio[: int(seconds * SAMPLE_RATE)]
-    peak = np.abs(audio).max(initial=0.0)
-    with atomic_path(target) as tmp:
-        soundfile.write(tmp, audio / peak * 0.9 if peak > 0 else audio, SAMPLE_RATE,
-                        format="WAV", subtype="PCM_16")
 
 
 def files(options: Options, cache: Path) -> list[Path]:
@@ -52,7 +38,8 @@ def files(options: Options, cache: Path) -> list[Path]:
         target = cache / f"{midi.stem}.wav"
         if not target.exists():
             try:
-                render(midi, target, options.seconds, options.soundfont)
+                render_midi(pretty_midi.PrettyMIDI(str(midi)), target, options.soundfont,
+                            options.seconds)
             except ImportError:
                 raise SeqimgError("rendering needs pyfluidsynth (pip install pyfluidsynth) and "
                                   "the fluidsynth library") from None

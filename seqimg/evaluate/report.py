@@ -15,10 +15,10 @@ from seqimg.codecs.midi import MidiCodec  # noqa: E402
 from seqimg.evaluate.measures import roll  # noqa: E402
 from seqimg.io import write_text  # noqa: E402
 from seqimg.plots import save_figure, save_rolls_png, save_windows_png  # noqa: E402
+from seqimg.render import SOUNDFONT, render_midi  # noqa: E402
 from seqimg.transfer import generate  # noqa: E402
 
 log = logging.getLogger(__name__)
-SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 
 
 def training_curves(history: list[dict], path: Path) -> None:
@@ -58,17 +58,13 @@ def series_plot(pairs: list[tuple[str, np.ndarray, np.ndarray]], path: Path) -> 
 
 def render_audio(codec: MidiCodec, frames: np.ndarray, path: Path) -> bool:
     """Render MIDI frames to WAV with fluidsynth and a GM soundfont, when both are present."""
-    if not SOUNDFONT.is_file():
+    if not Path(SOUNDFONT).is_file():
         return False
     try:
-        import soundfile
-
-        audio = codec.from_frames(frames).fluidsynth(fs=22050, synthesizer=str(SOUNDFONT))
+        render_midi(codec.from_frames(frames), path)
     except (ImportError, OSError, AttributeError) as exc:
         log.info("no audio renders: %s", exc)
         return False
-    peak = np.abs(audio).max(initial=0.0)
-    soundfile.write(path, audio / peak * 0.9 if peak > 0 else audio, 22050)
     return True
 
 
