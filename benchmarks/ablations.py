@@ -13,11 +13,11 @@ alone; variants whose report exists are not run again.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
 from pathlib import Path
 
+from seqimg.evaluate.result import Report
 from seqimg.recipe import load_recipe
 from seqimg.run import run
 
@@ -25,42 +25,42 @@ ROOT = Path(__file__).resolve().parents[1]
 RECIPE = ROOT / "recipes" / "midi_genre.yaml"
 PIANOROLL = ROOT / "recipes" / "midi_genre_pianoroll.yaml"
 
-LEVELS = ["source.codec.layout=pitch-levels", "target.codec.layout=pitch-levels",
-          "train.straight_through_levels=[-1.0, 0.0, 1.0]"]
+LEVELS = ["source.codec.layout=pitch-levels", "target.codec.layout=pitch-levels"]
 VARIANTS = {
     "default": (RECIPE, []),
     "residual off": (RECIPE, ["model.residual=false"]),
     "skip off": (RECIPE, ["model.skip=false"]),
     "f pretrained, frozen": (RECIPE, ["model.f_mode=pretrained", "train.pretrain_steps=300"]),
     "L_CONST trains g only": (RECIPE, ["losses.const_updates_f=false"]),
-    "ternary D": (RECIPE, ["model.d_mode=ternary"]),
+    "ternary D": (RECIPE, ["losses.adversarial=ternary"]),
     "pitch-levels layout": (RECIPE, LEVELS),
     "voices layout": (RECIPE, ["source.codec.layout=voices", "target.codec.layout=voices",
                                "train.straight_through=false"]),
-    "no augmentation": (RECIPE, ["data.transpose=0", "data.offsets=1"]),
+    "no augmentation": (RECIPE, ["source.codec.transpose=0", "target.codec.transpose=0",
+                                "data.offsets=1"]),
     "f pretrained as classifier": (RECIPE, ["model.f_mode=pretrained", "train.pretrain_steps=300",
                                             "train.pretrain_task=classifier"]),
     "f pretrained, feature constancy x10": (RECIPE, ["model.f_mode=pretrained",
                                                      "train.pretrain_steps=300",
                                                      "losses.const_features=10.0"]),
     "spectral norm off": (RECIPE, ["model.spectral_norm=false"]),
-    "label smoothing 0.1": (RECIPE, ["train.label_smoothing=0.1"]),
+    "label smoothing 0.1": (RECIPE, ["losses.label_smoothing=0.1"]),
     "normalised code": (RECIPE, ["model.normalise_code=true"]),
     "no straight-through": (RECIPE, ["train.straight_through=false"]),
     "pianoroll layout": (PIANOROLL, []),
 }
 
 
-def row(name: str, recipe: Path, overrides: list[str], report: dict, seconds: float,
+def row(name: str, recipe: Path, overrides: list[str], report: Report, seconds: float,
         steps: int) -> str:
-    content = report["content_similarity"]
+    content = report.content_similarity
     sets = " ".join(f"--set '{o}'" if " " in o else f"--set {o}" for o in overrides)
     command = f"seqimg run {recipe.relative_to(ROOT)} {sets}".strip()
-    return (f"| {name} | {report['transfer_strength']:.3f} | "
-            f"{report['roundtrip_identity_strength']:.3f} | "
-            f"{content['chroma']['normalised']:.3f} | {content['contour']['normalised']:.3f} | "
-            f"{report['two_sample_accuracy']:.3f} | "
-            f"{report['realism']['statistics']['one_step_share']['mean_out']:.2f} | "
+    return (f"| {name} | {report.transfer_strength:.3f} | "
+            f"{report.roundtrip_identity_strength:.3f} | "
+            f"{content['chroma'].normalised:.3f} | {content['contour'].normalised:.3f} | "
+            f"{report.two_sample_accuracy:.3f} | "
+            f"{report.realism.statistics['one_step_share'].mean_out:.2f} | "
             f"{steps} | {seconds / 60:.1f} | `{command}` |")
 
 
@@ -87,7 +87,7 @@ def main() -> None:
             (folder / "wall_seconds.txt").write_text(f"{time.perf_counter() - start:.1f}\n")
         seconds = float((folder / "wall_seconds.txt").read_text())
         steps = load_recipe(folder / "config.yaml").train.steps
-        rows.append(row(name, recipe, sets, json.loads(report_path.read_text()), seconds, steps))
+        rows.append(row(name, recipe, sets, Report.load(report_path), seconds, steps))
         print(rows[-1], flush=True)
     header = ("| variant | transfer strength | round-trip identity | chroma kept (norm.) | "
               "contour kept (norm.) | two-sample acc. | 1-step notes | steps | minutes "

@@ -18,9 +18,9 @@ import torch
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
-from seqimg.losses import LossConfig
-from seqimg.model import DTN, ModelConfig
-from seqimg.train import TrainConfig, Trainer, resolve_device
+from seqimg.model.core import DTN
+from seqimg.settings import LossConfig, ModelConfig, TrainConfig
+from seqimg.train import Trainer, resolve_device
 
 SHAPE = (3, 32, 32)
 SEED_SIZE = ModelConfig(width=64, code_dim=128, residual=True, skip=True)

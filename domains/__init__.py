@@ -28,13 +28,25 @@ def cache_root() -> Path:
     return Path(os.environ.get("SEQIMG_CACHE", Path.home() / ".cache" / "seqimg"))
 
 
-def domain_files(name: str, options: dict, where: str = "domain") -> list[Path]:
-    """The sorted files of domain ``name`` with ``options`` (checked against its Options)."""
+def domain_module(name: str, where: str = "domain"):
+    """The module of domain ``name``; a clear error listing the known ones."""
     if name not in DOMAINS:
         raise SeqimgError(f"{where}: unknown domain {name!r} (known: {', '.join(DOMAINS)})")
-    module = importlib.import_module(DOMAINS[name])
-    opts = build_config(module.Options, options, f"{where}.options")
-    files = sorted(module.files(opts, cache_root() / name))
+    return importlib.import_module(DOMAINS[name])
+
+
+def domain_options(name: str, options: dict | None, where: str = "domain.options"):
+    """The domain's ``Options`` built from a mapping; errors name ``where.key``."""
+    parent = where.rsplit(".", 1)[0] + ".domain" if "." in where else "domain"
+    return build_config(domain_module(name, parent).Options, options, where)
+
+
+def domain_files(name: str, options, where: str = "domain") -> list[Path]:
+    """The sorted files of domain ``name``; ``options`` is its ``Options`` or a mapping."""
+    module = domain_module(name, where)
+    if not isinstance(options, module.Options):
+        options = domain_options(name, options, f"{where}.options")
+    files = sorted(module.files(options, cache_root() / name))
     if not files:
         raise SeqimgError(f"{where}: domain {name!r} has no files")
     return files

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-import yaml
 
+from seqimg.config import parse_assignment
 from seqimg.errors import SeqimgError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
@@ -40,13 +40,7 @@ def friendly(command: Callable) -> Callable:
 
 def parse_assignments(items: OptionList) -> dict:
     """``key=value`` strings to a dict; values are read as YAML scalars (``4``, ``true``, ...)."""
-    out = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise SeqimgError(f"{item!r}: expected key=value")
-        out[key.strip()] = yaml.safe_load(value)
-    return out
+    return dict(parse_assignment(item) for item in items or [])
 
 
 @app.command()
@@ -56,7 +50,7 @@ def codecs() -> None:
     from seqimg.registry import list_codecs
 
     for plugin in list_codecs().values():
-        typer.echo(f"{plugin.name:12s} {plugin.origin:24s} {plugin.cls.description}")
+        typer.echo(f"{plugin.name:12s} {plugin.origin:24s} {plugin.obj.description}")
 
 
 @app.command()
@@ -69,7 +63,6 @@ def encode(
 ) -> None:
     """Encode FILE into folded windows (.npy with a .json description) or a picture (.png)."""
     from seqimg.io import save_encoding
-    from seqimg.plots import save_windows_png
     from seqimg.registry import make_codec
 
     if out.suffix not in (".npy", ".png"):
@@ -78,6 +71,8 @@ def encode(
     instance.fit([file])
     encoded = instance.encode(file)
     if out.suffix == ".png":
+        from seqimg.plots import save_windows_png
+
         save_windows_png(encoded.images, out)
     else:
         meta = {"codec": codec, "config": instance.config_dict(), "state": instance.state(),
@@ -109,7 +104,6 @@ def decode(
     instance.load_state(meta.get("state", {}))
     written = instance.decode(images, meta.get("length"), out)
     typer.echo(f"{file} -> {written}")
-
 
 
 @app.command()
@@ -154,9 +148,9 @@ def evaluate(run_dir: Path = typer.Argument(..., help="A run folder written by '
     from seqimg.evaluate import evaluate_run
 
     report = evaluate_run(run_dir)
-    typer.echo(f"transfer strength {report['transfer_strength']:.3f} (round-trip identity "
-               f"{report['roundtrip_identity_strength']:.3f}), two-sample accuracy "
-               f"{report['two_sample_accuracy']:.3f}; report in {run_dir / 'report.md'}")
+    typer.echo(f"transfer strength {report.transfer_strength:.3f} (round-trip identity "
+               f"{report.roundtrip_identity_strength:.3f}), two-sample accuracy "
+               f"{report.two_sample_accuracy:.3f}; report in {run_dir / 'report.md'}")
 
 
 @app.command("receptive-field")

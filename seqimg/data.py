@@ -6,8 +6,10 @@ import hashlib
 import json
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -43,14 +45,23 @@ def split_files(files: list[Path], cfg: DataConfig, seed: int) -> tuple[list[Pat
     return sorted(files[count:]), sorted(files[:count])
 
 
-def codec_for(side: SideConfig, where: str) -> SequenceCodec:
-    """The side's codec from ``codec: {name: ..., settings}``."""
-    settings = dict(side.codec)
-    name = settings.pop("name")
-    try:
-        return make_codec(name, settings)
-    except SeqimgError as exc:
-        raise SeqimgError(f"{where}.codec: {exc}") from None
+def codec_for(side: SideConfig) -> SequenceCodec:
+    """The side's codec, from its (already checked) config."""
+    return make_codec(side.codec_name, side.codec)
+
+
+def read_each(paths: list[Path], read: Callable[[Path], Any], skipped: dict,
+              desc: str | None = None) -> dict[Path, Any]:
+    """``read(path)`` for every path; a file that fails with a ``SeqimgError`` is skipped and
+    recorded in ``skipped`` with its reason, never aborting the rest. ``desc`` shows a bar."""
+    out = {}
+    for path in tqdm(paths, desc=desc, unit="file", leave=False, disable=desc is None):
+        try:
+            out[path] = read(path)
+        except SeqimgError as exc:
+            skipped[str(path)] = str(exc)
+            log.warning("skipped %s", exc)
+    return out
 
 
 def cache_key(codec: SequenceCodec, path: Path) -> str:
@@ -72,46 +83,28 @@ def cached_frames(codec: SequenceCodec, path: Path) -> np.ndarray:
     return frames
 
 
-def readable_frames(codec: SequenceCodec, files: list[Path], skipped: dict, desc: str) -> dict:
-    """Frames of every file that encodes; bad files are skipped and recorded with the reason."""
-    out = {}
-    for path in tqdm(files, desc=desc, unit="file", leave=False):
-        try:
-            out[path] = cached_frames(codec, path)
-        except SeqimgError as exc:
-            skipped[str(path)] = str(exc)
-            log.warning("skipped %s", exc)
-    return out
-
-
 def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> DomainData:
     """Files, split, fitted codec for one side of a recipe."""
     files = domain_files(side.domain, side.options, where)
     train, heldout = split_files(files, data, seed)
-    codec = codec_for(side, where)
+    codec = codec_for(side)
     skipped: dict[str, str] = {}
     if codec.needs_fit:
-        good = []
-        for path in train:
-            try:
-                codec.read(path)
-                good.append(path)
-            except SeqimgError as exc:
-                skipped[str(path)] = str(exc)
-        codec.fit(good)
+        codec.fit(list(read_each(train, codec.read, skipped)))
     return DomainData(codec, train, heldout, skipped)
 
 
 def training_images(domain: DomainData, data: DataConfig, desc: str) -> np.ndarray:
     """Windows, shape=(N, C, H, W), of the training files with augmentation and offsets."""
     codec = domain.codec
-    frames = readable_frames(codec, domain.train, domain.skipped, desc)
+    frames = read_each(domain.train, lambda path: cached_frames(codec, path), domain.skipped,
+                       desc)
     if not frames:
         raise SeqimgError(f"{desc}: none of the {len(domain.train)} training files could be read")
     shift = max(codec.window_length // max(data.offsets, 1), 1)
     windows = []
     for one in frames.values():
-        for variant in [one, *codec.augment(one, data.transpose)]:
+        for variant in [one, *codec.augment(one)]:
             for start in range(0, min(shift * data.offsets, len(variant)), shift):
                 windows.append(codec.frames_to_images(variant[start:]))
     return np.concatenate(windows).astype(np.float32)

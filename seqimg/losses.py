@@ -2,7 +2,10 @@
 
 Every loss reads what it needs from :class:`StepTensors`, the tensors of one training step.
 Users add losses by name through the entry point group ``seqimg.losses`` (or ``module:Class``):
-a class taking keyword settings and called with ``StepTensors``.
+a class taking annotated keyword settings and called with ``StepTensors``. The adversarial pair
+(L_D for D, L_GANG for G) is one object named by ``losses.adversarial``; users add one through
+the group ``seqimg.adversarial``: a class with ``outputs`` (D's logits), ``discriminator``,
+``generator`` and ``accuracy``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from seqimg.errors import SeqimgError
+from seqimg.settings import LossConfig
 
 # Ternary D classes (Taigman et al.): G(source), G(target), real target.
 FAKE_SOURCE, FAKE_TARGET, REAL_TARGET = 0, 1, 2
@@ -31,7 +35,7 @@ def distance(name: str, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 @dataclass
 class StepTensors:
-    """Tensors of one step. Images are (B, C, H, W); codes (B, d, 1, 1); logits (B, 1|3)."""
+    """Tensors of one step. Images are (B, C, H, W); codes (B, d, 1, 1); logits (B, outputs)."""
 
     source: torch.Tensor
     target: torch.Tensor
@@ -55,23 +59,64 @@ def ce(logits: torch.Tensor, label: int) -> torch.Tensor:
     return F.cross_entropy(logits, torch.full((len(logits),), label, device=logits.device))
 
 
-def discriminator_loss(d_real: torch.Tensor, d_g_source: torch.Tensor, d_g_target: torch.Tensor,
-                       real_label: float = 1.0) -> torch.Tensor:
-    """L_D. Binary: -E log D(t) - E log(1 - D(G(s))) - E log(1 - D(G(t))).
-    Ternary: -E log D_3(t) - E log D_1(G(s)) - E log D_2(G(t)).
-    ``real_label`` < 1 gives one-sided label smoothing (binary only)."""
-    if d_real.shape[1] == 3:
+class BinaryAdversarialLoss:
+    """L_D = -E log D(t) - E log(1 - D(G(s))) - E log(1 - D(G(t)));
+    L_GANG = -E log D(G(s)) - E log D(G(t)). ``label_smoothing`` > 0 labels real target
+    1 - label_smoothing (one-sided)."""
+
+    outputs = 1
+
+    def __init__(self, label_smoothing: float = 0.0) -> None:
+        self.real_label = 1.0 - label_smoothing
+
+    def discriminator(self, d_real: torch.Tensor, d_g_source: torch.Tensor,
+                      d_g_target: torch.Tensor) -> torch.Tensor:
+        return bce(d_real, self.real_label) + bce(d_g_source, 0.0) + bce(d_g_target, 0.0)
+
+    def generator(self, d_g_source: torch.Tensor, d_g_target: torch.Tensor) -> torch.Tensor:
+        return bce(d_g_source, 1.0) + bce(d_g_target, 1.0)
+
+    def accuracy(self, logits: torch.Tensor, real: bool) -> float:
+        """Share of D's decisions that are right, by the sign of its logit."""
+        return ((logits[:, 0] > 0) == real).float().mean().item()
+
+
+class TernaryAdversarialLoss:
+    """Taigman et al.'s three classes, G(source), G(target), real target:
+    L_D = -E log D_3(t) - E log D_1(G(s)) - E log D_2(G(t));
+    L_GANG = -E log D_3(G(s)) - E log D_3(G(t))."""
+
+    outputs = 3
+
+    def discriminator(self, d_real: torch.Tensor, d_g_source: torch.Tensor,
+                      d_g_target: torch.Tensor) -> torch.Tensor:
         return ce(d_real, REAL_TARGET) + ce(d_g_source, FAKE_SOURCE) + ce(d_g_target, FAKE_TARGET)
-    return bce(d_real, real_label) + bce(d_g_source, 0.0) + bce(d_g_target, 0.0)
+
+    def generator(self, d_g_source: torch.Tensor, d_g_target: torch.Tensor) -> torch.Tensor:
+        return ce(d_g_source, REAL_TARGET) + ce(d_g_target, REAL_TARGET)
+
+    def accuracy(self, logits: torch.Tensor, real: bool) -> float:
+        """Share of D's decisions that are right: real target, or G of source, by argmax."""
+        label = REAL_TARGET if real else FAKE_SOURCE
+        return (logits.argmax(1) == label).float().mean().item()
+
+
+def adversarial_loss(cfg: LossConfig):
+    """The adversarial loss named by ``cfg.adversarial``, with its label smoothing."""
+    from seqimg.registry import lookup
+
+    settings = {"label_smoothing": cfg.label_smoothing} if cfg.label_smoothing else {}
+    return lookup("adversarial", cfg.adversarial)(**settings)
 
 
 class GeneratorAdversarialLoss:
-    """L_GANG = -E log D(G(s)) - E log D(G(t)); ternary: -E log D_3(G(s)) - E log D_3(G(t))."""
+    """L_GANG, as the adversarial loss defines it for G's outputs."""
+
+    def __init__(self, adversarial) -> None:
+        self.adversarial = adversarial
 
     def __call__(self, x: StepTensors) -> torch.Tensor:
-        if x.d_g_source.shape[1] == 3:
-            return ce(x.d_g_source, REAL_TARGET) + ce(x.d_g_target, REAL_TARGET)
-        return bce(x.d_g_source, 1.0) + bce(x.d_g_target, 1.0)
+        return self.adversarial.generator(x.d_g_source, x.d_g_target)
 
 
 class ConstancyLoss:
@@ -118,38 +163,19 @@ class TotalVariationLoss:
         return ((dx**2 + dy**2 + 1e-8) ** (self.exponent / 2)).mean()
 
 
-@dataclass(frozen=True)
-class LossConfig:
-    """Weights and settings of L_G = L_GANG + a*L_CONST + b*L_TID + c*L_TV + user losses.
-
-    Defaults a = b = 15, c = 0 are the DTN paper's digit setting; ``extra`` maps user loss names
-    (entry points in ``seqimg.losses`` or ``module:Class``) to their weights.
-    """
-
-    const_weight: float = 15.0
-    tid_weight: float = 15.0
-    tv_weight: float = 0.0
-    tv_exponent: float = 1.0
-    const_distance: str = "mse"
-    tid_distance: str = "mse"
-    const_detach_target: bool = True
-    const_features: float = 0.0
-    const_updates_f: bool = True  # False: L_CONST trains g only (f cannot collapse to satisfy it)
-    extra: dict = field(default_factory=dict)
-
-
-def generator_terms(cfg: LossConfig) -> list[tuple[str, float, object]]:
-    """The weighted terms of L_G as (name, weight, loss) triples, built through the registry."""
+def generator_terms(cfg: LossConfig, adversarial) -> list[tuple[str, float, object]]:
+    """The weighted terms of L_G as (name, weight, loss) triples, built through the registry;
+    ``extra`` holds user losses resolved by the recipe (:class:`seqimg.settings.ExtraLoss`)."""
     from seqimg.registry import loss_class
 
     settings = {
-        "gan_g": (1.0, {}),
+        "gan_g": (1.0, {"adversarial": adversarial}),
         "const": (cfg.const_weight, {"distance": cfg.const_distance,
                                      "detach_target": cfg.const_detach_target,
                                      "features": cfg.const_features}),
         "tid": (cfg.tid_weight, {"distance": cfg.tid_distance}),
         "tv": (cfg.tv_weight, {"exponent": cfg.tv_exponent}),
     }
-    settings.update({name: (float(weight), {}) for name, weight in cfg.extra.items()})
+    settings.update({name: (extra.weight, extra.settings) for name, extra in cfg.extra.items()})
     return [(name, weight, loss_class(name)(**kwargs))
             for name, (weight, kwargs) in settings.items() if weight]

@@ -1,4 +1,9 @@
-"""Recipes: YAML -> typed, frozen config, with ``--set key=value`` overrides that name the key."""
+"""Recipes: YAML -> typed, frozen config, with ``--set key=value`` overrides that name the key.
+
+Every section is resolved when the recipe loads (codec settings through the codec's config
+class, domain options through the domain's ``Options``, user losses through their parameters),
+so a typo fails in seconds, before any corpus is converted or encoded.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +11,38 @@ import copy
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from seqimg.config import build_config
+from seqimg.config import build_config, check_call_settings, config_dict, parse_assignment
 from seqimg.errors import SeqimgError, one_line
-from seqimg.losses import LossConfig
-from seqimg.model import ModelConfig
-from seqimg.train import TrainConfig
+from seqimg.settings import ExtraLoss, LossConfig, ModelConfig, TrainConfig
 
 
 @dataclass(frozen=True)
 class SideConfig:
-    """One domain of the pair: where its files come from and how they are encoded.
-
-    ``options`` are checked by the domain, ``codec`` (with its ``name``) by the codec.
-    """
+    """One domain of the pair: where its files come from (the domain and its ``Options``) and
+    how they are encoded (a codec name or ``module:Class``, and that codec's config)."""
 
     domain: str
-    options: dict = field(default_factory=dict)
-    codec: dict = field(default_factory=dict)
+    options: Any
+    codec_name: str
+    codec: Any
+
+    def as_dict(self) -> dict:
+        """The side as a recipe writes it: ``codec: {name: ..., settings}``."""
+        return {"domain": self.domain, "options": config_dict(self.options),
+                "codec": {"name": self.codec_name, **config_dict(self.codec)}}
 
 
 @dataclass(frozen=True)
 class DataConfig:
-    """Corpus size, held-out split (by file) and augmentation."""
+    """Corpus size, held-out split (by file) and window offsets; augmentation itself is a
+    codec setting (e.g. the midi codec's ``transpose``)."""
 
     max_files: int | None = None  # files per domain
     heldout_fraction: float = 0.15
-    transpose: int = 0  # MIDI: add transpositions by up to this many semitones
     offsets: int = 1  # window start offsets per window length (4: windows every L/4 steps)
 
 
@@ -47,7 +55,7 @@ class EvaluateConfig:
     window: int = 64  # steps per classifier window
     max_files: int | None = None  # training files per domain for the classifier (round trips)
     render_audio: bool = True
-    examples: int = 3  # pieces drawn as piano rolls / plots and rendered
+    examples: int = 3  # pieces drawn (piano rolls or plots) and rendered
 
 
 @dataclass(frozen=True)
@@ -69,20 +77,101 @@ class Recipe:
 SECTIONS = {"data": DataConfig, "model": ModelConfig, "losses": LossConfig, "train": TrainConfig,
             "evaluate": EvaluateConfig}
 SCALARS = {"name": str, "seed": int, "device": str}
+SIDE_KEYS = ("domain", "options", "codec")
 
 
 def apply_override(raw: dict, assignment: str) -> None:
     """Apply one ``dotted.key=value`` (value read as YAML) to the raw recipe mapping."""
-    key, sep, text = assignment.partition("=")
-    if not sep or not key:
-        raise SeqimgError(f"--set {assignment!r}: expected dotted.key=value")
-    parts = key.strip().split(".")
+    key, value = parse_assignment(assignment, "dotted.key=value")
+    parts = key.split(".")
     node = raw
     for part in parts[:-1]:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
             raise SeqimgError(f"--set {key}: {part} is not a section")
-    node[parts[-1]] = yaml.safe_load(text)
+    node[parts[-1]] = value
+
+
+def build_side(raw: Any, where: str) -> SideConfig:
+    """A side's domain options and codec config, checked against their classes."""
+    from domains import domain_options
+    from seqimg.registry import codec_class
+
+    if not isinstance(raw, dict):
+        raise SeqimgError(f"{where}: expected a mapping with a domain and a codec")
+    unknown = sorted(set(raw) - set(SIDE_KEYS))
+    if unknown:
+        raise SeqimgError(f"{where}.{unknown[0]}: unknown key (known: {', '.join(SIDE_KEYS)})")
+    if not isinstance(raw.get("domain"), str):
+        raise SeqimgError(f"{where}.domain: missing (e.g. classical, folder)")
+    codec = raw.get("codec")
+    if not isinstance(codec, dict) or not isinstance(codec.get("name"), str):
+        raise SeqimgError(f"{where}.codec.name: missing (e.g. midi, timeseries)")
+    settings = {k: v for k, v in codec.items() if k != "name"}
+    try:
+        cls = codec_class(codec["name"])
+    except SeqimgError as exc:
+        raise SeqimgError(f"{where}.codec.name: {exc}") from None
+    return SideConfig(raw["domain"],
+                      domain_options(raw["domain"], raw.get("options"), f"{where}.options"),
+                      codec["name"], build_config(cls.config_class, settings, f"{where}.codec"))
+
+
+def resolve_extra_losses(losses: LossConfig, where: str = "losses") -> LossConfig:
+    """User losses as :class:`ExtraLoss`, their settings checked against the loss class."""
+    from seqimg.registry import loss_class
+
+    extra = {}
+    for name, spec in losses.extra.items():
+        key = f"{where}.extra.{name}"
+        if isinstance(spec, ExtraLoss):
+            spec = dataclasses.asdict(spec)
+        if not isinstance(spec, dict):
+            spec = {"weight": spec}
+        spec = build_config(ExtraLoss, spec, key)
+        try:
+            cls = loss_class(name)
+        except SeqimgError as exc:
+            raise SeqimgError(f"{key}: {exc}") from None
+        extra[name] = ExtraLoss(spec.weight,
+                                check_call_settings(cls, spec.settings, f"{key}.settings"))
+    return dataclasses.replace(losses, extra=extra)
+
+
+def check_model_and_losses(model: ModelConfig, losses: LossConfig) -> None:
+    """Named variants and the adversarial loss exist; the adversarial loss takes the settings
+    given to it."""
+    from seqimg.registry import available, known, lookup
+
+    for key, kind in (("generator", "generators"), ("discriminator", "discriminators")):
+        if not known(kind, getattr(model, key)):
+            raise SeqimgError(f"model.{key}: unknown {kind[:-1]} variant "
+                              f"{getattr(model, key)!r} (known: {', '.join(available(kind))})")
+    if not known("adversarial", losses.adversarial):
+        raise SeqimgError(f"losses.adversarial: unknown adversarial loss {losses.adversarial!r} "
+                          f"(known: {', '.join(available('adversarial'))})")
+    if losses.label_smoothing:  # only then is the class imported, to check it takes it
+        try:
+            check_call_settings(lookup("adversarial", losses.adversarial),
+                                {"label_smoothing": losses.label_smoothing}, "losses")
+        except SeqimgError:
+            raise SeqimgError(f"losses.label_smoothing: the {losses.adversarial!r} adversarial "
+                              "loss takes no label smoothing") from None
+
+
+def check_pair(recipe: Recipe) -> None:
+    """What the two sides must agree on before training: the image shape, and frame levels
+    when G's output is snapped to them."""
+    from seqimg.registry import make_codec
+
+    source = make_codec(recipe.source.codec_name, recipe.source.codec)
+    target = make_codec(recipe.target.codec_name, recipe.target.codec)
+    if source.image_shape != target.image_shape:
+        raise SeqimgError(f"source.codec / target.codec: images {source.image_shape} and "
+                          f"{target.image_shape} differ in shape; align the codecs' folds")
+    if recipe.train.straight_through and target.frame_levels is None:
+        raise SeqimgError(f"train.straight_through: the {target.name} codec's frames are "
+                          "continuous (no levels to snap G's output to); set it to false")
 
 
 def build_recipe(raw: dict, where: str = "recipe") -> Recipe:
@@ -102,14 +191,15 @@ def build_recipe(raw: dict, where: str = "recipe") -> Recipe:
     for side in ("source", "target"):
         if side not in raw:
             raise SeqimgError(f"{side}: missing (a domain and a codec)")
-        side_cfg = build_config(SideConfig, raw[side], side)
-        if "name" not in side_cfg.codec:
-            raise SeqimgError(f"{side}.codec.name: missing (e.g. midi, timeseries)")
-        values[side] = side_cfg
+        values[side] = build_side(raw[side], side)
     for key, cls in SECTIONS.items():
         values[key] = build_config(cls, raw.get(key), key)
+    values["losses"] = resolve_extra_losses(values["losses"])
+    check_model_and_losses(values["model"], values["losses"])
     values.setdefault("name", "recipe")
-    return Recipe(**values)
+    recipe = Recipe(**values)
+    check_pair(recipe)
+    return recipe
 
 
 def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
@@ -140,5 +230,14 @@ def plain(value):
 
 
 def recipe_dict(recipe: Recipe) -> dict:
-    """The resolved recipe as plain data (what ``config.yaml`` holds)."""
-    return plain(dataclasses.asdict(recipe))
+    """The fully resolved recipe as plain data, defaults included (what ``config.yaml`` holds);
+    :func:`build_recipe` reads it back to the same recipe."""
+    out = {}
+    for item in dataclasses.fields(recipe):
+        value = getattr(recipe, item.name)
+        if isinstance(value, SideConfig):
+            value = value.as_dict()
+        elif dataclasses.is_dataclass(value):
+            value = dataclasses.asdict(value)
+        out[item.name] = value
+    return plain(out)

@@ -1,37 +1,44 @@
-"""Discovery of codecs and losses: built-ins, entry points, and ``module:Class`` references."""
+"""Discovery of codecs, losses and model variants: built-ins, entry points, ``module:Class``.
+
+Discovery is lazy and cached (xarray's backends are the model): names come from a table and
+from entry point metadata without importing anything; a class is imported when it is first
+asked for, so ``make_codec('timeseries')`` never imports the MIDI or audio libraries. A broken
+or duplicate plugin warns once per process.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
 
 from seqimg.errors import SeqimgError
 
-BUILTIN_CODECS = {
-    "midi": "seqimg.codecs.midi:MidiCodec",
-    "pianoroll": "seqimg.codecs.pianoroll:PianorollCodec",
-    "audio": "seqimg.codecs.audio:AudioCodec",
-    "timeseries": "seqimg.codecs.timeseries:TimeseriesCodec",
+BUILTINS = {
+    "codecs": {
+        "midi": "seqimg.codecs.midi:MidiCodec",
+        "audio": "seqimg.codecs.audio:AudioCodec",
+        "timeseries": "seqimg.codecs.timeseries:TimeseriesCodec",
+    },
+    "losses": {
+        "gan_g": "seqimg.losses:GeneratorAdversarialLoss",
+        "const": "seqimg.losses:ConstancyLoss",
+        "tid": "seqimg.losses:TargetIdentityLoss",
+        "tv": "seqimg.losses:TotalVariationLoss",
+    },
+    "adversarial": {
+        "binary": "seqimg.losses:BinaryAdversarialLoss",
+        "ternary": "seqimg.losses:TernaryAdversarialLoss",
+    },
+    "generators": {"dtn": "seqimg.model.variants.dtn:build_generator"},
+    "discriminators": {"dtn": "seqimg.model.variants.dtn:build_discriminator"},
 }
-BUILTIN_LOSSES = {
-    "gan_g": "seqimg.losses:GeneratorAdversarialLoss",
-    "const": "seqimg.losses:ConstancyLoss",
-    "tid": "seqimg.losses:TargetIdentityLoss",
-    "tv": "seqimg.losses:TotalVariationLoss",
-}
-GROUPS = {"codecs": ("seqimg.codecs", BUILTIN_CODECS), "losses": ("seqimg.losses", BUILTIN_LOSSES)}
-
-
-@dataclass(frozen=True)
-class Plugin:
-    """One discovered class and where it came from (``built-in`` or a distribution name)."""
-
-    name: str
-    cls: type
-    origin: str
+GROUPS = {kind: f"seqimg.{kind}" for kind in BUILTINS}
+NOUNS = {"codecs": "codec", "losses": "loss", "adversarial": "adversarial loss",
+         "generators": "generator variant", "discriminators": "discriminator variant"}
 
 
 def load_reference(reference: str) -> Any:
@@ -45,50 +52,99 @@ def load_reference(reference: str) -> Any:
         raise SeqimgError(f"{reference!r}: cannot be imported ({exc})") from None
 
 
-def discover(kind: str) -> dict[str, Plugin]:
-    """Built-ins of ``kind`` ('codecs' or 'losses') merged with entry points; broken or
-    duplicate plugins warn and are skipped."""
-    group, builtins = GROUPS[kind]
-    found = {name: Plugin(name, load_reference(ref), "built-in") for name, ref in builtins.items()}
-    for entry in entry_points(group=group):
-        origin = entry.dist.name if entry.dist else "unknown package"
+@dataclass
+class Plugin:
+    """One registered name, where it comes from (``built-in`` or a distribution), and its
+    object, imported on first use."""
+
+    name: str
+    kind: str
+    origin: str
+    reference: Any = field(repr=False)  # 'module:attr' for built-ins, an EntryPoint otherwise
+
+    @functools.cached_property
+    def obj(self) -> Any:
+        """The registered object: a class for codecs and losses, a builder for variants."""
+        if isinstance(self.reference, str):
+            return load_reference(self.reference)
+        return self.reference.load()
+
+
+@functools.cache
+def available(kind: str) -> dict[str, Plugin]:
+    """Every name of ``kind`` ('codecs', 'losses', ...) without importing any of them; a plugin
+    that reuses a taken name warns (once) and is ignored."""
+    found = {name: Plugin(name, kind, "built-in", ref) for name, ref in BUILTINS[kind].items()}
+    for entry in entry_points(group=GROUPS[kind]):
+        origin = entry.dist.name if getattr(entry, "dist", None) else "unknown package"
         if entry.name in found:
             warnings.warn(f"{kind} plugin {entry.name!r} from {origin} duplicates one from "
                           f"{found[entry.name].origin}; ignored", stacklevel=2)
             continue
-        try:
-            found[entry.name] = Plugin(entry.name, entry.load(), origin)
-        except Exception as exc:  # a broken plugin must not break seqimg
-            warnings.warn(f"{kind} plugin {entry.name!r} from {origin} failed to load: {exc}",
-                          stacklevel=2)
+        found[entry.name] = Plugin(entry.name, kind, origin, entry)
     return found
 
 
+@functools.cache
+def _broken(kind: str, name: str, origin: str, problem: str) -> None:
+    """Warn about a plugin that fails to import; cached, so each warns once per process."""
+    warnings.warn(f"{kind} plugin {name!r} from {origin} failed to load: {problem}",
+                  stacklevel=3)
+
+
+def loaded(kind: str) -> dict[str, Plugin]:
+    """Every plugin of ``kind`` whose object imports; broken ones warn once and are left out."""
+    out = {}
+    for name, plugin in available(kind).items():
+        try:
+            plugin.obj  # noqa: B018  (imports it)
+        except Exception as exc:  # a broken plugin must not break seqimg
+            _broken(kind, name, plugin.origin, str(exc))
+            continue
+        out[name] = plugin
+    return out
+
+
+def lookup(kind: str, name: str) -> Any:
+    """The object registered as ``name`` (or a ``module:Class`` reference)."""
+    if ":" in name:
+        return load_reference(name)
+    plugins = available(kind)
+    if name not in plugins:
+        raise SeqimgError(f"unknown {NOUNS[kind]} {name!r} (known: {', '.join(sorted(plugins))})")
+    try:
+        return plugins[name].obj
+    except Exception as exc:
+        raise SeqimgError(f"{NOUNS[kind]} {name!r} from {plugins[name].origin} failed to load "
+                          f"({exc})") from None
+
+
+def known(kind: str, name: str) -> bool:
+    """Whether ``name`` is registered (or a ``module:Class`` reference), importing nothing."""
+    return ":" in name or name in available(kind)
+
+
+def clear_cache() -> None:
+    """Forget discovered plugins (after installing one, or in tests)."""
+    available.cache_clear()
+    _broken.cache_clear()
+
+
 def list_codecs() -> dict[str, Plugin]:
-    """Every available codec by name."""
-    return discover("codecs")
+    """Every codec that imports, by name."""
+    return loaded("codecs")
 
 
 def codec_class(name: str) -> type:
     """The codec class for a registered name or a ``module:Class`` reference."""
-    if ":" in name:
-        return load_reference(name)
-    codecs = list_codecs()
-    if name not in codecs:
-        raise SeqimgError(f"unknown codec {name!r} (known: {', '.join(sorted(codecs))})")
-    return codecs[name].cls
+    return lookup("codecs", name)
 
 
-def make_codec(name: str, config: dict | None = None) -> Any:
-    """An instance of codec ``name`` built from a config mapping."""
-    return codec_class(name)(config or {})
+def make_codec(name: str, config: Any = None) -> Any:
+    """An instance of codec ``name`` built from a config mapping or config object."""
+    return codec_class(name)(config)
 
 
 def loss_class(name: str) -> type:
     """The loss class for a registered name or a ``module:Class`` reference."""
-    if ":" in name:
-        return load_reference(name)
-    losses = discover("losses")
-    if name not in losses:
-        raise SeqimgError(f"unknown loss {name!r} (known: {', '.join(sorted(losses))})")
-    return losses[name].cls
+    return lookup("losses", name)

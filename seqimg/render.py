@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pretty_midi
 import soundfile
 
 from seqimg.io import atomic_path
+from seqimg.scaling import normalise_peak
 
 SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 SAMPLE_RATE = 22050
@@ -21,8 +21,6 @@ def render_midi(pm: pretty_midi.PrettyMIDI, path: Path, soundfont: str = SOUNDFO
     audio = pm.fluidsynth(fs=SAMPLE_RATE, synthesizer=soundfont)
     if seconds is not None:
         audio = audio[: int(seconds * SAMPLE_RATE)]
-    peak = np.abs(audio).max(initial=0.0)
     with atomic_path(path) as tmp:
-        soundfile.write(tmp, audio / peak * 0.9 if peak > 0 else audio, SAMPLE_RATE,
-                        format="WAV", subtype="PCM_16")
+        soundfile.write(tmp, normalise_peak(audio), SAMPLE_RATE, format="WAV", subtype="PCM_16")
     return Path(path)

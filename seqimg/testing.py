@@ -1,6 +1,7 @@
 """The codec contract test, for seqimg's own suite and for plugin authors.
 
-``check_codec(codec, sample, workdir)`` raises ``AssertionError`` naming the broken promise.
+``check_codec(codec, sample, workdir)`` raises ``AssertionError`` naming the broken promise;
+with ``sample=None`` it asks the codec's ``example_file`` hook for one.
 """
 
 from __future__ import annotations
@@ -12,15 +13,21 @@ import numpy as np
 from seqimg.codecs.base import SequenceCodec
 
 
-def check_codec(codec: SequenceCodec, sample: str | Path, workdir: str | Path,
-                exact: bool = True, atol: float = 1e-5) -> dict:
+def check_codec(codec: SequenceCodec, sample: str | Path | None, workdir: str | Path,
+                exact: bool | None = None, atol: float = 1e-5) -> dict:
     """Check dtype, range, shape, determinism and the round trip of ``codec`` on ``sample``.
 
     The fold round trip (images -> frames) must be exact; the file round trip (frames -> file ->
-    frames) must agree within ``atol`` when ``exact``, else correlate at 0.9 or more (lossy
-    codecs such as audio). Returns the measured figures.
+    frames) must agree within ``atol`` when ``exact`` (by default the codec's
+    ``exact_round_trip``), else correlate at 0.9 or more (lossy codecs such as audio). Returns
+    the measured figures.
     """
-    sample, workdir = Path(sample), Path(workdir)
+    workdir = Path(workdir)
+    if sample is None:
+        sample = codec.example_file(workdir)
+        assert sample is not None, f"{codec.name}: no sample given and no example_file hook"
+    sample = Path(sample)
+    exact = codec.exact_round_trip if exact is None else exact
     codec.fit([sample])
     encoded = codec.encode(sample)
     images = encoded.images

@@ -3,41 +3,17 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
-from seqimg.errors import SeqimgError, one_line
-from seqimg.io import atomic_path
-from seqimg.losses import LossConfig, StepTensors, discriminator_loss, generator_terms
-from seqimg.model import DTN
+from seqimg import checkpoint
+from seqimg.errors import SeqimgError
+from seqimg.losses import StepTensors, adversarial_loss, generator_terms
 from seqimg.model.blocks import xavier_init
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Optimisation settings. ``pretrain_steps`` first trains f on both domains, as an
-    autoencoder with g or as a source/target classifier (``pretrain_task``), before f is frozen
-    (f_mode 'pretrained'); ``straight_through`` shows D sign(G(x)) with
-    straight-through gradients, for codecs whose real images are hard +/-1 maps."""
-
-    steps: int = 2000
-    batch_size: int = 128
-    lr: float = 3e-4
-    lr_d: float | None = None
-    d_steps: int = 1
-    beta1: float = 0.5
-    label_smoothing: float = 0.0
-    straight_through: bool = False
-    straight_through_levels: tuple[float, ...] = (-1.0, 1.0)  # the values real images take
-    pretrain_steps: int = 0
-    pretrain_task: str = "autoencoder"  # or "classifier" (f's code -> source or target)
-    init_g_from_pretrain: bool = True
-    checkpoint_every: int = 500
-    log_every: int = 10
-    amp: bool = True
+from seqimg.model.core import DTN
+from seqimg.settings import LossConfig, TrainConfig
 
 
 def resolve_device(name: str) -> torch.device:
@@ -55,26 +31,27 @@ def straight_through_quantise(x: torch.Tensor, levels: torch.Tensor) -> torch.Te
     return x + (nearest - x).detach()
 
 
-def accuracy(logits: torch.Tensor, real: bool, label: int) -> float:
-    """Share of D's decisions that are right: binary by sign, ternary by argmax class."""
-    if logits.shape[1] == 3:
-        return (logits.argmax(1) == label).float().mean().item()
-    return ((logits[:, 0] > 0) == real).float().mean().item()
-
-
 class Trainer:
-    """Trains a :class:`DTN` on source and target image tensors, shape=(N, C, H, W) each."""
+    """Trains a :class:`DTN` on source and target image tensors, shape=(N, C, H, W) each.
+
+    ``levels`` are the values the target codec's frames take (its ``frame_levels``), which the
+    straight-through quantiser snaps G's output to; ``info`` describes the run in checkpoints.
+    """
 
     def __init__(self, model: DTN, source: torch.Tensor, target: torch.Tensor,
                  train: TrainConfig, losses: LossConfig, device: torch.device, seed: int,
-                 meta: dict | None = None) -> None:
+                 info: checkpoint.CheckpointInfo | None = None,
+                 levels: tuple[float, ...] | None = (-1.0, 1.0)) -> None:
         self.model, self.cfg, self.device = model.to(device), train, device
         self.source, self.target = source, target
-        self.meta = meta or {}
-        self.terms = generator_terms(losses)
+        self.info = info
+        self.adversarial = adversarial_loss(losses)
+        self.terms = generator_terms(losses, self.adversarial)
         self.const_updates_f = losses.const_updates_f
-        self.real_label = 1.0 - train.label_smoothing
-        self.levels = torch.tensor(sorted(train.straight_through_levels), device=device)
+        if train.straight_through and levels is None:
+            raise SeqimgError("train.straight_through: the target codec's frames are continuous; "
+                              "there are no levels to snap to")
+        self.levels = torch.tensor(sorted(levels or ()), device=device)
         self.rng = torch.Generator().manual_seed(seed)
         lr_d = train.lr_d or train.lr
         betas = (train.beta1, 0.999)
@@ -82,9 +59,6 @@ class Trainer:
         self.opt_g = torch.optim.Adam(model.generator_parameters(), lr=train.lr, betas=betas)
         if model.cfg.f_mode == "pretrained" and not train.pretrain_steps:
             raise SeqimgError("model.f_mode 'pretrained' needs train.pretrain_steps > 0")
-        if train.pretrain_task not in ("autoencoder", "classifier"):
-            raise SeqimgError(f"train.pretrain_task: expected autoencoder or classifier, got "
-                              f"{train.pretrain_task!r}")
         # the domain head exists only to pretrain f as a classifier; G and D never use it
         self.domain_head = torch.nn.Linear(model.cfg.code_dim, 1).to(device)
         pretrained = model.g if train.pretrain_task == "autoencoder" else self.domain_head
@@ -136,12 +110,12 @@ class Trainer:
             with torch.no_grad():
                 g_s, g_t = m(s), m(t)
             d_real, d_gs, d_gt = m.d(t), m.d(self.for_d(g_s)), m.d(self.for_d(g_t))
-            loss = discriminator_loss(d_real.float(), d_gs.float(), d_gt.float(), self.real_label)
+            loss = self.adversarial.discriminator(d_real.float(), d_gs.float(), d_gt.float())
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
-        return {"L_D": loss, "d_acc_real": accuracy(d_real, True, 2),
-                "d_acc_fake": accuracy(d_gs, False, 0)}
+        return {"L_D": loss, "d_acc_real": self.adversarial.accuracy(d_real, True),
+                "d_acc_fake": self.adversarial.accuracy(d_gs, False)}
 
     def g_step(self) -> dict:
         m = self.model
@@ -213,9 +187,8 @@ class Trainer:
         return self.history
 
     def state(self) -> dict:
-        """Everything needed to continue exactly, plus the caller's description (meta)."""
+        """Everything needed to continue exactly."""
         return {
-            **self.meta,
             "model": self.model.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "opt_g": self.opt_g.state_dict(),
@@ -227,13 +200,12 @@ class Trainer:
         }
 
     def save(self, path: Path) -> None:
-        """Write the checkpoint atomically (temporary file, then rename)."""
-        with atomic_path(path) as tmp:
-            torch.save(self.state(), tmp)
+        """Write the checkpoint (atomically) with the run's description."""
+        checkpoint.save(path, self.info, self.state())
 
     def load(self, path: Path) -> None:
         """Continue from a checkpoint written by :meth:`save`."""
-        state = load_checkpoint(path)
+        state = checkpoint.load(path).state
         if self.step != 0:
             raise SeqimgError("resume must happen before training starts")
         if state["step"] >= self.cfg.pretrain_steps and self.cfg.pretrain_steps:
@@ -245,15 +217,3 @@ class Trainer:
         self.domain_head.load_state_dict(state["domain_head"])
         self.rng.set_state(state["rng"])
         self.step, self.history = state["step"], state["history"]
-
-
-def load_checkpoint(path: Path) -> dict:
-    """Load a checkpoint with ``weights_only=True``; a clear error for a bad file."""
-    path = Path(path)
-    if not path.is_file():
-        raise SeqimgError(f"{path}: no such checkpoint")
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises several types for foreign or damaged files
-        raise SeqimgError(f"{path}: not a seqimg checkpoint ({one_line(exc)[:200]})"
-                          ) from None

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
+from seqimg import checkpoint
 from seqimg.codecs.base import SequenceCodec
+from seqimg.data import codec_for, read_each
 from seqimg.errors import SeqimgError
-from seqimg.model import DTN, ModelConfig
-from seqimg.registry import make_codec
-from seqimg.train import load_checkpoint
-
-log = logging.getLogger(__name__)
+from seqimg.losses import adversarial_loss
+from seqimg.model.core import DTN
+from seqimg.recipe import Recipe, build_recipe
+from seqimg.settings import LossConfig, ModelConfig
 
 
 @dataclass
@@ -29,20 +28,32 @@ class TrainedPair:
     history: list = field(default_factory=list)  # training log, when loaded from a checkpoint
 
 
-def codec_from_checkpoint(entry: dict) -> SequenceCodec:
-    codec = make_codec(entry["name"], entry["config"])
-    codec.load_state(entry["state"])
+def build_model(shape: tuple[int, int, int], model: ModelConfig, losses: LossConfig) -> DTN:
+    """The DTN for images of ``shape``, its D sized for the recipe's adversarial loss."""
+    return DTN(shape, model, adversarial_loss(losses).outputs)
+
+
+def described_codec(recipe: Recipe, side: str, states: dict) -> SequenceCodec:
+    """One side's codec from the recipe, with the learned state the checkpoint stored."""
+    codec = codec_for(getattr(recipe, side))
+    codec.load_state(states.get(side, {}))
     return codec
 
 
 def load_pair(path: Path) -> TrainedPair:
     """Rebuild model and codecs from a self-describing checkpoint."""
-    state = load_checkpoint(path)
-    model = DTN(tuple(state["shape"]), ModelConfig(**state["model_config"]))
-    model.load_state_dict(state["model"])
+    loaded = checkpoint.load(path)
+    info = loaded.described()
+    try:
+        recipe = build_recipe(info.recipe)
+    except SeqimgError as exc:
+        raise SeqimgError(f"{path}: its recipe no longer loads ({exc})") from None
+    model = build_model(info.shape, recipe.model, recipe.losses)
+    model.load_state_dict(loaded.state["model"])
     model.eval()
-    return TrainedPair(model, codec_from_checkpoint(state["codecs"]["source"]),
-                       codec_from_checkpoint(state["codecs"]["target"]), state["history"])
+    return TrainedPair(model, described_codec(recipe, "source", info.codec_states),
+                       described_codec(recipe, "target", info.codec_states),
+                       loaded.state["history"])
 
 
 @torch.no_grad()
@@ -68,13 +79,10 @@ def output_path(path: Path, codec: SequenceCodec, out_dir: Path) -> Path:
 
 def transfer_files(pair: TrainedPair, files: list[Path], out_dir: Path) -> dict:
     """Transfer each file at full length into ``out_dir``; bad files are skipped and returned."""
-    skipped = {}
-    for path in tqdm(files, desc="transferring", unit="file", leave=False):
-        try:
-            frames = pair.source.frames(path)
-            images = generate(pair.model, pair.source.frames_to_images(frames))
-            pair.target.decode(images, len(frames), output_path(path, pair.target, out_dir))
-        except SeqimgError as exc:
-            skipped[str(path)] = str(exc)
-            log.warning("skipped %s", exc)
+    def transfer_one(path: Path) -> Path:
+        frames = transfer_frames(pair, pair.source.frames(path))
+        return pair.target.save_frames(frames, output_path(path, pair.target, out_dir))
+
+    skipped: dict[str, str] = {}
+    read_each([Path(p) for p in files], transfer_one, skipped, desc="transferring")
     return skipped

@@ -1,6 +1,13 @@
-"""Fixtures that build small MIDI, audio and time-series files on the fly."""
+"""Fixtures that build small MIDI, audio and time-series files on the fly, the CLI runner, and
+skips for tests that need optional system packages."""
 
 from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pretty_midi
@@ -81,3 +88,32 @@ def isolated_cache(tmp_path_factory):
     import os
 
     os.environ["SEQIMG_CACHE"] = str(tmp_path_factory.mktemp("seqimg-cache"))
+
+
+def run_cli(*args, timeout=300):
+    """Run ``python -m seqimg ARGS`` in a subprocess, as a user would from a shell."""
+    return subprocess.run([sys.executable, "-m", "seqimg", *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+RESOURCES = {
+    "freedoom": (lambda: any(Path("/usr/share/games/doom", w).is_file()
+                             for w in ("freedoom1.wad", "freedoom2.wad")),
+                 "the Debian package freedoom (the metal corpus) is not installed"),
+    "fluidsynth": (lambda: Path("/usr/share/sounds/sf2/FluidR3_GM.sf2").is_file()
+                   and importlib.util.find_spec("fluidsynth") is not None,
+                   "fluidsynth, pyfluidsynth or the FluidR3 soundfont is not installed"),
+    "music21": (lambda: importlib.util.find_spec("music21") is not None,
+                "music21 (the chorale corpus) is not installed"),
+}
+
+
+def need(*names):
+    """Skip, saying why, when an optional system resource is missing; under CI (``CI`` set,
+    where ``make setup`` installs them all) a missing one fails instead."""
+    for name in names:
+        present, why = RESOURCES[name]
+        if not present():
+            if os.environ.get("CI"):
+                pytest.fail(f"CI must have every resource: {why}")
+            pytest.skip(why)

@@ -1,16 +1,13 @@
 """Bad and odd input through the real CLI: one line on stderr naming the file, no traceback."""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pretty_midi
 import pytest
-from conftest import MELODY, write_midi
-
-
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "seqimg", *args], capture_output=True, text=True,
-                          timeout=120)
+from conftest import MELODY, run_cli, write_midi
 
 
 def assert_one_line_error(result, path):
@@ -103,3 +100,47 @@ def test_bad_npy_for_decode(tmp_path):
     result = run_cli("decode", str(bad), "--codec", "midi", "--out", str(tmp_path / "o.mid"))
     assert_one_line_error(result, bad)
     assert not (tmp_path / "o.mid").exists()
+
+
+RECIPE = Path(__file__).parents[1] / "recipes" / "midi_genre.yaml"
+
+
+@pytest.mark.parametrize("override,key", [
+    ("source.codec.pitch_hgih=99", "source.codec.pitch_hgih: unknown key"),
+    ("target.codec.steps_per_beat=four", "target.codec.steps_per_beat: expected int"),
+    ("source.options.limt=3", "source.options.limt: unknown key"),
+    ("losses.const_distance=manhattan", "losses.const_distance: expected one of"),
+    ("losses.extra.no_such_loss=1.0", "losses.extra.no_such_loss: unknown loss"),
+    ("train.pretrain_task=clasifier", "train.pretrain_task: expected one of"),
+    ("model.discriminator=patch", "model.discriminator: unknown discriminator variant"),
+])
+def test_a_bad_recipe_fails_before_any_data_or_output(tmp_path, override, key):
+    cache = tmp_path / "cache"
+    out = tmp_path / "run"
+    result = subprocess.run(
+        [sys.executable, "-m", "seqimg", "run", str(RECIPE), "--out", str(out), "--set", override],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "SEQIMG_CACHE": str(cache)})
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and key in result.stderr
+    assert not out.exists() and not cache.exists()  # no run folder, no corpus converted
+
+
+def test_loading_a_recipe_imports_no_torch():
+    code = ("import sys, seqimg.recipe as r; r.load_recipe(sys.argv[1]); "
+            "print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code, str(RECIPE)], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_a_checkpoint_of_an_older_format_names_its_version(tmp_path):
+    import torch
+
+    old = tmp_path / "old.pt"
+    torch.save({"version": "0.1.0", "model": {}, "model_config": {}, "step": 3}, old)
+    piece = write_midi(tmp_path / "p.mid", MELODY)
+    result = run_cli("transfer", str(old), str(piece), "--out", str(tmp_path / "moved"))
+    assert_one_line_error(result, old)
+    assert "written by seqimg 0.1.0 in checkpoint format 1" in result.stderr
+    assert not (tmp_path / "moved").exists()

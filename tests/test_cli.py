@@ -1,14 +1,7 @@
 import json
-import subprocess
-import sys
 
 import numpy as np
-from conftest import grid_notes, series_csv
-
-
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "seqimg", *args], capture_output=True, text=True,
-                          timeout=120)
+from conftest import grid_notes, run_cli, series_csv
 
 
 def test_encode_decode_keeps_every_note(tmp_path, melody_mid):

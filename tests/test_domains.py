@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MELODY, write_midi
+from conftest import MELODY, need, write_midi
 
 from domains import domain_files
 from domains.wad import read_lumps
@@ -12,14 +12,15 @@ from seqimg.codecs.audio import AudioCodec
 from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import transpose_pitch_blocks
 from seqimg.codecs.timeseries import TimeseriesCodec
-from seqimg.data import prepare_side, split_files, training_images
+from seqimg.data import codec_for, prepare_side, split_files, training_images
 from seqimg.errors import SeqimgError
-from seqimg.recipe import DataConfig, SideConfig, load_recipe
+from seqimg.recipe import DataConfig, build_side, load_recipe
 
 RECIPES = sorted(Path(__file__).parents[1].glob("recipes/*.yaml"))
 
 
 def test_classical_chorales_convert_and_encode():
+    need("music21")
     files = domain_files("classical", {"limit": 3})
     assert len(files) == 3 and all(f.suffix == ".mid" for f in files)
     frames = MidiCodec(pitch_low=28, pitch_high=99).frames(files[0])
@@ -27,6 +28,7 @@ def test_classical_chorales_convert_and_encode():
 
 
 def test_metal_tracks_from_the_freedoom_wads():
+    need("freedoom")
     guitar = domain_files("metal", {})
     everything = domain_files("metal", {"guitar_only": False})
     assert len(everything) == 67 and len(guitar) == 50
@@ -63,6 +65,7 @@ def test_unknown_domain_and_options():
 
 
 def test_rendered_audio_domain():
+    need("music21", "fluidsynth")
     files = domain_files("rendered", {"corpus": "classical", "seconds": 2.0, "limit": 1})
     frames = AudioCodec().frames(files[0])
     assert frames.shape[1] == 64 and 80 <= len(frames) <= 90  # 2 s at 43 frames/s
@@ -74,8 +77,8 @@ def test_corpus_with_bad_files_is_processed_with_them_counted(tmp_path):
         write_midi(tmp_path / f"good{i}.mid", MELODY)
     (tmp_path / "broken.mid").write_bytes(b"MThd garbage")
     (tmp_path / "empty.mid").write_bytes(b"")
-    side = SideConfig("folder", {"path": str(tmp_path)}, {"name": "midi", "height": 4,
-                                                         "width": 4})
+    side = build_side({"domain": "folder", "options": {"path": str(tmp_path)},
+                       "codec": {"name": "midi", "height": 4, "width": 4}}, "source")
     data = DataConfig(heldout_fraction=0.0)
     domain = prepare_side(side, data, 0, "source")
     images = training_images(domain, data, "source")
@@ -93,37 +96,53 @@ def test_split_is_by_file_and_seeded():
 
 
 def test_transposition_keeps_shape_and_moves_notes():
-    codec = MidiCodec(pitch_low=24, pitch_high=107)
+    codec = MidiCodec(pitch_low=24, pitch_high=107, transpose=2)
     frames = np.full((4, 168), -1.0, dtype=np.float32)
     frames[:, 60 - 24] = 1
     frames[0, 84 + 60 - 24] = 1
     up = transpose_pitch_blocks(frames, 2, 84, 2)
     assert codec.notes(up).tolist() == [[62, 0, 4]]
-    assert len(codec.augment(frames, 2)) == 4
+    assert len(codec.augment(frames)) == 4
 
 
 def test_augmented_windows_multiply_training_data(tmp_path):
     write_midi(tmp_path / "a.mid", MELODY)
-    side = SideConfig("folder", {"path": str(tmp_path)}, {"name": "midi", "height": 4,
-                                                         "width": 4})
+
+    def side(transpose):
+        return build_side({"domain": "folder", "options": {"path": str(tmp_path)},
+                           "codec": {"name": "midi", "height": 4, "width": 4,
+                                     "transpose": transpose}}, "s")
+
     plain = DataConfig(heldout_fraction=0.0)
-    rich = DataConfig(heldout_fraction=0.0, transpose=1, offsets=2)
-    base = training_images(prepare_side(side, plain, 0, "s"), plain, "s")
-    more = training_images(prepare_side(side, rich, 0, "s"), rich, "s")
+    rich = DataConfig(heldout_fraction=0.0, offsets=2)
+    base = training_images(prepare_side(side(0), plain, 0, "s"), plain, "s")
+    more = training_images(prepare_side(side(1), rich, 0, "s"), rich, "s")
     assert len(more) > 3 * len(base)
 
 
+def test_series_augmentation_scales_about_the_middle():
+    codec = TimeseriesCodec(channels=2, scales=(0.5,))
+    frames = np.array([[1.0, -0.5], [0.0, 0.25]], dtype=np.float32)
+    assert [a.tolist() for a in codec.augment(frames)] == [[[0.5, -0.25], [0.0, 0.125]]]
+    assert TimeseriesCodec().augment(frames) == []
+    with pytest.raises(SeqimgError, match=r"timeseries.scales: expected factors in \(0, 1\]"):
+        TimeseriesCodec(scales=(2.0,))
+
+
 @pytest.mark.parametrize("path", RECIPES, ids=[p.stem for p in RECIPES])
-def test_every_recipe_parses(path):
+def test_every_recipe_resolves_its_codecs_and_domains(path):
     recipe = load_recipe(path)
-    assert recipe.source.domain and recipe.target.codec["name"]
+    source, target = codec_for(recipe.source), codec_for(recipe.target)
+    assert source.image_shape == target.image_shape
+    assert type(recipe.source.options).__module__ == f"domains.{recipe.source.domain}"
+    assert type(recipe.target.options).__module__ == f"domains.{recipe.target.domain}"
 
 
 def test_timeseries_scaler_is_fitted_on_the_training_split(tmp_path):
     for i in range(5):
         np.savetxt(tmp_path / f"s{i}.csv", np.full((20, 1), float(i)), delimiter=",")
-    side = SideConfig("folder", {"path": str(tmp_path), "pattern": "*.csv"},
-                      {"name": "timeseries", "channels": 1})
+    side = build_side({"domain": "folder", "options": {"path": str(tmp_path), "pattern": "*.csv"},
+                       "codec": {"name": "timeseries", "channels": 1}}, "s")
     domain = prepare_side(side, DataConfig(heldout_fraction=0.2), 0, "s")
     assert isinstance(domain.codec, TimeseriesCodec)
     used = sorted(int(p.stem[1:]) for p in domain.train)

@@ -6,7 +6,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import MELODY, write_midi
+from conftest import MELODY, run_cli, write_midi
 
 from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import notes_to_pitch_channels
@@ -49,10 +49,10 @@ def test_classifier_separates_and_embeds():
 def test_content_measures_against_hand_values():
     codec = MidiCodec()
     a = notes_to_pitch_channels(np.array([[60, 0, 4], [64, 4, 8]]), 8, 24, 107)
-    same = m.content_similarity(codec, a, a, 4)
+    same = codec.content_similarity(a, a, 4)
     assert same["chroma"] == pytest.approx(1.0) and same["contour"] == pytest.approx(1.0)
     up = notes_to_pitch_channels(np.array([[61, 0, 4], [65, 4, 8]]), 8, 24, 107)
-    moved = m.content_similarity(codec, a, up, 4)
+    moved = codec.content_similarity(a, up, 4)
     assert moved["chroma"] == pytest.approx(0.0) and moved["contour"] == pytest.approx(1.0)
     assert m.normalised(0.8, 0.6) == pytest.approx(0.5)
     assert m.normalised(0.9999, 0.9999) == 0.0
@@ -60,7 +60,7 @@ def test_content_measures_against_hand_values():
 
 def test_midi_statistics_by_hand():
     frames = notes_to_pitch_channels(np.array([[60, 0, 1], [62, 1, 2], [64, 4, 8]]), 8, 24, 107)
-    stats = m.midi_statistics(MidiCodec(), frames)
+    stats = MidiCodec().statistics(frames)
     assert stats["pitch_range"] == 4 and stats["distinct_pitches"] == 3
     assert stats["one_step_share"] == pytest.approx(2 / 3)
     assert stats["empty_beat_rate"] == 0.0 and stats["scale_consistency"] == 1.0
@@ -92,8 +92,7 @@ train: {{steps: 4, batch_size: 4}}
 evaluate: {{classifier_steps: 20, window: 16, render_audio: false}}
 """)
     out = tmp_path / "run"
-    result = subprocess.run([sys.executable, "-m", "seqimg", "run", str(recipe), "--out", str(out)],
-                            capture_output=True, text=True, timeout=300)
+    result = run_cli("run", str(recipe), "--out", str(out))
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads((out / "report.json").read_text())
     for key in ("transfer_strength", "identity_strength", "roundtrip_identity_strength",
@@ -103,7 +102,42 @@ evaluate: {{classifier_steps: 20, window: 16, render_audio: false}}
     assert set(report["content_similarity"]["chroma"]) == {"raw", "chance", "normalised"}
     assert (out / "report.md").read_text().startswith("# Run report: tiny")
     assert (out / "figures" / "training_curves.png").exists()
-    again = subprocess.run([sys.executable, "-m", "seqimg", "evaluate", str(out)],
-                           capture_output=True, text=True, timeout=300)
+    again = run_cli("evaluate", str(out))
     assert again.returncode == 0, again.stderr[-2000:]
     assert json.loads((out / "report.json").read_text()) == report
+
+
+def test_a_plugin_codec_gets_a_report_from_the_generic_hooks(tmp_path):
+    """Two folders of the example plugin's text files through the whole run: statistics,
+    content measures and pictures come from the base class's defaults, no MIDI code loads."""
+    rng = np.random.default_rng(0)
+    for name, wiggle in (("src", 5.0), ("tgt", 25.0)):
+        (tmp_path / name).mkdir()
+        for i in range(6):
+            values = 50 + wiggle * np.sin(np.arange(130) / (3 + i)) + rng.normal(size=130)
+            (tmp_path / name / f"s{i}.txt").write_text("\n".join(f"{v:.3f}" for v in values))
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(f"""
+name: lines
+source: {{domain: folder, options: {{path: {tmp_path / "src"}, pattern: "*.txt"}},
+          codec: {{name: lines}}}}
+target: {{domain: folder, options: {{path: {tmp_path / "tgt"}, pattern: "*.txt"}},
+          codec: {{name: lines}}}}
+data: {{heldout_fraction: 0.34}}
+model: {{width: 4, code_dim: 8}}
+train: {{steps: 3, batch_size: 4}}
+evaluate: {{classifier_steps: 10, window: 16}}
+""")
+    out = tmp_path / "run"
+    code = (f"import sys; from pathlib import Path; from seqimg.run import run; "
+            f"run(Path({str(recipe)!r}), Path({str(out)!r}), progress=False); "
+            f"print([m for m in ('pretty_midi', 'seqimg.codecs.midi') if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    report = json.loads((out / "report.json").read_text())
+    assert set(report["realism"]["statistics"]) == {"level", "spread", "lag1_autocorrelation",
+                                                    "spectral_centroid"}
+    assert "correlation" in report["content_similarity"]
+    assert list((out / "figures").glob("piece_*.png"))

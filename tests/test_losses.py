@@ -7,16 +7,19 @@ import torch
 
 from seqimg.errors import SeqimgError
 from seqimg.losses import (
+    BinaryAdversarialLoss,
     ConstancyLoss,
     GeneratorAdversarialLoss,
-    LossConfig,
     StepTensors,
     TargetIdentityLoss,
+    TernaryAdversarialLoss,
     TotalVariationLoss,
-    discriminator_loss,
     distance,
     generator_terms,
 )
+from seqimg.settings import ExtraLoss, LossConfig
+
+BINARY, TERNARY = BinaryAdversarialLoss(), TernaryAdversarialLoss()
 
 
 def tensors(**kw):
@@ -29,24 +32,35 @@ def tensors(**kw):
 
 
 def test_generator_adversarial_binary_and_ternary():
-    assert GeneratorAdversarialLoss()(tensors()).item() == pytest.approx(2 * math.log(2))
+    binary = GeneratorAdversarialLoss(BINARY)
+    assert binary(tensors()).item() == pytest.approx(2 * math.log(2))
     x = tensors(d_g_source=torch.tensor([[2.0]]), d_g_target=torch.tensor([[2.0]]))
-    assert GeneratorAdversarialLoss()(x).item() == pytest.approx(2 * math.log(1 + math.exp(-2)))
+    assert binary(x).item() == pytest.approx(2 * math.log(1 + math.exp(-2)))
     x = tensors(d_g_source=torch.zeros(1, 3), d_g_target=torch.zeros(1, 3))
-    assert GeneratorAdversarialLoss()(x).item() == pytest.approx(2 * math.log(3))
+    assert GeneratorAdversarialLoss(TERNARY)(x).item() == pytest.approx(2 * math.log(3))
+    assert (BINARY.outputs, TERNARY.outputs) == (1, 3)
 
 
 def test_discriminator_loss_with_smoothing_and_ternary():
     zero = torch.zeros(1, 1)
-    assert discriminator_loss(zero, zero, zero).item() == pytest.approx(3 * math.log(2))
+    assert BINARY.discriminator(zero, zero, zero).item() == pytest.approx(3 * math.log(2))
     two = torch.tensor([[2.0]])
     # real label 0.9 at logit 2: -(0.9 log s(2) + 0.1 log(1 - s(2)))
     s = 1 / (1 + math.exp(-2))
     expected = -(0.9 * math.log(s) + 0.1 * math.log(1 - s)) + 2 * math.log(2)
-    assert discriminator_loss(two, zero, zero, 0.9).item() == pytest.approx(expected)
+    smoothed = BinaryAdversarialLoss(label_smoothing=0.1)
+    assert smoothed.discriminator(two, zero, zero).item() == pytest.approx(expected)
     three = torch.tensor([[0.0, 0.0, math.log(2)]])  # softmax (1/4, 1/4, 1/2)
-    got = discriminator_loss(three, three, three).item()
+    got = TERNARY.discriminator(three, three, three).item()
     assert got == pytest.approx(math.log(2) + 2 * math.log(4))
+
+
+def test_discriminator_accuracy_binary_by_sign_ternary_by_class():
+    logits = torch.tensor([[1.0], [-1.0], [2.0], [-3.0]])
+    assert BINARY.accuracy(logits, True) == 0.5 and BINARY.accuracy(-logits, False) == 0.5
+    three = torch.tensor([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 2.0, 0.0]])
+    assert TERNARY.accuracy(three, True) == pytest.approx(1 / 3)
+    assert TERNARY.accuracy(three, False) == pytest.approx(1 / 3)
 
 
 def test_constancy_code_and_features():
@@ -77,10 +91,11 @@ def test_total_variation_exponents():
 
 
 def test_generator_terms_follow_weights_and_names():
-    names = [(n, w) for n, w, _ in generator_terms(LossConfig(tv_weight=0.5))]
+    names = [(n, w) for n, w, _ in generator_terms(LossConfig(tv_weight=0.5), BINARY)]
     assert names == [("gan_g", 1.0), ("const", 15.0), ("tid", 15.0), ("tv", 0.5)]
-    assert [n for n, _, _ in generator_terms(LossConfig(tid_weight=0))] == ["gan_g", "const"]
+    terms = generator_terms(LossConfig(tid_weight=0), BINARY)
+    assert [n for n, _, _ in terms] == ["gan_g", "const"]
     with pytest.raises(SeqimgError, match="unknown loss 'nope'"):
-        generator_terms(LossConfig(extra={"nope": 1.0}))
+        generator_terms(LossConfig(extra={"nope": ExtraLoss(1.0)}), BINARY)
     with pytest.raises(SeqimgError, match="unknown distance"):
         distance("manhattan", torch.zeros(1), torch.zeros(1))

@@ -5,7 +5,6 @@ from conftest import CHORALE, MELODY, grid_notes, write_midi
 
 from seqimg.codecs import notes as nt
 from seqimg.codecs.midi import MidiCodec
-from seqimg.codecs.pianoroll import PianorollCodec
 from seqimg.errors import SeqimgError
 
 
@@ -104,10 +103,15 @@ def test_config_errors_name_the_key():
         MidiCodec(colour="red")
     with pytest.raises(SeqimgError, match="layout"):
         MidiCodec(layout="bars")
+    with pytest.raises(SeqimgError, match="midi.width: 16 is narrower than the 84 pitches"):
+        MidiCodec(layout="pianoroll")
+    with pytest.raises(SeqimgError, match="midi.layout: 'pianoroll' takes drums 'drop'"):
+        MidiCodec(layout="pianoroll", width=96, drums="feature")
 
 
 def test_pianoroll_image_is_time_by_padded_pitch(tmp_path, chorale_mid):
-    codec = PianorollCodec()
+    codec = MidiCodec(layout="pianoroll", height=64, width=96)
+    assert not codec.folds_time and codec.frame_levels == (-1.0, 1.0)
     encoded = codec.encode(chorale_mid)
     assert encoded.images.shape == (1, 2, 64, 96)
     roll = encoded.images[0, 0]
@@ -125,7 +129,8 @@ def test_pitch_levels_layout_round_trip(tmp_path, chorale_mid):
     encoded = codec.encode(chorale_mid)
     out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
     assert grid_notes(out) == sorted(CHORALE, key=lambda n: (n[1], n[0]))
-    assert len(codec.augment(frames, 1)) == 2
+    assert len(MidiCodec(layout="pitch-levels", transpose=1).augment(frames)) == 2
+    assert codec.frame_levels == (-1.0, 0.0, 1.0)
 
 
 def test_pitch_levels_repeated_notes_and_held_without_onset():

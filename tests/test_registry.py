@@ -1,34 +1,22 @@
+import subprocess
+import sys
 import warnings
 from importlib.metadata import EntryPoint
 
 import pytest
-from conftest import MELODY, series_csv, tone_wav, write_midi
 
 from seqimg import registry
 from seqimg.errors import SeqimgError
 from seqimg.testing import check_codec
 
 
-def sample_for(name, tmp_path):
-    """A small input file for each registered codec."""
-    if name in ("midi", "pianoroll"):
-        return write_midi(tmp_path / "m.mid", MELODY), {}
-    if name == "audio":
-        return tone_wav(tmp_path / "t.wav"), {}
-    if name == "timeseries":
-        return series_csv(tmp_path / "s.csv", channels=3)[0], {"channels": 3}
-    if name == "lines":
-        path = tmp_path / "l.txt"
-        path.write_text("\n".join(str(v) for v in range(0, 100, 3)))
-        return path, {}
-    raise AssertionError(f"no sample for codec {name}")
-
-
-@pytest.mark.parametrize("name", sorted(registry.list_codecs()))
+@pytest.mark.parametrize("name", sorted(registry.available("codecs")))
 def test_every_registered_codec_passes_the_contract(tmp_path, name):
-    path, config = sample_for(name, tmp_path)
-    codec = registry.make_codec(name, config)
-    check_codec(codec, path, tmp_path, exact=name != "audio")
+    codec = registry.make_codec(name)
+    sample = codec.example_file(tmp_path)
+    if sample is None:
+        pytest.skip(f"codec {name!r} has no example_file hook to draw a sample from")
+    check_codec(codec, sample, tmp_path)
 
 
 def test_example_plugin_is_discovered_through_its_entry_point():
@@ -49,15 +37,22 @@ def test_unknown_codec_lists_known_ones():
         registry.codec_class("nope")
 
 
-def fake_entry_points(points):
-    def entry_points(group):
-        return [EntryPoint(name, value, group) for name, value in points]
-    return entry_points
+@pytest.fixture
+def fake_entry_points(monkeypatch):
+    """Replace installed entry points with the given (name, value) pairs, afresh."""
+    def install(points):
+        def entry_points(group):
+            return [EntryPoint(name, value, group) for name, value in points]
+        monkeypatch.setattr(registry, "entry_points", entry_points)
+        registry.clear_cache()
+
+    yield install
+    registry.clear_cache()
 
 
-def test_broken_and_duplicate_plugins_warn(monkeypatch):
-    monkeypatch.setattr(registry, "entry_points", fake_entry_points(
-        [("broken", "no_such_module:Codec"), ("midi", "seqimg_example_codec:LinesCodec")]))
+def test_broken_and_duplicate_plugins_warn(fake_entry_points):
+    fake_entry_points([("broken", "no_such_module:Codec"),
+                       ("midi", "seqimg_example_codec:LinesCodec")])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         codecs = registry.list_codecs()
@@ -67,6 +62,27 @@ def test_broken_and_duplicate_plugins_warn(monkeypatch):
     assert "broken" not in codecs and codecs["midi"].origin == "built-in"
 
 
+def test_a_broken_plugin_warns_once_and_only_its_lookup_fails(fake_entry_points):
+    fake_entry_points([("broken", "no_such_module:Codec")])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            registry.list_codecs()
+            registry.make_codec("timeseries")
+    assert len([w for w in caught if "broken" in str(w.message)]) == 1
+    with pytest.raises(SeqimgError, match="codec 'broken' from unknown package failed to load"):
+        registry.make_codec("broken")
+
+
+def test_looking_up_one_codec_imports_no_other():
+    code = ("import sys; from seqimg.registry import make_codec; make_codec('timeseries'); "
+            "print(sorted(m for m in ('pretty_midi', 'librosa', 'torch') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_contract_catches_a_lossy_codec(tmp_path):
     from seqimg_example_codec import LinesCodec
 
@@ -74,6 +90,6 @@ def test_contract_catches_a_lossy_codec(tmp_path):
         def from_frames(self, frames):
             return (super().from_frames(frames) // 10) * 10
 
-    path, _ = sample_for("lines", tmp_path)
+    codec = Quantised()
     with pytest.raises(AssertionError, match="file round trip differs"):
-        check_codec(Quantised(), path, tmp_path)
+        check_codec(codec, codec.example_file(tmp_path), tmp_path)

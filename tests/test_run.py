@@ -1,21 +1,17 @@
 """Recipes, the toy end-to-end run, and transfer of a MIDI file with a trained checkpoint."""
 
-import subprocess
-import sys
-import time
-
 import numpy as np
-import pretty_midi
 import pytest
 import torch
-from conftest import MELODY, write_midi
+from conftest import MELODY, grid_notes, run_cli, write_midi
 from test_dtn import toy_images
 
 from seqimg.errors import SeqimgError
-from seqimg.losses import LossConfig
-from seqimg.model import DTN, ModelConfig
+from seqimg.model.core import DTN
 from seqimg.recipe import load_recipe
-from seqimg.train import TrainConfig, Trainer
+from seqimg.settings import LossConfig, ModelConfig, TrainConfig
+from seqimg.train import Trainer
+from seqimg.transfer import load_pair, transfer_frames
 
 RECIPE = """
 name: toy
@@ -60,7 +56,7 @@ def test_bad_recipe_files(tmp_path):
         load_recipe(bad)
 
 
-def test_toy_transfer_improves_on_step_zero_within_60s():
+def test_toy_transfer_improves_on_step_zero_in_200_steps():
     """Sine -> square waves through the time-series layout: outputs become square while
     keeping the input's zero crossings."""
     torch.manual_seed(0)
@@ -80,18 +76,11 @@ def test_toy_transfer_improves_on_step_zero_within_60s():
     square_before, _ = measure()
     trainer = Trainer(model, toy_images(256, shape, False, 1), toy_images(256, shape, True, 2),
                       TrainConfig(steps=200, batch_size=32), LossConfig(), torch.device("cpu"), 0)
-    start = time.perf_counter()
     trainer.fit(progress=False)
-    assert time.perf_counter() - start < 60
     square_after, kept_after = measure()
     source_squareness = (held_out.abs() > 0.9).float().mean().item()
     assert square_after > source_squareness + 0.1 and square_after > square_before + 0.25
     assert kept_after > 0.8
-
-
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "seqimg", *args], capture_output=True, text=True,
-                          timeout=300)
 
 
 def test_run_then_transfer_a_midi_file(tmp_path):
@@ -110,13 +99,14 @@ def test_run_then_transfer_a_midi_file(tmp_path):
     assert again.returncode == 1 and "--resume" in again.stderr
 
     piece = write_midi(tmp_path / "new piece.mid", MELODY + [(72, 32, 48)])
-    result = run_cli("transfer", str(out / "checkpoints" / "last.pt"), str(piece),
-                     "--out", str(tmp_path / "moved"))
+    checkpoint = out / "checkpoints" / "last.pt"
+    result = run_cli("transfer", str(checkpoint), str(piece), "--out", str(tmp_path / "moved"))
     assert result.returncode == 0, result.stderr[-2000:]
-    moved = pretty_midi.PrettyMIDI(str(tmp_path / "moved" / "new piece.mid"))
-    original = pretty_midi.PrettyMIDI(str(piece))
-    assert moved.get_end_time() == pytest.approx(original.get_end_time(), abs=1e-3)
-    assert moved.instruments[0].program == 30
+    # the file holds exactly what the trained G makes of the piece, written by the target codec
+    pair = load_pair(checkpoint)
+    expected = pair.target.save_frames(
+        transfer_frames(pair, pair.source.frames(piece)), tmp_path / "expected.mid")
+    assert grid_notes(tmp_path / "moved" / "new piece.mid") == grid_notes(expected)
 
 
 def test_resume_continues_a_run(tmp_path):
@@ -130,4 +120,11 @@ def test_resume_continues_a_run(tmp_path):
     assert run_cli("run", str(recipe), "--out", str(out)).returncode == 0
     result = run_cli("run", str(recipe), "--out", str(out), "--resume", "--set", "train.steps=6")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert torch.load(out / "checkpoints" / "last.pt", weights_only=True)["step"] == 6
+    straight = tmp_path / "straight"
+    assert run_cli("run", str(recipe), "--out", str(straight), "--set",
+                   "train.steps=6").returncode == 0
+    resumed, whole = (torch.load(run / "checkpoints" / "last.pt", weights_only=True)
+                      for run in (out, straight))
+    assert resumed["step"] == whole["step"] == 6
+    for key, value in whole["model"].items():
+        assert torch.equal(value, resumed["model"][key]), key

@@ -42,14 +42,14 @@ def receptive_field_report(recipe: Path | None, checkpoint: Path | None, height:
         erf = checkpoint_field(pair, fold, data)
     elif recipe:
         from seqimg.data import codec_for
-        from seqimg.model import DTN
         from seqimg.recipe import load_recipe
+        from seqimg.transfer import build_model
 
         loaded = load_recipe(recipe)
-        codec = codec_for(loaded.source, "source")
+        codec = codec_for(loaded.source)
         fold = fold_of(codec)
-        result = model_layers(DTN(codec.image_shape, loaded.model), codec.image_shape, fold,
-                              layers)
+        model = build_model(codec.image_shape, loaded.model, loaded.losses)
+        result = model_layers(model, codec.image_shape, fold, layers)
     else:
         fold = FoldSpec(height, width, steps)
         depth = layers or max(1, (min(height, width) - 1).bit_length())

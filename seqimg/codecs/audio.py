@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import librosa
 import numpy as np
@@ -13,11 +14,11 @@ import soundfile
 
 from seqimg.codecs.base import CodecConfig, SequenceCodec
 from seqimg.errors import in_file, one_line
+from seqimg.scaling import from_unit, normalise_peak, to_unit
 
 DB_LOW, DB_HIGH = -100.0, 40.0  # power_to_db range mapped onto [-1, 1]
 MFCC_SCALE = 500.0
 F0_LOW, F0_HIGH = 65.0, 2093.0  # C2..C7, mapped on a log scale
-SPECTRAL = ("mel", "mfcc")
 
 
 @dataclass(frozen=True)
@@ -27,25 +28,11 @@ class AudioConfig(CodecConfig):
     sample_rate: int = 22050
     n_fft: int = 2048
     hop_length: int = 512
-    spectral: str = "mel"
+    spectral: Literal["mel", "mfcc"] = "mel"
     bands: int = 64
     f0: bool = False
     loudness: bool = False
     griffin_lim_iters: int = 32
-
-    def __post_init__(self) -> None:
-        if self.spectral not in SPECTRAL:
-            raise ValueError(f"spectral: expected one of {SPECTRAL}, got {self.spectral!r}")
-
-
-def scale(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Map ``low..high`` linearly onto [-1, 1], clipping outside."""
-    return np.clip(2.0 * (values - low) / (high - low) - 1.0, -1.0, 1.0)
-
-
-def unscale(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Invert :func:`scale` (inside the range)."""
-    return (values + 1.0) / 2.0 * (high - low) + low
 
 
 class AudioCodec(SequenceCodec):
@@ -53,6 +40,7 @@ class AudioCodec(SequenceCodec):
     description = "Audio as log-mel (or MFCC) frames, optional f0 and loudness; writes WAV"
     suffixes = (".wav", ".flac", ".ogg", ".mp3")
     config_class = AudioConfig
+    exact_round_trip = False  # Griffin-Lim resynthesis loses the phase
 
     @property
     def n_features(self) -> int:
@@ -80,16 +68,17 @@ class AudioCodec(SequenceCodec):
                                              **stft)
         db = librosa.power_to_db(mel, ref=1.0, top_db=None)
         if c.spectral == "mel":
-            columns = [scale(db, DB_LOW, DB_HIGH)]
+            columns = [to_unit(db, DB_LOW, DB_HIGH - DB_LOW)]
         else:
             columns = [np.clip(librosa.feature.mfcc(S=db, n_mfcc=c.bands) / MFCC_SCALE, -1, 1)]
         if c.f0:
             f0 = librosa.yin(obj, fmin=F0_LOW, fmax=F0_HIGH, sr=c.sample_rate,
                              frame_length=c.n_fft, hop_length=c.hop_length)
-            columns.append(scale(np.log2(f0), np.log2(F0_LOW), np.log2(F0_HIGH))[None])
+            columns.append(to_unit(np.log2(f0), np.log2(F0_LOW),
+                                   np.log2(F0_HIGH) - np.log2(F0_LOW))[None])
         if c.loudness:
             rms = librosa.feature.rms(y=obj, frame_length=c.n_fft, hop_length=c.hop_length)
-            columns.append(scale(librosa.amplitude_to_db(rms, ref=1.0, top_db=None), -80.0, 0.0))
+            columns.append(to_unit(librosa.amplitude_to_db(rms, ref=1.0, top_db=None), -80.0, 80.0))
         length = min(col.shape[1] for col in columns)
         return np.concatenate([col[:, :length] for col in columns]).T.astype(np.float32)
 
@@ -99,9 +88,18 @@ class AudioCodec(SequenceCodec):
                     n_iter=c.griffin_lim_iters)
         bands = frames[:, : c.bands].T.astype(np.float64)
         if c.spectral == "mel":
-            power = librosa.db_to_power(unscale(bands, DB_LOW, DB_HIGH))
+            power = librosa.db_to_power(from_unit(bands, DB_LOW, DB_HIGH - DB_LOW))
             audio = librosa.feature.inverse.mel_to_audio(power, **stft)
         else:
             audio = librosa.feature.inverse.mfcc_to_audio(bands * MFCC_SCALE, n_mels=128, **stft)
-        peak = np.abs(audio).max(initial=0.0)
-        return (audio / peak * 0.9 if peak > 1.0 else audio).astype(np.float32)
+        return normalise_peak(audio, above=1.0).astype(np.float32)
+
+    def example_file(self, directory: Path) -> Path:
+        """Two seconds of a two-note sine melody with a soft second partial."""
+        sr = self.config.sample_rate
+        t = np.arange(2 * sr) / sr
+        phase = 2 * np.pi * np.cumsum(np.where(t < 1.0, 440.0, 330.0)) / sr
+        path = Path(directory) / "example.wav"
+        soundfile.write(path, (0.5 * np.sin(phase) + 0.2 * np.sin(2 * phase)).astype(np.float32),
+                        sr)
+        return path

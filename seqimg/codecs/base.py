@@ -2,7 +2,9 @@
 
 Subclasses implement the hooks ``read``, ``write``, ``to_frames`` and ``from_frames`` (and, if
 they learn from data, ``fit``/``state``/``load_state``). The public ``encode``/``decode`` live
-here only: they validate, call the hooks, cut windows and fold.
+here only: they validate, call the hooks, cut windows and fold. Further hooks, with defaults that
+suit any time series, tell training and evaluation what the frames mean: the values they take,
+augmentation, content views, per-piece statistics, content similarity, a picture, a sample file.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from seqimg.config import build_config, config_dict
 from seqimg.errors import SeqimgError, in_file
 from seqimg.fold import FoldSpec, fold_sequence, unfold_sequence
 from seqimg.io import atomic_path
+from seqimg.measures import per_feature_correlation, series_statistics
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class SequenceCodec(ABC):
     config_class: ClassVar[type] = CodecConfig
     pad_value: ClassVar[float] = -1.0
     needs_fit: ClassVar[bool] = False  # True when ``fit`` must see a domain before encoding
-    folds_time: ClassVar[bool] = True  # False for layouts that are not a fold of time
+    exact_round_trip: ClassVar[bool] = True  # False for lossy file formats (audio)
 
     def __init__(self, config: Any = None, **overrides: Any) -> None:
         if isinstance(config, dict) or config is None:
@@ -89,11 +92,52 @@ class SequenceCodec(ABC):
     def load_state(self, state: dict) -> None:
         """Restore what :meth:`state` returned."""
 
-    def augment(self, frames: np.ndarray, transpose: int) -> list[np.ndarray]:
-        """Extra training variants of frames that keep the domain's identity; default: none."""
+    # -- what the frames mean: generic time-series defaults ----------------------------------
+    @property
+    def frame_levels(self) -> tuple[float, ...] | None:
+        """The values real frames take (e.g. (-1, 1) for on/off), or None when continuous; the
+        trainer's straight-through quantiser snaps G's output to them."""
+        return None
+
+    def augment(self, frames: np.ndarray) -> list[np.ndarray]:
+        """Extra training variants of frames, shape=(T, F), that keep the domain's identity, as
+        the codec's config asks; default: none."""
         return []
 
-    # -- layout hooks: a fold by default; layouts such as a piano roll override them -------------
+    def content_views(self) -> dict[str, Any]:
+        """Differentiable views of a batch of frames that must survive a transfer, by name;
+        each maps a tensor, shape=(B, T, F), to a tensor, shape=(B, T', V). Default: none."""
+        return {}
+
+    def statistics(self, frames: np.ndarray) -> dict[str, float]:
+        """Per-piece statistics of frames, shape=(T, F), whose distributions realism compares."""
+        return series_statistics(frames)
+
+    def content_similarity(self, a: np.ndarray, b: np.ndarray, window: int) -> dict[str, float]:
+        """How much of piece ``a`` piece ``b`` keeps (frames, shape=(T, F)), by measure name."""
+        return {"correlation": per_feature_correlation(a, b)}
+
+    def draw_piece(self, before: np.ndarray, after: np.ndarray, title: str, path: Path) -> Path:
+        """Picture of one piece's frames before and after a transfer; default: line plots."""
+        from seqimg.plots import save_series_png
+
+        return save_series_png(before, after, title, path)
+
+    def render_audio(self, frames: np.ndarray, path: Path) -> bool:
+        """Write a WAV to listen to, when the codec can; default: it cannot."""
+        return False
+
+    def example_file(self, directory: Path) -> Path | None:
+        """Write a small valid input file into ``directory`` for the contract test and return
+        it; codecs without one return None and the test suite skips them."""
+        return None
+
+    # -- layout hooks: a fold by default; other layouts (a piano roll) override them ---------
+    @property
+    def folds_time(self) -> bool:
+        """Whether images are a fold of time (what the receptive-field analysis needs)."""
+        return True
+
     @property
     def fold_spec(self) -> FoldSpec:
         c = self.config
@@ -159,8 +203,12 @@ class SequenceCodec(ABC):
 
     def decode(self, images: np.ndarray, length: int | None, path: str | Path) -> Path:
         """Invert :meth:`encode`: windows to a file at ``path`` (written whole or not at all)."""
+        return self.save_frames(self.decode_frames(images, length), path)
+
+    def save_frames(self, frames: np.ndarray, path: str | Path) -> Path:
+        """Frames, shape=(T, F), to a file at ``path`` (written whole or not at all)."""
         path = Path(path)
-        obj = self.from_frames(self.decode_frames(images, length))
+        obj = self.from_frames(frames)
         with atomic_path(path) as partial:
             self.write(obj, partial)
         return path

@@ -1,8 +1,9 @@
 """``midi`` codec: polyphonic MIDI on a beat-relative (or fixed-rate) grid, via pretty_midi.
 
 Layouts: ``pitch-channels`` (one sounding and one onset feature per pitch; every pixel is one
-time step), ``pitch-levels`` (one feature per pitch: onset +1, held 0, silent -1) and ``voices``
-(the seed paper's highest/middle/lowest pitch plus onset flags).
+time step), ``pitch-levels`` (one feature per pitch: onset +1, held 0, silent -1), ``voices``
+(the seed paper's highest/middle/lowest pitch plus onset flags), and ``pianoroll`` (the
+pitch-channel frames as a (sounding, onset) x time x pitch image instead of a fold).
 """
 
 from __future__ import annotations
@@ -11,31 +12,37 @@ import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pretty_midi
 
+from seqimg.codecs import note_measures as nm
 from seqimg.codecs import notes as nt
+from seqimg.codecs import pianoroll as pr
 from seqimg.codecs.base import CodecConfig, SequenceCodec
 from seqimg.errors import in_file, one_line
 
 log = logging.getLogger(__name__)
 
-LAYOUTS = ("pitch-channels", "pitch-levels", "voices")
-DRUM_MODES = ("drop", "feature")
 DRUM_PITCH = 38  # General MIDI acoustic snare, used to write decoded drum hits
+EXAMPLE_NOTES = [(60, 0, 2), (62, 2, 4), (64, 4, 8), (67, 8, 16), (65, 16, 20), (64, 20, 24),
+                 (62, 24, 32), (48, 0, 16), (43, 16, 32)]  # a melody over a bass, 16th steps
 
 
 @dataclass(frozen=True)
 class MidiConfig(CodecConfig):
-    """Grid, layout and writing options of the ``midi`` codec."""
+    """Grid, layout, augmentation and writing options of the ``midi`` codec. With layout
+    ``pianoroll`` an image is ``height`` steps by ``width`` pitches (the range padded with
+    silence), not a fold."""
 
-    layout: str = "pitch-channels"
+    layout: Literal["pitch-channels", "pitch-levels", "voices", "pianoroll"] = "pitch-channels"
     steps_per_beat: int = 4
     seconds_per_step: float | None = None  # a fixed rate instead of the beat grid
     pitch_low: int = 24
     pitch_high: int = 107
-    drums: str = "drop"  # "drop" or "feature" (one drum-onset feature)
+    drums: Literal["drop", "feature"] = "drop"  # or one drum-onset feature
+    transpose: int = 0  # training copies transposed by up to this many semitones each way
     tempo: float = 120.0  # of written files
     program: int = 0  # General MIDI program of written notes
     bass_program: int | None = None  # if set, notes below bass_split get this program
@@ -44,12 +51,18 @@ class MidiConfig(CodecConfig):
     max_steps: int = 100_000  # longer pieces are refused rather than exhausting memory
 
     def __post_init__(self) -> None:
-        if self.layout not in LAYOUTS:
-            raise ValueError(f"layout: expected one of {LAYOUTS}, got {self.layout!r}")
-        if self.drums not in DRUM_MODES:
-            raise ValueError(f"drums: expected one of {DRUM_MODES}, got {self.drums!r}")
         if not 0 <= self.pitch_low < self.pitch_high <= 127:
-            raise ValueError("pitch range must satisfy 0 <= pitch_low < pitch_high <= 127")
+            raise ValueError("pitch_high: the range must satisfy 0 <= pitch_low < pitch_high "
+                             "<= 127")
+        if self.transpose < 0:
+            raise ValueError(f"transpose: expected 0 or more semitones, got {self.transpose}")
+        if self.layout == "pianoroll":
+            pitches = self.pitch_high - self.pitch_low + 1
+            if self.width < pitches:
+                raise ValueError(f"width: {self.width} is narrower than the {pitches} pitches "
+                                 "of layout 'pianoroll'")
+            if self.drums != "drop" or self.steps_per_pixel != 1:
+                raise ValueError("layout: 'pianoroll' takes drums 'drop' and steps_per_pixel 1")
 
 
 def beat_positions(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarray:
@@ -75,9 +88,39 @@ class MidiCodec(SequenceCodec):
 
     @property
     def n_features(self) -> int:
-        layout = {"pitch-channels": 2 * self.n_pitches, "pitch-levels": self.n_pitches,
-                  "voices": 2 * nt.VOICES}[self.config.layout]
+        layout = {"pitch-channels": 2 * self.n_pitches, "pianoroll": 2 * self.n_pitches,
+                  "pitch-levels": self.n_pitches, "voices": 2 * nt.VOICES}[self.config.layout]
         return layout + (self.config.drums == "feature")
+
+    @property
+    def frame_levels(self) -> tuple[float, ...] | None:
+        return {"pitch-levels": (-1.0, 0.0, 1.0), "voices": None}.get(self.config.layout,
+                                                                        (-1.0, 1.0))
+
+    # -- the piano-roll layout replaces the fold -----------------------------------------------
+    @property
+    def folds_time(self) -> bool:
+        return self.config.layout != "pianoroll"
+
+    @property
+    def window_length(self) -> int:
+        return super().window_length if self.folds_time else self.config.height
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return super().image_shape if self.folds_time else (2, self.config.height,
+                                                            self.config.width)
+
+    def frames_to_images(self, frames: np.ndarray) -> np.ndarray:
+        if self.folds_time:
+            return super().frames_to_images(frames)
+        return pr.frames_to_rolls(frames, self.n_pitches, self.window_length, self.config.width,
+                                  self.hop, self.pad_value)
+
+    def images_to_frames(self, images: np.ndarray, length: int) -> np.ndarray:
+        if self.folds_time:
+            return super().images_to_frames(images, length)
+        return pr.rolls_to_frames(images, self.n_pitches, self.hop, length)
 
     def read(self, path: Path) -> pretty_midi.PrettyMIDI:
         try:
@@ -124,6 +167,7 @@ class MidiCodec(SequenceCodec):
         if length > c.max_steps:
             raise ValueError(f"{length} grid steps exceed max_steps={c.max_steps}")
         encode = {"pitch-channels": nt.notes_to_pitch_channels,
+                  "pianoroll": nt.notes_to_pitch_channels,
                   "pitch-levels": nt.notes_to_pitch_levels,
                   "voices": nt.notes_to_voices}[c.layout]
         frames = encode(notes, length, c.pitch_low, c.pitch_high)
@@ -133,18 +177,19 @@ class MidiCodec(SequenceCodec):
             frames = np.column_stack([frames, nt.to_levels(hits)])
         return frames
 
-    def augment(self, frames: np.ndarray, transpose: int) -> list[np.ndarray]:
+    def augment(self, frames: np.ndarray) -> list[np.ndarray]:
         """Transpositions by -transpose..transpose semitones (pitch layouts only)."""
         if self.config.layout == "voices":
             return []
-        blocks = 2 if self.config.layout == "pitch-channels" else 1
+        blocks = 1 if self.config.layout == "pitch-levels" else 2
+        transpose = self.config.transpose
         return [nt.transpose_pitch_blocks(frames, shift, self.n_pitches, blocks)
                 for shift in range(-transpose, transpose + 1) if shift]
 
     def notes(self, frames: np.ndarray) -> np.ndarray:
         """Pitched notes, shape=(n, 3) as (pitch, start, end) steps, decoded from frames."""
         c = self.config
-        if c.layout == "pitch-channels":
+        if c.layout in ("pitch-channels", "pianoroll"):
             return nt.pitch_channels_to_notes(frames, c.pitch_low, c.pitch_high)
         if c.layout == "pitch-levels":
             return nt.pitch_levels_to_notes(frames[:, : self.n_pitches], c.pitch_low)
@@ -175,3 +220,51 @@ class MidiCodec(SequenceCodec):
                 )
             pm.instruments.append(kit)
         return pm
+
+    # -- what the frames mean --------------------------------------------------------------
+    def roll(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Decoded notes, shape=(n, 3), and their sounding roll, shape=(T, 128)."""
+        notes = self.notes(frames)
+        sounding, _ = nt.sounding_and_onsets(notes, len(frames), 0, 127)
+        return notes, sounding
+
+    def statistics(self, frames: np.ndarray) -> dict[str, float]:
+        """Pitch range and classes, distinct pitches, polyphony, note density and length,
+        one-step notes, empty beats and scale consistency of the decoded notes."""
+        return nm.note_statistics(*self.roll(frames), self.config.steps_per_beat)
+
+    def content_similarity(self, a: np.ndarray, b: np.ndarray, window: int) -> dict[str, float]:
+        """Pitch-class similarity per window and top-voice contour correlation."""
+        return nm.roll_similarity(self.roll(a)[1], self.roll(b)[1], window)
+
+    def draw_piece(self, before: np.ndarray, after: np.ndarray, title: str, path: Path) -> Path:
+        """Piano rolls of the input and the transfer over the codec's pitch range."""
+        from seqimg.plots import save_rolls_png
+
+        pitches = slice(self.config.pitch_low, self.config.pitch_high + 1)
+        return save_rolls_png([(f"{title}: {label}", self.roll(frames)[1][:, pitches])
+                               for label, frames in (("input", before), ("transferred", after))],
+                              path)
+
+    def render_audio(self, frames: np.ndarray, path: Path) -> bool:
+        """Render with fluidsynth and a General MIDI soundfont, when both are installed."""
+        from seqimg.render import SOUNDFONT, render_midi
+
+        if not Path(SOUNDFONT).is_file():
+            return False
+        try:
+            render_midi(self.from_frames(frames), path)
+        except (ImportError, OSError, AttributeError) as exc:
+            log.info("no audio renders: %s", exc)
+            return False
+        return True
+
+    def example_file(self, directory: Path) -> Path:
+        """A two-voice phrase of 32 sixteenth notes at 120 bpm."""
+        pm = pretty_midi.PrettyMIDI(initial_tempo=120.0)
+        part = pretty_midi.Instrument(program=0)
+        part.notes = [pretty_midi.Note(90, p, s * 0.125, e * 0.125) for p, s, e in EXAMPLE_NOTES]
+        pm.instruments.append(part)
+        path = Path(directory) / "example.mid"
+        pm.write(str(path))
+        return path

@@ -10,6 +10,7 @@ import numpy as np
 
 from seqimg.codecs.base import CodecConfig, SequenceCodec
 from seqimg.errors import SeqimgError, in_file, one_line
+from seqimg.scaling import from_unit, to_unit
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,11 @@ class TimeseriesConfig(CodecConfig):
     channels: int = 1
     height: int = 8
     width: int = 8
+    scales: tuple[float, ...] = ()  # training copies scaled about the middle of the range
+
+    def __post_init__(self) -> None:
+        if any(not 0 < s <= 1 for s in self.scales):
+            raise ValueError(f"scales: expected factors in (0, 1], got {list(self.scales)}")
 
 
 def read_table(path: Path) -> np.ndarray:
@@ -103,9 +109,19 @@ class TimeseriesCodec(SequenceCodec):
         return np.where(self.high > self.low, self.high - self.low, 1.0)
 
     def to_frames(self, obj: np.ndarray) -> np.ndarray:
-        span = self._span()
-        scaled = 2.0 * (obj - self.low) / span - 1.0
-        return np.clip(scaled, -1.0, 1.0).astype(np.float32)
+        return to_unit(obj, self.low, self._span()).astype(np.float32)
 
     def from_frames(self, frames: np.ndarray) -> np.ndarray:
-        return (frames.astype(np.float64) + 1.0) / 2.0 * self._span() + self.low
+        return from_unit(frames.astype(np.float64), self.low, self._span())
+
+    def augment(self, frames: np.ndarray) -> list[np.ndarray]:
+        """Copies with every value scaled by each of ``scales`` about the range's middle."""
+        return [(frames * factor).astype(np.float32) for factor in self.config.scales]
+
+    def example_file(self, directory: Path) -> Path:
+        """A random-walk series of 150 steps in odd units, one column per channel, as CSV."""
+        rng = np.random.default_rng(0)
+        data = np.cumsum(rng.normal(size=(150, self.n_features)), axis=0) * 37.5 + 1000.0
+        path = Path(directory) / "example.csv"
+        self.write(data, path)
+        return path

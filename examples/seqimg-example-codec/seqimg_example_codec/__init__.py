@@ -1,6 +1,8 @@
 """A minimal seqimg codec plugin: a text file with one number in 0..100 per line.
 
-It shows the whole contract: a config dataclass, ``n_features`` and the four hooks.
+It shows the whole contract: a config dataclass, ``n_features``, the four hooks, and the
+``example_file`` hook that lets seqimg's contract test run it. Statistics, content measures and
+pictures come from the base class's time-series defaults.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 
 from seqimg import CodecConfig, SequenceCodec
 from seqimg.errors import in_file
+from seqimg.scaling import from_unit, to_unit
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,13 @@ class LinesCodec(SequenceCodec):
 
     def to_frames(self, obj: np.ndarray) -> np.ndarray:
         low, high = self.config.low, self.config.high
-        return np.clip(2 * (obj - low) / (high - low) - 1, -1, 1)[:, None]
+        return to_unit(obj, low, high - low)[:, None]
 
     def from_frames(self, frames: np.ndarray) -> np.ndarray:
         low, high = self.config.low, self.config.high
-        return (frames[:, 0] + 1) / 2 * (high - low) + low
+        return from_unit(frames[:, 0], low, high - low)
+
+    def example_file(self, directory: Path) -> Path:
+        path = Path(directory) / "example.txt"
+        path.write_text("\n".join(str(v) for v in range(0, 100, 3)))
+        return path

@@ -1,4 +1,4 @@
-"""Model settings and the shape plan that every network size follows."""
+"""The shape plan that every network size follows: how many stride-2 steps an image takes."""
 
 from __future__ import annotations
 
@@ -6,33 +6,6 @@ import math
 from dataclasses import dataclass
 
 from seqimg.errors import SeqimgError
-
-F_MODES = ("joint", "pretrained")
-D_MODES = ("binary", "ternary")
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """Sizes and switches of f, g and D.
-
-    ``width=64`` reproduces the seed paper's sizes on 32x32 images: f has 64/128/256 channels
-    then a 128-d code; g and D reach 512 channels.
-    """
-
-    width: int = 16
-    code_dim: int = 128
-    residual: bool = True
-    skip: bool = True
-    f_mode: str = "joint"
-    d_mode: str = "binary"
-    spectral_norm: bool = True
-    normalise_code: bool = False  # L2-normalise f's code instead of tanh
-
-    def __post_init__(self) -> None:
-        if self.f_mode not in F_MODES:
-            raise ValueError(f"f_mode: expected one of {F_MODES}, got {self.f_mode!r}")
-        if self.d_mode not in D_MODES:
-            raise ValueError(f"d_mode: expected one of {D_MODES}, got {self.d_mode!r}")
 
 
 @dataclass(frozen=True)

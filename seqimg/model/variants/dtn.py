@@ -1,4 +1,5 @@
-"""f (content extractor), g (decoder) and D (discriminator), sized from the image shape."""
+"""The ``dtn`` variants: the seed paper's f (content extractor), g (decoder) and D
+(discriminator), sized from the image shape."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from seqimg.model.blocks import stage, xavier_init
-from seqimg.model.config import ModelConfig, ShapePlan, f_channels, g_channels
+from seqimg.model.plan import ShapePlan, f_channels, g_channels
+from seqimg.settings import ModelConfig
 
 
 class ContentExtractor(nn.Module):
@@ -69,10 +71,10 @@ class Decoder(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """D: stride-2 3x3 convs with LeakyReLU down to the bottom map, then a conv over it to one
-    logit (binary) or three (ternary: G(source), G(target), real target)."""
+    """D: stride-2 3x3 convs with LeakyReLU down to the bottom map, then a conv over it to
+    ``outputs`` logits (1 for a binary adversarial loss, 3 for the ternary one)."""
 
-    def __init__(self, plan: ShapePlan, cfg: ModelConfig) -> None:
+    def __init__(self, plan: ShapePlan, cfg: ModelConfig, outputs: int) -> None:
         super().__init__()
         w = cfg.width
         layers: list[nn.Module] = []
@@ -81,7 +83,7 @@ class Discriminator(nn.Module):
             c_out = g_channels(w, level)
             layers += [nn.Conv2d(c_in, c_out, 3, 2, 1), nn.LeakyReLU(0.2, inplace=True)]
             c_in = c_out
-        layers.append(nn.Conv2d(c_in, 3 if cfg.d_mode == "ternary" else 1, plan.bottom))
+        layers.append(nn.Conv2d(c_in, outputs, plan.bottom))
         self.net = nn.Sequential(*layers)
         xavier_init(self)
         if cfg.spectral_norm:
@@ -90,5 +92,15 @@ class Discriminator(nn.Module):
                     self.net[i] = spectral_norm(layer)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x (B, C, H, W) -> logits (B, 1) or (B, 3)."""
+        """x (B, C, H, W) -> logits (B, outputs)."""
         return self.net(x).flatten(1)
+
+
+def build_generator(plan: ShapePlan, cfg: ModelConfig) -> tuple[nn.Module, nn.Module]:
+    """The seed paper's f (down to a 1x1 code) and g (back up, with skips from f)."""
+    return ContentExtractor(plan, cfg), Decoder(plan, cfg)
+
+
+def build_discriminator(plan: ShapePlan, cfg: ModelConfig, outputs: int) -> nn.Module:
+    """The seed paper's D: stride-2 convs to logits over the whole image."""
+    return Discriminator(plan, cfg, outputs)

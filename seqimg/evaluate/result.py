@@ -1,0 +1,86 @@
+"""The evaluation report as a typed object: what ``report.json`` holds, read and written here."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from seqimg.errors import SeqimgError
+
+
+@dataclass(frozen=True)
+class ContentScore:
+    """A content measure: its raw value, its chance level on unrelated pairs, and
+    ``(raw - chance) / (1 - chance)``."""
+
+    raw: float
+    chance: float
+    normalised: float
+
+
+@dataclass(frozen=True)
+class StatisticDistance:
+    """One per-piece statistic: Wasserstein distances of the outputs to target and to source
+    (divided by the real pieces' spread) and the three means."""
+
+    to_target: float
+    to_source: float
+    mean_out: float
+    mean_target: float
+    mean_source: float
+
+
+@dataclass(frozen=True)
+class Realism:
+    """Per-statistic distances, and Frechet distances in the classifier's embedding."""
+
+    statistics: dict[str, StatisticDistance]
+    frechet_to_target: float
+    frechet_roundtrip_source_to_target: float
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything ``seqimg evaluate`` measures about a run, next to its controls."""
+
+    recipe: str
+    classifier_accuracy: float  # held-out accuracy of the domain classifier
+    transfer_strength: float  # transferred held-out source called target
+    identity_strength: float  # untransferred source called target
+    roundtrip_identity_strength: float  # source through the target codec's round trip
+    target_strength: float  # real held-out target called target
+    per_file_strength: dict[str, float]
+    content_similarity: dict[str, ContentScore]
+    realism: Realism
+    two_sample_accuracy: float  # outputs vs real target; 0.5 = indistinguishable
+    two_sample_roundtrip_source: float  # the same for the untransferred round trip
+    skipped_files: dict
+    training: dict  # the last logged training step
+    counts: dict[str, int]
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), indent=2)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Report:
+        realism = data["realism"]
+        return cls(**{
+            **data,
+            "content_similarity": {k: ContentScore(**v)
+                                   for k, v in data["content_similarity"].items()},
+            "realism": Realism(**{**realism, "statistics": {
+                k: StatisticDistance(**v) for k, v in realism["statistics"].items()}}),
+        })
+
+    @classmethod
+    def load(cls, path: Path) -> Report:
+        """Read ``report.json``; a clear error when it is missing or from another version."""
+        path = Path(path)
+        if not path.is_file():
+            raise SeqimgError(f"{path}: no report; run 'seqimg evaluate' on its run folder")
+        try:
+            return cls.from_dict(json.loads(path.read_text()))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise SeqimgError(f"{path}: not a seqimg report ({exc})") from None

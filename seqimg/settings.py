@@ -1,0 +1,82 @@
+"""Typed settings of the model, the losses and training: torch-free, so that a recipe is loaded
+and checked before anything heavy is imported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Distance = Literal["mse", "l1", "cosine"]
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Named generator and discriminator variants and the sizes they share.
+
+    ``width=64`` reproduces the seed paper's channel widths on 32x32 images with the ``dtn``
+    variants: f has 64/128/256 channels then a 128-d code; g and D reach 512 channels.
+    """
+
+    generator: str = "dtn"  # a registered generator variant (entry points seqimg.generators)
+    discriminator: str = "dtn"  # a registered discriminator variant (seqimg.discriminators)
+    width: int = 16
+    code_dim: int = 128
+    residual: bool = True
+    skip: bool = True
+    f_mode: Literal["joint", "pretrained"] = "joint"
+    spectral_norm: bool = True
+    normalise_code: bool = False  # L2-normalise f's code instead of tanh
+
+
+@dataclass(frozen=True)
+class ExtraLoss:
+    """A user loss term of L_G: its weight and the keyword settings its class takes."""
+
+    weight: float
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """L_D from a named adversarial loss, and L_G = L_GANG + a*L_CONST + b*L_TID + c*L_TV + user
+    losses.
+
+    Defaults a = b = 15, c = 0 are the DTN paper's digit setting. ``extra`` maps user loss names
+    (entry points in ``seqimg.losses`` or ``module:Class``) to a weight, or to
+    ``{weight: w, settings: {...}}``; settings are checked against the class's parameters.
+    """
+
+    adversarial: str = "binary"  # "binary", "ternary" (Taigman et al.) or a registered one
+    label_smoothing: float = 0.0  # one-sided: real target labelled 1 - this (binary only)
+    const_weight: float = 15.0
+    tid_weight: float = 15.0
+    tv_weight: float = 0.0
+    tv_exponent: float = 1.0
+    const_distance: Distance = "mse"
+    tid_distance: Distance = "mse"
+    const_detach_target: bool = True
+    const_features: float = 0.0
+    const_updates_f: bool = True  # False: L_CONST trains g only (f cannot collapse to satisfy it)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation settings. ``pretrain_steps`` first trains f on both domains, as an
+    autoencoder with g or as a source/target classifier (``pretrain_task``), before f is frozen
+    (f_mode 'pretrained'); ``straight_through`` shows D G's output snapped to the values the
+    target codec's frames take (``frame_levels``), with straight-through gradients."""
+
+    steps: int = 2000
+    batch_size: int = 128
+    lr: float = 3e-4
+    lr_d: float | None = None
+    d_steps: int = 1
+    beta1: float = 0.5
+    straight_through: bool = False
+    pretrain_steps: int = 0
+    pretrain_task: Literal["autoencoder", "classifier"] = "autoencoder"
+    init_g_from_pretrain: bool = True
+    checkpoint_every: int = 500
+    log_every: int = 10
+    amp: bool = True
