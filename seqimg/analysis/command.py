@@ -16,7 +16,8 @@ from seqimg.io import write_text
 
 def fold_of(codec) -> FoldSpec:
     if not codec.folds_time:
-        raise SeqimgError(f"codec {codec.name!r} does not fold time; the analysis needs a fold")
+        raise SeqimgError(f"the {codec.name!r} codec's images {codec.image_shape} are not a fold "
+                          "of time (e.g. a piano-roll layout); the analysis needs a fold")
     return codec.fold_spec
 
 

@@ -51,8 +51,8 @@ def round_trip(pieces: Pieces, codec) -> Pieces:
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         for stem, frames in pieces.frames.items():
-            out[stem] = codec.frames(codec.save_frames(frames, Path(tmp) / f"piece"
-                                                       f"{codec.suffixes[0]}"))
+            path = Path(tmp) / f"piece{codec.suffixes[0]}"
+            out[stem] = codec.frames(codec.save_frames(frames, path))
     return Pieces(out)
 
 
