@@ -56,6 +56,21 @@ def unfold(image: np.ndarray, spec: FoldSpec) -> np.ndarray:
     return grid.transpose(2, 3, 1, 0).reshape(spec.window_length, channels // k)
 
 
+def permute(x, axes: tuple[int, ...]):
+    """Reorder the axes of a numpy array or a torch tensor, without importing torch."""
+    return x.permute(*axes) if hasattr(x, "permute") else x.transpose(axes)
+
+
+def unfold_batch(images, spec: FoldSpec):
+    """Unfold a batch of images, shape=(B, F*k, H, W), to frames, shape=(B, L, F): numpy arrays
+    or torch tensors alike (reshapes and one permutation), so that losses can read a model's
+    folded output as a sequence."""
+    count, channels, height, width = images.shape
+    k = spec.steps_per_pixel
+    grid = permute(images.reshape(count, channels // k, k, height, width), (0, 3, 4, 2, 1))
+    return grid.reshape(count, spec.window_length, channels // k)
+
+
 def window_starts(length: int, window: int, hop: int) -> np.ndarray:
     """Start steps of windows of ``window`` steps every ``hop`` steps covering ``length`` steps."""
     if hop < 1 or hop > window:

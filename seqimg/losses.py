@@ -47,6 +47,8 @@ class StepTensors:
     d_g_target: torch.Tensor  # D(G(t)), logits
     features_source: list = field(default_factory=list)  # f's maps of s
     features_g_source: list = field(default_factory=list)  # f's maps of G(s)
+    views_source: dict = field(default_factory=dict)  # content views of s, by name
+    views_g_source: dict = field(default_factory=dict)  # the same of G(s), snapped to levels
 
 
 def bce(logits: torch.Tensor, value: float) -> torch.Tensor:
@@ -139,6 +141,20 @@ class ConstancyLoss:
         return loss
 
 
+class ViewConstancyLoss:
+    """L_VIEWS = sum_v w_v d(v(s), v(q(G(s)))): content views that the codecs declare (pitch
+    classes per beat, bass, top voice, onsets ...) of the source and of G's output snapped to
+    the target codec's levels ``q`` with straight-through gradients."""
+
+    def __init__(self, weights: dict[str, float], distance: str = "mse") -> None:
+        self.weights, self.distance = weights, distance
+
+    def __call__(self, x: StepTensors) -> torch.Tensor:
+        return sum(weight * distance(self.distance, x.views_g_source[name],
+                                     x.views_source[name])
+                   for name, weight in self.weights.items())
+
+
 class TargetIdentityLoss:
     """L_TID = d2(t, G(t)) on target."""
 
@@ -175,6 +191,8 @@ def generator_terms(cfg: LossConfig, adversarial) -> list[tuple[str, float, obje
                                      "features": cfg.const_features}),
         "tid": (cfg.tid_weight, {"distance": cfg.tid_distance}),
         "tv": (cfg.tv_weight, {"exponent": cfg.tv_exponent}),
+        "views": (1.0 if cfg.views else 0.0, {"weights": cfg.views,
+                                              "distance": cfg.views_distance}),
     }
     settings.update({name: (extra.weight, extra.settings) for name, extra in cfg.extra.items()})
     return [(name, weight, loss_class(name)(**kwargs))

@@ -18,6 +18,7 @@ import yaml
 from seqimg.config import build_config, check_call_settings, config_dict, parse_assignment
 from seqimg.errors import SeqimgError, one_line
 from seqimg.settings import ExtraLoss, LossConfig, ModelConfig, TrainConfig
+from seqimg.views import ViewReader
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,8 @@ def check_model_and_losses(model: ModelConfig, losses: LossConfig) -> None:
 
 
 def check_pair(recipe: Recipe) -> None:
-    """What the two sides must agree on before training: the image shape, and frame levels
-    when G's output is snapped to them."""
+    """What the two sides must agree on before training: the image shape, the content views
+    L_VIEWS reads, and frame levels when G's output is snapped to them."""
     from seqimg.registry import make_codec
 
     source = make_codec(recipe.source.codec_name, recipe.source.codec)
@@ -169,6 +170,8 @@ def check_pair(recipe: Recipe) -> None:
     if source.image_shape != target.image_shape:
         raise SeqimgError(f"source.codec / target.codec: images {source.image_shape} and "
                           f"{target.image_shape} differ in shape; align the codecs' folds")
+    for codec in (source, target):
+        ViewReader(codec, list(recipe.losses.views))
     if recipe.train.straight_through and target.frame_levels is None:
         raise SeqimgError(f"train.straight_through: the {target.name} codec's frames are "
                           "continuous (no levels to snap G's output to); set it to false")

@@ -28,6 +28,7 @@ BUILTINS = {
         "const": "seqimg.losses:ConstancyLoss",
         "tid": "seqimg.losses:TargetIdentityLoss",
         "tv": "seqimg.losses:TotalVariationLoss",
+        "views": "seqimg.losses:ViewConstancyLoss",
     },
     "adversarial": {
         "binary": "seqimg.losses:BinaryAdversarialLoss",

@@ -14,6 +14,7 @@ from seqimg.losses import StepTensors, adversarial_loss, generator_terms
 from seqimg.model.blocks import xavier_init
 from seqimg.model.core import DTN
 from seqimg.settings import LossConfig, TrainConfig
+from seqimg.views import ViewReader
 
 
 def resolve_device(name: str) -> torch.device:
@@ -35,16 +36,20 @@ class Trainer:
     """Trains a :class:`DTN` on source and target image tensors, shape=(N, C, H, W) each.
 
     ``levels`` are the values the target codec's frames take (its ``frame_levels``), which the
-    straight-through quantiser snaps G's output to; ``info`` describes the run in checkpoints.
+    straight-through quantiser snaps G's output to; ``views`` read the source and target
+    codecs' content views for L_VIEWS; ``info`` describes the run in checkpoints.
     """
 
     def __init__(self, model: DTN, source: torch.Tensor, target: torch.Tensor,
                  train: TrainConfig, losses: LossConfig, device: torch.device, seed: int,
                  info: checkpoint.CheckpointInfo | None = None,
-                 levels: tuple[float, ...] | None = (-1.0, 1.0)) -> None:
+                 levels: tuple[float, ...] | None = (-1.0, 1.0),
+                 views: tuple[ViewReader, ViewReader] | None = None) -> None:
         self.model, self.cfg, self.device = model.to(device), train, device
         self.source, self.target = source, target
-        self.info = info
+        self.info, self.views = info, views
+        if losses.views and views is None:
+            raise SeqimgError("losses.views: the trainer was given no codecs to read views from")
         self.adversarial = adversarial_loss(losses)
         self.terms = generator_terms(losses, self.adversarial)
         self.const_updates_f = losses.const_updates_f
@@ -127,7 +132,7 @@ class Trainer:
             code_gs, feats_gs = self.f_of_output(g_s)
             x = StepTensors(s, t, g_s.float(), g_t.float(), code_s.float(), code_gs.float(),
                             m.d(self.for_d(g_s)).float(), m.d(self.for_d(g_t)).float(),
-                            feats_s, feats_gs)
+                            feats_s, feats_gs, *self.read_views(s, g_s))
             parts = {f"L_{name.upper()}": loss(x) for name, _, loss in self.terms}
             total = sum(w * parts[f"L_{name.upper()}"] for name, w, _ in self.terms)
         self.opt_g.zero_grad(set_to_none=True)
@@ -135,6 +140,15 @@ class Trainer:
         self.opt_g.step()
         code_norm = code_s.detach().float().flatten(1).norm(dim=1).mean()
         return {**parts, "L_G": total, "code_norm": code_norm}
+
+    def read_views(self, s: torch.Tensor, g_s: torch.Tensor) -> tuple[dict, dict]:
+        """Content views of s and of G(s) snapped to the target's levels (none when L_VIEWS is
+        off)."""
+        if self.views is None:
+            return {}, {}
+        read_source, read_target = self.views
+        snapped = straight_through_quantise(g_s, self.levels) if len(self.levels) else g_s
+        return read_source(s.float()), read_target(snapped.float())
 
     def f_of_output(self, g_s: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """f(G(s)); with ``const_updates_f`` off, f's weights are detached here, so L_CONST's

@@ -9,6 +9,7 @@ from seqimg.fold import (
     kernel_offsets,
     stitch_windows,
     unfold,
+    unfold_batch,
     unfold_sequence,
     window_starts,
 )
@@ -40,6 +41,18 @@ def test_fold_inverts_exactly(spec):
     image = fold(frames, spec)
     assert image.shape == (5 * spec.steps_per_pixel, spec.height, spec.width)
     np.testing.assert_array_equal(unfold(image, spec), frames)
+
+
+@pytest.mark.parametrize("spec", [FoldSpec(2, 2, 2), FoldSpec(4, 8, 3)])
+def test_batched_unfold_of_arrays_and_tensors_matches_unfold(spec):
+    import torch
+
+    rng = np.random.default_rng(1)
+    images = np.stack([fold(rng.uniform(-1, 1, (spec.window_length, 3)).astype(np.float32), spec)
+                       for _ in range(4)])
+    expected = np.stack([unfold(image, spec) for image in images])
+    np.testing.assert_array_equal(unfold_batch(images, spec), expected)
+    np.testing.assert_array_equal(unfold_batch(torch.from_numpy(images), spec).numpy(), expected)
 
 
 def test_fold_matches_the_formula_pointwise():

@@ -19,7 +19,7 @@ import numpy as np
 
 from seqimg.config import build_config, config_dict
 from seqimg.errors import SeqimgError, in_file
-from seqimg.fold import FoldSpec, fold_sequence, unfold_sequence
+from seqimg.fold import FoldSpec, fold_sequence, unfold_batch, unfold_sequence
 from seqimg.io import atomic_path
 from seqimg.measures import per_feature_correlation, series_statistics
 
@@ -108,6 +108,11 @@ class SequenceCodec(ABC):
         """Differentiable views of a batch of frames that must survive a transfer, by name;
         each maps a tensor, shape=(B, T, F), to a tensor, shape=(B, T', V). Default: none."""
         return {}
+
+    def window_frames(self, images):
+        """Each window's frames, shape=(B, L, F), from images, shape=(B, C, H, W): numpy arrays
+        or torch tensors (differentiably), so that losses can read G's output as sequences."""
+        return unfold_batch(images, self.fold_spec)
 
     def statistics(self, frames: np.ndarray) -> dict[str, float]:
         """Per-piece statistics of frames, shape=(T, F), whose distributions realism compares."""

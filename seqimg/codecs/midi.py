@@ -122,6 +122,11 @@ class MidiCodec(SequenceCodec):
             return super().images_to_frames(images, length)
         return pr.rolls_to_frames(images, self.n_pitches, self.hop, length)
 
+    def window_frames(self, images):
+        if self.folds_time:
+            return super().window_frames(images)
+        return pr.rolls_batch_to_frames(images, self.n_pitches)
+
     def read(self, path: Path) -> pretty_midi.PrettyMIDI:
         try:
             with warnings.catch_warnings():
@@ -227,6 +232,18 @@ class MidiCodec(SequenceCodec):
         notes = self.notes(frames)
         sounding, _ = nt.sounding_and_onsets(notes, len(frames), 0, 127)
         return notes, sounding
+
+    def content_views(self) -> dict:
+        """``harmony`` (pitch classes per beat), ``bass`` (lowest pitch class per beat),
+        ``melody`` (top voice's pitch class per step), ``rhythm`` (onsets per step); none for
+        the ``voices`` layout."""
+        if self.config.layout == "voices":
+            return {}
+        from seqimg.codecs.note_views import NoteViews
+
+        c = self.config
+        return NoteViews(c.pitch_low, self.n_pitches, c.steps_per_beat,
+                         c.layout == "pitch-levels").all()
 
     def statistics(self, frames: np.ndarray) -> dict[str, float]:
         """Pitch range and classes, distinct pitches, polyphony, note density and length,

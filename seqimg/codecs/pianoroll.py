@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqimg.fold import cut_windows, stitch_windows
+from seqimg.fold import cut_windows, permute, stitch_windows
 
 
 def frames_to_rolls(frames: np.ndarray, n_pitches: int, steps: int, width: int, hop: int,
@@ -21,6 +21,11 @@ def frames_to_rolls(frames: np.ndarray, n_pitches: int, steps: int, width: int, 
 
 def rolls_to_frames(rolls: np.ndarray, n_pitches: int, hop: int, length: int) -> np.ndarray:
     """Invert :func:`frames_to_rolls`: rolls, shape=(N, 2, steps, width), to frames (length, 2P)."""
+    return stitch_windows(rolls_batch_to_frames(rolls, n_pitches), hop, length)
+
+
+def rolls_batch_to_frames(rolls, n_pitches: int):
+    """Rolls, shape=(B, 2, steps, width), to each window's frames, shape=(B, steps, 2P): numpy
+    arrays or torch tensors alike."""
     count, _, steps, _ = rolls.shape
-    windows = rolls[..., :n_pitches].transpose(0, 2, 1, 3).reshape(count, steps, -1)
-    return stitch_windows(windows, hop, length)
+    return permute(rolls[..., :n_pitches], (0, 2, 1, 3)).reshape(count, steps, 2 * n_pitches)

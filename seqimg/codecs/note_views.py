@@ -1,0 +1,89 @@
+"""Differentiable content views of MIDI frames: what a transfer must keep of a piece.
+
+Each view maps frames, a tensor of shape=(B, T, F) in a pitch layout, to a tensor of
+shape=(B, T', V) with values in [0, 1]; they use tensor methods only (no torch import), so the
+codec can offer them without making recipe loading import torch. A cell's level in [-1, 1] is
+read as the probability that it is on, so views of a soft output are soft and views of a hard
+output are exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EPS = 1e-6
+
+
+def pitch_class_matrix(low: int, n_pitches: int) -> np.ndarray:
+    """shape=(P, 12): row p is one-hot on the pitch class of MIDI pitch ``low + p``."""
+    matrix = np.zeros((n_pitches, 12), dtype=np.float32)
+    matrix[np.arange(n_pitches), (low + np.arange(n_pitches)) % 12] = 1.0
+    return matrix
+
+
+def sounding_and_onsets(frames, n_pitches: int, levels_layout: bool):
+    """Probabilities, shape=(B, T, P) each, that a pitch sounds and that it starts. Pitch
+    channels hold sounding then onset levels (+1 on, -1 off); pitch levels hold +1 at an
+    onset, 0 while held, -1 silent."""
+    if levels_layout:
+        x = frames[..., :n_pitches]
+        return (x + 1).clamp(0, 1), x.clamp(0, 1)
+    on = ((frames[..., : 2 * n_pitches] + 1) / 2).clamp(0, 1)
+    return on[..., :n_pitches], on[..., n_pitches:]
+
+
+def any_of(probabilities, matrix):
+    """Soft OR of independent events grouped by ``matrix``, shape=(P, G): the probability that
+    at least one pitch of each group is on, shape=(B, T, G)."""
+    return 1 - ((1 - probabilities).clamp_min(EPS).log() @ matrix).exp()
+
+
+def lowest(probabilities):
+    """Weight of each pitch being the lowest one on: p_i * prod_{j<i} (1 - p_j)."""
+    below = probabilities.new_ones(probabilities.shape)
+    below[..., 1:] = (1 - probabilities[..., :-1]).cumprod(-1)
+    return probabilities * below
+
+
+def per_beat(values, steps_per_beat: int):
+    """Mean over the steps of each beat: shape=(B, T, V) -> (B, T // beat, V)."""
+    count, steps, width = values.shape
+    beats = steps // steps_per_beat
+    cropped = values[:, : beats * steps_per_beat]
+    return cropped.reshape(count, beats, steps_per_beat, width).mean(2)
+
+
+class NoteViews:
+    """The views of one MIDI codec's frames, each a method ``(B, T, F) -> (B, T', V)``."""
+
+    def __init__(self, low: int, n_pitches: int, steps_per_beat: int, levels_layout: bool):
+        self.n_pitches, self.beat, self.levels_layout = n_pitches, steps_per_beat, levels_layout
+        self.classes = pitch_class_matrix(low, n_pitches)
+
+    def _rolls(self, frames):
+        sounding, onsets = sounding_and_onsets(frames, self.n_pitches, self.levels_layout)
+        return sounding, onsets, frames.new_tensor(self.classes)
+
+    def harmony(self, frames):
+        """Pitch classes sounding, per beat: shape=(B, beats, 12)."""
+        sounding, _, classes = self._rolls(frames)
+        return per_beat(any_of(sounding, classes), self.beat)
+
+    def bass(self, frames):
+        """Pitch class of the lowest sounding note, per beat: shape=(B, beats, 12)."""
+        sounding, _, classes = self._rolls(frames)
+        return per_beat(lowest(sounding) @ classes, self.beat)
+
+    def melody(self, frames):
+        """Pitch class of the highest sounding note, per step: shape=(B, T, 12)."""
+        sounding, _, classes = self._rolls(frames)
+        return lowest(sounding.flip(-1)).flip(-1) @ classes
+
+    def rhythm(self, frames):
+        """Whether any note starts, per step: shape=(B, T, 1)."""
+        _, onsets, _ = self._rolls(frames)
+        return any_of(onsets, onsets.new_ones(self.n_pitches, 1))
+
+    def all(self) -> dict:
+        return {"harmony": self.harmony, "bass": self.bass, "melody": self.melody,
+                "rhythm": self.rhythm}
