@@ -71,6 +71,13 @@ def unfold_batch(images, spec: FoldSpec):
     return grid.reshape(count, spec.window_length, channels // k)
 
 
+def fold_batch(frames, spec: FoldSpec):
+    """Invert :func:`unfold_batch`: frames, shape=(B, L, F), to images, shape=(B, F*k, H, W)."""
+    count, _, n_features = frames.shape
+    grid = frames.reshape(count, spec.height, spec.width, spec.steps_per_pixel, n_features)
+    return permute(grid, (0, 4, 3, 1, 2)).reshape(count, -1, spec.height, spec.width)
+
+
 def window_starts(length: int, window: int, hop: int) -> np.ndarray:
     """Start steps of windows of ``window`` steps every ``hop`` steps covering ``length`` steps."""
     if hop < 1 or hop > window:

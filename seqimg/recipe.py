@@ -18,7 +18,7 @@ import yaml
 from seqimg.config import build_config, check_call_settings, config_dict, parse_assignment
 from seqimg.errors import SeqimgError, one_line
 from seqimg.settings import ExtraLoss, LossConfig, ModelConfig, TrainConfig
-from seqimg.views import ViewReader
+from seqimg.views import OutputSnap, ViewReader
 
 
 @dataclass(frozen=True)
@@ -172,9 +172,8 @@ def check_pair(recipe: Recipe) -> None:
                           f"{target.image_shape} differ in shape; align the codecs' folds")
     for codec in (source, target):
         ViewReader(codec, list(recipe.losses.views))
-    if recipe.train.straight_through and target.frame_levels is None:
-        raise SeqimgError(f"train.straight_through: the {target.name} codec's frames are "
-                          "continuous (no levels to snap G's output to); set it to false")
+    if recipe.train.straight_through:
+        OutputSnap(target)
 
 
 def build_recipe(raw: dict, where: str = "recipe") -> Recipe:

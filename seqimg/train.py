@@ -14,7 +14,7 @@ from seqimg.losses import StepTensors, adversarial_loss, generator_terms
 from seqimg.model.blocks import xavier_init
 from seqimg.model.core import DTN
 from seqimg.settings import LossConfig, TrainConfig
-from seqimg.views import ViewReader
+from seqimg.views import OutputSnap, ViewReader
 
 
 def resolve_device(name: str) -> torch.device:
@@ -26,24 +26,18 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def straight_through_quantise(x: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
-    """The nearest of ``levels`` forward (sign(x) for levels -1, 1), identity backward."""
-    nearest = levels[(x.unsqueeze(-1) - levels).abs().argmin(-1)]
-    return x + (nearest - x).detach()
-
-
 class Trainer:
     """Trains a :class:`DTN` on source and target image tensors, shape=(N, C, H, W) each.
 
-    ``levels`` are the values the target codec's frames take (its ``frame_levels``), which the
-    straight-through quantiser snaps G's output to; ``views`` read the source and target
+    ``snap`` shows D G's output as the target codec's real images look (snapped to its frame
+    levels, tidied), when ``train.straight_through``; ``views`` read the source and target
     codecs' content views for L_VIEWS; ``info`` describes the run in checkpoints.
     """
 
     def __init__(self, model: DTN, source: torch.Tensor, target: torch.Tensor,
                  train: TrainConfig, losses: LossConfig, device: torch.device, seed: int,
                  info: checkpoint.CheckpointInfo | None = None,
-                 levels: tuple[float, ...] | None = (-1.0, 1.0),
+                 snap: OutputSnap | None = None,
                  views: tuple[ViewReader, ViewReader] | None = None) -> None:
         self.model, self.cfg, self.device = model.to(device), train, device
         self.source, self.target = source, target
@@ -53,10 +47,10 @@ class Trainer:
         self.adversarial = adversarial_loss(losses)
         self.terms = generator_terms(losses, self.adversarial)
         self.const_updates_f = losses.const_updates_f
-        if train.straight_through and levels is None:
-            raise SeqimgError("train.straight_through: the target codec's frames are continuous; "
-                              "there are no levels to snap to")
-        self.levels = torch.tensor(sorted(levels or ()), device=device)
+        if train.straight_through and snap is None:
+            raise SeqimgError("train.straight_through: the trainer was given no target codec "
+                              "levels to snap G's output to")
+        self.snap = snap
         self.rng = torch.Generator().manual_seed(seed)
         lr_d = train.lr_d or train.lr
         betas = (train.beta1, 0.999)
@@ -82,7 +76,7 @@ class Trainer:
         return images[index].to(self.device, non_blocking=True)
 
     def for_d(self, x: torch.Tensor) -> torch.Tensor:
-        return straight_through_quantise(x, self.levels) if self.cfg.straight_through else x
+        return self.snap(x) if self.cfg.straight_through else x
 
     def pretrain_step(self) -> dict:
         """Pretraining f on both domains: min ||g(f(x)) - x||^2 (autoencoder), or the binary
@@ -142,12 +136,12 @@ class Trainer:
         return {**parts, "L_G": total, "code_norm": code_norm}
 
     def read_views(self, s: torch.Tensor, g_s: torch.Tensor) -> tuple[dict, dict]:
-        """Content views of s and of G(s) snapped to the target's levels (none when L_VIEWS is
-        off)."""
+        """Content views of s and of G(s), snapped as D sees it when there are levels (none
+        when L_VIEWS is off)."""
         if self.views is None:
             return {}, {}
         read_source, read_target = self.views
-        snapped = straight_through_quantise(g_s, self.levels) if len(self.levels) else g_s
+        snapped = self.snap(g_s) if self.snap else g_s
         return read_source(s.float()), read_target(snapped.float())
 
     def f_of_output(self, g_s: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:

@@ -1,4 +1,6 @@
-"""Reading a codec's content views off a batch of images, for the view-constancy loss."""
+"""What training reads of G's output through a codec: its content views (for L_VIEWS) and its
+form snapped to the codec's frame levels and tidied (what D sees). Tensor methods only, so
+importing this module does not import torch."""
 
 from __future__ import annotations
 
@@ -21,3 +23,28 @@ class ViewReader:
     def __call__(self, images) -> dict:
         frames = self.codec.window_frames(images)
         return {name: view(frames) for name, view in self.views.items()}
+
+
+def straight_through_quantise(x, levels):
+    """The nearest of ``levels`` (a tensor) forward (sign(x) for levels -1, 1), identity
+    backward."""
+    nearest = levels[(x.unsqueeze(-1) - levels).abs().argmin(-1)]
+    return x + (nearest - x).detach()
+
+
+class OutputSnap:
+    """G's output as the target codec's real images look: each value snapped to the codec's
+    ``frame_levels`` with straight-through gradients, then the frames tidied by the codec
+    (e.g. MIDI onsets only where notes sound)."""
+
+    def __init__(self, codec: SequenceCodec, where: str = "train.straight_through"):
+        if codec.frame_levels is None:
+            raise SeqimgError(f"{where}: the {codec.name} codec's frames are continuous (no "
+                              "levels to snap G's output to); set it to false")
+        self.codec, self.levels = codec, tuple(sorted(codec.frame_levels))
+
+    def __call__(self, images):
+        snapped = straight_through_quantise(images, images.new_tensor(self.levels))
+        frames = self.codec.window_frames(snapped)
+        tidied = self.codec.tidy(frames)
+        return snapped if tidied is frames else self.codec.window_images(tidied)

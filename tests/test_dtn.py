@@ -158,7 +158,7 @@ def test_const_can_train_g_without_moving_f():
 
 
 def test_straight_through_quantises_forward_and_passes_gradients():
-    from seqimg.train import straight_through_quantise
+    from seqimg.views import straight_through_quantise
 
     x = torch.tensor([-0.7, -0.2, 0.1, 0.6], requires_grad=True)
     y = straight_through_quantise(x, torch.tensor([-1.0, 0.0, 1.0]))

@@ -9,7 +9,7 @@ from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import notes_to_pitch_channels, notes_to_pitch_levels
 from seqimg.errors import SeqimgError
 from seqimg.losses import StepTensors, ViewConstancyLoss
-from seqimg.views import ViewReader
+from seqimg.views import OutputSnap, ViewReader
 
 # a C major triad over a bass C for one beat, then C-G with a high C on top
 PIECE = np.array([[48, 0, 8], [64, 0, 4], [67, 0, 8], [72, 4, 8]])
@@ -85,7 +85,8 @@ def test_training_with_views_logs_l_views_and_its_gradient_reaches_g(tmp_path):
     reader = ViewReader(codec, ["harmony", "bass"])
     trainer = Trainer(model, images, images, TrainConfig(steps=2, batch_size=4, log_every=1,
                                                          straight_through=True),
-                      losses, torch.device("cpu"), 0, views=(reader, reader))
+                      losses, torch.device("cpu"), 0, snap=OutputSnap(codec),
+                      views=(reader, reader))
     history = trainer.fit(progress=False)
     assert all(np.isfinite(h["L_VIEWS"]) and h["L_VIEWS"] > 0 for h in history)
     # through the straight-through snap, L_VIEWS alone moves g's weights
@@ -94,3 +95,45 @@ def test_training_with_views_logs_l_views_and_its_gradient_reaches_g(tmp_path):
     model.zero_grad()
     sum(((views_gs[k] - views_s[k]) ** 2).mean() for k in views_s).backward()
     assert sum(p.grad.abs().sum() for p in model.g.parameters() if p.grad is not None) > 0
+
+
+def test_onset_rule_by_hand():
+    from seqimg.codecs.notes import onset_rule
+
+    sounding = np.array([[1, 0], [1, 0], [0, 1], [1, 1], [1, 0]], dtype=bool)
+    onsets = np.array([[0, 1], [0, 0], [0, 0], [1, 1], [0, 0]], dtype=bool)
+    # column 0: runs start at 0 and 3 (onset kept at 3); column 1: the onset at 0 is silent
+    # (dropped), the run 2-3 gets its start at 2 and keeps the onset at 3
+    expected = np.array([[1, 0], [0, 0], [0, 1], [1, 1], [0, 0]], dtype=bool)
+    np.testing.assert_array_equal(onset_rule(sounding, onsets), expected)
+
+
+def stray_frames():
+    """A G-like output: C4 sounds for steps 0-5 with no onset, a stray onset on D4 at 2."""
+    frames = np.full((8, 168), -1.0, dtype=np.float32)
+    frames[0:6, 60 - 24] = 1
+    frames[2, 84 + 62 - 24] = 1
+    return frames
+
+
+def test_decoding_with_the_onset_rule_plays_runs_and_drops_stray_onsets():
+    assert MidiCodec().notes(stray_frames()).tolist() == [[62, 2, 3]]
+    assert MidiCodec(onset_rule=True).notes(stray_frames()).tolist() == [[60, 0, 6]]
+
+
+def test_the_rule_keeps_real_pieces_exactly(tmp_path, chorale_mid):
+    from seqimg.testing import check_codec
+
+    check_codec(MidiCodec(onset_rule=True, height=8, width=8), chorale_mid, tmp_path)
+
+
+def test_snap_shows_d_what_decoding_reads(tmp_path):
+    codec = MidiCodec(onset_rule=True, height=2, width=4)
+    images = codec.frames_to_images(stray_frames() * 0.7)  # soft output of G
+    snapped = OutputSnap(codec)(torch.from_numpy(images).requires_grad_())
+    frames = codec.images_to_frames(snapped.detach().numpy(), 8)
+    assert set(np.unique(frames)) == {-1.0, 1.0}
+    assert codec.notes(frames).tolist() == [[60, 0, 6]]
+    assert frames[0, 84 + 60 - 24] == 1 and frames[2, 84 + 62 - 24] == -1
+    plain = OutputSnap(MidiCodec(height=2, width=4))(torch.from_numpy(images))
+    assert plain.numpy()[:, 84 + 62 - 24].max() == 1  # without the rule the stray onset stays

@@ -19,7 +19,7 @@ import numpy as np
 
 from seqimg.config import build_config, config_dict
 from seqimg.errors import SeqimgError, in_file
-from seqimg.fold import FoldSpec, fold_sequence, unfold_batch, unfold_sequence
+from seqimg.fold import FoldSpec, fold_batch, fold_sequence, unfold_batch, unfold_sequence
 from seqimg.io import atomic_path
 from seqimg.measures import per_feature_correlation, series_statistics
 
@@ -113,6 +113,16 @@ class SequenceCodec(ABC):
         """Each window's frames, shape=(B, L, F), from images, shape=(B, C, H, W): numpy arrays
         or torch tensors (differentiably), so that losses can read G's output as sequences."""
         return unfold_batch(images, self.fold_spec)
+
+    def window_images(self, frames):
+        """Invert :meth:`window_frames`: frames, shape=(B, L, F), to images (B, C, H, W)."""
+        return fold_batch(frames, self.fold_spec)
+
+    def tidy(self, frames):
+        """Make a batch of frames, a tensor of shape=(B, L, F) snapped to ``frame_levels``,
+        consistent the way decoding reads them (what D is shown of G's output); default: as
+        they are."""
+        return frames
 
     def statistics(self, frames: np.ndarray) -> dict[str, float]:
         """Per-piece statistics of frames, shape=(T, F), whose distributions realism compares."""

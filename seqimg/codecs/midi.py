@@ -43,6 +43,7 @@ class MidiConfig(CodecConfig):
     pitch_high: int = 107
     drums: Literal["drop", "feature"] = "drop"  # or one drum-onset feature
     transpose: int = 0  # training copies transposed by up to this many semitones each way
+    onset_rule: bool = False  # onset = sounding AND (onset OR run start), decoding and for D
     tempo: float = 120.0  # of written files
     program: int = 0  # General MIDI program of written notes
     bass_program: int | None = None  # if set, notes below bass_split get this program
@@ -127,6 +128,19 @@ class MidiCodec(SequenceCodec):
             return super().window_frames(images)
         return pr.rolls_batch_to_frames(images, self.n_pitches)
 
+    def window_images(self, frames):
+        if self.folds_time:
+            return super().window_images(frames)
+        return pr.frames_batch_to_rolls(frames, self.n_pitches, self.config.width, self.pad_value)
+
+    def tidy(self, frames):
+        """With ``onset_rule``, onsets where decoding would put them (pitch layouts)."""
+        if not self.config.onset_rule or self.config.layout == "voices":
+            return frames
+        from seqimg.codecs.note_views import tidy_onsets
+
+        return tidy_onsets(frames, self.n_pitches, self.config.layout == "pitch-levels")
+
     def read(self, path: Path) -> pretty_midi.PrettyMIDI:
         try:
             with warnings.catch_warnings():
@@ -192,13 +206,18 @@ class MidiCodec(SequenceCodec):
                 for shift in range(-transpose, transpose + 1) if shift]
 
     def notes(self, frames: np.ndarray) -> np.ndarray:
-        """Pitched notes, shape=(n, 3) as (pitch, start, end) steps, decoded from frames."""
-        c = self.config
-        if c.layout in ("pitch-channels", "pianoroll"):
-            return nt.pitch_channels_to_notes(frames, c.pitch_low, c.pitch_high)
+        """Pitched notes, shape=(n, 3) as (pitch, start, end) steps, decoded from frames: a
+        note starts at an onset and lasts while its pitch sounds (see ``onset_rule``)."""
+        c, pitches = self.config, self.n_pitches
+        if c.layout == "voices":
+            return nt.voices_to_notes(frames, c.pitch_low, c.pitch_high)
         if c.layout == "pitch-levels":
-            return nt.pitch_levels_to_notes(frames[:, : self.n_pitches], c.pitch_low)
-        return nt.voices_to_notes(frames, c.pitch_low, c.pitch_high)
+            sounding, onsets = frames[:, :pitches] > -0.5, frames[:, :pitches] > 0.5
+        else:
+            sounding, onsets = frames[:, :pitches] > 0, frames[:, pitches : 2 * pitches] > 0
+        if c.onset_rule:
+            onsets = nt.onset_rule(sounding, onsets)
+        return nt.rolls_to_notes(sounding, onsets, c.pitch_low)
 
     def from_frames(self, frames: np.ndarray) -> pretty_midi.PrettyMIDI:
         c = self.config

@@ -45,6 +45,27 @@ def lowest(probabilities):
     return probabilities * below
 
 
+def onset_rule(sounding, onsets):
+    """Soft :func:`seqimg.codecs.notes.onset_rule` on probabilities, shape=(B, T, P): sounding
+    AND (onset OR start of a sounding run); exact on 0/1 values."""
+    previous = sounding.new_zeros(sounding.shape)
+    previous[:, 1:] = sounding[:, :-1]
+    starts = sounding * (1 - previous)
+    return sounding * (onsets + starts - onsets * starts)
+
+
+def tidy_onsets(frames, n_pitches: int, levels_layout: bool):
+    """Frames, shape=(B, T, F), with the onset rule applied, in the same layout."""
+    sounding, onsets = sounding_and_onsets(frames, n_pitches, levels_layout)
+    ruled = onset_rule(sounding, onsets)
+    out = frames.clone()
+    if levels_layout:
+        out[..., :n_pitches] = sounding + ruled - 1  # silent -1, held 0, onset +1
+    else:
+        out[..., n_pitches : 2 * n_pitches] = 2 * ruled - 1
+    return out
+
+
 def per_beat(values, steps_per_beat: int):
     """Mean over the steps of each beat: shape=(B, T, V) -> (B, T // beat, V)."""
     count, steps, width = values.shape

@@ -39,6 +39,14 @@ def rolls_to_notes(sounding: np.ndarray, onsets: np.ndarray, low: int) -> np.nda
     return np.asarray(notes, dtype=np.int64).reshape(-1, 3)
 
 
+def onset_rule(sounding: np.ndarray, onsets: np.ndarray) -> np.ndarray:
+    """Onsets a decoder can trust, boolean rolls shape=(T, P): onset = sounding AND (onset OR
+    start of a sounding run), so a stray onset makes no note and no sounding run goes unplayed."""
+    starts = sounding.copy()
+    starts[1:] &= ~sounding[:-1]
+    return sounding & (onsets | starts)
+
+
 def to_levels(mask: np.ndarray) -> np.ndarray:
     """Booleans to +1 / -1 levels, float32."""
     return np.where(mask, 1.0, -1.0).astype(np.float32)

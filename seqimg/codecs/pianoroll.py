@@ -29,3 +29,12 @@ def rolls_batch_to_frames(rolls, n_pitches: int):
     arrays or torch tensors alike."""
     count, _, steps, _ = rolls.shape
     return permute(rolls[..., :n_pitches], (0, 2, 1, 3)).reshape(count, steps, 2 * n_pitches)
+
+
+def frames_batch_to_rolls(frames, n_pitches: int, width: int, pad_value: float):
+    """Invert :func:`rolls_batch_to_frames` for tensors: frames, shape=(B, steps, 2P), to rolls,
+    shape=(B, 2, steps, width), the pitch axis padded with ``pad_value``."""
+    count, steps, _ = frames.shape
+    rolls = frames.new_full((count, 2, steps, width), pad_value)
+    rolls[..., :n_pitches] = permute(frames.reshape(count, steps, 2, n_pitches), (0, 2, 1, 3))
+    return rolls
