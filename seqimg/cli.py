@@ -148,9 +148,12 @@ def evaluate(run_dir: Path = typer.Argument(..., help="A run folder written by '
     from seqimg.evaluate import evaluate_run
 
     report = evaluate_run(run_dir)
-    typer.echo(f"transfer strength {report.transfer_strength:.3f} (round-trip identity "
-               f"{report.roundtrip_identity_strength:.3f}), two-sample accuracy "
-               f"{report.two_sample_accuracy:.3f}; report in {run_dir / 'report.md'}")
+    strength = (f"transfer strength {report.transfer_strength:.3f} (round-trip identity "
+                f"{report.roundtrip_identity_strength:.3f})" if report.strength_readable else
+                f"transfer strength cannot be read (classifier accuracy "
+                f"{report.classifier_accuracy:.3f})")
+    typer.echo(f"{strength}, two-sample accuracy {report.two_sample_accuracy:.3f}; report in "
+               f"{run_dir / 'report.md'}")
 
 
 @app.command("receptive-field")

@@ -57,6 +57,8 @@ class EvaluateConfig:
     max_files: int | None = None  # training files per domain for the classifier (round trips)
     render_audio: bool = True
     examples: int = 3  # pieces drawn (piano rolls or plots) and rendered
+    # rule-made versions of the source scored beside the transfer (entry points seqimg.controls)
+    controls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,16 @@ def check_model_and_losses(model: ModelConfig, losses: LossConfig) -> None:
                               "loss takes no label smoothing") from None
 
 
+def check_controls(evaluate: EvaluateConfig) -> None:
+    """Every control the evaluation names is registered (nothing is imported)."""
+    from seqimg.registry import available, known
+
+    for name in evaluate.controls:
+        if not known("controls", name):
+            raise SeqimgError(f"evaluate.controls: unknown control {name!r} "
+                              f"(known: {', '.join(available('controls'))})")
+
+
 def check_pair(recipe: Recipe) -> None:
     """What the two sides must agree on before training: the image shape, the content views
     L_VIEWS reads, and frame levels when G's output is snapped to them."""
@@ -198,6 +210,7 @@ def build_recipe(raw: dict, where: str = "recipe") -> Recipe:
         values[key] = build_config(cls, raw.get(key), key)
     values["losses"] = resolve_extra_losses(values["losses"])
     check_model_and_losses(values["model"], values["losses"])
+    check_controls(values["evaluate"])
     values.setdefault("name", "recipe")
     recipe = Recipe(**values)
     check_pair(recipe)

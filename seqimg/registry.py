@@ -34,12 +34,17 @@ BUILTINS = {
         "binary": "seqimg.losses:BinaryAdversarialLoss",
         "ternary": "seqimg.losses:TernaryAdversarialLoss",
     },
+    "controls": {
+        "sixteenths": "seqimg.codecs.note_controls:sixteenths",
+        "power_chords": "seqimg.codecs.note_controls:power_chords",
+    },
     "generators": {"dtn": "seqimg.model.variants.dtn:build_generator"},
     "discriminators": {"dtn": "seqimg.model.variants.dtn:build_discriminator"},
 }
 GROUPS = {kind: f"seqimg.{kind}" for kind in BUILTINS}
 NOUNS = {"codecs": "codec", "losses": "loss", "adversarial": "adversarial loss",
-         "generators": "generator variant", "discriminators": "discriminator variant"}
+         "controls": "control", "generators": "generator variant",
+         "discriminators": "discriminator variant"}
 
 
 def load_reference(reference: str) -> Any:

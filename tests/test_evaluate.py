@@ -13,6 +13,7 @@ from seqimg.codecs.notes import notes_to_pitch_channels
 from seqimg.evaluate import Pieces, two_sample
 from seqimg.evaluate import measures as m
 from seqimg.evaluate.classifier import frame_windows, train_classifier
+from seqimg.recipe import load_recipe
 
 
 def pieces(notes_list, length=128):
@@ -73,7 +74,11 @@ def test_frechet_distance_zero_for_same_sets():
     assert m.frechet_distance(x, x + 3) == pytest.approx(36.0, rel=0.05)
 
 
-def test_run_writes_the_full_report_and_evaluate_reproduces_it(tmp_path):
+def tiny_run(tmp_path):
+    """A 4-step run of a tiny MIDI pair with both controls; returns the run folder."""
+    out = tmp_path / "run"
+    if out.exists():
+        return out
     src, tgt = tmp_path / "src", tmp_path / "tgt"
     for folder, shift, step in ((src, 0, 4), (tgt, -12, 1)):
         folder.mkdir()
@@ -89,17 +94,25 @@ target: {{domain: folder, options: {{path: {tgt}}}, codec: {{name: midi, height:
 data: {{heldout_fraction: 0.34}}
 model: {{width: 4, code_dim: 8}}
 train: {{steps: 4, batch_size: 4}}
-evaluate: {{classifier_steps: 20, window: 16, render_audio: false}}
+evaluate: {{classifier_steps: 20, window: 16, render_audio: false,
+           controls: [sixteenths, power_chords]}}
 """)
-    out = tmp_path / "run"
     result = run_cli("run", str(recipe), "--out", str(out))
     assert result.returncode == 0, result.stderr[-2000:]
+    return out
+
+
+def test_run_writes_the_full_report_and_evaluate_reproduces_it(tmp_path):
+    out = tiny_run(tmp_path)
     report = json.loads((out / "report.json").read_text())
     for key in ("transfer_strength", "identity_strength", "roundtrip_identity_strength",
                 "target_strength", "classifier_accuracy", "content_similarity", "realism",
                 "two_sample_accuracy", "skipped_files"):
         assert key in report
     assert set(report["content_similarity"]["chroma"]) == {"raw", "chance", "normalised"}
+    assert set(report["controls"]) == {"sixteenths", "power_chords"}
+    split = report["controls"]["sixteenths"]
+    assert split["statistics"]["one_step_share"] == 1.0 and split["content"]["chroma"] > 0.9
     assert (out / "report.md").read_text().startswith("# Run report: tiny")
     assert (out / "figures" / "training_curves.png").exists()
     again = run_cli("evaluate", str(out))
@@ -141,3 +154,33 @@ evaluate: {{classifier_steps: 10, window: 16}}
                                                     "spectral_centroid"}
     assert "correlation" in report["content_similarity"]
     assert list((out / "figures").glob("piece_*.png"))
+
+
+def test_sixteenths_and_power_chord_controls_by_hand():
+    from seqimg.codecs.note_controls import power_chords, sixteenths
+
+    codec = MidiCodec(pitch_low=24, pitch_high=107)
+    # a bass C3 for a beat and a half under a melody E4 then G4
+    frames = notes_to_pitch_channels(np.array([[48, 0, 6], [64, 0, 2], [67, 2, 8]]), 8, 24, 107)
+    split = codec.notes(sixteenths(codec, frames)).tolist()
+    assert split == sorted([[48, t, t + 1] for t in range(6)] + [[64, 0, 1], [64, 1, 2]]
+                           + [[67, t, t + 1] for t in range(2, 8)], key=lambda n: (n[1], n[0]))
+    arranged = codec.notes(power_chords(codec, frames))
+    # beat 1 (steps 0-3) and beat 2 (4-7): lowest note C3 -> root C3 (48 lies in 40..51)
+    chords = {(int(p), int(s)) for p, s, e in arranged if e - s == 1 and p in (48, 55, 60)}
+    assert chords == {(p, t) for p in (48, 55, 60) for t in range(8)}
+    melody = [n for n in arranged.tolist() if n[0] in (52, 55) and n[2] - n[1] > 1]
+    assert [52, 0, 2] in melody  # E4 an octave down, held
+
+
+def test_a_weak_classifier_makes_strength_unreadable(tmp_path):
+    from seqimg.evaluate.report import markdown
+    from seqimg.evaluate.result import Report
+
+    report = Report.load(tiny_run(tmp_path) / "report.json")
+    weak = Report.from_dict({**json.loads(report.to_json()), "classifier_accuracy": 0.58})
+    recipe = load_recipe(tmp_path / "run" / "config.yaml")
+    assert not weak.strength_readable and report.strength_readable == (
+        report.classifier_accuracy >= 0.8)
+    text = markdown(weak, recipe, [])
+    assert "cannot be read" in text and "below 0.8" in text

@@ -185,15 +185,11 @@ class MidiCodec(SequenceCodec):
         length = int(max(notes[:, 2].max(), drum_steps.max(initial=0) + 1))
         if length > c.max_steps:
             raise ValueError(f"{length} grid steps exceed max_steps={c.max_steps}")
-        encode = {"pitch-channels": nt.notes_to_pitch_channels,
-                  "pianoroll": nt.notes_to_pitch_channels,
-                  "pitch-levels": nt.notes_to_pitch_levels,
-                  "voices": nt.notes_to_voices}[c.layout]
-        frames = encode(notes, length, c.pitch_low, c.pitch_high)
+        frames = self.frames_from_notes(notes, length)
         if c.drums == "feature":
             hits = np.zeros(length, dtype=bool)
             hits[drum_steps] = True
-            frames = np.column_stack([frames, nt.to_levels(hits)])
+            frames[:, -1] = nt.to_levels(hits)
         return frames
 
     def augment(self, frames: np.ndarray) -> list[np.ndarray]:
@@ -218,6 +214,20 @@ class MidiCodec(SequenceCodec):
         if c.onset_rule:
             onsets = nt.onset_rule(sounding, onsets)
         return nt.rolls_to_notes(sounding, onsets, c.pitch_low)
+
+    def frames_from_notes(self, notes: np.ndarray, length: int) -> np.ndarray:
+        """Invert :meth:`notes`: notes, shape=(n, 3), to frames, shape=(length, F), in this
+        codec's layout (pitches outside the range dropped, no drum hits)."""
+        c = self.config
+        keep = notes[(notes[:, 0] >= c.pitch_low) & (notes[:, 0] <= c.pitch_high)]
+        encode = {"pitch-channels": nt.notes_to_pitch_channels,
+                  "pianoroll": nt.notes_to_pitch_channels,
+                  "pitch-levels": nt.notes_to_pitch_levels,
+                  "voices": nt.notes_to_voices}[c.layout]
+        frames = encode(keep, length, c.pitch_low, c.pitch_high)
+        if c.drums == "feature":
+            frames = np.column_stack([frames, np.full(length, -1.0, dtype=np.float32)])
+        return frames
 
     def from_frames(self, frames: np.ndarray) -> pretty_midi.PrettyMIDI:
         c = self.config

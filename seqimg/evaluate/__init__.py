@@ -20,7 +20,7 @@ from seqimg.errors import SeqimgError
 from seqimg.evaluate import measures
 from seqimg.evaluate.classifier import TrainedClassifier, accuracy, frame_windows, train_classifier
 from seqimg.evaluate.report import write_report
-from seqimg.evaluate.result import ContentScore, Realism, Report
+from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
 from seqimg.io import write_text
 from seqimg.recipe import Recipe, load_recipe
 from seqimg.transfer import TrainedPair, generate, load_pair, output_path
@@ -167,6 +167,28 @@ def realism(codec, pieces: RunPieces, clf: TrainedClassifier, window: int) -> Re
             embedding(pieces.source_through_target), target))
 
 
+def control_scores(names: tuple[str, ...], codec, pieces: RunPieces, clf: TrainedClassifier,
+                   window: int, steps: int, seed: int) -> dict[str, ControlScore]:
+    """Each named control made from the held-out source, written and read back by the target
+    codec, and measured like the transfer."""
+    from seqimg.registry import lookup
+
+    scores = {}
+    for name in names:
+        make = lookup("controls", name)
+        made = round_trip(Pieces({stem: make(codec, frames)
+                                  for stem, frames in pieces.source_heldout.frames.items()}), codec)
+        kept = content(codec, pieces.source_heldout, made, pieces.all_target, window)
+        stats = [codec.statistics(f) for f in made.values]
+        scores[name] = ControlScore(
+            strength=strength(clf, made, window),
+            content={key: score.normalised for key, score in kept.items()},
+            two_sample=two_sample(made, pieces.all_target, window, steps, seed),
+            statistics={key: float(np.mean([s[key] for s in stats if key in s]))
+                        for key in sorted(set().union(*stats))})
+    return scores
+
+
 def earlier_skips(run_dir: Path) -> dict:
     """Files skipped while training and transferring, as the run recorded them."""
     path = run_dir / "skipped.json"
@@ -211,7 +233,9 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
                 "target_train": len(p.target_train.frames),
                 "source_heldout": len(p.source_heldout.frames),
                 "target_heldout": len(p.target_heldout.frames),
-                "transferred": len(p.outputs.frames)})
+                "transferred": len(p.outputs.frames)},
+        controls=control_scores(recipe.evaluate.controls, pair.target, p, clf, window, steps,
+                                seed))
     write_text(run_dir / "report.json", report.to_json())
     write_report(run_dir, report, recipe, pair, p.source_heldout, p.outputs)
     return report

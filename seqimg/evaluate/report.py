@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from seqimg.evaluate.result import Report  # noqa: E402
+from seqimg.evaluate.result import READABLE_ACCURACY, Report  # noqa: E402
 from seqimg.io import write_text  # noqa: E402
 from seqimg.plots import save_figure, save_windows_png  # noqa: E402
 from seqimg.transfer import generate  # noqa: E402
@@ -85,6 +85,52 @@ def training_signals(last: dict) -> list[str]:
             f"| L_GAN_G | {last.get('L_GAN_G', float('nan')):.4g} | |", ""]
 
 
+def readable(report: Report, value: float) -> str:
+    """A strength, or why it cannot be read."""
+    return f"{value:.3f}" if report.strength_readable else f"cannot be read ({value:.3f})"
+
+
+def verdict(r: Report) -> list[str]:
+    """The measures together, in words, before any table."""
+    lines = ["## Verdict", ""]
+    if not r.strength_readable:
+        lines.append(f"The domain classifier tells the real domains apart at only "
+                     f"{r.classifier_accuracy:.2f} (below {READABLE_ACCURACY}), so no transfer "
+                     "strength below can be read.")
+    content = [score.normalised for name, score in r.content_similarity.items()
+               if name != "f_constancy"]
+    kept = min(content) if content else float("nan")
+    rivals = {"untransferred round trip": r.two_sample_roundtrip_source,
+              **{name: c.two_sample for name, c in r.controls.items()}}
+    beaten = [name for name, value in rivals.items() if r.two_sample_accuracy < value]
+    lines += [f"- Moved to the target: strength {r.transfer_strength:.2f} against "
+              f"{r.roundtrip_identity_strength:.2f} for the untransferred round trip.",
+              f"- Kept the piece: lowest normalised content measure {kept:.2f} "
+              "(0 = chance, 1 = all kept).",
+              f"- Passes as target: two-sample accuracy {r.two_sample_accuracy:.2f} (0.5 = "
+              f"indistinguishable); lower than {len(beaten)} of {len(rivals)} controls"
+              + (f" ({', '.join(beaten)})" if beaten else "") + ".", ""]
+    return lines
+
+
+def controls_table(r: Report) -> list[str]:
+    """The transfer and each control on the same measures."""
+    if not r.controls:
+        return []
+    measures = list(next(iter(r.controls.values())).content)
+    lines = ["## The transfer against rule-made controls", "",
+             "| | strength | " + " | ".join(f"{m} kept" for m in measures) + " | two-sample |",
+             "| --- | --- | " + " | ".join("---" for _ in measures) + " | --- |"]
+    learned = [f"{r.content_similarity[m].normalised:.3f}" for m in measures]
+    lines.append(f"| learned transfer | {readable(r, r.transfer_strength)} | "
+                 + " | ".join(learned) + f" | {r.two_sample_accuracy:.3f} |")
+    for name, c in r.controls.items():
+        lines.append(f"| {name} | {readable(r, c.strength)} | "
+                     + " | ".join(f"{c.content[m]:.3f}" for m in measures)
+                     + f" | {c.two_sample:.3f} |")
+    return lines + [""]
+
+
 def markdown(report: Report, recipe, made: list[str]) -> str:
     r = report
     lines = [
@@ -93,22 +139,24 @@ def markdown(report: Report, recipe, made: list[str]) -> str:
         f"{recipe.source.domain} -> {recipe.target.domain}, codec "
         f"`{recipe.target.codec_name}`, {recipe.train.steps} training steps.",
         "",
+        *verdict(r),
         "## Transfer strength, next to its controls",
         "",
         "| measure | value |",
         "| --- | --- |",
         f"| domain classifier held-out accuracy | {r.classifier_accuracy:.3f} |",
-        f"| **transfer strength** (transferred source classified as target) | "
-        f"**{r.transfer_strength:.3f}** |",
-        f"| identity: untransferred source | {r.identity_strength:.3f} |",
+        f"| transfer strength (transferred source classified as target) | "
+        f"{readable(r, r.transfer_strength)} |",
+        f"| identity: untransferred source | {readable(r, r.identity_strength)} |",
         f"| identity: source through the target codec round trip | "
-        f"{r.roundtrip_identity_strength:.3f} |",
-        f"| real held-out target | {r.target_strength:.3f} |",
+        f"{readable(r, r.roundtrip_identity_strength)} |",
+        f"| real held-out target | {readable(r, r.target_strength)} |",
         f"| two-sample accuracy, outputs vs real target (0.5 = pass as real) | "
         f"{r.two_sample_accuracy:.3f} |",
         f"| two-sample accuracy, untransferred round trip vs real target | "
         f"{r.two_sample_roundtrip_source:.3f} |",
         "",
+        *controls_table(r),
         "## Content kept (raw, chance level on unrelated pairs, normalised)",
         "",
         "| measure | raw | chance | normalised |",

@@ -42,6 +42,21 @@ class Realism:
 
 
 @dataclass(frozen=True)
+class ControlScore:
+    """A control (a rule-made version of the source) measured like the transfer: strength,
+    normalised content per measure, two-sample accuracy against real target, and the means of
+    the codec's per-piece statistics."""
+
+    strength: float
+    content: dict[str, float]
+    two_sample: float
+    statistics: dict[str, float]
+
+
+READABLE_ACCURACY = 0.8  # below it, the domain classifier cannot support a strength figure
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything ``seqimg evaluate`` measures about a run, next to its controls."""
 
@@ -59,6 +74,12 @@ class Report:
     skipped_files: dict
     training: dict  # the last logged training step
     counts: dict[str, int]
+    controls: dict[str, ControlScore]
+
+    @property
+    def strength_readable(self) -> bool:
+        """Whether the classifier tells the domains apart well enough to read a strength."""
+        return self.classifier_accuracy >= READABLE_ACCURACY
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2)
@@ -72,6 +93,7 @@ class Report:
                                    for k, v in data["content_similarity"].items()},
             "realism": Realism(**{**realism, "statistics": {
                 k: StatisticDistance(**v) for k, v in realism["statistics"].items()}}),
+            "controls": {k: ControlScore(**v) for k, v in data["controls"].items()},
         })
 
     @classmethod
