@@ -5,7 +5,8 @@
 Variants: the default recipe; residual blocks off; skip connections off; f pretrained (as an
 autoencoder or a domain classifier) and frozen; L_CONST training g only; ternary D; the
 pitch-levels and voices MIDI layouts; no augmentation; stabilisers switched (spectral norm,
-label smoothing, normalised code, straight-through); the pianoroll layout instead of the fold.
+label smoothing, normalised code, straight-through); the pianoroll layout instead of the fold;
+content views in L_VIEWS, the onset rule, both, and the views replacing the learned f.
 Each variant is a normal `seqimg run` with `--set` overrides, so any row can be reproduced
 alone; variants whose report exists are not run again.
 """
@@ -26,6 +27,8 @@ RECIPE = ROOT / "recipes" / "midi_genre.yaml"
 PIANOROLL = ROOT / "recipes" / "midi_genre_pianoroll.yaml"
 
 LEVELS = ["source.codec.layout=pitch-levels", "target.codec.layout=pitch-levels"]
+VIEWS = ["losses.views.harmony=30", "losses.views.bass=30"]
+RULE = ["source.codec.onset_rule=true", "target.codec.onset_rule=true"]
 VARIANTS = {
     "default": (RECIPE, []),
     "residual off": (RECIPE, ["model.residual=false"]),
@@ -48,6 +51,10 @@ VARIANTS = {
     "normalised code": (RECIPE, ["model.normalise_code=true"]),
     "no straight-through": (RECIPE, ["train.straight_through=false"]),
     "pianoroll layout": (PIANOROLL, []),
+    "views harmony+bass": (RECIPE, VIEWS),
+    "onset rule": (RECIPE, RULE),
+    "views + onset rule": (RECIPE, VIEWS + RULE),
+    "views + onset rule, no learned f": (RECIPE, VIEWS + RULE + ["losses.const_weight=0"]),
 }
 
 
