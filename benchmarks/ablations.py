@@ -6,7 +6,7 @@ Variants: the default recipe; residual blocks off; skip connections off; f pretr
 autoencoder or a domain classifier) and frozen; L_CONST training g only; ternary D; the
 pitch-levels and voices MIDI layouts; no augmentation; stabilisers switched (spectral norm,
 label smoothing, normalised code, straight-through); the pianoroll layout instead of the fold;
-content views in L_VIEWS, the onset rule, both, and the views replacing the learned f.
+content views in L_VIEWS, the onset rule, both, the views replacing the learned f, and a patch D.
 Each variant is a normal `seqimg run` with `--set` overrides, so any row can be reproduced
 alone; variants whose report exists are not run again.
 """
@@ -55,6 +55,7 @@ VARIANTS = {
     "onset rule": (RECIPE, RULE),
     "views + onset rule": (RECIPE, VIEWS + RULE),
     "views + onset rule, no learned f": (RECIPE, VIEWS + RULE + ["losses.const_weight=0"]),
+    "views + onset rule, patch D": (RECIPE, VIEWS + RULE + ["model.discriminator=patch"]),
 }
 
 

@@ -39,7 +39,8 @@ BUILTINS = {
         "power_chords": "seqimg.codecs.note_controls:power_chords",
     },
     "generators": {"dtn": "seqimg.model.variants.dtn:build_generator"},
-    "discriminators": {"dtn": "seqimg.model.variants.dtn:build_discriminator"},
+    "discriminators": {"dtn": "seqimg.model.variants.dtn:build_discriminator",
+                       "patch": "seqimg.model.variants.patch:build_discriminator"},
 }
 GROUPS = {kind: f"seqimg.{kind}" for kind in BUILTINS}
 NOUNS = {"codecs": "codec", "losses": "loss", "adversarial": "adversarial loss",
