@@ -115,6 +115,9 @@ def run(
     resume: bool = typer.Option(False, help="Continue the run in --out from its checkpoint."),
 ) -> None:
     """Run a recipe: data, training, transfer of held-out pieces, evaluation, report."""
+    from seqimg.recipe import load_recipe
+
+    load_recipe(recipe, set_)  # a bad recipe fails here, before torch is even imported
     from seqimg.run import run as run_recipe
 
     folder = run_recipe(recipe, out or Path("runs") / recipe.stem, set_, resume)
