@@ -184,3 +184,12 @@ def test_a_weak_classifier_makes_strength_unreadable(tmp_path):
         report.classifier_accuracy >= 0.8)
     text = markdown(weak, recipe, [])
     assert "cannot be read" in text and "below 0.8" in text
+
+
+def test_distribution_distances_give_the_target_range():
+    target = [{"x": float(v)} for v in range(11)]  # 0..10
+    source = [{"x": 20.0}, {"x": 30.0}]
+    inside = m.distribution_distances([{"x": 5.0}], target, source)["x"]
+    assert (inside.target_p10, inside.target_p90) == (1.0, 9.0) and inside.inside_target_range
+    assert inside.mean_target == 5.0 and inside.to_target < inside.to_source
+    assert not m.distribution_distances([{"x": 9.5}], target, source)["x"].inside_target_range

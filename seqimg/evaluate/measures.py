@@ -31,7 +31,9 @@ def distribution_distances(outputs: list[dict], target: list[dict],
         out[key] = StatisticDistance(
             to_target=float(wasserstein_distance(values["out"], values["target"]) / scale),
             to_source=float(wasserstein_distance(values["out"], values["source"]) / scale),
-            **{f"mean_{name}": float(v.mean()) for name, v in values.items()})
+            **{f"mean_{name}": float(v.mean()) for name, v in values.items()},
+            target_p10=float(np.percentile(values["target"], 10)),
+            target_p90=float(np.percentile(values["target"], 90)))
     return out
 
 

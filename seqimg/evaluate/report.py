@@ -103,10 +103,16 @@ def verdict(r: Report) -> list[str]:
     rivals = {"untransferred round trip": r.two_sample_roundtrip_source,
               **{name: c.two_sample for name, c in r.controls.items()}}
     beaten = [name for name, value in rivals.items() if r.two_sample_accuracy < value]
+    stats = r.realism.statistics
+    outside = [name for name, v in stats.items() if not v.inside_target_range]
+    inside = len(stats) - len(outside)
     lines += [f"- Moved to the target: strength {r.transfer_strength:.2f} against "
               f"{r.roundtrip_identity_strength:.2f} for the untransferred round trip.",
               f"- Kept the piece: lowest normalised content measure {kept:.2f} "
               "(0 = chance, 1 = all kept).",
+              f"- Looks like the target: {inside} of {len(stats)} per-piece statistics of the "
+              "outputs lie inside the target's 10-90% range"
+              + (f" (outside: {', '.join(outside)})" if outside else "") + ".",
               f"- Passes as target: two-sample accuracy {r.two_sample_accuracy:.2f} (0.5 = "
               f"indistinguishable); lower than {len(beaten)} of {len(rivals)} controls"
               + (f" ({', '.join(beaten)})" if beaten else "") + ".", ""]
@@ -165,11 +171,14 @@ def markdown(report: Report, recipe, made: list[str]) -> str:
     for name, v in r.content_similarity.items():
         lines.append(f"| {name} | {v.raw:.3f} | {v.chance:.3f} | {v.normalised:.3f} |")
     lines += ["", "## Realism: per-piece statistics (Wasserstein / spread)", "",
-              "| statistic | output mean | target mean | source mean | to target | to source |",
-              "| --- | --- | --- | --- | --- | --- |"]
+              "| statistic | output mean | target mean | target 10-90% | inside | source mean "
+              "| to target | to source |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, v in r.realism.statistics.items():
         lines.append(f"| {name} | {v.mean_out:.3f} | {v.mean_target:.3f} | "
-                     f"{v.mean_source:.3f} | {v.to_target:.3f} | {v.to_source:.3f} |")
+                     f"{v.target_p10:.3f}-{v.target_p90:.3f} | "
+                     f"{'yes' if v.inside_target_range else 'no'} | {v.mean_source:.3f} | "
+                     f"{v.to_target:.3f} | {v.to_source:.3f} |")
     lines += ["", f"Frechet distance in the classifier's embedding: outputs to target "
               f"{r.realism.frechet_to_target:.3f}; untransferred round trip to target "
               f"{r.realism.frechet_roundtrip_source_to_target:.3f}.", ""]

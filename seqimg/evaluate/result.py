@@ -23,13 +23,20 @@ class ContentScore:
 @dataclass(frozen=True)
 class StatisticDistance:
     """One per-piece statistic: Wasserstein distances of the outputs to target and to source
-    (divided by the real pieces' spread) and the three means."""
+    (divided by the real pieces' spread), the three means, and the target's 10th and 90th
+    percentiles (the range a realistic output's mean should fall in)."""
 
     to_target: float
     to_source: float
     mean_out: float
     mean_target: float
     mean_source: float
+    target_p10: float
+    target_p90: float
+
+    @property
+    def inside_target_range(self) -> bool:
+        return self.target_p10 <= self.mean_out <= self.target_p90
 
 
 @dataclass(frozen=True)
