@@ -6,7 +6,8 @@ Variants: the default recipe; residual blocks off; skip connections off; f pretr
 autoencoder or a domain classifier) and frozen; L_CONST training g only; ternary D; the
 pitch-levels and voices MIDI layouts; no augmentation; stabilisers switched (spectral norm,
 label smoothing, normalised code, straight-through); the pianoroll layout instead of the fold;
-content views in L_VIEWS, the onset rule, both, the views replacing the learned f, and a patch D.
+content views in L_VIEWS, the onset rule, both, the views replacing the learned f, a patch D,
+and L_MATCH on register, polyphony and density.
 Each variant is a normal `seqimg run` with `--set` overrides, so any row can be reproduced
 alone; variants whose report exists are not run again.
 """
@@ -29,6 +30,7 @@ PIANOROLL = ROOT / "recipes" / "midi_genre_pianoroll.yaml"
 LEVELS = ["source.codec.layout=pitch-levels", "target.codec.layout=pitch-levels"]
 VIEWS = ["losses.views.harmony=30", "losses.views.bass=30"]
 RULE = ["source.codec.onset_rule=true", "target.codec.onset_rule=true"]
+MATCH = ["losses.match.register=10", "losses.match.polyphony=1", "losses.match.density=1"]
 VARIANTS = {
     "default": (RECIPE, []),
     "residual off": (RECIPE, ["model.residual=false"]),
@@ -56,6 +58,7 @@ VARIANTS = {
     "views + onset rule": (RECIPE, VIEWS + RULE),
     "views + onset rule, no learned f": (RECIPE, VIEWS + RULE + ["losses.const_weight=0"]),
     "views + onset rule, patch D": (RECIPE, VIEWS + RULE + ["model.discriminator=patch"]),
+    "views + onset rule + register/density match": (RECIPE, VIEWS + RULE + MATCH),
 }
 
 

@@ -49,6 +49,8 @@ class StepTensors:
     features_g_source: list = field(default_factory=list)  # f's maps of G(s)
     views_source: dict = field(default_factory=dict)  # content views of s, by name
     views_g_source: dict = field(default_factory=dict)  # the same of G(s), snapped to levels
+    match_g_source: dict = field(default_factory=dict)  # batch statistics of snapped G(s)
+    match_target: dict = field(default_factory=dict)  # the same of t
 
 
 def bce(logits: torch.Tensor, value: float) -> torch.Tensor:
@@ -155,6 +157,18 @@ class ViewConstancyLoss:
                    for name, weight in self.weights.items())
 
 
+class TargetMatchLoss:
+    """L_MATCH = sum_k w_k (k(q(G(s))) - k(t))^2 over batch statistics the target codec
+    declares (register, polyphony, density ...): G's outputs held to the target's values."""
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        self.weights = weights
+
+    def __call__(self, x: StepTensors) -> torch.Tensor:
+        return sum(weight * (x.match_g_source[name] - x.match_target[name]) ** 2
+                   for name, weight in self.weights.items())
+
+
 class TargetIdentityLoss:
     """L_TID = d2(t, G(t)) on target."""
 
@@ -193,6 +207,7 @@ def generator_terms(cfg: LossConfig, adversarial) -> list[tuple[str, float, obje
         "tv": (cfg.tv_weight, {"exponent": cfg.tv_exponent}),
         "views": (1.0 if cfg.views else 0.0, {"weights": cfg.views,
                                               "distance": cfg.views_distance}),
+        "match": (1.0 if cfg.match else 0.0, {"weights": cfg.match}),
     }
     settings.update({name: (extra.weight, extra.settings) for name, extra in cfg.extra.items()})
     return [(name, weight, loss_class(name)(**kwargs))

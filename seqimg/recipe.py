@@ -174,7 +174,8 @@ def check_controls(evaluate: EvaluateConfig) -> None:
 
 def check_pair(recipe: Recipe) -> None:
     """What the two sides must agree on before training: the image shape, the content views
-    L_VIEWS reads, and frame levels when G's output is snapped to them."""
+    L_VIEWS reads and the statistics L_MATCH reads, and frame levels when G's output is snapped
+    to them."""
     from seqimg.registry import make_codec
 
     source = make_codec(recipe.source.codec_name, recipe.source.codec)
@@ -184,6 +185,7 @@ def check_pair(recipe: Recipe) -> None:
                           f"{target.image_shape} differ in shape; align the codecs' folds")
     for codec in (source, target):
         ViewReader(codec, list(recipe.losses.views))
+    ViewReader(target, list(recipe.losses.match), "losses.match", statistics=True)
     if recipe.train.straight_through:
         OutputSnap(target)
 

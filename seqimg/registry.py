@@ -29,6 +29,7 @@ BUILTINS = {
         "tid": "seqimg.losses:TargetIdentityLoss",
         "tv": "seqimg.losses:TotalVariationLoss",
         "views": "seqimg.losses:ViewConstancyLoss",
+        "match": "seqimg.losses:TargetMatchLoss",
     },
     "adversarial": {
         "binary": "seqimg.losses:BinaryAdversarialLoss",

@@ -75,11 +75,12 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
 
     model = build_model(source.codec.image_shape, recipe.model, recipe.losses)
     snap = OutputSnap(target.codec) if target.codec.frame_levels is not None else None
-    names = list(recipe.losses.views)
+    names, matched = list(recipe.losses.views), list(recipe.losses.match)
     views = (ViewReader(source.codec, names), ViewReader(target.codec, names)) if names else None
+    match = ViewReader(target.codec, matched, "losses.match", statistics=True) if matched else None
     trainer = Trainer(model, torch.from_numpy(src_images), torch.from_numpy(tgt_images),
                       recipe.train, recipe.losses, device, recipe.seed,
-                      checkpoint_info(recipe, source, target), snap, views)
+                      checkpoint_info(recipe, source, target), snap, views, match)
     if resume:
         trainer.load(checkpoint)
     trainer.fit(checkpoint, progress=progress)

@@ -39,11 +39,14 @@ class ExtraLoss:
 @dataclass(frozen=True)
 class LossConfig:
     """L_D from a named adversarial loss, and L_G = L_GANG + a*L_CONST + b*L_TID + c*L_TV +
-    L_VIEWS + user losses.
+    L_VIEWS + L_MATCH + user losses.
 
     ``views`` weighs the codecs' content views (e.g. the midi codec's ``harmony``, ``bass``,
     ``melody``, ``rhythm``) in L_VIEWS = sum_v w_v d(v(s), v(q(G(s)))): a fixed content
     extractor, as the DTN paper fixes f, beside or instead of the learned one (``const_weight``).
+    ``match`` weighs the target codec's batch statistics (the midi codec's ``register``,
+    ``polyphony``, ``density``) in L_MATCH = sum_k w_k (k(q(G(s))) - k(t))^2: what the views
+    leave free, held to the target's own values.
 
     Defaults a = b = 15, c = 0 are the DTN paper's digit setting. ``extra`` maps user loss names
     (entry points in ``seqimg.losses`` or ``module:Class``) to a weight, or to
@@ -63,6 +66,7 @@ class LossConfig:
     const_updates_f: bool = True  # False: L_CONST trains g only (f cannot collapse to satisfy it)
     views: dict[str, float] = field(default_factory=dict)  # codec content view -> weight
     views_distance: Distance = "mse"
+    match: dict[str, float] = field(default_factory=dict)  # codec batch statistic -> weight
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -31,19 +31,22 @@ class Trainer:
 
     ``snap`` shows D G's output as the target codec's real images look (snapped to its frame
     levels, tidied), when ``train.straight_through``; ``views`` read the source and target
-    codecs' content views for L_VIEWS; ``info`` describes the run in checkpoints.
+    codecs' content views for L_VIEWS and ``match`` the target codec's batch statistics for
+    L_MATCH; ``info`` describes the run in checkpoints.
     """
 
     def __init__(self, model: DTN, source: torch.Tensor, target: torch.Tensor,
                  train: TrainConfig, losses: LossConfig, device: torch.device, seed: int,
                  info: checkpoint.CheckpointInfo | None = None,
                  snap: OutputSnap | None = None,
-                 views: tuple[ViewReader, ViewReader] | None = None) -> None:
+                 views: tuple[ViewReader, ViewReader] | None = None,
+                 match: ViewReader | None = None) -> None:
         self.model, self.cfg, self.device = model.to(device), train, device
         self.source, self.target = source, target
-        self.info, self.views = info, views
-        if losses.views and views is None:
-            raise SeqimgError("losses.views: the trainer was given no codecs to read views from")
+        self.info, self.views, self.match = info, views, match
+        for key, given in (("views", views), ("match", match)):
+            if getattr(losses, key) and given is None:
+                raise SeqimgError(f"losses.{key}: the trainer was given no codec to read from")
         self.adversarial = adversarial_loss(losses)
         self.terms = generator_terms(losses, self.adversarial)
         self.const_updates_f = losses.const_updates_f
@@ -126,7 +129,7 @@ class Trainer:
             code_gs, feats_gs = self.f_of_output(g_s)
             x = StepTensors(s, t, g_s.float(), g_t.float(), code_s.float(), code_gs.float(),
                             m.d(self.for_d(g_s)).float(), m.d(self.for_d(g_t)).float(),
-                            feats_s, feats_gs, *self.read_views(s, g_s))
+                            feats_s, feats_gs, **self.codec_signals(s, t, g_s))
             parts = {f"L_{name.upper()}": loss(x) for name, _, loss in self.terms}
             total = sum(w * parts[f"L_{name.upper()}"] for name, w, _ in self.terms)
         self.opt_g.zero_grad(set_to_none=True)
@@ -135,14 +138,19 @@ class Trainer:
         code_norm = code_s.detach().float().flatten(1).norm(dim=1).mean()
         return {**parts, "L_G": total, "code_norm": code_norm}
 
-    def read_views(self, s: torch.Tensor, g_s: torch.Tensor) -> tuple[dict, dict]:
-        """Content views of s and of G(s), snapped as D sees it when there are levels (none
-        when L_VIEWS is off)."""
-        if self.views is None:
-            return {}, {}
-        read_source, read_target = self.views
-        snapped = self.snap(g_s) if self.snap else g_s
-        return read_source(s.float()), read_target(snapped.float())
+    def codec_signals(self, s: torch.Tensor, t: torch.Tensor, g_s: torch.Tensor) -> dict:
+        """What L_VIEWS and L_MATCH read through the codecs: content views of s and of G(s),
+        batch statistics of G(s) and of t; G(s) snapped as D sees it when there are levels."""
+        if self.views is None and self.match is None:
+            return {}
+        snapped = (self.snap(g_s) if self.snap else g_s).float()
+        out = {}
+        if self.views is not None:
+            read_source, read_target = self.views
+            out.update(views_source=read_source(s.float()), views_g_source=read_target(snapped))
+        if self.match is not None:
+            out.update(match_g_source=self.match(snapped), match_target=self.match(t.float()))
+        return out
 
     def f_of_output(self, g_s: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """f(G(s)); with ``const_updates_f`` off, f's weights are detached here, so L_CONST's

@@ -9,15 +9,18 @@ from seqimg.errors import SeqimgError
 
 
 class ViewReader:
-    """The named content views of a codec, read from images, shape=(B, C, H, W), by way of the
-    codec's frames: ``reader(images) -> {name: tensor of shape (B, T', V)}``."""
+    """Named functions of a codec's frames (its ``content_views``, or with
+    ``statistics=True`` its ``batch_statistics``), read from images, shape=(B, C, H, W), by way
+    of the codec's frames: ``reader(images) -> {name: tensor}``."""
 
-    def __init__(self, codec: SequenceCodec, names: list[str], where: str = "losses.views"):
-        offered = codec.content_views()
+    def __init__(self, codec: SequenceCodec, names: list[str], where: str = "losses.views",
+                 statistics: bool = False):
+        offered = codec.batch_statistics() if statistics else codec.content_views()
         missing = [name for name in names if name not in offered]
         if missing:
+            what = "batch statistic" if statistics else "view"
             raise SeqimgError(f"{where}.{missing[0]}: the {codec.name} codec offers no such "
-                              f"view (it offers: {', '.join(offered) or 'none'})")
+                              f"{what} (it offers: {', '.join(offered) or 'none'})")
         self.codec, self.views = codec, {name: offered[name] for name in names}
 
     def __call__(self, images) -> dict:

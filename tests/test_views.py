@@ -91,7 +91,8 @@ def test_training_with_views_logs_l_views_and_its_gradient_reaches_g(tmp_path):
     assert all(np.isfinite(h["L_VIEWS"]) and h["L_VIEWS"] > 0 for h in history)
     # through the straight-through snap, L_VIEWS alone moves g's weights
     s = images[:4]
-    views_s, views_gs = trainer.read_views(s, model(s))
+    signals = trainer.codec_signals(s, s, model(s))
+    views_s, views_gs = signals["views_source"], signals["views_g_source"]
     model.zero_grad()
     sum(((views_gs[k] - views_s[k]) ** 2).mean() for k in views_s).backward()
     assert sum(p.grad.abs().sum() for p in model.g.parameters() if p.grad is not None) > 0
@@ -137,3 +138,38 @@ def test_snap_shows_d_what_decoding_reads(tmp_path):
     assert frames[0, 84 + 60 - 24] == 1 and frames[2, 84 + 62 - 24] == -1
     plain = OutputSnap(MidiCodec(height=2, width=4))(torch.from_numpy(images))
     assert plain.numpy()[:, 84 + 62 - 24].max() == 1  # without the rule the stray onset stays
+
+
+def test_batch_statistics_by_hand():
+    codec = MidiCodec(pitch_low=24, pitch_high=107)  # 84 pitches, 4 steps per beat
+    stats = codec.batch_statistics()
+    frames = torch.from_numpy(notes_to_pitch_channels(PIECE, 8, 24, 107))[None]
+    # sounding cells: 48 x8, 64 x4, 67 x8, 72 x4 = 24 over 8 steps; 4 notes start in 2 beats
+    assert stats["polyphony"](frames).item() == pytest.approx(3.0)
+    assert stats["density"](frames).item() == pytest.approx(2.0)
+    expected = (8 * 24 + 4 * 40 + 8 * 43 + 4 * 48) / 24 / 83
+    assert stats["register"](frames).item() == pytest.approx(expected)
+    assert MidiCodec(layout="voices").batch_statistics() == {}
+
+
+def test_match_loss_by_hand_and_in_training(tmp_path):
+    from seqimg.losses import TargetMatchLoss
+    from seqimg.model.core import DTN
+    from seqimg.settings import LossConfig, ModelConfig, TrainConfig
+    from seqimg.train import Trainer
+
+    x = StepTensors(*[torch.zeros(1)] * 8, match_g_source={"register": torch.tensor(0.7)},
+                    match_target={"register": torch.tensor(0.4)})
+    assert TargetMatchLoss({"register": 10.0})(x).item() == pytest.approx(0.9)
+
+    codec = MidiCodec(height=8, width=8, pitch_low=36, pitch_high=83)
+    images = torch.from_numpy(codec.encode(write_midi(tmp_path / "p.mid", MELODY * 2)).images)
+    model = DTN(codec.image_shape, ModelConfig(width=4, code_dim=8))
+    reader = ViewReader(codec, ["register", "density"], "losses.match", statistics=True)
+    trainer = Trainer(model, images, images, TrainConfig(steps=2, batch_size=2, log_every=1,
+                                                         straight_through=True),
+                      LossConfig(match={"register": 1.0, "density": 1.0}), torch.device("cpu"),
+                      0, snap=OutputSnap(codec), match=reader)
+    assert all(np.isfinite(h["L_MATCH"]) for h in trainer.fit(progress=False))
+    with pytest.raises(SeqimgError, match="losses.match.pitch: the midi codec offers no such"):
+        ViewReader(codec, ["pitch"], "losses.match", statistics=True)

@@ -109,6 +109,12 @@ class SequenceCodec(ABC):
         each maps a tensor, shape=(B, T, F), to a tensor, shape=(B, T', V). Default: none."""
         return {}
 
+    def batch_statistics(self) -> dict[str, Any]:
+        """Differentiable statistics of a whole batch of frames, shape=(B, T, F) -> a scalar
+        tensor, by name, that training can match between G's outputs and real target (e.g.
+        register and density for music). Default: none."""
+        return {}
+
     def window_frames(self, images):
         """Each window's frames, shape=(B, L, F), from images, shape=(B, C, H, W): numpy arrays
         or torch tensors (differentiably), so that losses can read G's output as sequences."""

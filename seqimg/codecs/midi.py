@@ -262,17 +262,28 @@ class MidiCodec(SequenceCodec):
         sounding, _ = nt.sounding_and_onsets(notes, len(frames), 0, 127)
         return notes, sounding
 
-    def content_views(self) -> dict:
-        """``harmony`` (pitch classes per beat), ``bass`` (lowest pitch class per beat),
-        ``melody`` (top voice's pitch class per step), ``rhythm`` (onsets per step); none for
-        the ``voices`` layout."""
+    def note_views(self):
+        """The differentiable views and batch statistics of this codec's frames
+        (:class:`seqimg.codecs.note_views.NoteViews`); None for the ``voices`` layout."""
         if self.config.layout == "voices":
-            return {}
+            return None
         from seqimg.codecs.note_views import NoteViews
 
         c = self.config
         return NoteViews(c.pitch_low, self.n_pitches, c.steps_per_beat,
-                         c.layout == "pitch-levels").all()
+                         c.layout == "pitch-levels")
+
+    def content_views(self) -> dict:
+        """``harmony`` (pitch classes per beat), ``bass`` (lowest pitch class per beat),
+        ``melody`` (top voice's pitch class per step), ``rhythm`` (onsets per step)."""
+        views = self.note_views()
+        return views.content() if views else {}
+
+    def batch_statistics(self) -> dict:
+        """``register`` (mean sounding pitch in the range), ``polyphony`` (pitches sounding per
+        step), ``density`` (notes starting per beat)."""
+        views = self.note_views()
+        return views.batch_statistics() if views else {}
 
     def statistics(self, frames: np.ndarray) -> dict[str, float]:
         """Pitch range and classes, distinct pitches, polyphony, note density and length,

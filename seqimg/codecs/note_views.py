@@ -105,6 +105,26 @@ class NoteViews:
         _, onsets, _ = self._rolls(frames)
         return any_of(onsets, onsets.new_ones(self.n_pitches, 1))
 
-    def all(self) -> dict:
+    def content(self) -> dict:
         return {"harmony": self.harmony, "bass": self.bass, "melody": self.melody,
                 "rhythm": self.rhythm}
+
+    # -- statistics of a whole batch, each a scalar tensor ------------------------------------
+    def register(self, frames):
+        """Mean sounding pitch, as a fraction of the range (0 lowest, 1 highest)."""
+        sounding, _, _ = self._rolls(frames)
+        position = sounding.new_tensor(np.linspace(0.0, 1.0, self.n_pitches, dtype=np.float32))
+        return (sounding * position).sum() / sounding.sum().clamp_min(EPS)
+
+    def polyphony(self, frames):
+        """Mean number of pitches sounding per step."""
+        sounding, _, _ = self._rolls(frames)
+        return sounding.sum(-1).mean()
+
+    def density(self, frames):
+        """Mean number of notes starting per beat."""
+        _, onsets, _ = self._rolls(frames)
+        return onsets.sum(-1).mean() * self.beat
+
+    def batch_statistics(self) -> dict:
+        return {"register": self.register, "polyphony": self.polyphony, "density": self.density}
