@@ -30,7 +30,7 @@ PIANOROLL = ROOT / "recipes" / "midi_genre_pianoroll.yaml"
 LEVELS = ["source.codec.layout=pitch-levels", "target.codec.layout=pitch-levels"]
 VIEWS = ["losses.views.harmony=30", "losses.views.bass=30"]
 RULE = ["source.codec.onset_rule=true", "target.codec.onset_rule=true"]
-MATCH = ["losses.match.register=10", "losses.match.polyphony=1", "losses.match.density=1"]
+MATCH = ["losses.match.register=10", "losses.match.polyphony=0.1", "losses.match.density=0.1"]
 VARIANTS = {
     "default": (RECIPE, []),
     "residual off": (RECIPE, ["model.residual=false"]),
