@@ -18,7 +18,7 @@ import yaml
 from seqimg.config import build_config, check_call_settings, config_dict, parse_assignment
 from seqimg.errors import SeqimgError, one_line
 from seqimg.settings import ExtraLoss, LossConfig, ModelConfig, TrainConfig
-from seqimg.views import OutputSnap, ViewReader
+from seqimg.views import codec_readers
 
 
 @dataclass(frozen=True)
@@ -183,11 +183,7 @@ def check_pair(recipe: Recipe) -> None:
     if source.image_shape != target.image_shape:
         raise SeqimgError(f"source.codec / target.codec: images {source.image_shape} and "
                           f"{target.image_shape} differ in shape; align the codecs' folds")
-    for codec in (source, target):
-        ViewReader(codec, list(recipe.losses.views))
-    ViewReader(target, list(recipe.losses.match), "losses.match", statistics=True)
-    if recipe.train.straight_through:
-        OutputSnap(target)
+    codec_readers(source, target, recipe.losses, recipe.train.straight_through)
 
 
 def build_recipe(raw: dict, where: str = "recipe") -> Recipe:

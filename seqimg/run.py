@@ -17,7 +17,7 @@ from seqimg.io import write_text
 from seqimg.recipe import Recipe, load_recipe, recipe_dict
 from seqimg.train import Trainer, resolve_device
 from seqimg.transfer import TrainedPair, build_model, transfer_files
-from seqimg.views import OutputSnap, ViewReader
+from seqimg.views import codec_readers
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +74,11 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
     write_split(out, source, target, {"source": len(src_images), "target": len(tgt_images)})
 
     model = build_model(source.codec.image_shape, recipe.model, recipe.losses)
-    snap = OutputSnap(target.codec) if target.codec.frame_levels is not None else None
-    names, matched = list(recipe.losses.views), list(recipe.losses.match)
-    views = (ViewReader(source.codec, names), ViewReader(target.codec, names)) if names else None
-    match = ViewReader(target.codec, matched, "losses.match", statistics=True) if matched else None
+    readers = codec_readers(source.codec, target.codec, recipe.losses,
+                            recipe.train.straight_through)
     trainer = Trainer(model, torch.from_numpy(src_images), torch.from_numpy(tgt_images),
                       recipe.train, recipe.losses, device, recipe.seed,
-                      checkpoint_info(recipe, source, target), snap, views, match)
+                      checkpoint_info(recipe, source, target), readers)
     if resume:
         trainer.load(checkpoint)
     trainer.fit(checkpoint, progress=progress)

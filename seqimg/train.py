@@ -14,7 +14,7 @@ from seqimg.losses import StepTensors, adversarial_loss, generator_terms
 from seqimg.model.blocks import xavier_init
 from seqimg.model.core import DTN
 from seqimg.settings import LossConfig, TrainConfig
-from seqimg.views import OutputSnap, ViewReader
+from seqimg.views import CodecReaders
 
 
 def resolve_device(name: str) -> torch.device:
@@ -29,31 +29,28 @@ def resolve_device(name: str) -> torch.device:
 class Trainer:
     """Trains a :class:`DTN` on source and target image tensors, shape=(N, C, H, W) each.
 
-    ``snap`` shows D G's output as the target codec's real images look (snapped to its frame
-    levels, tidied), when ``train.straight_through``; ``views`` read the source and target
-    codecs' content views for L_VIEWS and ``match`` the target codec's batch statistics for
-    L_MATCH; ``info`` describes the run in checkpoints.
+    ``readers`` are what it reads through the codecs: G's output snapped as the target's real
+    images look (shown to D when ``train.straight_through``), content views for L_VIEWS, batch
+    statistics for L_MATCH; ``info`` describes the run in checkpoints.
     """
 
     def __init__(self, model: DTN, source: torch.Tensor, target: torch.Tensor,
                  train: TrainConfig, losses: LossConfig, device: torch.device, seed: int,
                  info: checkpoint.CheckpointInfo | None = None,
-                 snap: OutputSnap | None = None,
-                 views: tuple[ViewReader, ViewReader] | None = None,
-                 match: ViewReader | None = None) -> None:
+                 readers: CodecReaders = CodecReaders()) -> None:
         self.model, self.cfg, self.device = model.to(device), train, device
         self.source, self.target = source, target
-        self.info, self.views, self.match = info, views, match
-        for key, given in (("views", views), ("match", match)):
-            if getattr(losses, key) and given is None:
+        self.info = info
+        self.snap, self.views, self.match = readers.snap, readers.views, readers.match
+        for key in ("views", "match"):
+            if getattr(losses, key) and getattr(readers, key) is None:
                 raise SeqimgError(f"losses.{key}: the trainer was given no codec to read from")
         self.adversarial = adversarial_loss(losses)
         self.terms = generator_terms(losses, self.adversarial)
         self.const_updates_f = losses.const_updates_f
-        if train.straight_through and snap is None:
+        if train.straight_through and self.snap is None:
             raise SeqimgError("train.straight_through: the trainer was given no target codec "
                               "levels to snap G's output to")
-        self.snap = snap
         self.rng = torch.Generator().manual_seed(seed)
         lr_d = train.lr_d or train.lr
         betas = (train.beta1, 0.999)

@@ -4,6 +4,8 @@ importing this module does not import torch."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from seqimg.codecs.base import SequenceCodec
 from seqimg.errors import SeqimgError
 
@@ -51,3 +53,27 @@ class OutputSnap:
         frames = self.codec.window_frames(snapped)
         tidied = self.codec.tidy(frames)
         return snapped if tidied is frames else self.codec.window_images(tidied)
+
+
+@dataclass(frozen=True)
+class CodecReaders:
+    """Everything training reads through the codecs: ``snap`` (G's output as D sees it),
+    ``views`` (source and target content views for L_VIEWS) and ``match`` (the target's batch
+    statistics for L_MATCH); None where unused."""
+
+    snap: OutputSnap | None = None
+    views: tuple[ViewReader, ViewReader] | None = None
+    match: ViewReader | None = None
+
+
+def codec_readers(source: SequenceCodec, target: SequenceCodec, losses,
+                  straight_through: bool) -> CodecReaders:
+    """The readers a recipe's losses and ``train.straight_through`` need; an error naming the
+    key when a codec cannot give what is asked of it."""
+    if straight_through:
+        OutputSnap(target)  # refuses continuous frames
+    views, matched = list(losses.views), list(losses.match)
+    return CodecReaders(
+        snap=OutputSnap(target) if target.frame_levels is not None else None,
+        views=(ViewReader(source, views), ViewReader(target, views)) if views else None,
+        match=ViewReader(target, matched, "losses.match", statistics=True) if matched else None)

@@ -9,7 +9,7 @@ from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import notes_to_pitch_channels, notes_to_pitch_levels
 from seqimg.errors import SeqimgError
 from seqimg.losses import StepTensors, ViewConstancyLoss
-from seqimg.views import OutputSnap, ViewReader
+from seqimg.views import CodecReaders, OutputSnap, ViewReader
 
 # a C major triad over a bass C for one beat, then C-G with a high C on top
 PIECE = np.array([[48, 0, 8], [64, 0, 4], [67, 0, 8], [72, 4, 8]])
@@ -85,8 +85,8 @@ def test_training_with_views_logs_l_views_and_its_gradient_reaches_g(tmp_path):
     reader = ViewReader(codec, ["harmony", "bass"])
     trainer = Trainer(model, images, images, TrainConfig(steps=2, batch_size=4, log_every=1,
                                                          straight_through=True),
-                      losses, torch.device("cpu"), 0, snap=OutputSnap(codec),
-                      views=(reader, reader))
+                      losses, torch.device("cpu"), 0,
+                      readers=CodecReaders(OutputSnap(codec), (reader, reader)))
     history = trainer.fit(progress=False)
     assert all(np.isfinite(h["L_VIEWS"]) and h["L_VIEWS"] > 0 for h in history)
     # through the straight-through snap, L_VIEWS alone moves g's weights
@@ -169,7 +169,7 @@ def test_match_loss_by_hand_and_in_training(tmp_path):
     trainer = Trainer(model, images, images, TrainConfig(steps=2, batch_size=2, log_every=1,
                                                          straight_through=True),
                       LossConfig(match={"register": 1.0, "density": 1.0}), torch.device("cpu"),
-                      0, snap=OutputSnap(codec), match=reader)
+                      0, readers=CodecReaders(OutputSnap(codec), match=reader))
     assert all(np.isfinite(h["L_MATCH"]) for h in trainer.fit(progress=False))
     with pytest.raises(SeqimgError, match="losses.match.pitch: the midi codec offers no such"):
         ViewReader(codec, ["pitch"], "losses.match", statistics=True)
