@@ -19,6 +19,7 @@ from seqimg.scaling import from_unit, normalise_peak, to_unit
 DB_LOW, DB_HIGH = -100.0, 40.0  # power_to_db range mapped onto [-1, 1]
 MFCC_SCALE = 500.0
 F0_LOW, F0_HIGH = 65.0, 2093.0  # C2..C7, mapped on a log scale
+GRIFFIN_LIM_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -83,15 +84,19 @@ class AudioCodec(SequenceCodec):
         return np.concatenate([col[:, :length] for col in columns]).T.astype(np.float32)
 
     def from_frames(self, frames: np.ndarray) -> np.ndarray:
+        """Mel power (from log-mel bands, or MFCCs through the mel filter bank) to an STFT
+        magnitude, then Griffin-Lim from seeded random phases: librosa's default draws fresh
+        entropy on every call, so decoding would not be a function of the frames."""
         c = self.config
-        stft = dict(sr=c.sample_rate, n_fft=c.n_fft, hop_length=c.hop_length,
-                    n_iter=c.griffin_lim_iters)
         bands = frames[:, : c.bands].T.astype(np.float64)
         if c.spectral == "mel":
             power = librosa.db_to_power(from_unit(bands, DB_LOW, DB_HIGH - DB_LOW))
-            audio = librosa.feature.inverse.mel_to_audio(power, **stft)
         else:
-            audio = librosa.feature.inverse.mfcc_to_audio(bands * MFCC_SCALE, n_mels=128, **stft)
+            power = librosa.feature.inverse.mfcc_to_mel(bands * MFCC_SCALE, n_mels=128)
+        magnitude = librosa.feature.inverse.mel_to_stft(power, sr=c.sample_rate, n_fft=c.n_fft)
+        audio = librosa.griffinlim(magnitude, n_iter=c.griffin_lim_iters,
+                                   hop_length=c.hop_length, n_fft=c.n_fft,
+                                   random_state=GRIFFIN_LIM_SEED)
         return normalise_peak(audio, above=1.0).astype(np.float32)
 
     def example_file(self, directory: Path) -> Path:
