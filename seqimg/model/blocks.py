@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+from seqimg.model.plan import ShapePlan, g_channels
 
 
 def conv_bn_relu(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
@@ -42,3 +45,25 @@ def xavier_init(module: nn.Module) -> None:
             nn.init.xavier_uniform_(layer.weight)
             if layer.bias is not None:
                 nn.init.zeros_(layer.bias)
+
+
+
+def strided_critic(plan: ShapePlan, width: int, outputs: int, head_kernel: int | tuple[int, int],
+                   normalise: bool) -> nn.Sequential:
+    """A discriminator body: stride-2 3x3 convs with LeakyReLU down to the plan's bottom map,
+    then a conv with ``head_kernel`` to ``outputs`` channels (the whole bottom map for one
+    judgement per image, 1 for one per position); Xavier-initialised, every conv spectrally
+    normalised when ``normalise``."""
+    layers: list[nn.Module] = []
+    c_in = plan.channels
+    for level in range(1, plan.levels + 1):
+        c_out = g_channels(width, level)
+        layers += [nn.Conv2d(c_in, c_out, 3, 2, 1), nn.LeakyReLU(0.2, inplace=True)]
+        c_in = c_out
+    net = nn.Sequential(*layers, nn.Conv2d(c_in, outputs, head_kernel))
+    xavier_init(net)
+    if normalise:
+        for i, layer in enumerate(net):
+            if isinstance(layer, nn.Conv2d):
+                net[i] = spectral_norm(layer)
+    return net

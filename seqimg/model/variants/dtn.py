@@ -6,9 +6,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.parametrizations import spectral_norm
 
-from seqimg.model.blocks import stage, xavier_init
+from seqimg.model.blocks import stage, strided_critic, xavier_init
 from seqimg.model.plan import ShapePlan, f_channels, g_channels
 from seqimg.settings import ModelConfig
 
@@ -76,20 +75,7 @@ class Discriminator(nn.Module):
 
     def __init__(self, plan: ShapePlan, cfg: ModelConfig, outputs: int) -> None:
         super().__init__()
-        w = cfg.width
-        layers: list[nn.Module] = []
-        c_in = plan.channels
-        for level in range(1, plan.levels + 1):
-            c_out = g_channels(w, level)
-            layers += [nn.Conv2d(c_in, c_out, 3, 2, 1), nn.LeakyReLU(0.2, inplace=True)]
-            c_in = c_out
-        layers.append(nn.Conv2d(c_in, outputs, plan.bottom))
-        self.net = nn.Sequential(*layers)
-        xavier_init(self)
-        if cfg.spectral_norm:
-            for i, layer in enumerate(self.net):
-                if isinstance(layer, nn.Conv2d):
-                    self.net[i] = spectral_norm(layer)
+        self.net = strided_critic(plan, cfg.width, outputs, plan.bottom, cfg.spectral_norm)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, C, H, W) -> logits (B, outputs)."""

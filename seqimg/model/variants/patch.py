@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils.parametrizations import spectral_norm
 
-from seqimg.model.blocks import xavier_init
-from seqimg.model.plan import ShapePlan, g_channels
+from seqimg.model.blocks import strided_critic
+from seqimg.model.plan import ShapePlan
 from seqimg.settings import ModelConfig
 
 
@@ -20,19 +19,7 @@ class PatchDiscriminator(nn.Module):
 
     def __init__(self, plan: ShapePlan, cfg: ModelConfig, outputs: int) -> None:
         super().__init__()
-        layers: list[nn.Module] = []
-        c_in = plan.channels
-        for level in range(1, plan.levels + 1):
-            c_out = g_channels(cfg.width, level)
-            layers += [nn.Conv2d(c_in, c_out, 3, 2, 1), nn.LeakyReLU(0.2, inplace=True)]
-            c_in = c_out
-        layers.append(nn.Conv2d(c_in, outputs, 1))
-        self.net = nn.Sequential(*layers)
-        xavier_init(self)
-        if cfg.spectral_norm:
-            for i, layer in enumerate(self.net):
-                if isinstance(layer, nn.Conv2d):
-                    self.net[i] = spectral_norm(layer)
+        self.net = strided_critic(plan, cfg.width, outputs, 1, cfg.spectral_norm)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, C, H, W) -> logits (B * h * w, outputs), one row per judged region."""
