@@ -78,16 +78,20 @@ def two_sample(a: Pieces, b: Pieces, window: int, steps: int, seed: int) -> floa
     return accuracy(clf, frame_windows(a_test, window)[0], frame_windows(b_test, window)[0])
 
 
-def content(codec, inputs: Pieces, outputs: Pieces, unrelated: Pieces,
-            window: int) -> dict[str, ContentScore]:
-    """Input/output similarity per measure of the codec, its chance level on unrelated pairs,
-    normalised."""
-    scores = [codec.content_similarity(inputs.frames[k], outputs.frames[k], window)
-              for k in outputs.frames if k in inputs.frames]
+def chance_levels(codec, inputs: Pieces, unrelated: Pieces, window: int) -> list[dict]:
+    """The codec's content measures of each input against two unrelated pieces (seeded): what
+    keeping content by chance scores, shared by the transfer and every control."""
     rng = np.random.default_rng(0)
     others = unrelated.values
-    chance = [codec.content_similarity(a, others[rng.integers(len(others))], window)
-              for a in inputs.values for _ in range(2)]
+    return [codec.content_similarity(a, others[rng.integers(len(others))], window)
+            for a in inputs.values for _ in range(2)]
+
+
+def content(codec, inputs: Pieces, outputs: Pieces, chance: list[dict],
+            window: int) -> dict[str, ContentScore]:
+    """Input/output similarity per measure of the codec, its chance level, normalised."""
+    scores = [codec.content_similarity(inputs.frames[k], outputs.frames[k], window)
+              for k in outputs.frames if k in inputs.frames]
     result = {}
     for key in scores[0] if scores else []:
         raw = float(np.mean([s[key] for s in scores]))
@@ -167,8 +171,9 @@ def realism(codec, pieces: RunPieces, clf: TrainedClassifier, window: int) -> Re
             embedding(pieces.source_through_target), target))
 
 
-def control_scores(names: tuple[str, ...], codec, pieces: RunPieces, clf: TrainedClassifier,
-                   window: int, steps: int, seed: int) -> dict[str, ControlScore]:
+def control_scores(names: tuple[str, ...], codec, pieces: RunPieces, chance: list[dict],
+                   clf: TrainedClassifier, window: int, steps: int,
+                   seed: int) -> dict[str, ControlScore]:
     """Each named control made from the held-out source, written and read back by the target
     codec, and measured like the transfer."""
     from seqimg.registry import lookup
@@ -178,7 +183,7 @@ def control_scores(names: tuple[str, ...], codec, pieces: RunPieces, clf: Traine
         make = lookup("controls", name)
         made = round_trip(Pieces({stem: make(codec, frames)
                                   for stem, frames in pieces.source_heldout.frames.items()}), codec)
-        kept = content(codec, pieces.source_heldout, made, pieces.all_target, window)
+        kept = content(codec, pieces.source_heldout, made, chance, window)
         stats = [codec.statistics(f) for f in made.values]
         scores[name] = ControlScore(
             strength=strength(clf, made, window),
@@ -209,6 +214,7 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
     clf = train_classifier(frame_windows(p.target_train.values, window)[0],
                            frame_windows(p.source_train.values, window)[0], steps, seed)
     control = round_trip(p.source_heldout, pair.source)
+    chance = chance_levels(pair.target, p.source_heldout, p.all_target, window)
     report = Report(
         recipe=recipe.name,
         classifier_accuracy=accuracy(clf, frame_windows(p.target_heldout.values, window)[0],
@@ -221,7 +227,7 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
             ((stem, strength(clf, Pieces({stem: f}), window))
              for stem, f in p.outputs.frames.items()), key=lambda kv: -kv[1])),
         content_similarity={
-            **content(pair.target, p.source_heldout, p.outputs, p.all_target, window),
+            **content(pair.target, p.source_heldout, p.outputs, chance, window),
             "f_constancy": f_constancy(pair, p.source_heldout, p.all_target)},
         realism=realism(pair.target, p, clf, window),
         two_sample_accuracy=two_sample(p.outputs, p.all_target, window, steps, seed),
@@ -234,8 +240,8 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
                 "source_heldout": len(p.source_heldout.frames),
                 "target_heldout": len(p.target_heldout.frames),
                 "transferred": len(p.outputs.frames)},
-        controls=control_scores(recipe.evaluate.controls, pair.target, p, clf, window, steps,
-                                seed))
+        controls=control_scores(recipe.evaluate.controls, pair.target, p, chance, clf, window,
+                                steps, seed))
     write_text(run_dir / "report.json", report.to_json())
     write_report(run_dir, report, recipe, pair, p.source_heldout, p.outputs)
     return report
