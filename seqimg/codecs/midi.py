@@ -208,9 +208,9 @@ class MidiCodec(SequenceCodec):
         if c.layout == "voices":
             return nt.voices_to_notes(frames, c.pitch_low, c.pitch_high)
         if c.layout == "pitch-levels":
-            sounding, onsets = frames[:, :pitches] > -0.5, frames[:, :pitches] > 0.5
+            sounding, onsets = nt.pitch_level_rolls(frames[:, :pitches])
         else:
-            sounding, onsets = frames[:, :pitches] > 0, frames[:, pitches : 2 * pitches] > 0
+            sounding, onsets = nt.pitch_channel_rolls(frames, pitches)
         if c.onset_rule:
             onsets = nt.onset_rule(sounding, onsets)
         return nt.rolls_to_notes(sounding, onsets, c.pitch_low)

@@ -21,7 +21,7 @@ def pitch_class_matrix(low: int, n_pitches: int) -> np.ndarray:
     return matrix
 
 
-def sounding_and_onsets(frames, n_pitches: int, levels_layout: bool):
+def on_probabilities(frames, n_pitches: int, levels_layout: bool):
     """Probabilities, shape=(B, T, P) each, that a pitch sounds and that it starts. Pitch
     channels hold sounding then onset levels (+1 on, -1 off); pitch levels hold +1 at an
     onset, 0 while held, -1 silent."""
@@ -56,7 +56,7 @@ def onset_rule(sounding, onsets):
 
 def tidy_onsets(frames, n_pitches: int, levels_layout: bool):
     """Frames, shape=(B, T, F), with the onset rule applied, in the same layout."""
-    sounding, onsets = sounding_and_onsets(frames, n_pitches, levels_layout)
+    sounding, onsets = on_probabilities(frames, n_pitches, levels_layout)
     ruled = onset_rule(sounding, onsets)
     out = frames.clone()
     if levels_layout:
@@ -82,7 +82,7 @@ class NoteViews:
         self.classes = pitch_class_matrix(low, n_pitches)
 
     def _rolls(self, frames):
-        sounding, onsets = sounding_and_onsets(frames, self.n_pitches, self.levels_layout)
+        sounding, onsets = on_probabilities(frames, self.n_pitches, self.levels_layout)
         return sounding, onsets, frames.new_tensor(self.classes)
 
     def harmony(self, frames):

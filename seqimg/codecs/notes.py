@@ -58,10 +58,15 @@ def notes_to_pitch_channels(notes: np.ndarray, length: int, low: int, high: int)
     return np.concatenate([to_levels(sounding), to_levels(onsets)], axis=1)
 
 
+def pitch_channel_rolls(frames: np.ndarray, n_pitches: int) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean sounding and onset rolls, shape=(T, P) each, of pitch-channel frames; levels
+    above 0 count as on."""
+    return frames[:, :n_pitches] > 0, frames[:, n_pitches : 2 * n_pitches] > 0
+
+
 def pitch_channels_to_notes(frames: np.ndarray, low: int, high: int) -> np.ndarray:
-    """Invert :func:`notes_to_pitch_channels`; levels above 0 count as on."""
-    n_pitches = high - low + 1
-    return rolls_to_notes(frames[:, :n_pitches] > 0, frames[:, n_pitches : 2 * n_pitches] > 0, low)
+    """Invert :func:`notes_to_pitch_channels`."""
+    return rolls_to_notes(*pitch_channel_rolls(frames, high - low + 1), low)
 
 
 def notes_to_pitch_levels(notes: np.ndarray, length: int, low: int, high: int) -> np.ndarray:
@@ -71,9 +76,15 @@ def notes_to_pitch_levels(notes: np.ndarray, length: int, low: int, high: int) -
     return np.where(onsets, 1.0, np.where(sounding, 0.0, -1.0)).astype(np.float32)
 
 
+def pitch_level_rolls(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean sounding and onset rolls of pitch-level frames, shape=(T, P): above -0.5
+    sounds, above 0.5 is an onset."""
+    return frames > -0.5, frames > 0.5
+
+
 def pitch_levels_to_notes(frames: np.ndarray, low: int) -> np.ndarray:
-    """Invert :func:`notes_to_pitch_levels`: above 0.5 is an onset, above -0.5 sounds."""
-    return rolls_to_notes(frames > -0.5, frames > 0.5, low)
+    """Invert :func:`notes_to_pitch_levels`."""
+    return rolls_to_notes(*pitch_level_rolls(frames), low)
 
 
 def pitch_level(pitch: np.ndarray, low: int, high: int) -> np.ndarray:
