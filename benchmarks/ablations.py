@@ -7,7 +7,8 @@ autoencoder or a domain classifier) and frozen; L_CONST training g only; ternary
 pitch-levels and voices MIDI layouts; no augmentation; stabilisers switched (spectral norm,
 label smoothing, normalised code, straight-through); the pianoroll layout instead of the fold;
 content views in L_VIEWS, the onset rule, both, the views replacing the learned f, a patch D,
-and L_MATCH on register, polyphony and density.
+and L_MATCH on register, polyphony and density; on top of the last, a G that edits its input
+(on the fold, or 1-D over time) and a D over time (alone, or beside the fold's).
 Each variant is a normal `seqimg run` with `--set` overrides, so any row can be reproduced
 alone; variants whose report exists are not run again.
 """
@@ -59,6 +60,13 @@ VARIANTS = {
     "views + onset rule, no learned f": (RECIPE, VIEWS + RULE + ["losses.const_weight=0"]),
     "views + onset rule, patch D": (RECIPE, VIEWS + RULE + ["model.discriminator=patch"]),
     "views + onset rule + register/density match": (RECIPE, VIEWS + RULE + MATCH),
+    "views + rule + match, editing G": (RECIPE, VIEWS + RULE + MATCH + ["model.edit=true"]),
+    "views + rule + match, 1-D editing G": (RECIPE, VIEWS + RULE + MATCH + [
+        "model.edit=true", "model.generator=temporal"]),
+    "views + rule + match, fold + 1-D D": (RECIPE, VIEWS + RULE + MATCH + [
+        "model.discriminator=dual"]),
+    "views + rule + match, 1-D D": (RECIPE, VIEWS + RULE + MATCH + [
+        "model.discriminator=temporal"]),
 }
 
 

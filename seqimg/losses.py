@@ -179,6 +179,17 @@ class TargetIdentityLoss:
         return distance(self.distance, x.g_target, x.target)
 
 
+class SourceKeepLoss:
+    """L_KEEP = d(G(s), s): a price on every change G makes to its input, so that it edits
+    rather than repaints (with ``model.edit`` it starts from keeping everything)."""
+
+    def __init__(self, distance: str = "l1") -> None:
+        self.distance = distance
+
+    def __call__(self, x: StepTensors) -> torch.Tensor:
+        return distance(self.distance, x.g_source, x.source)
+
+
 class TotalVariationLoss:
     """L_TV(z) = mean over pixels of ((z[i, j+1] - z[i, j])^2 + (z[i+1, j] - z[i, j])^2)^(B/2),
     on z = G(s); a 1e-8 inside the power keeps the gradient finite where z is flat."""
@@ -205,6 +216,7 @@ def generator_terms(cfg: LossConfig, adversarial) -> list[tuple[str, float, obje
                                      "features": cfg.const_features}),
         "tid": (cfg.tid_weight, {"distance": cfg.tid_distance}),
         "tv": (cfg.tv_weight, {"exponent": cfg.tv_exponent}),
+        "keep": (cfg.keep_weight, {"distance": cfg.keep_distance}),
         "views": (1.0 if cfg.views else 0.0, {"weights": cfg.views,
                                               "distance": cfg.views_distance}),
         "match": (1.0 if cfg.match else 0.0, {"weights": cfg.match}),

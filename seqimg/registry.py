@@ -30,6 +30,7 @@ BUILTINS = {
         "tv": "seqimg.losses:TotalVariationLoss",
         "views": "seqimg.losses:ViewConstancyLoss",
         "match": "seqimg.losses:TargetMatchLoss",
+        "keep": "seqimg.losses:SourceKeepLoss",
     },
     "adversarial": {
         "binary": "seqimg.losses:BinaryAdversarialLoss",
@@ -39,9 +40,12 @@ BUILTINS = {
         "sixteenths": "seqimg.codecs.note_controls:sixteenths",
         "power_chords": "seqimg.codecs.note_controls:power_chords",
     },
-    "generators": {"dtn": "seqimg.model.variants.dtn:build_generator"},
+    "generators": {"dtn": "seqimg.model.variants.dtn:build_generator",
+                   "temporal": "seqimg.model.variants.temporal:build_generator"},
     "discriminators": {"dtn": "seqimg.model.variants.dtn:build_discriminator",
-                       "patch": "seqimg.model.variants.patch:build_discriminator"},
+                       "patch": "seqimg.model.variants.patch:build_discriminator",
+                       "temporal": "seqimg.model.variants.temporal:build_discriminator",
+                       "dual": "seqimg.model.variants.dual:build_discriminator"},
 }
 GROUPS = {kind: f"seqimg.{kind}" for kind in BUILTINS}
 NOUNS = {"codecs": "codec", "losses": "loss", "adversarial": "adversarial loss",

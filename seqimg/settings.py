@@ -26,6 +26,7 @@ class ModelConfig:
     f_mode: Literal["joint", "pretrained"] = "joint"
     spectral_norm: bool = True
     normalise_code: bool = False  # L2-normalise f's code instead of tanh
+    edit: bool = False  # G edits its input through a keep-mask instead of repainting it
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class ExtraLoss:
 @dataclass(frozen=True)
 class LossConfig:
     """L_D from a named adversarial loss, and L_G = L_GANG + a*L_CONST + b*L_TID + c*L_TV +
-    L_VIEWS + L_MATCH + user losses.
+    k*L_KEEP + L_VIEWS + L_MATCH + user losses.
 
     ``views`` weighs the codecs' content views (e.g. the midi codec's ``harmony``, ``bass``,
     ``melody``, ``rhythm``) in L_VIEWS = sum_v w_v d(v(s), v(q(G(s)))): a fixed content
@@ -59,6 +60,8 @@ class LossConfig:
     tid_weight: float = 15.0
     tv_weight: float = 0.0
     tv_exponent: float = 1.0
+    keep_weight: float = 0.0  # L_KEEP = d(G(s), s): a price on each edit of the source
+    keep_distance: Distance = "l1"
     const_distance: Distance = "mse"
     tid_distance: Distance = "mse"
     const_detach_target: bool = True

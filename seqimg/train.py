@@ -120,8 +120,7 @@ class Trainer:
         m = self.model
         s, t = self.batch(self.source), self.batch(self.target)
         with torch.autocast(self.device.type, torch.bfloat16, enabled=self.autocast):
-            code_s, feats_s = m.f(s)
-            g_s = m.g(code_s, feats_s)
+            g_s, code_s, feats_s = m.translate(s)
             g_t = m(t)
             code_gs, feats_gs = self.f_of_output(g_s)
             x = StepTensors(s, t, g_s.float(), g_t.float(), code_s.float(), code_gs.float(),

@@ -10,6 +10,7 @@ from seqimg.losses import (
     BinaryAdversarialLoss,
     ConstancyLoss,
     GeneratorAdversarialLoss,
+    SourceKeepLoss,
     StepTensors,
     TargetIdentityLoss,
     TernaryAdversarialLoss,
@@ -82,6 +83,15 @@ def test_target_identity_l1_and_cosine():
     x = tensors(target=torch.tensor([[0.0, 1.0]]), g_target=torch.tensor([[1.0, 1.0]]))
     assert TargetIdentityLoss("l1")(x).item() == pytest.approx(0.5)
     assert TargetIdentityLoss("cosine")(x).item() == pytest.approx(1 - 1 / math.sqrt(2))
+
+
+def test_source_keep_prices_every_change_to_the_source():
+    x = tensors(source=torch.tensor([[1.0, -1.0, 1.0, -1.0]]),
+                g_source=torch.tensor([[1.0, 1.0, 1.0, -1.0]]))
+    assert SourceKeepLoss()(x).item() == pytest.approx(0.5)  # one cell of four moved by 2
+    assert SourceKeepLoss("mse")(x).item() == pytest.approx(1.0)
+    names = [n for n, _, _ in generator_terms(LossConfig(keep_weight=2.0), BINARY)]
+    assert names == ["gan_g", "const", "tid", "keep"]
 
 
 def test_total_variation_exponents():

@@ -34,3 +34,70 @@ def test_patch_discriminator_trains_with_both_adversarial_losses():
                           LossConfig(adversarial=adversarial), torch.device("cpu"), 0)
         history = trainer.fit(progress=False)
         assert 0 <= history[-1]["d_acc_real"] <= 1 and history[-1]["L_D"] > 0
+
+
+@pytest.mark.parametrize("discriminator", ["dtn", "patch", "temporal", "dual"])
+@pytest.mark.parametrize("generator", ["dtn", "temporal"])
+def test_every_variant_pair_trains_with_both_adversarial_losses(generator, discriminator):
+    from seqimg.settings import LossConfig
+    from seqimg.train import Trainer
+
+    shape = (2, 8, 8)
+    images = torch.rand(8, *shape) * 2 - 1
+    for adversarial in ("binary", "ternary"):
+        torch.manual_seed(0)
+        cfg = ModelConfig(width=4, code_dim=8, generator=generator, discriminator=discriminator)
+        model = DTN(shape, cfg, 3 if adversarial == "ternary" else 1)
+        trainer = Trainer(model, images, images.flip(0), TrainConfig(steps=2, batch_size=4,
+                                                                    log_every=1),
+                          LossConfig(adversarial=adversarial), torch.device("cpu"), 0)
+        history = trainer.fit(progress=False)
+        assert 0 <= history[-1]["d_acc_real"] <= 1 and history[-1]["L_D"] > 0
+        assert model(images).shape == images.shape
+
+
+def test_temporal_discriminator_judges_stretches_of_time():
+    shape = (3, 16, 16)  # 256 steps, row by row
+    model = DTN(shape, ModelConfig(width=4, discriminator="temporal"))
+    x = torch.zeros(2, *shape, requires_grad=True)
+    logits = model.d(x)
+    assert logits.shape == (2 * 16, 1)  # 16 stretches of time per window
+    logits[5].sum().backward()  # the sixth stretch of the first window
+    seen = (x.grad[0].abs().sum(0).flatten() > 0).nonzero().flatten()
+    assert x.grad[1].abs().sum() == 0
+    # 46 steps centred on the stretch, reaching across fold rows: time, not image columns
+    assert seen.min() == 5 * 16 - 15 and seen.max() == 5 * 16 + 30
+    assert seen.max() - seen.min() + 1 == 46
+
+
+def test_temporal_generator_reads_time_across_rows():
+    shape = (1, 8, 8)
+    model = DTN(shape, ModelConfig(width=4, code_dim=8, generator="temporal")).eval()
+    x = torch.rand(1, *shape, requires_grad=True)
+    model(x)[0, 0, 3, 0].backward()  # the first step of row 3 (time 24)
+    seen = (x.grad[0, 0].flatten() != 0).nonzero().flatten()
+    assert 23 in seen.tolist() and 25 in seen.tolist()  # its neighbours in time
+    assert seen.min() == 0 and seen.max() == 63  # the dilated stacks see the whole window
+
+
+def test_dual_discriminator_weighs_the_whole_and_the_stretches_equally():
+    shape = (3, 16, 16)
+    model = DTN(shape, ModelConfig(width=4, discriminator="dual")).eval()  # fixed spectral norm
+    x = torch.rand(2, *shape)
+    logits = model.d(x)
+    whole, local = logits.chunk(2)
+    assert logits.shape == (2 * 2 * 16, 1)
+    assert torch.equal(whole[:16], model.d.whole(x)[:1].expand(16, 1))
+    assert torch.equal(local, model.d.local(x))
+
+
+@pytest.mark.parametrize("generator", ["dtn", "temporal"])
+def test_an_editing_generator_starts_by_keeping_its_input(generator):
+    shape = (4, 8, 8)
+    x = torch.sign(torch.rand(3, *shape) - 0.7)
+    repaint = DTN(shape, ModelConfig(width=4, code_dim=8, generator=generator)).eval()
+    edit = DTN(shape, ModelConfig(width=4, code_dim=8, generator=generator, edit=True)).eval()
+    assert torch.equal(torch.sign(edit(x)), x)  # every cell keeps its sign at the start
+    assert (torch.sign(repaint(x)) != x).float().mean() > 0.2
+    assert sum(p.numel() for p in edit.g.parameters()) > sum(
+        p.numel() for p in repaint.g.parameters())  # g also predicts the keep-mask

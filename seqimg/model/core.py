@@ -10,22 +10,40 @@ from seqimg.model.plan import ShapePlan, plan_for
 from seqimg.registry import lookup
 from seqimg.settings import ModelConfig
 
+# With ``model.edit`` the keep-mask is sigmoid(logit + KEEP_OFFSET): about 0.95 where g's mask
+# logit is 0, so that an untrained G returns (the sign of) its input and has to earn each change.
+KEEP_OFFSET = 3.0
+
 
 class DTN(nn.Module):
     """f, g and D for images of one shape; ``forward`` is G. ``outputs`` is the number of D's
-    logits, which the adversarial loss decides (1 binary, 3 ternary)."""
+    logits, which the adversarial loss decides (1 binary, 3 ternary).
+
+    g returns unsquashed maps; G's output is their tanh, or with ``model.edit`` an edit of the
+    input: ``m * x + (1 - m) * tanh(y)`` from g's 2C channels ``(y, mask logits)``.
+    """
 
     def __init__(self, shape: tuple[int, int, int], cfg: ModelConfig, outputs: int = 1) -> None:
         super().__init__()
         self.shape, self.cfg = tuple(shape), cfg
         self.plan: ShapePlan = plan_for(self.shape)
-        self.f, self.g = lookup("generators", cfg.generator)(self.plan, cfg)
+        channels = self.plan.channels * (2 if cfg.edit else 1)
+        self.f, self.g = lookup("generators", cfg.generator)(self.plan, cfg, channels)
         self.d = lookup("discriminators", cfg.discriminator)(self.plan, cfg, outputs)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """G(x): (B, C, H, W) -> (B, C, H, W)."""
+    def translate(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list]:
+        """G(x), f's code of x and f's feature maps of x."""
         code, features = self.f(x)
-        return self.g(code, features)
+        raw = self.g(code, features)
+        if not self.cfg.edit:
+            return torch.tanh(raw), code, features
+        new, keep_logit = raw.chunk(2, dim=1)
+        keep = torch.sigmoid(keep_logit + KEEP_OFFSET)
+        return keep * x + (1 - keep) * torch.tanh(new), code, features
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """G(x): (B, C, H, W) -> (B, C, H, W) in [-1, 1]."""
+        return self.translate(x)[0]
 
     def generator_parameters(self) -> list[nn.Parameter]:
         """What G's optimiser updates: g, and f unless f is pretrained and frozen."""

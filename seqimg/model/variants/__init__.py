@@ -1,7 +1,8 @@
 """Named generator and discriminator variants, registered in ``seqimg.registry``.
 
-A generator variant is a function ``(plan, cfg) -> (f, g)``: ``f(x)`` returns a code and a list
-of feature maps, ``g(code, features)`` returns an image of the input's shape in [-1, 1]. A
+A generator variant is a function ``(plan, cfg, outputs) -> (f, g)``: ``f(x)`` returns a code
+(B, d, 1, 1) and a list of feature maps, ``g(code, features)`` returns unsquashed maps
+(B, outputs, H, W) that the DTN turns into G's output (``outputs`` is C, or 2C when G edits). A
 discriminator variant is a function ``(plan, cfg, outputs) -> D`` with ``D(x)`` of shape
 ``(N, outputs)``: one row per judged sample (``N = B`` for a D that judges whole images, ``B``
 times the number of regions for a patch D). Plugins add variants through the entry point groups

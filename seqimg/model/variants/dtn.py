@@ -40,9 +40,10 @@ class ContentExtractor(nn.Module):
 
 class Decoder(nn.Module):
     """g: a transposed conv from the code to the bottom map, then 3x3 stages that upsample x2,
-    taking f's feature map of the same level as a skip (U-Net) when switched on; tanh out."""
+    taking f's feature map of the same level as a skip (U-Net) when switched on, then a 3x3
+    conv to ``outputs`` channels at full resolution (unsquashed: the DTN squashes them)."""
 
-    def __init__(self, plan: ShapePlan, cfg: ModelConfig) -> None:
+    def __init__(self, plan: ShapePlan, cfg: ModelConfig, outputs: int) -> None:
         super().__init__()
         w, levels = cfg.width, plan.levels
         self.skip = cfg.skip
@@ -54,11 +55,11 @@ class Decoder(nn.Module):
             c_in = g_channels(w, level) + (f_channels(w, level) if cfg.skip else 0)
             c_out = g_channels(w, level - 1) if level else g_channels(w, 0)
             self.stages.append(stage(c_in, c_out, 1, cfg.residual))
-        self.to_image = nn.Conv2d(g_channels(w, 0), plan.channels, 3, 1, 1)
+        self.to_image = nn.Conv2d(g_channels(w, 0), outputs, 3, 1, 1)
         xavier_init(self)
 
     def forward(self, code: torch.Tensor, features: list[torch.Tensor]) -> torch.Tensor:
-        """code (B, d, 1, 1) and f's features -> image (B, C, H, W) in [-1, 1]."""
+        """code (B, d, 1, 1) and f's features -> (B, outputs, H, W)."""
         x = self.from_code(code)
         for block, skip in zip(self.stages, reversed(features)):
             if self.skip:
@@ -66,7 +67,7 @@ class Decoder(nn.Module):
             x = block(x)
             if x.shape[-2:] != features[0].shape[-2:]:
                 x = F.interpolate(x, scale_factor=2, mode="nearest")
-        return torch.tanh(self.to_image(x))
+        return self.to_image(x)
 
 
 class Discriminator(nn.Module):
@@ -82,9 +83,10 @@ class Discriminator(nn.Module):
         return self.net(x).flatten(1)
 
 
-def build_generator(plan: ShapePlan, cfg: ModelConfig) -> tuple[nn.Module, nn.Module]:
+def build_generator(plan: ShapePlan, cfg: ModelConfig,
+                    outputs: int) -> tuple[nn.Module, nn.Module]:
     """The seed paper's f (down to a 1x1 code) and g (back up, with skips from f)."""
-    return ContentExtractor(plan, cfg), Decoder(plan, cfg)
+    return ContentExtractor(plan, cfg), Decoder(plan, cfg, outputs)
 
 
 def build_discriminator(plan: ShapePlan, cfg: ModelConfig, outputs: int) -> nn.Module:
