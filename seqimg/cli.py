@@ -126,6 +126,23 @@ def run(
 
 @app.command()
 @friendly
+def sweep(
+    recipe: Path = typer.Argument(..., help="Recipe YAML, e.g. recipes/midi_genre.yaml."),
+    vary: str = typer.Option(..., help="The swept setting: dotted.key=v1,v2,..."),
+    out: Optional[Path] = typer.Option(None, help="Sweep folder (default: runs/<recipe>_sweep)."),
+    set_: OptionList = typer.Option(None, "--set", help="Fixed override: dotted.key=value."),
+) -> None:
+    """Run a recipe at several values of one setting and draw the trade-off (strength, content
+    kept, two-sample accuracy) beside the controls; finished points are not run again."""
+    from seqimg.sweep import sweep as run_sweep
+
+    folder = out or Path("runs") / f"{recipe.stem}_sweep"
+    points = run_sweep(recipe, folder, vary, set_)
+    typer.echo(f"{len(points)} points; table {folder / 'sweep.md'}, figure {folder / 'sweep.png'}")
+
+
+@app.command()
+@friendly
 def transfer(
     checkpoint: Path = typer.Argument(..., help="Checkpoint written by 'seqimg run'."),
     files: list[Path] = typer.Argument(..., help="Source-domain files to transfer."),

@@ -74,11 +74,8 @@ def test_frechet_distance_zero_for_same_sets():
     assert m.frechet_distance(x, x + 3) == pytest.approx(36.0, rel=0.05)
 
 
-def tiny_run(tmp_path):
-    """A 4-step run of a tiny MIDI pair with both controls; returns the run folder."""
-    out = tmp_path / "run"
-    if out.exists():
-        return out
+def tiny_recipe(tmp_path):
+    """A tiny MIDI pair (six pieces a side) and a 4-step recipe with both controls."""
     src, tgt = tmp_path / "src", tmp_path / "tgt"
     for folder, shift, step in ((src, 0, 4), (tgt, -12, 1)):
         folder.mkdir()
@@ -97,7 +94,15 @@ train: {{steps: 4, batch_size: 4}}
 evaluate: {{classifier_steps: 20, window: 16, render_audio: false,
            controls: [sixteenths, power_chords]}}
 """)
-    result = run_cli("run", str(recipe), "--out", str(out))
+    return recipe
+
+
+def tiny_run(tmp_path):
+    """A 4-step run of :func:`tiny_recipe`; returns the run folder."""
+    out = tmp_path / "run"
+    if out.exists():
+        return out
+    result = run_cli("run", str(tiny_recipe(tmp_path)), "--out", str(out))
     assert result.returncode == 0, result.stderr[-2000:]
     return out
 
