@@ -32,6 +32,7 @@ LEVELS = ["source.codec.layout=pitch-levels", "target.codec.layout=pitch-levels"
 VIEWS = ["losses.views.harmony=30", "losses.views.bass=30"]
 RULE = ["source.codec.onset_rule=true", "target.codec.onset_rule=true"]
 MATCH = ["losses.match.register=10", "losses.match.polyphony=0.1", "losses.match.density=0.1"]
+REDUCTION = ["losses.views.bass=30", "losses.views.melody=30"]  # no full chroma
 VARIANTS = {
     "default": (RECIPE, []),
     "residual off": (RECIPE, ["model.residual=false"]),
@@ -67,6 +68,9 @@ VARIANTS = {
         "model.discriminator=dual"]),
     "views + rule + match, 1-D D": (RECIPE, VIEWS + RULE + MATCH + [
         "model.discriminator=temporal"]),
+    "bass + melody views, rule, match": (RECIPE, REDUCTION + RULE + MATCH),
+    "bass + melody views, rule, match, editing G": (RECIPE, REDUCTION + RULE + MATCH + [
+        "model.edit=true"]),
 }
 
 
