@@ -173,3 +173,31 @@ def test_match_loss_by_hand_and_in_training(tmp_path):
     assert all(np.isfinite(h["L_MATCH"]) for h in trainer.fit(progress=False))
     with pytest.raises(SeqimgError, match="losses.match.pitch: the midi codec offers no such"):
         ViewReader(codec, ["pitch"], "losses.match", statistics=True)
+
+
+def test_series_views_by_hand():
+    from seqimg.codecs import series_views as sv
+
+    ramp = torch.arange(4.0).reshape(1, 4, 1)
+    assert sv.moving_average(ramp, 2)[0, :, 0].tolist() == [0.5, 1.5, 2.5]
+    assert sv.moving_average(ramp, 1)[0, :, 0].tolist() == [0.0, 1.0, 2.0, 3.0]
+    long = torch.arange(64.0).reshape(1, 64, 1)
+    assert sv.trend(long)[0, :, 0].tolist() == [3.5 + 8 * k for k in range(8)]
+    assert sv.level(ramp).item() == pytest.approx(1.5)
+    assert sv.spread(ramp).item() == pytest.approx(np.std([0, 1, 2, 3]), abs=1e-5)
+
+
+def test_series_shape_ignores_level_and_scale_but_not_the_shape():
+    from seqimg.registry import make_codec
+
+    codec = make_codec("timeseries", {"channels": 2, "height": 8, "width": 8})
+    t = torch.linspace(0, 6.28, 64)
+    x = torch.stack([torch.sin(t), torch.cos(3 * t)], -1)[None]
+    shape = codec.content_views()["shape"]
+    assert shape(x).shape == (1, 61, 2)  # low-passed over 4 steps
+    torch.testing.assert_close(shape(0.3 * x - 0.2), shape(x), atol=1e-4, rtol=0)
+    assert (shape(x.flip(1)) - shape(x)).abs().mean() > 0.5
+    y = x.clone().requires_grad_(True)
+    ViewReader(codec, ["shape", "trend"])(codec.window_images(y))["shape"].sum().backward()
+    assert y.grad is not None
+    assert set(codec.batch_statistics()) == {"level", "spread"}

@@ -118,6 +118,19 @@ class TimeseriesCodec(SequenceCodec):
         """Copies with every value scaled by each of ``scales`` about the range's middle."""
         return [(frames * factor).astype(np.float32) for factor in self.config.scales]
 
+    def content_views(self) -> dict:
+        """``shape`` (each window z-normalised and low-passed) and ``trend`` (the mean of each
+        eighth of a window)."""
+        from seqimg.codecs import series_views
+
+        return {"shape": series_views.shape, "trend": series_views.trend}
+
+    def batch_statistics(self) -> dict:
+        """``level`` (mean value) and ``spread`` (standard deviation along time)."""
+        from seqimg.codecs import series_views
+
+        return {"level": series_views.level, "spread": series_views.spread}
+
     def example_file(self, directory: Path) -> Path:
         """A random-walk series of 150 steps in odd units, one column per channel, as CSV."""
         rng = np.random.default_rng(0)
