@@ -201,3 +201,20 @@ def test_series_shape_ignores_level_and_scale_but_not_the_shape():
     ViewReader(codec, ["shape", "trend"])(codec.window_images(y))["shape"].sum().backward()
     assert y.grad is not None
     assert set(codec.batch_statistics()) == {"level", "spread"}
+
+
+@pytest.mark.parametrize("frequency,pitch_class", [(440.0, 9), (261.63, 0), (196.0, 7)])
+def test_audio_chroma_view_finds_the_pitch_class_of_a_tone(frequency, pitch_class):
+    import librosa
+
+    from seqimg.registry import make_codec
+
+    codec = make_codec("audio", {})
+    tone = librosa.tone(frequency, sr=22050, duration=1.0) * 0.5
+    frames = torch.from_numpy(codec.to_frames(tone))[None]
+    views = codec.content_views()
+    chroma = views["chroma"](frames)[0].mean(0)
+    assert chroma.argmax().item() == pitch_class and chroma.sum().item() == pytest.approx(1.0)
+    louder = views["loudness"](torch.from_numpy(codec.to_frames(tone * 4))[None])
+    assert louder.mean() > views["loudness"](frames).mean()
+    assert make_codec("audio", {"spectral": "mfcc"}).content_views() == {}

@@ -62,6 +62,16 @@ class AudioCodec(SequenceCodec):
     def write(self, obj: np.ndarray, path: Path) -> None:
         soundfile.write(path, obj, self.config.sample_rate, format="WAV", subtype="PCM_16")
 
+    def content_views(self) -> dict:
+        """``chroma`` (pitch-class shares per step, through a fixed mel -> chroma matrix) and
+        ``loudness`` (mean level per step), for log-mel frames; none for MFCCs."""
+        if self.config.spectral != "mel":
+            return {}
+        from seqimg.codecs.audio_views import MelViews
+
+        c = self.config
+        return MelViews(c.bands, c.sample_rate, DB_LOW, DB_HIGH).content()
+
     def to_frames(self, obj: np.ndarray) -> np.ndarray:
         c = self.config
         stft = dict(sr=c.sample_rate, n_fft=c.n_fft, hop_length=c.hop_length)
