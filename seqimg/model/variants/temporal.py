@@ -49,7 +49,7 @@ class TemporalEncoder(nn.Module):
 
     def __init__(self, plan: ShapePlan, cfg: ModelConfig) -> None:
         super().__init__()
-        channels = 4 * cfg.width
+        channels = 2 * cfg.width
         self.stem = nn.Sequential(nn.Conv1d(plan.channels, channels, 3, 1, 1, bias=False),
                                   nn.BatchNorm1d(channels), nn.ReLU(inplace=True))
         self.steps = nn.Sequential(*(DilatedResidual(channels, d)
@@ -58,7 +58,7 @@ class TemporalEncoder(nn.Module):
         xavier_init(self)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """x (B, C, H, W) -> code (B, d, 1, 1) and the full-resolution map (B, 4w, H*W)."""
+        """x (B, C, H, W) -> code (B, d, 1, 1) and the full-resolution map (B, 2w, H*W)."""
         features = self.steps(self.stem(as_sequence(x)))
         code = torch.tanh(self.to_code(features).mean(-1))
         return code[..., None, None], [features]
@@ -70,7 +70,7 @@ class TemporalDecoder(nn.Module):
 
     def __init__(self, plan: ShapePlan, cfg: ModelConfig, outputs: int) -> None:
         super().__init__()
-        channels = 4 * cfg.width
+        channels = 2 * cfg.width
         self.size = (plan.height, plan.width)
         self.steps = nn.Sequential(*(DilatedResidual(channels, d)
                                      for d in dilations(plan.height * plan.width)))
