@@ -128,11 +128,12 @@ def run(
 @friendly
 def sweep(
     recipe: Path = typer.Argument(..., help="Recipe YAML, e.g. recipes/midi_genre.yaml."),
-    vary: str = typer.Option(..., help="The swept setting: dotted.key=v1,v2,..."),
+    vary: list[str] = typer.Option(..., help="A swept setting, dotted.key=v1,v2,...; "
+                                   "repeat it for settings that move together (values zipped)."),
     out: Optional[Path] = typer.Option(None, help="Sweep folder (default: runs/<recipe>_sweep)."),
     set_: OptionList = typer.Option(None, "--set", help="Fixed override: dotted.key=value."),
 ) -> None:
-    """Run a recipe at several values of one setting and draw the trade-off (strength, content
+    """Run a recipe at several values of a setting and draw the trade-off (strength, content
     kept, two-sample accuracy) beside the controls; finished points are not run again."""
     from seqimg.sweep import sweep as run_sweep
 

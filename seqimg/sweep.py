@@ -1,7 +1,8 @@
-"""A sweep: one recipe run at several values of one setting, and the trade-off it traces
-(transfer strength, content kept, two-sample accuracy against the setting), with the run's
-controls drawn as reference points. Points whose report exists are not run again, so an
-interrupted sweep resumes where it stopped."""
+"""A sweep: one recipe run at several values of one setting (or of several settings that move
+together, their values zipped), and the trade-off it traces (transfer strength, content kept,
+two-sample accuracy against the first setting), with the run's controls drawn as reference
+points. Points whose report exists are not run again, so an interrupted sweep resumes where it
+stopped."""
 
 from __future__ import annotations
 
@@ -21,11 +22,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SweepPoint:
-    """One value of the swept setting, its run folder and its report."""
+    """One point: the swept settings' values, its run folder and its report."""
 
-    value: object
+    settings: dict
     folder: Path
     report: Report
+
+    @property
+    def value(self):
+        """The first swept setting's value: the point's place on the trade-off axis."""
+        return next(iter(self.settings.values()))
 
 
 def parse_vary(item: str) -> tuple[str, list]:
@@ -38,38 +44,51 @@ def parse_vary(item: str) -> tuple[str, list]:
     return key.strip(), [parse_assignment(f"{key}={text}")[1] for text in texts]
 
 
-def point_folder(out: Path, key: str, value) -> Path:
-    """The run folder of one point: ``out/<last key part>=<value>``, safe as a file name."""
-    name = f"{key.rsplit('.', 1)[-1]}={value}"
+def sweep_points(varies: list[str]) -> list[dict]:
+    """The settings of each point: the ``--vary`` items' values zipped, one dict per point;
+    an error when the items give different numbers of values."""
+    parsed = dict(parse_vary(item) for item in varies)
+    counts = {len(values) for values in parsed.values()}
+    if len(counts) != 1:
+        raise SeqimgError("--vary: the swept settings give different numbers of values ("
+                          + ", ".join(f"{k}: {len(v)}" for k, v in parsed.items()) + ")")
+    return [dict(zip(parsed, values)) for values in zip(*parsed.values())]
+
+
+def point_folder(out: Path, settings: dict) -> Path:
+    """The run folder of one point, e.g. ``out/harmony=3_bass=3``, safe as a file name."""
+    name = "_".join(f"{key.rsplit('.', 1)[-1]}={value}" for key, value in settings.items())
     return out / "".join(c if c.isalnum() or c in "=._-" else "_" for c in name)
 
 
-def sweep(recipe_path: Path, out: Path, vary: str, overrides: list[str] | None = None,
+def sweep(recipe_path: Path, out: Path, varies: list[str], overrides: list[str] | None = None,
           progress: bool = True) -> list[SweepPoint]:
-    """Run ``recipe_path`` once per value of ``vary`` into ``out``; every point's recipe is
+    """Run ``recipe_path`` once per point of ``varies`` into ``out``; every point's recipe is
     checked before the first runs. Writes ``sweep.md``, ``sweep.json`` and ``sweep.png``."""
     from seqimg.run import run
 
-    key, values = parse_vary(vary)
     fixed = list(overrides or [])
-    for value in values:  # a bad value fails here, before any training
-        recipe = load_recipe(recipe_path, [*fixed, f"{key}={value}"])
-        if not recipe.evaluate.enabled:
+    plan = [(settings, [*fixed, *(f"{k}={v}" for k, v in settings.items())])
+            for settings in sweep_points(varies)]
+    for _, sets in plan:  # a bad value fails here, before any training
+        if not load_recipe(recipe_path, sets).evaluate.enabled:
             raise SeqimgError(f"{recipe_path}: evaluate.enabled is false; a sweep compares "
                               "reports")
     points = []
-    for i, value in enumerate(values):
-        folder = point_folder(out, key, value)
+    for i, (settings, sets) in enumerate(plan):
+        folder = point_folder(out, settings)
         if not (folder / "report.json").is_file():
-            log.info("sweep point %d of %d: %s=%s", i + 1, len(values), key, value)
-            run(recipe_path, folder, [*fixed, f"{key}={value}"],
+            log.info("sweep point %d of %d: %s", i + 1, len(plan), folder.name)
+            run(recipe_path, folder, sets,
                 resume=(folder / "checkpoints" / "last.pt").is_file(), progress=progress)
-        points.append(SweepPoint(value, folder, Report.load(folder / "report.json")))
-    write_text(out / "sweep.md", table(key, points))
+        points.append(SweepPoint(settings, folder, Report.load(folder / "report.json")))
+    keys = list(points[0].settings)
+    write_text(out / "sweep.md", table(keys, points))
     write_text(out / "sweep.json", json.dumps(
-        {"recipe": str(recipe_path), "vary": key, "overrides": fixed,
-         "points": [{"value": p.value, "folder": p.folder.name} for p in points]}, indent=2))
-    draw(key, points, out / "sweep.png")
+        {"recipe": str(recipe_path), "vary": keys, "overrides": fixed,
+         "points": [{"settings": p.settings, "folder": p.folder.name} for p in points]},
+        indent=2))
+    draw(keys[0], points, out / "sweep.png")
     return points
 
 
@@ -79,16 +98,17 @@ def realism_inside(report: Report) -> str:
     return f"{sum(s.inside_target_range for s in stats)}/{len(stats)}"
 
 
-def table(key: str, points: list[SweepPoint]) -> str:
+def table(keys: list[str], points: list[SweepPoint]) -> str:
     """A markdown table: one row per point, then one per control of the first point."""
     measures = list(points[0].report.content_similarity)
-    header = (f"| {key} | transfer strength | content kept ({', '.join(measures)}) | "
+    header = (f"| {', '.join(keys)} | transfer strength | content kept ({', '.join(measures)}) | "
               "two-sample acc. | statistics inside target range |\n| --- | --- | --- | --- | --- |")
     rows = []
     for p in points:
         r = p.report
         content = ", ".join(f"{r.content_similarity[m].normalised:.2f}" for m in measures)
-        rows.append(f"| {p.value} | {r.transfer_strength:.3f} | {content} | "
+        rows.append(f"| {', '.join(str(v) for v in p.settings.values())} | "
+                    f"{r.transfer_strength:.3f} | {content} | "
                     f"{r.two_sample_accuracy:.3f} | {realism_inside(r)} |")
     first = points[0].report
     rows.append(f"| untransferred (control) | {first.roundtrip_identity_strength:.3f} | - | "
