@@ -31,6 +31,10 @@ def test_views_of_a_hand_made_piece(layout):
     expected_harmony[1, [C, G]] = 1
     np.testing.assert_allclose(views["harmony"], expected_harmony, atol=1e-5)
     np.testing.assert_allclose(views["bass"], np.eye(12)[[C, C]], atol=1e-5)
+    expected_voicing = expected_harmony.copy()
+    expected_voicing[0, C] = 1  # MIDI 48 alone
+    expected_voicing[1, C] = 2  # MIDI 48 and 72: two voices on C
+    np.testing.assert_allclose(views["voicing"], expected_voicing, atol=1e-5)
     np.testing.assert_allclose(views["melody"], np.eye(12)[[G] * 4 + [C] * 4], atol=1e-5)
     np.testing.assert_allclose(views["rhythm"][:, 0], [1, 0, 0, 0, 1, 0, 0, 0], atol=1e-5)
 

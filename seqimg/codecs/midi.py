@@ -274,7 +274,8 @@ class MidiCodec(SequenceCodec):
                          c.layout == "pitch-levels")
 
     def content_views(self) -> dict:
-        """``harmony`` (pitch classes per beat), ``bass`` (lowest pitch class per beat),
+        """``harmony`` (pitch classes per beat), ``voicing`` (the same, counted over octaves),
+        ``bass`` (lowest pitch class per beat),
         ``melody`` (top voice's pitch class per step), ``rhythm`` (onsets per step)."""
         views = self.note_views()
         return views.content() if views else {}

@@ -1,10 +1,10 @@
 """Differentiable content views of MIDI frames: what a transfer must keep of a piece.
 
 Each view maps frames, a tensor of shape=(B, T, F) in a pitch layout, to a tensor of
-shape=(B, T', V) with values in [0, 1]; they use tensor methods only (no torch import), so the
-codec can offer them without making recipe loading import torch. A cell's level in [-1, 1] is
-read as the probability that it is on, so views of a soft output are soft and views of a hard
-output are exact.
+shape=(B, T', V) with values in [0, 1] (``voicing``, which counts, in [0, voices]); they use
+tensor methods only (no torch import), so the codec can offer them without making recipe loading
+import torch. A cell's level in [-1, 1] is read as the probability that it is on, so views of a
+soft output are soft and views of a hard output are exact.
 """
 
 from __future__ import annotations
@@ -90,6 +90,12 @@ class NoteViews:
         sounding, _, classes = self._rolls(frames)
         return per_beat(any_of(sounding, classes), self.beat)
 
+    def voicing(self, frames):
+        """Pitches sounding in each pitch class, per beat, counted: shape=(B, beats, 12). Unlike
+        ``harmony``'s soft OR, a doubled octave or an added drone changes it."""
+        sounding, _, classes = self._rolls(frames)
+        return per_beat(sounding @ classes, self.beat)
+
     def bass(self, frames):
         """Pitch class of the lowest sounding note, per beat: shape=(B, beats, 12)."""
         sounding, _, classes = self._rolls(frames)
@@ -106,8 +112,8 @@ class NoteViews:
         return any_of(onsets, onsets.new_ones(self.n_pitches, 1))
 
     def content(self) -> dict:
-        return {"harmony": self.harmony, "bass": self.bass, "melody": self.melody,
-                "rhythm": self.rhythm}
+        return {"harmony": self.harmony, "voicing": self.voicing, "bass": self.bass,
+                "melody": self.melody, "rhythm": self.rhythm}
 
     # -- statistics of a whole batch, each a scalar tensor ------------------------------------
     def register(self, frames):
