@@ -11,7 +11,7 @@ import copy
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -52,7 +52,10 @@ class EvaluateConfig:
     """Evaluation settings."""
 
     enabled: bool = True
-    classifier_steps: int = 300
+    # the domain classifier and two-sample test: a small CNN over time, or ROCKET features
+    # (pyts) with a logistic regression, far stronger on short series
+    classifier: Literal["cnn", "rocket"] = "cnn"
+    classifier_steps: int = 300  # CNN training steps
     window: int = 64  # steps per classifier window
     max_files: int | None = None  # training files per domain for the classifier (round trips)
     render_audio: bool = True

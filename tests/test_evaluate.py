@@ -12,7 +12,7 @@ from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import notes_to_pitch_channels
 from seqimg.evaluate import Pieces, two_sample
 from seqimg.evaluate import measures as m
-from seqimg.evaluate.classifier import frame_windows, train_classifier
+from seqimg.evaluate.classifier import classifier_fit, frame_windows, train_classifier
 from seqimg.recipe import load_recipe
 
 
@@ -34,9 +34,10 @@ def sustained(seed):
 def test_two_sample_test_tells_sixteenth_streams_from_sustained_notes():
     streams = pieces([sixteenths(i) for i in range(8)])
     held = pieces([sustained(i) for i in range(8, 16)])
-    assert two_sample(streams, held, 32, 150, 0) > 0.9
+    assert two_sample(streams, held, 32, classifier_fit("cnn", 150, 0)) > 0.9
     same = pieces([sustained(i) for i in range(16, 32)])
-    assert two_sample(pieces([sustained(i) for i in range(32, 48)]), same, 32, 150, 0) < 0.75
+    assert two_sample(pieces([sustained(i) for i in range(32, 48)]), same, 32,
+                      classifier_fit("cnn", 150, 0)) < 0.75
 
 
 def test_classifier_separates_and_embeds():
@@ -198,3 +199,23 @@ def test_distribution_distances_give_the_target_range():
     assert (inside.target_p10, inside.target_p90) == (1.0, 9.0) and inside.inside_target_range
     assert inside.mean_target == 5.0 and inside.to_target < inside.to_source
     assert not m.distribution_distances([{"x": 9.5}], target, source)["x"].inside_target_range
+
+
+def test_rocket_classifier_reads_a_small_detail_of_short_series():
+    """Two classes of 50-step series that differ only by a narrow bump at a random place."""
+    from seqimg.evaluate.classifier import accuracy
+
+    rng = np.random.default_rng(0)
+
+    def series(n, bump):
+        t = np.linspace(0, 3, 50)
+        x = np.sin(t[None] * rng.uniform(1.5, 2.5, (n, 1))) + 0.05 * rng.normal(size=(n, 50))
+        if bump:
+            where = rng.integers(5, 45, n)
+            x[np.arange(n), where] += 0.6
+        return x[..., None].astype(np.float32)
+
+    fit = classifier_fit("rocket", 0, 0)
+    clf = fit(series(60, True), series(60, False))
+    assert accuracy(clf, series(40, True), series(40, False)) > 0.9
+    assert clf.embedding(series(5, True)).shape == (5, 32)

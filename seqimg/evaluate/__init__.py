@@ -18,7 +18,7 @@ import torch
 from seqimg.data import read_each
 from seqimg.errors import SeqimgError
 from seqimg.evaluate import measures
-from seqimg.evaluate.classifier import TrainedClassifier, accuracy, frame_windows, train_classifier
+from seqimg.evaluate.classifier import TrainedClassifier, accuracy, classifier_fit, frame_windows
 from seqimg.evaluate.report import write_report
 from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
 from seqimg.io import write_text
@@ -67,14 +67,14 @@ def halves(pieces: Pieces) -> tuple[list, list]:
     return values[::2], values[1::2]
 
 
-def two_sample(a: Pieces, b: Pieces, window: int, steps: int, seed: int) -> float:
-    """Held-out accuracy of a fresh classifier telling ``a`` from ``b`` (trained on half the
-    files of each, tested on the other half); 0.5 means indistinguishable."""
+def two_sample(a: Pieces, b: Pieces, window: int, fit) -> float:
+    """Held-out accuracy of a fresh classifier (``fit(positive, negative)``) telling ``a`` from
+    ``b`` (trained on half the files of each, tested on the other half); 0.5 means
+    indistinguishable."""
     (a_train, a_test), (b_train, b_test) = halves(a), halves(b)
     if not (a_train and a_test and b_train and b_test):
         return float("nan")
-    clf = train_classifier(frame_windows(a_train, window)[0], frame_windows(b_train, window)[0],
-                           steps, seed)
+    clf = fit(frame_windows(a_train, window)[0], frame_windows(b_train, window)[0])
     return accuracy(clf, frame_windows(a_test, window)[0], frame_windows(b_test, window)[0])
 
 
@@ -172,8 +172,7 @@ def realism(codec, pieces: RunPieces, clf: TrainedClassifier, window: int) -> Re
 
 
 def control_scores(names: tuple[str, ...], codec, pieces: RunPieces, chance: list[dict],
-                   clf: TrainedClassifier, window: int, steps: int,
-                   seed: int) -> dict[str, ControlScore]:
+                   clf: TrainedClassifier, window: int, fit) -> dict[str, ControlScore]:
     """Each named control made from the held-out source, written and read back by the target
     codec, and measured like the transfer."""
     from seqimg.registry import lookup
@@ -188,7 +187,7 @@ def control_scores(names: tuple[str, ...], codec, pieces: RunPieces, chance: lis
         scores[name] = ControlScore(
             strength=strength(clf, made, window),
             content={key: score.normalised for key, score in kept.items()},
-            two_sample=two_sample(made, pieces.all_target, window, steps, seed),
+            two_sample=two_sample(made, pieces.all_target, window, fit),
             statistics={key: float(np.mean([s[key] for s in stats if key in s]))
                         for key in sorted(set().union(*stats))})
     return scores
@@ -205,14 +204,16 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
     run_dir = Path(run_dir)
     recipe = load_recipe(run_dir / "config.yaml")
     pair = load_pair(run_dir / "checkpoints" / "last.pt")
-    window, steps, seed = recipe.evaluate.window, recipe.evaluate.classifier_steps, recipe.seed
+    window = recipe.evaluate.window
+    fit = classifier_fit(recipe.evaluate.classifier, recipe.evaluate.classifier_steps,
+                         recipe.seed)
     skipped: dict[str, str] = {}
     p = gather_pieces(run_dir, recipe, pair, skipped)
 
     log.info("evaluating: classifier on %d source and %d target pieces",
              len(p.source_train.frames), len(p.target_train.frames))
-    clf = train_classifier(frame_windows(p.target_train.values, window)[0],
-                           frame_windows(p.source_train.values, window)[0], steps, seed)
+    clf = fit(frame_windows(p.target_train.values, window)[0],
+              frame_windows(p.source_train.values, window)[0])
     control = round_trip(p.source_heldout, pair.source)
     chance = chance_levels(pair.target, p.source_heldout, p.all_target, window)
     report = Report(
@@ -230,9 +231,9 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
             **content(pair.target, p.source_heldout, p.outputs, chance, window),
             "f_constancy": f_constancy(pair, p.source_heldout, p.all_target)},
         realism=realism(pair.target, p, clf, window),
-        two_sample_accuracy=two_sample(p.outputs, p.all_target, window, steps, seed),
+        two_sample_accuracy=two_sample(p.outputs, p.all_target, window, fit),
         two_sample_roundtrip_source=two_sample(p.source_through_target, p.all_target, window,
-                                               steps, seed),
+                                               fit),
         skipped_files={**earlier_skips(run_dir), "evaluation": skipped},
         training=pair.history[-1] if pair.history else {},
         counts={"source_train": len(p.source_train.frames),
@@ -241,7 +242,7 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
                 "target_heldout": len(p.target_heldout.frames),
                 "transferred": len(p.outputs.frames)},
         controls=control_scores(recipe.evaluate.controls, pair.target, p, chance, clf, window,
-                                steps, seed))
+                                fit))
     write_text(run_dir / "report.json", report.to_json())
     write_report(run_dir, report, recipe, pair, p.source_heldout, p.outputs)
     return report
