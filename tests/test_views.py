@@ -153,6 +153,13 @@ def test_batch_statistics_by_hand():
     assert stats["density"](frames).item() == pytest.approx(2.0)
     expected = (8 * 24 + 4 * 40 + 8 * 43 + 4 * 48) / 24 / 83
     assert stats["register"](frames).item() == pytest.approx(expected)
+    assert stats["pitches"](frames).item() == pytest.approx(4.0)  # 48, 64, 67, 72
+    stray = frames.clone().requires_grad_(True)
+    with torch.no_grad():
+        stray[0, 5, 10] = 1.0  # one step of pitch 34, which the piece never uses
+    assert stats["pitches"](stray).item() == pytest.approx(5.0)
+    stats["pitches"](stray).backward()
+    assert stray.grad[0, 5, 10] > 0 and stray.grad[0, 2, 48 - 24] == 0  # the stray note pays
     assert MidiCodec(layout="voices").batch_statistics() == {}
 
 
@@ -222,3 +229,17 @@ def test_audio_chroma_view_finds_the_pitch_class_of_a_tone(frequency, pitch_clas
     louder = views["loudness"](torch.from_numpy(codec.to_frames(tone * 4))[None])
     assert louder.mean() > views["loudness"](frames).mean()
     assert make_codec("audio", {"spectral": "mfcc"}).content_views() == {}
+
+
+def test_a_lone_note_that_is_on_still_gets_a_gradient_from_harmony():
+    """After snapping, a stray note is at probability 1; the soft OR must still tell it how
+    switching off would change its pitch class (through logarithms, it got none)."""
+    codec = MidiCodec(pitch_low=24, pitch_high=107)
+    frames = torch.from_numpy(notes_to_pitch_channels(PIECE, 8, 24, 107))[None]
+    stray = frames.clone()
+    stray[0, 1, 61 - 24] = 1.0  # C#4 for one step: a pitch class the piece never uses
+    stray.requires_grad_(True)
+    harmony = codec.content_views()["harmony"]
+    ((harmony(stray) - harmony(frames)) ** 2).sum().backward()
+    assert stray.grad[0, 1, 61 - 24] > 0  # pushed down, towards off
+    assert stray.grad[0, 1, 67 - 24] == 0  # G (on, and its class kept) is left alone

@@ -282,7 +282,8 @@ class MidiCodec(SequenceCodec):
 
     def batch_statistics(self) -> dict:
         """``register`` (mean sounding pitch in the range), ``polyphony`` (pitches sounding per
-        step), ``density`` (notes starting per beat)."""
+        step), ``density`` (notes starting per beat), ``pitches`` (distinct pitches per
+        window)."""
         views = self.note_views()
         return views.batch_statistics() if views else {}
 

@@ -34,8 +34,11 @@ def on_probabilities(frames, n_pitches: int, levels_layout: bool):
 
 def any_of(probabilities, matrix):
     """Soft OR of independent events grouped by ``matrix``, shape=(P, G): the probability that
-    at least one pitch of each group is on, shape=(B, T, G)."""
-    return 1 - ((1 - probabilities).clamp_min(EPS).log() @ matrix).exp()
+    at least one pitch of each group is on, shape=(B, T, G). The product of the members' misses
+    is taken directly, not through logarithms, so that a cell that is on (probability 1, as
+    after snapping) still gets a gradient when it is the only one on in its group."""
+    misses = 1 - probabilities.unsqueeze(-1) * matrix  # (B, T, P, G); 1 for non-members
+    return 1 - misses.prod(-2)
 
 
 def lowest(probabilities):
@@ -132,5 +135,12 @@ class NoteViews:
         _, onsets, _ = self._rolls(frames)
         return onsets.sum(-1).mean() * self.beat
 
+    def pitches(self, frames):
+        """Mean number of distinct pitches sounding in a window (a soft OR over its steps): a
+        stray note on a pitch the window does not otherwise use counts a whole pitch."""
+        sounding, _, _ = self._rolls(frames)
+        return (1 - (1 - sounding).prod(1)).sum(-1).mean()
+
     def batch_statistics(self) -> dict:
-        return {"register": self.register, "polyphony": self.polyphony, "density": self.density}
+        return {"register": self.register, "polyphony": self.polyphony, "density": self.density,
+                "pitches": self.pitches}
