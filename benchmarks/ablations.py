@@ -71,6 +71,8 @@ VARIANTS = {
     "bass + melody views, rule, match": (RECIPE, REDUCTION + RULE + MATCH),
     "bass + melody views, rule, match, editing G": (RECIPE, REDUCTION + RULE + MATCH + [
         "model.edit=true"]),
+    "bass + melody views, rule, match + pitches, editing G": (RECIPE, REDUCTION + RULE + MATCH + [
+        "losses.match.pitches=0.01", "model.edit=true"]),
 }
 
 
