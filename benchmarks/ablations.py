@@ -76,6 +76,25 @@ VARIANTS = {
 }
 
 
+STATISTICS = ("one_step_share", "note_density", "distinct_pitches", "pitch_range", "polyphony",
+              "scale_consistency", "empty_beat_rate")
+
+
+def cells(report: Report, values: dict[str, float]) -> str:
+    """``values`` of the tabled statistics, bold where outside the target's 10-90% range."""
+    stats = report.realism.statistics
+    return " | ".join(f"{values[k]:.2f}" if stats[k].target_p10 <= values[k] <= stats[k].target_p90
+                      else f"**{values[k]:.2f}**" for k in STATISTICS)
+
+
+def statistic_cells(report: Report) -> str:
+    """The outputs' statistics, then how many of all the codec's statistics are inside the
+    target's range."""
+    stats = report.realism.statistics
+    inside = sum(s.inside_target_range for s in stats.values())
+    return cells(report, {k: s.mean_out for k, s in stats.items()}) + f" | {inside}/{len(stats)}"
+
+
 def row(name: str, recipe: Path, overrides: list[str], report: Report, seconds: float,
         steps: int) -> str:
     content = report.content_similarity
@@ -83,10 +102,27 @@ def row(name: str, recipe: Path, overrides: list[str], report: Report, seconds: 
     command = f"seqimg run {recipe.relative_to(ROOT)} {sets}".strip()
     return (f"| {name} | {report.transfer_strength:.3f} | "
             f"{report.roundtrip_identity_strength:.3f} | "
-            f"{content['chroma'].normalised:.3f} | {content['contour'].normalised:.3f} | "
-            f"{report.two_sample_accuracy:.3f} | "
-            f"{report.realism.statistics['one_step_share'].mean_out:.2f} | "
+            f"{content['chroma'].normalised:.2f} | {content['contour'].normalised:.2f} | "
+            f"{report.two_sample_accuracy:.3f} | {statistic_cells(report)} | "
             f"{steps} | {seconds / 60:.1f} | `{command}` |")
+
+
+def reference_rows(report: Report) -> list[str]:
+    """The controls of a report, and real target's means with their 10-90% ranges."""
+    stats = report.realism.statistics
+    blank = " | ".join("" for _ in range(3))
+    rows = [f"| control: untransferred round trip | {report.roundtrip_identity_strength:.3f} | | "
+            f"(identity) | (identity) | {report.two_sample_roundtrip_source:.3f} | "
+            f"{cells(report, {k: s.mean_source for k, s in stats.items()})} | | {blank} |"]
+    for name, control in report.controls.items():
+        rows.append(f"| control: {name} | {control.strength:.3f} | | "
+                    f"{control.content['chroma']:.2f} | {control.content['contour']:.2f} | "
+                    f"{control.two_sample:.3f} | {cells(report, control.statistics)} | | "
+                    f"{blank} |")
+    rows.append("| real target: mean (10-90% of pieces) | | | | | | " + " | ".join(
+        f"{stats[k].mean_target:.2f} ({stats[k].target_p10:.2f}-{stats[k].target_p90:.2f})"
+        for k in STATISTICS) + f" | | {blank} |")
+    return rows
 
 
 def main() -> None:
@@ -97,7 +133,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=None, help="variant names to run")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    rows = []
+    rows, last = [], None
     for name, (recipe, overrides) in VARIANTS.items():
         # the pianoroll variant keeps its recipe's steps: a step there costs ~9x a fold step
         longer = args.steps and recipe == RECIPE
@@ -112,12 +148,16 @@ def main() -> None:
             (folder / "wall_seconds.txt").write_text(f"{time.perf_counter() - start:.1f}\n")
         seconds = float((folder / "wall_seconds.txt").read_text())
         steps = load_recipe(folder / "config.yaml").train.steps
-        rows.append(row(name, recipe, sets, Report.load(report_path), seconds, steps))
+        last = Report.load(report_path)
+        rows.append(row(name, recipe, sets, last, seconds, steps))
         print(rows[-1], flush=True)
-    header = ("| variant | transfer strength | round-trip identity | chroma kept (norm.) | "
-              "contour kept (norm.) | two-sample acc. | 1-step notes | steps | minutes "
-              "| command |\n"
-              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    if last is not None and last.controls:
+        rows += reference_rows(last)
+    columns = ["variant", "strength", "round-trip id.", "chroma kept", "contour kept",
+               "two-sample", "1-step notes", "notes / step", "distinct pitches", "pitch range",
+               "polyphony", "scale consistency", "empty beats", "stats inside", "steps",
+               "minutes", "command"]
+    header = "| " + " | ".join(columns) + " |\n|" + " --- |" * len(columns)
     (args.out / "table.md").write_text(header + "\n" + "\n".join(rows) + "\n")
     print(f"table: {args.out / 'table.md'}")
 
