@@ -74,8 +74,9 @@ VARIANTS = {
     "bass + melody views, rule, match + pitches, editing G": (RECIPE, REDUCTION + RULE + MATCH + [
         "losses.match.pitches=0.01", "model.edit=true"]),
     "bass + melody views, rule, match, editing G (seed 1)": (RECIPE, REDUCTION + RULE + MATCH + [
-        "model.edit=true", "seed=1"]),
-    "bass + melody views, rule, match (seed 1)": (RECIPE, REDUCTION + RULE + MATCH + ["seed=1"]),
+        "model.edit=true", "seed=1", "data.split_seed=0"]),
+    "bass + melody views, rule, match (seed 1)": (RECIPE, REDUCTION + RULE + MATCH + [
+        "seed=1", "data.split_seed=0"]),
 }
 
 

@@ -84,9 +84,10 @@ def cached_frames(codec: SequenceCodec, path: Path) -> np.ndarray:
 
 
 def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> DomainData:
-    """Files, split, fitted codec for one side of a recipe."""
+    """Files, split (by ``data.split_seed``, else ``seed``), fitted codec for one side of a
+    recipe."""
     files = domain_files(side.domain, side.options, where)
-    train, heldout = split_files(files, data, seed)
+    train, heldout = split_files(files, data, seed if data.split_seed is None else data.split_seed)
     codec = codec_for(side)
     skipped: dict[str, str] = {}
     if codec.needs_fit:

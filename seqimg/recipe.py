@@ -45,6 +45,9 @@ class DataConfig:
     max_files: int | None = None  # files per domain
     heldout_fraction: float = 0.15
     offsets: int = 1  # window start offsets per window length (4: windows every L/4 steps)
+    # the held-out split's seed (None: the recipe's seed), so that a second training seed can
+    # be judged on the same held-out files
+    split_seed: int | None = None
 
 
 @dataclass(frozen=True)
