@@ -73,6 +73,8 @@ VARIANTS = {
         "model.edit=true"]),
     "bass + melody views, rule, match + pitches, editing G": (RECIPE, REDUCTION + RULE + MATCH + [
         "losses.match.pitches=0.01", "model.edit=true"]),
+    "bass + melody views, rule, match, editing G, patch D": (RECIPE, REDUCTION + RULE + MATCH + [
+        "model.edit=true", "model.discriminator=patch"]),
     "bass + melody views, rule, match, editing G (seed 1)": (RECIPE, REDUCTION + RULE + MATCH + [
         "model.edit=true", "seed=1", "data.split_seed=0"]),
     "bass + melody views, rule, match (seed 1)": (RECIPE, REDUCTION + RULE + MATCH + [
