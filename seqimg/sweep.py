@@ -88,7 +88,7 @@ def sweep(recipe_path: Path, out: Path, varies: list[str], overrides: list[str] 
         {"recipe": str(recipe_path), "vary": keys, "overrides": fixed,
          "points": [{"settings": p.settings, "folder": p.folder.name} for p in points]},
         indent=2))
-    draw(keys[0], points, out / "sweep.png")
+    draw(", ".join(keys), points, out / "sweep.png")
     return points
 
 
@@ -120,9 +120,9 @@ def table(keys: list[str], points: list[SweepPoint]) -> str:
     return header + "\n" + "\n".join(rows) + "\n"
 
 
-def draw(key: str, points: list[SweepPoint], path: Path) -> Path:
-    """Three panels against the swept value: strength, content kept per measure and
-    two-sample accuracy, each with the controls as dashed horizontal lines."""
+def draw(label: str, points: list[SweepPoint], path: Path) -> Path:
+    """Three panels against the swept value (axis ``label``): strength, content kept per
+    measure and two-sample accuracy, each with the controls as dashed horizontal lines."""
     from seqimg.plots import plt, save_figure
 
     numeric = all(isinstance(p.value, (int, float)) and not isinstance(p.value, bool)
@@ -142,15 +142,17 @@ def draw(key: str, points: list[SweepPoint], path: Path) -> Path:
     for ax, (title, read, slot) in zip(axes, panels):
         for name in read(first):
             ax.plot(xs, [read(p.report)[name] for p in points], "o-", label=f"{name}")
+        measure = next(iter(read(first)))
         for c, (name, values) in enumerate(controls.items()):
-            value = values[slot].get(next(iter(read(first)))) if slot == 1 else values[slot]
+            value = values[slot].get(measure) if slot == 1 else values[slot]
             if value is not None:
-                ax.axhline(value, ls="--", lw=1, color=f"C{c + 3}", label=name)
+                ax.axhline(value, ls="--", lw=1, color=f"C{c + 3}",
+                           label=f"{name} ({measure})" if slot == 1 else name)
         if numeric and min(xs) > 0 and max(xs) / min(xs) >= 10:
             ax.set_xscale("log")
-        if not numeric:
-            ax.set_xticks(xs, [str(p.value) for p in points])
+        ax.set_xticks(xs, [str(p.value) for p in points])
+        ax.minorticks_off()
         ax.set_title(title, fontsize=10)
-        ax.set_xlabel(key)
+        ax.set_xlabel(label)
         ax.legend(fontsize=7)
     return save_figure(fig, path)
