@@ -79,6 +79,8 @@ VARIANTS = {
         "model.edit=true", "seed=1", "data.split_seed=0"]),
     "bass + melody views, rule, match (seed 1)": (RECIPE, REDUCTION + RULE + MATCH + [
         "seed=1", "data.split_seed=0"]),
+    "bass + melody views, rule, match, editing G, 4000 steps": (RECIPE, REDUCTION + RULE + MATCH + [
+        "model.edit=true", "train.steps=4000"]),
 }
 
 
