@@ -65,6 +65,8 @@ VARIANTS = {
     "views + onset rule, no learned f": (RECIPE, VIEWS + RULE + ["losses.const_weight=0"]),
     "views + onset rule, patch D": (RECIPE, VIEWS + RULE + ["model.discriminator=patch"]),
     "views + onset rule + register/density match": (RECIPE, VIEWS + RULE + MATCH),
+    "voicing + bass views, rule, match": (RECIPE, ["losses.views.voicing=30",
+                                                   "losses.views.bass=30"] + RULE + MATCH),
     "views + rule + match, editing G": (RECIPE, VIEWS + RULE + MATCH + ["model.edit=true"]),
     "views + rule + match, 1-D editing G": (RECIPE, VIEWS + RULE + MATCH + [
         "model.edit=true", "model.generator=temporal"]),
