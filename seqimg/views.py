@@ -70,10 +70,9 @@ def codec_readers(source: SequenceCodec, target: SequenceCodec, losses,
                   straight_through: bool) -> CodecReaders:
     """The readers a recipe's losses and ``train.straight_through`` need; an error naming the
     key when a codec cannot give what is asked of it."""
-    if straight_through:
-        OutputSnap(target)  # refuses continuous frames
     views, matched = list(losses.views), list(losses.match)
+    wanted = straight_through or target.frame_levels is not None
     return CodecReaders(
-        snap=OutputSnap(target) if target.frame_levels is not None else None,
+        snap=OutputSnap(target) if wanted else None,  # refuses continuous frames when asked for
         views=(ViewReader(source, views), ViewReader(target, views)) if views else None,
         match=ViewReader(target, matched, "losses.match", statistics=True) if matched else None)

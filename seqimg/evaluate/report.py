@@ -103,8 +103,7 @@ def verdict(r: Report) -> list[str]:
     rivals = {"untransferred round trip": r.two_sample_roundtrip_source,
               **{name: c.two_sample for name, c in r.controls.items()}}
     beaten = [name for name, value in rivals.items() if r.two_sample_accuracy < value]
-    stats = r.realism.statistics
-    outside = [name for name, v in stats.items() if not v.inside_target_range]
+    stats, outside = r.realism.statistics, r.realism.outside_target_range
     inside = len(stats) - len(outside)
     lines += [f"- Moved to the target: strength {r.transfer_strength:.2f} against "
               f"{r.roundtrip_identity_strength:.2f} for the untransferred round trip.",

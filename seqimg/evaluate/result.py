@@ -34,9 +34,13 @@ class StatisticDistance:
     target_p10: float
     target_p90: float
 
+    def holds(self, value: float) -> bool:
+        """Whether ``value`` lies inside the target's 10-90% range."""
+        return self.target_p10 <= value <= self.target_p90
+
     @property
     def inside_target_range(self) -> bool:
-        return self.target_p10 <= self.mean_out <= self.target_p90
+        return self.holds(self.mean_out)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,11 @@ class Realism:
     statistics: dict[str, StatisticDistance]
     frechet_to_target: float
     frechet_roundtrip_source_to_target: float
+
+    @property
+    def outside_target_range(self) -> list[str]:
+        """The statistics whose output mean lies outside the target's 10-90% range."""
+        return [name for name, s in self.statistics.items() if not s.inside_target_range]
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,9 @@ class RocketClassifier:
         self.rockets = [self.rocket_class(self.kernels, random_state=self.seed + i)
                         .fit(windows[:, :, i].astype(np.float64))
                         for i in range(windows.shape[2])]
-        self.scaler = StandardScaler().fit(self.raw(windows))
-        features = self.features(windows)
+        raw = self.raw(windows)  # the costly transform, once
+        self.scaler = StandardScaler().fit(raw)
+        features = self.scaler.transform(raw)
         self.model = LogisticRegression(C=0.1, class_weight="balanced", max_iter=2000)
         self.model.fit(features, labels)
         self.pca = PCA(min(EMBEDDING, *features.shape), random_state=self.seed).fit(features)

@@ -46,6 +46,12 @@ def xavier_init(module: nn.Module) -> None:
             if layer.bias is not None:
                 nn.init.zeros_(layer.bias)
 
+def spectral_normalise(net: nn.Sequential) -> nn.Sequential:
+    """Put spectral normalisation on every convolution of ``net``, in place."""
+    for i, layer in enumerate(net):
+        if isinstance(layer, (nn.Conv1d, nn.Conv2d)):
+            net[i] = spectral_norm(layer)
+    return net
 
 
 def strided_critic(plan: ShapePlan, width: int, outputs: int, head_kernel: int | tuple[int, int],
@@ -62,8 +68,4 @@ def strided_critic(plan: ShapePlan, width: int, outputs: int, head_kernel: int |
         c_in = c_out
     net = nn.Sequential(*layers, nn.Conv2d(c_in, outputs, head_kernel))
     xavier_init(net)
-    if normalise:
-        for i, layer in enumerate(net):
-            if isinstance(layer, nn.Conv2d):
-                net[i] = spectral_norm(layer)
-    return net
+    return spectral_normalise(net) if normalise else net

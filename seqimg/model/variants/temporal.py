@@ -1,16 +1,16 @@
 """The ``temporal`` variants: 1-D networks over the unfolded sequence, the fair competitor to the
 fold. A folded image (C, H, W) laid row by row is, reshaped to (C, H*W), the sequence of its
 pixels in time order (each pixel holding ``steps_per_pixel`` steps in its channels), so these
-networks convolve along time directly instead of over the fold's rows and columns."""
+networks convolve along time directly instead of over the fold's rows and columns. Their 1-D
+layers keep PyTorch's default initialisation (``blocks.xavier_init`` covers 2-D layers only)."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils.parametrizations import spectral_norm
 
-from seqimg.model.blocks import xavier_init
-from seqimg.model.plan import ShapePlan
+from seqimg.model.blocks import spectral_normalise
+from seqimg.model.plan import ShapePlan, g_channels
 from seqimg.settings import ModelConfig
 
 
@@ -42,6 +42,11 @@ class DilatedResidual(nn.Module):
         return torch.relu(x + self.body(x))
 
 
+def dilated_stack(channels: int, length: int) -> nn.Sequential:
+    """Dilated residual steps with dilations 1, 2, 4, ... (:func:`dilations` of ``length``)."""
+    return nn.Sequential(*(DilatedResidual(channels, d) for d in dilations(length)))
+
+
 class TemporalEncoder(nn.Module):
     """f: a 3-tap stem, then dilated residual steps (1, 2, 4, ... up to a quarter of the
     window), all at full time resolution; the code is a 1x1 conv of the last map averaged
@@ -52,10 +57,8 @@ class TemporalEncoder(nn.Module):
         channels = 2 * cfg.width
         self.stem = nn.Sequential(nn.Conv1d(plan.channels, channels, 3, 1, 1, bias=False),
                                   nn.BatchNorm1d(channels), nn.ReLU(inplace=True))
-        self.steps = nn.Sequential(*(DilatedResidual(channels, d)
-                                     for d in dilations(plan.height * plan.width)))
+        self.steps = dilated_stack(channels, plan.height * plan.width)
         self.to_code = nn.Conv1d(channels, cfg.code_dim, 1)
-        xavier_init(self)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """x (B, C, H, W) -> code (B, d, 1, 1) and the full-resolution map (B, 2w, H*W)."""
@@ -72,10 +75,8 @@ class TemporalDecoder(nn.Module):
         super().__init__()
         channels = 2 * cfg.width
         self.size = (plan.height, plan.width)
-        self.steps = nn.Sequential(*(DilatedResidual(channels, d)
-                                     for d in dilations(plan.height * plan.width)))
+        self.steps = dilated_stack(channels, plan.height * plan.width)
         self.to_frames = nn.Conv1d(channels, outputs, 1)
-        xavier_init(self)
 
     def forward(self, code: torch.Tensor, features: list[torch.Tensor]) -> torch.Tensor:
         """f's map -> (B, outputs, H, W); the code is not used (the map carries everything)."""
@@ -93,15 +94,12 @@ class TemporalPatchDiscriminator(nn.Module):
         layers: list[nn.Module] = []
         c_in = plan.channels
         for level in range(1, plan.levels + 3):
-            c_out = cfg.width * min(2**level, 8)
+            c_out = g_channels(cfg.width, level)
             layers += [nn.Conv1d(c_in, c_out, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True)]
             c_in = c_out
         self.net = nn.Sequential(*layers, nn.Conv1d(c_in, outputs, 1))
-        xavier_init(self.net)
         if cfg.spectral_norm:
-            for i, layer in enumerate(self.net):
-                if isinstance(layer, nn.Conv1d):
-                    self.net[i] = spectral_norm(layer)
+            spectral_normalise(self.net)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, C, H, W) -> logits (B * positions, outputs), one row per judged stretch."""
