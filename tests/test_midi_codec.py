@@ -138,3 +138,44 @@ def test_pitch_levels_repeated_notes_and_held_without_onset():
     assert frames[:, 60 - 24].tolist() == [1, 0, 1, 0, -1]
     frames[:, 62 - 24] = [-1, 0, 0, -1, -1]  # held with no onset: no note
     assert nt.pitch_levels_to_notes(frames, 24).tolist() == [[60, 0, 2], [60, 2, 4]]
+
+
+def write_mido(path, notes, ticks_per_beat, gap_beats=0):
+    """Write ``(pitch, start_step, end_step)`` 16th-note steps at 120 bpm with mido, at any
+    resolution; ``gap_beats`` of silence come first."""
+    import mido
+
+    per_step = ticks_per_beat // 4
+    offset = gap_beats * ticks_per_beat
+    events = sorted([(offset + s * per_step, 1, p) for p, s, _ in notes]
+                    + [(offset + e * per_step, 0, p) for p, _, e in notes])
+    track, now = mido.MidiTrack(), 0
+    for tick, on, pitch in events:
+        kind = "note_on" if on else "note_off"
+        track.append(mido.Message(kind, note=pitch, velocity=80 * on, time=tick - now))
+        now = tick
+    midi = mido.MidiFile(ticks_per_beat=ticks_per_beat)
+    midi.tracks.append(track)
+    midi.save(path)
+    return path
+
+
+def test_high_resolution_midi_encodes_and_round_trips(tmp_path):
+    """music21 writes 10,080 ticks per beat: 1,000 beats cross pretty_midi's 10^7-tick guard,
+    which then calls a valid file corrupt. Every note still comes back on the grid."""
+    long_piece = [(60 + (i % 12), 4 * i, 4 * i + 3) for i in range(1000)]
+    long_piece += [(p, s + 4000, e + 4000) for p, s, e in MELODY]
+    path = write_mido(tmp_path / "music21.mid", long_piece, 10_080)
+    with pytest.raises(ValueError, match="likely corrupt"):
+        pretty_midi.PrettyMIDI(str(path))
+    codec = MidiCodec()
+    encoded = codec.encode(path)
+    out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
+    assert grid_notes(out) == sorted(long_piece, key=lambda n: (n[1], n[0]))
+
+
+def test_absurdly_long_midi_is_still_refused(tmp_path):
+    """Ten million beats of silence before a note is a broken file at any resolution."""
+    path = write_mido(tmp_path / "broken.mid", MELODY, 220, gap_beats=10_000_000)
+    with pytest.raises(SeqimgError, match=r"broken.mid: not a readable MIDI file .*likely corrupt"):
+        MidiCodec().encode(path)

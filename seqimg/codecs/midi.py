@@ -9,7 +9,6 @@ pitch-channel frames as a (sounding, onset) x time x pitch image instead of a fo
 from __future__ import annotations
 
 import logging
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,7 +20,7 @@ from seqimg.codecs import note_measures as nm
 from seqimg.codecs import notes as nt
 from seqimg.codecs import pianoroll as pr
 from seqimg.codecs.base import CodecConfig, SequenceCodec
-from seqimg.errors import in_file, one_line
+from seqimg.codecs.midi_file import read_midi
 
 log = logging.getLogger(__name__)
 
@@ -142,12 +141,7 @@ class MidiCodec(SequenceCodec):
         return tidy_onsets(frames, self.n_pitches, self.config.layout == "pitch-levels")
 
     def read(self, path: Path) -> pretty_midi.PrettyMIDI:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return pretty_midi.PrettyMIDI(str(path))
-        except Exception as exc:  # pretty_midi/mido raise many types on bad bytes
-            raise in_file(path, f"not a readable MIDI file ({one_line(exc)})") from None
+        return read_midi(path)
 
     def write(self, obj: pretty_midi.PrettyMIDI, path: Path) -> None:
         obj.write(str(path))
