@@ -7,6 +7,7 @@ One format, written and read here only; files load with ``weights_only=True``.
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,10 @@ def load(path: Path) -> Checkpoint:
         raise SeqimgError(f"{path}: no such checkpoint")
     try:
         raw = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        raise SeqimgError(f"{path}: not a seqimg checkpoint (it holds Python objects besides "
+                          "tensors and plain data; seqimg never loads those, since loading them "
+                          "can run code)") from None
     except Exception as exc:  # torch raises several types for foreign or damaged files
         raise SeqimgError(f"{path}: not a seqimg checkpoint ({one_line(exc)[:200]})") from None
     if not isinstance(raw, dict) or "model" not in raw:

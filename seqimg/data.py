@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +65,17 @@ def read_each(paths: list[Path], read: Callable[[Path], Any], skipped: dict,
     return out
 
 
+def none_readable(where: str, files: list[Path], skipped: dict) -> SeqimgError:
+    """The error for a side none of whose training files reads: the folder and the first
+    reasons."""
+    folder = os.path.commonpath([str(p.parent) for p in files]) if files else "?"
+    reasons = [skipped[str(p)].replace(f"{folder}{os.sep}", "") for p in files
+               if str(p) in skipped]
+    shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+    return SeqimgError(f"{where}: none of the {len(files)} training files in {folder} could be "
+                       f"read ({shown})")
+
+
 def cache_key(codec: SequenceCodec, path: Path) -> str:
     stat = path.stat()
     text = json.dumps([codec.name, codec.config_dict(), codec.state(), str(path.resolve()),
@@ -91,7 +103,10 @@ def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> D
     codec = codec_for(side)
     skipped: dict[str, str] = {}
     if codec.needs_fit:
-        codec.fit(list(read_each(train, codec.read, skipped)))
+        readable = list(read_each(train, codec.read, skipped))
+        if not readable:
+            raise none_readable(where, train, skipped)
+        codec.fit(readable)
     return DomainData(codec, train, heldout, skipped)
 
 
@@ -101,7 +116,7 @@ def training_images(domain: DomainData, data: DataConfig, desc: str) -> np.ndarr
     frames = read_each(domain.train, lambda path: cached_frames(codec, path), domain.skipped,
                        desc)
     if not frames:
-        raise SeqimgError(f"{desc}: none of the {len(domain.train)} training files could be read")
+        raise none_readable(desc, domain.train, domain.skipped)
     shift = max(codec.window_length // max(data.offsets, 1), 1)
     windows = []
     for one in frames.values():

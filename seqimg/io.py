@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,27 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def piece_name(path: str | Path) -> str:
+    """A file's stem as a plain name inside one folder: path separators of any system become
+    ``_`` and leading dots go, so an output named after an input never leaves its folder."""
+    name = re.sub(r"[/\\\x00]", "_", Path(path).stem).lstrip(".")
+    return name or "piece"
+
+
+def piece_names(paths: list) -> dict[Path, str]:
+    """:func:`piece_name` of each path, unique in order (a repeat gets ``-2``, ``-3``, ...), so
+    that pieces from different folders with one name do not overwrite each other."""
+    names: dict[Path, str] = {}
+    for path in map(Path, paths):
+        base = name = piece_name(path)
+        count = 1
+        while name in names.values():
+            count += 1
+            name = f"{base}-{count}"
+        names.setdefault(path, name)
+    return names
 
 
 def write_text(path: str | Path, text: str) -> Path:

@@ -11,11 +11,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from seqimg.io import atomic_path
+
 
 def save_figure(fig, path: Path, dpi: int = 100) -> Path:
-    """Lay out, write and close a figure."""
+    """Lay out, write (atomically) and close a figure."""
     fig.tight_layout()
-    fig.savefig(path, dpi=dpi)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi)
     plt.close(fig)
     return path
 

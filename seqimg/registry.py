@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
+import sys
 import warnings
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
 
 from seqimg.errors import SeqimgError
+
+log = logging.getLogger(__name__)
 
 BUILTINS = {
     "codecs": {
@@ -118,8 +122,13 @@ def loaded(kind: str) -> dict[str, Plugin]:
 
 
 def lookup(kind: str, name: str) -> Any:
-    """The object registered as ``name`` (or a ``module:Class`` reference)."""
+    """The object registered as ``name`` (or a ``module:Class`` reference, whose first import is
+    announced: it runs that module's code)."""
     if ":" in name:
+        module_name = name.partition(":")[0]
+        if module_name not in sys.modules:
+            log.info("importing module %r for %s %r (this runs its code)", module_name,
+                     NOUNS[kind], name)
         return load_reference(name)
     plugins = available(kind)
     if name not in plugins:

@@ -12,6 +12,7 @@ from seqimg import checkpoint
 from seqimg.codecs.base import SequenceCodec
 from seqimg.data import codec_for, read_each
 from seqimg.errors import SeqimgError
+from seqimg.io import piece_names
 from seqimg.losses import adversarial_loss
 from seqimg.model.core import DTN
 from seqimg.recipe import Recipe, build_recipe
@@ -72,17 +73,22 @@ def transfer_frames(pair: TrainedPair, frames: np.ndarray) -> np.ndarray:
     return pair.target.decode_frames(generate(pair.model, images), len(frames))
 
 
-def output_path(path: Path, codec: SequenceCodec, out_dir: Path) -> Path:
-    """Same name as the input, with the target codec's suffix."""
-    return out_dir / f"{Path(path).stem}{codec.suffixes[0]}"
+def output_paths(files: list, codec: SequenceCodec, out_dir: Path) -> dict[Path, Path]:
+    """Where each input's transfer goes: its name from :func:`piece_names` with ``codec``'s
+    suffix, directly in ``out_dir``."""
+    return {path: out_dir / f"{name}{codec.suffixes[0]}"
+            for path, name in piece_names(files).items()}
 
 
 def transfer_files(pair: TrainedPair, files: list[Path], out_dir: Path) -> dict:
-    """Transfer each file at full length into ``out_dir``; bad files are skipped and returned."""
+    """Transfer each file at full length to its :func:`output_paths` place; bad files are
+    skipped and returned."""
+    places = output_paths(files, pair.target, out_dir)
+
     def transfer_one(path: Path) -> Path:
-        frames = transfer_frames(pair, pair.source.frames(path))
-        return pair.target.save_frames(frames, output_path(path, pair.target, out_dir))
+        return pair.target.save_frames(transfer_frames(pair, pair.source.frames(path)),
+                                       places[path])
 
     skipped: dict[str, str] = {}
-    read_each([Path(p) for p in files], transfer_one, skipped, desc="transferring")
+    read_each(list(places), transfer_one, skipped, desc="transferring")
     return skipped

@@ -90,6 +90,40 @@ def isolated_cache(tmp_path_factory):
     os.environ["SEQIMG_CACHE"] = str(tmp_path_factory.mktemp("seqimg-cache"))
 
 
+TOY_MIDI_RECIPE = """
+name: toy_midi
+source: {{domain: folder, options: {{path: {src}, pattern: "*.mid"}},
+          codec: {{name: midi, height: 8, width: 8}}}}
+target: {{domain: folder, options: {{path: {tgt}, pattern: "*.mid"}},
+          codec: {{name: midi, height: 8, width: 8, program: 30}}}}
+model: {{width: 4, code_dim: 8}}
+train: {{steps: 3, batch_size: 4, log_every: 1}}
+evaluate: {{enabled: false}}
+"""
+
+
+def toy_midi_recipe(folder: Path, pieces: int = 3) -> Path:
+    """A recipe over two folders of ``pieces`` transposed melodies each (low ones as target)."""
+    src, tgt = folder / "src", folder / "tgt"
+    for side, base in ((src, 60), (tgt, 40)):
+        side.mkdir(parents=True)
+        for i in range(pieces):
+            write_midi(side / f"p{i}.mid", [(p + base - 60 + i % 5, s, e) for p, s, e in MELODY])
+    recipe = folder / "recipe.yaml"
+    recipe.write_text(TOY_MIDI_RECIPE.format(src=src, tgt=tgt))
+    return recipe
+
+
+@pytest.fixture(scope="session")
+def trained_toy(tmp_path_factory):
+    """The checkpoint of a 3-step toy MIDI run (in-process, a few seconds)."""
+    from seqimg.run import run
+
+    folder = tmp_path_factory.mktemp("toy-midi")
+    out = run(toy_midi_recipe(folder), folder / "run", progress=False)
+    return out / "checkpoints" / "last.pt"
+
+
 def run_cli(*args, timeout=300):
     """Run ``python -m seqimg ARGS`` in a subprocess, as a user would from a shell."""
     return subprocess.run([sys.executable, "-m", "seqimg", *args], capture_output=True, text=True,

@@ -75,12 +75,12 @@ def test_frechet_distance_zero_for_same_sets():
     assert m.frechet_distance(x, x + 3) == pytest.approx(36.0, rel=0.05)
 
 
-def tiny_recipe(tmp_path):
-    """A tiny MIDI pair (six pieces a side) and a 4-step recipe with both controls."""
+def tiny_recipe(tmp_path, pieces=6):
+    """A tiny MIDI pair (``pieces`` a side) and a 4-step recipe with both controls."""
     src, tgt = tmp_path / "src", tmp_path / "tgt"
     for folder, shift, step in ((src, 0, 4), (tgt, -12, 1)):
         folder.mkdir()
-        for i in range(6):
+        for i in range(pieces):
             notes = [(p + shift + i, s * step // 4, max(e * step // 4, s * step // 4 + 1))
                      for p, s, e in MELODY * 2]
             write_midi(folder / f"p{i}.mid", notes)

@@ -21,9 +21,9 @@ from seqimg.evaluate import measures
 from seqimg.evaluate.classifier import TrainedClassifier, accuracy, classifier_fit, frame_windows
 from seqimg.evaluate.report import write_report
 from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
-from seqimg.io import write_text
+from seqimg.io import piece_names, write_text
 from seqimg.recipe import Recipe, load_recipe
-from seqimg.transfer import TrainedPair, generate, load_pair, output_path
+from seqimg.transfer import TrainedPair, generate, load_pair, output_paths
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,11 @@ class Pieces:
 
 
 def read_pieces(codec, files: list, skipped: dict) -> Pieces:
-    """Frames of every file that reads; the others are recorded in ``skipped``."""
-    return Pieces({path.stem: frames
-                   for path, frames in read_each([Path(p) for p in files], codec.frames,
-                                                 skipped).items()})
+    """Frames of every file that reads, by :func:`piece_names` (as transfer names outputs); the
+    others are recorded in ``skipped``."""
+    names = piece_names(files)
+    return Pieces({names[path]: frames
+                   for path, frames in read_each(list(names), codec.frames, skipped).items()})
 
 
 def round_trip(pieces: Pieces, codec) -> Pieces:
@@ -139,8 +140,8 @@ def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dic
     split = json.loads(split_path.read_text())
     src, tgt, limit = pair.source, pair.target, recipe.evaluate.max_files
     source_heldout = read_pieces(src, split["source"]["heldout"], skipped)
-    transferred = [output_path(p, tgt, run_dir / "transferred") for p in split["source"]["heldout"]]
-    outputs = read_pieces(tgt, [p for p in transferred if p.exists()], skipped)
+    transferred = output_paths(split["source"]["heldout"], tgt, run_dir / "transferred")
+    outputs = read_pieces(tgt, [p for p in transferred.values() if p.exists()], skipped)
     if not outputs.frames:
         raise SeqimgError(f"{run_dir}/transferred: no transferred files to evaluate")
     return RunPieces(
@@ -194,7 +195,8 @@ def control_scores(names: tuple[str, ...], codec, pieces: RunPieces, chance: lis
 
 
 def earlier_skips(run_dir: Path) -> dict:
-    """Files skipped while training and transferring, as the run recorded them."""
+    """Files skipped while training and transferring (and by an earlier evaluation), as the run
+    recorded them."""
     path = run_dir / "skipped.json"
     return json.loads(path.read_text()) if path.is_file() else {}
 
@@ -209,6 +211,7 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
                          recipe.seed)
     skipped: dict[str, str] = {}
     p = gather_pieces(run_dir, recipe, pair, skipped)
+    skips = {**earlier_skips(run_dir), "evaluation": skipped}
 
     log.info("evaluating: classifier on %d source and %d target pieces",
              len(p.source_train.frames), len(p.target_train.frames))
@@ -234,7 +237,7 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
         two_sample_accuracy=two_sample(p.outputs, p.all_target, window, fit),
         two_sample_roundtrip_source=two_sample(p.source_through_target, p.all_target, window,
                                                fit),
-        skipped_files={**earlier_skips(run_dir), "evaluation": skipped},
+        skipped_files=skips,
         training=pair.history[-1] if pair.history else {},
         counts={"source_train": len(p.source_train.frames),
                 "target_train": len(p.target_train.frames),
@@ -243,6 +246,7 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
                 "transferred": len(p.outputs.frames)},
         controls=control_scores(recipe.evaluate.controls, pair.target, p, chance, clf, window,
                                 fit))
+    write_text(run_dir / "skipped.json", json.dumps(skips, indent=2))
     write_text(run_dir / "report.json", report.to_json())
     write_report(run_dir, report, recipe, pair, p.source_heldout, p.outputs)
     return report

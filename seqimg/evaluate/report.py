@@ -187,8 +187,9 @@ def markdown(report: Report, recipe, made: list[str]) -> str:
               "| piece | share of windows classified as target |", "| --- | --- |"]
     for stem, value in ranked[:3] + [("...", None)] + ranked[-3:] if len(ranked) > 6 else ranked:
         lines.append(f"| {stem} | {'' if value is None else f'{value:.2f}'} |")
-    skipped = sum(len(v) for v in r.skipped_files.values())
-    lines += ["", f"Skipped files: {skipped} (reasons in report.json).", "", "## Figures", ""]
+    skipped = len({path for files in r.skipped_files.values() for path in files})
+    lines += ["", f"Skipped files: {skipped} (reasons in skipped.json and report.json).", "",
+              "## Figures", ""]
     lines += [f"- [{Path(m).name}]({m})" for m in made]
     lines += ["", "No single number decides: a strength far above its identity controls, with "
               "content above chance and a two-sample accuracy near 0.5, is a transfer; a high "
