@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Optional
@@ -120,7 +121,16 @@ def run(
     load_recipe(recipe, set_)  # a bad recipe fails here, before torch is even imported
     from seqimg.run import run as run_recipe
 
-    folder = run_recipe(recipe, out or Path("runs") / recipe.stem, set_, resume)
+    folder = out or Path("runs") / recipe.stem
+    try:
+        run_recipe(recipe, folder, set_, resume)
+    except KeyboardInterrupt:
+        sets = [word for item in set_ or [] for word in ("--set", item)]
+        again = shlex.join(["seqimg", "run", str(recipe), "--out", str(folder), *sets,
+                            "--resume"])
+        typer.echo(f"interrupted: what was written is complete and kept; continue with: {again}",
+                   err=True)
+        raise typer.Exit(130) from None
     typer.echo(f"run folder: {folder}")
 
 

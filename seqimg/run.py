@@ -31,13 +31,13 @@ def checkpoint_info(recipe: Recipe, source: DomainData, target: DomainData) -> C
 
 def check_out_dir(out: Path, resume: bool) -> Path:
     """The checkpoint path of the run folder; refuse to overwrite a trained run unless
-    resuming, and refuse to resume a run that does not exist."""
+    resuming. Resuming a run stopped before its first checkpoint starts it again."""
     checkpoint = out / "checkpoints" / "last.pt"
     if checkpoint.exists() and not resume:
         raise SeqimgError(f"{out}: holds a trained run; pass --resume to continue it or choose "
                           "another --out")
     if resume and not checkpoint.exists():
-        raise SeqimgError(f"{checkpoint}: nothing to resume")
+        log.info("%s: no checkpoint yet; the run starts from the beginning", out)
     return checkpoint
 
 
@@ -79,7 +79,7 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
     trainer = Trainer(model, torch.from_numpy(src_images), torch.from_numpy(tgt_images),
                       recipe.train, recipe.losses, device, recipe.seed,
                       checkpoint_info(recipe, source, target), readers)
-    if resume:
+    if resume and checkpoint.exists():
         trainer.load(checkpoint)
     trainer.fit(checkpoint, progress=progress)
 

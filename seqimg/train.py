@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from seqimg import checkpoint
 from seqimg.errors import SeqimgError
+from seqimg.interrupt import interrupt_between_steps
 from seqimg.losses import StepTensors, adversarial_loss, generator_terms
 from seqimg.model.blocks import xavier_init
 from seqimg.model.core import DTN
@@ -180,12 +181,16 @@ class Trainer:
         return values
 
     def fit(self, checkpoint: Path | None = None, progress: bool = True) -> list[dict]:
-        """Train until ``total_steps``, checkpointing every ``checkpoint_every`` steps and at the
-        end; returns the logged history."""
+        """Train until ``total_steps``, checkpointing every ``checkpoint_every`` steps, at the end
+        and when interrupted by Ctrl-C (after the step under way); returns the logged history."""
         bar = tqdm(total=self.total_steps, initial=self.step, disable=not progress,
                    desc="training", unit="step", dynamic_ncols=True)
-        with bar:
+        with bar, interrupt_between_steps() as interrupted:
             while self.step < self.total_steps:
+                if interrupted():
+                    if checkpoint:
+                        self.save(checkpoint)
+                    raise KeyboardInterrupt
                 values = self.train_step()
                 if self.step % self.cfg.log_every == 0 or self.step == self.total_steps:
                     self.history.append({"step": self.step, **values})

@@ -2,7 +2,13 @@
 unwritable output or cache, a full disk, and being killed."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
+import torch
 from conftest import run_cli
 from test_bad_input import corrupt_files
 from test_evaluate import tiny_recipe
@@ -47,3 +53,74 @@ def test_a_corpus_of_only_bad_files_fails_naming_the_folder_and_reasons(tmp_path
     assert len(errors) == 1 and f"training files in {tmp_path / 'tgt'} could" in errors[0]
     assert errors[0].count("not a readable MIDI file") == 3 and "and 1 more" in errors[0]
     assert not out.exists()
+
+
+KILL_RECIPE = """
+name: killed
+source: {{domain: folder, options: {{path: {src}}}, codec: {{name: midi, height: 8, width: 8}}}}
+target: {{domain: folder, options: {{path: {tgt}}}, codec: {{name: midi, height: 8, width: 8}}}}
+data: {{heldout_fraction: 0.34}}
+model: {{width: 4, code_dim: 8}}
+train: {{steps: 60, batch_size: 4, checkpoint_every: 10, log_every: 5}}
+evaluate: {{classifier_steps: 10, window: 16, render_audio: false}}
+"""
+
+
+def run_until(recipe, out, cache, resume, sig=None, when=None):
+    """Run the recipe in a subprocess; with ``sig``, send it once ``when(out, stderr_text)`` holds
+    and return the completed process, whose return code says whether the signal landed."""
+    args = [sys.executable, "-m", "seqimg", "run", str(recipe), "--out", str(out)]
+    log = out.parent / f"{out.name}.log"
+    env = {**os.environ, "SEQIMG_CACHE": str(cache)}
+    with open(log, "w") as stderr:
+        process = subprocess.Popen(args + ["--resume"] * resume, stderr=stderr,
+                                   stdout=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + 300
+        while sig and process.poll() is None and time.monotonic() < deadline:
+            if when(out, cache, log.read_text()):
+                process.send_signal(sig)
+                break
+            time.sleep(0.005)
+        process.wait(timeout=300)
+    return process.returncode, log.read_text()
+
+
+def test_a_run_killed_at_every_stage_and_resumed_ends_as_an_uninterrupted_one(tmp_path):
+    """SIGKILL while encoding, transferring and evaluating, Ctrl-C while training, and the
+    debris a kill during a checkpoint write leaves: each time ``--resume`` continues, and the end
+    is the uninterrupted run's weights, outputs and report, bit for bit."""
+    recipe = tiny_recipe(tmp_path, pieces=6)
+    recipe.write_text(KILL_RECIPE.format(src=tmp_path / "src", tgt=tmp_path / "tgt"))
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    assert run_until(recipe, whole, tmp_path / "cache-whole", False)[0] == 0
+
+    cache = tmp_path / "cache-killed"
+    stages = [
+        (signal.SIGKILL, lambda out, cache, log: any((cache / "frames").glob("*.npy"))),
+        (signal.SIGINT, lambda out, cache, log: (out / "checkpoints" / "last.pt").exists()),
+        (signal.SIGKILL, lambda out, cache, log: any((out / "transferred").glob("*.mid"))),
+        (signal.SIGKILL, lambda out, cache, log: "evaluating:" in log),
+    ]
+    for i, (sig, when) in enumerate(stages):
+        code, log = run_until(recipe, killed, cache, i > 0, sig, when)
+        if sig == signal.SIGINT:
+            assert code == 130 and "continue with: seqimg run" in log and "--resume" in log, log
+            # what a kill in the middle of a checkpoint write leaves beside the checkpoint
+            (killed / "checkpoints" / ".last.partial.pt").write_bytes(b"PK\x03\x04 half")
+        else:
+            assert code == -signal.SIGKILL, (i, code, log[-2000:])
+    code, log = run_until(recipe, killed, cache, True)
+    assert code == 0, log[-2000:]
+
+    final = [torch.load(run / "checkpoints" / "last.pt", weights_only=True) for run in
+             (whole, killed)]
+    assert final[0]["step"] == final[1]["step"] == 60
+    for key, value in final[0]["model"].items():
+        assert torch.equal(value, final[1]["model"][key]), key
+    for name in ("report.json", "split.json"):
+        assert (whole / name).read_text() == (killed / name).read_text(), name
+    outputs = sorted(p.name for p in (whole / "transferred").iterdir())
+    assert outputs == sorted(p.name for p in (killed / "transferred").iterdir())
+    for name in outputs:
+        assert (whole / "transferred" / name).read_bytes() == \
+            (killed / "transferred" / name).read_bytes()
