@@ -51,8 +51,8 @@ class Checkpoint:
 def save(path: Path, info: CheckpointInfo | None, state: dict) -> None:
     """Write ``state`` (weights, optimisers, step, ...) and ``info`` atomically."""
     described = {} if info is None else {**dataclasses.asdict(info), "shape": list(info.shape)}
-    with atomic_path(path) as tmp:
-        torch.save({"format": FORMAT, **described, **state}, tmp)
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:  # OS errors arise as OSError
+        torch.save({"format": FORMAT, **described, **state}, handle)
 
 
 def load(path: Path) -> Checkpoint:

@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 
 from seqimg.config import parse_assignment
-from seqimg.errors import SeqimgError
+from seqimg.errors import SeqimgError, one_line
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="Fold sequences into images and carry them between domains.")
@@ -31,6 +31,10 @@ def friendly(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except SeqimgError as exc:
             typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        except OSError as exc:  # a system error no seqimg writer expected, still on one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            typer.echo(f"error: {where}{exc.strerror or one_line(exc)}", err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("interrupted: files already written are complete and kept", err=True)

@@ -17,8 +17,8 @@ from tqdm import tqdm
 
 from domains import cache_root, domain_files
 from seqimg.codecs.base import SequenceCodec
-from seqimg.errors import SeqimgError
-from seqimg.io import atomic_path
+from seqimg.errors import SeqimgError, WriteError
+from seqimg.io import atomic_path, check_writable
 from seqimg.recipe import DataConfig, SideConfig
 from seqimg.registry import make_codec
 
@@ -54,11 +54,14 @@ def codec_for(side: SideConfig) -> SequenceCodec:
 def read_each(paths: list[Path], read: Callable[[Path], Any], skipped: dict,
               desc: str | None = None) -> dict[Path, Any]:
     """``read(path)`` for every path; a file that fails with a ``SeqimgError`` is skipped and
-    recorded in ``skipped`` with its reason, never aborting the rest. ``desc`` shows a bar."""
+    recorded in ``skipped`` with its reason, never aborting the rest (a failed write, which is
+    no fault of the file, does abort). ``desc`` shows a bar."""
     out = {}
     for path in tqdm(paths, desc=desc, unit="file", leave=False, disable=desc is None):
         try:
             out[path] = read(path)
+        except WriteError:
+            raise
         except SeqimgError as exc:
             skipped[str(path)] = str(exc)
             log.warning("skipped %s", exc)
@@ -113,6 +116,7 @@ def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> D
 def training_images(domain: DomainData, data: DataConfig, desc: str) -> np.ndarray:
     """Windows, shape=(N, C, H, W), of the training files with augmentation and offsets."""
     codec = domain.codec
+    check_writable(cache_root() / "frames", "the encoding cache (SEQIMG_CACHE)")
     frames = read_each(domain.train, lambda path: cached_frames(codec, path), domain.skipped,
                        desc)
     if not frames:

@@ -5,6 +5,11 @@ class SeqimgError(Exception):
     """A problem with the user's input (file, recipe, option) that a person can fix."""
 
 
+class WriteError(SeqimgError):
+    """An output that could not be written (full disk, read-only folder): the run stops, since
+    unlike a bad input file, skipping cannot help."""
+
+
 def in_file(path: object, problem: str) -> SeqimgError:
     """An error that names the file first, as ``path: problem``."""
     return SeqimgError(f"{path}: {problem}")

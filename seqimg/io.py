@@ -5,27 +5,48 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
 
-from seqimg.errors import SeqimgError, in_file, one_line
+from seqimg.errors import SeqimgError, WriteError, in_file, one_line
 
 
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds,
-    so an interrupted write never leaves a half-written file."""
+    so an interrupted write never leaves a half-written file. A write that fails (a full disk, a
+    read-only folder) is a one-line error naming ``path``; what was there before is kept."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial{path.suffix}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         yield partial
         os.replace(partial, path)
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot be written ({exc.strerror or one_line(exc)}); what "
+                         "was there before is kept") from None
     finally:
-        partial.unlink(missing_ok=True)
+        with suppress(OSError):
+            partial.unlink(missing_ok=True)
+
+
+def check_writable(folder: Path, what: str) -> None:
+    """Fail at once, naming ``what``, when ``folder`` cannot be created or written, instead of
+    after the work whose results it would hold."""
+    folder = Path(folder)
+    existing = next(p for p in [folder, *folder.parents] if p.exists())
+    if not existing.is_dir():
+        raise SeqimgError(f"{folder}: {what} cannot be created there ({existing} is a file)")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise SeqimgError(f"{folder}: {what} cannot be written there "
+                          f"({exc.strerror or one_line(exc)})") from None
 
 
 def piece_name(path: str | Path) -> str:

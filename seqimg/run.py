@@ -13,7 +13,7 @@ import yaml
 from seqimg.checkpoint import CheckpointInfo
 from seqimg.data import DomainData, prepare_side, training_images
 from seqimg.errors import SeqimgError
-from seqimg.io import write_text
+from seqimg.io import check_writable, write_text
 from seqimg.recipe import Recipe, load_recipe, recipe_dict
 from seqimg.train import Trainer, resolve_device
 from seqimg.transfer import TrainedPair, build_model, transfer_files
@@ -58,6 +58,7 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
     fails before the run folder is created."""
     recipe = load_recipe(recipe_path, overrides)
     checkpoint = check_out_dir(out, resume)
+    check_writable(out, "the run folder")
     torch.manual_seed(recipe.seed)
     np.random.seed(recipe.seed)
     device = resolve_device(recipe.device)

@@ -8,9 +8,10 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 from conftest import run_cli
-from test_bad_input import corrupt_files
+from test_bad_input import assert_one_line_error, corrupt_files
 from test_evaluate import tiny_recipe
 
 
@@ -124,3 +125,79 @@ def test_a_run_killed_at_every_stage_and_resumed_ends_as_an_uninterrupted_one(tm
     for name in outputs:
         assert (whole / "transferred" / name).read_bytes() == \
             (killed / "transferred" / name).read_bytes()
+
+
+def test_an_out_folder_that_cannot_be_written_fails_before_any_work(tmp_path):
+    recipe = tiny_recipe(tmp_path)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_cli("run", str(recipe), "--out", str(blocker / "run"))
+    assert_one_line_error(result, blocker / "run")
+    assert f"({blocker} is a file)" in result.stderr and blocker.read_text() == "not a folder"
+
+
+def test_a_read_only_out_folder_is_one_line(tmp_path, monkeypatch):
+    """Read-only as the file system says it (simulated: the tests may run as root, whom
+    permissions do not stop)."""
+    import errno
+    import tempfile
+
+    from seqimg.errors import SeqimgError
+    from seqimg.io import check_writable
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), kwargs.get("dir"))
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    with pytest.raises(SeqimgError, match=r"run: the run folder cannot be written there "
+                                          r"\(Read-only file system\)"):
+        check_writable(tmp_path / "run", "the run folder")
+
+
+def test_an_unwritable_cache_is_one_line_and_creates_no_run(tmp_path):
+    recipe = tiny_recipe(tmp_path)
+    blocker = tmp_path / "cache-file"
+    blocker.write_text("")
+    out = tmp_path / "run"
+    env = {**os.environ, "SEQIMG_CACHE": str(blocker / "cache")}
+    result = subprocess.run([sys.executable, "-m", "seqimg", "run", str(recipe), "--out",
+                             str(out)], capture_output=True, text=True, env=env, timeout=300)
+    assert_one_line_error(result, blocker / "cache")
+    assert "the encoding cache (SEQIMG_CACHE) cannot be created there" in result.stderr
+    assert not out.exists()
+
+
+def test_a_full_disk_during_a_checkpoint_keeps_the_previous_one(tmp_path, monkeypatch):
+    """The second checkpoint write runs out of space half-way: one error naming the file, the
+    first checkpoint intact, no partial file left."""
+    import errno
+
+    from test_dtn import toy_images
+
+    from seqimg import checkpoint as checkpoints
+    from seqimg.errors import SeqimgError
+    from seqimg.model.core import DTN
+    from seqimg.settings import LossConfig, ModelConfig, TrainConfig
+    from seqimg.train import Trainer
+
+    real_save, calls = torch.save, []
+
+    def filling_disk(obj, handle):
+        calls.append(1)
+        if len(calls) == 1:
+            return real_save(obj, handle)
+        handle.write(b"PK\x03\x04 half a checkpoint")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(checkpoints.torch, "save", filling_disk)
+    shape = (1, 8, 8)
+    trainer = Trainer(DTN(shape, ModelConfig(width=4, code_dim=8)), toy_images(8, shape, False, 1),
+                      toy_images(8, shape, True, 2),
+                      TrainConfig(steps=4, batch_size=2, checkpoint_every=2), LossConfig(),
+                      torch.device("cpu"), 0)
+    path = tmp_path / "checkpoints" / "last.pt"
+    with pytest.raises(SeqimgError, match=r"last.pt: cannot be written \(No space left on device\)"
+                                          r"; what was there before is kept"):
+        trainer.fit(path, progress=False)
+    assert checkpoints.load(path).state["step"] == 2
+    assert sorted(p.name for p in path.parent.iterdir()) == ["last.pt"]
