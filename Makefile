@@ -5,7 +5,7 @@ STAMP    := $(VENV)/.seqimg-installed
 APT_PKGS := freedoom fluidsynth fluid-soundfont-gm
 RUN_DIR  ?= runs/midi_genre
 
-.PHONY: setup system-packages test run bench ablations lint clean
+.PHONY: setup system-packages test fuzz run bench ablations lint clean
 
 setup: $(STAMP) system-packages
 
@@ -30,6 +30,10 @@ system-packages:
 
 test: setup
 	$(VENV)/bin/pytest
+
+# the readers of user files under many more mutated inputs than make test tries
+fuzz: setup
+	SEQIMG_FUZZ_EXAMPLES=$${SEQIMG_FUZZ_EXAMPLES:-2000} $(VENV)/bin/pytest tests/test_fuzz.py
 
 # an interrupted (or finished) run continues from its checkpoint instead of starting over
 run: setup

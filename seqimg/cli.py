@@ -67,22 +67,17 @@ def encode(
     option: OptionList = typer.Option(None, "--option", "-o", help="Codec setting key=value."),
 ) -> None:
     """Encode FILE into folded windows (.npy with a .json description) or a picture (.png)."""
-    from seqimg.io import save_encoding
-    from seqimg.registry import make_codec
+    from seqimg.transcode import encode_file, save_encoded
 
     if out.suffix not in (".npy", ".png"):
         raise SeqimgError(f"{out}: --out must end in .npy or .png")
-    instance = make_codec(codec, parse_assignments(option))
-    instance.fit([file])
-    encoded = instance.encode(file)
+    instance, encoded = encode_file(file, codec, parse_assignments(option))
     if out.suffix == ".png":
         from seqimg.plots import save_windows_png
 
         save_windows_png(encoded.images, out)
     else:
-        meta = {"codec": codec, "config": instance.config_dict(), "state": instance.state(),
-                "length": encoded.length, "source": str(file)}
-        save_encoding(out, encoded.images, meta)
+        save_encoded(out, file, codec, instance, encoded)
     typer.echo(f"{file} -> {out}: {len(encoded.images)} windows of shape "
                f"{tuple(encoded.images.shape[1:])}, {encoded.length} steps")
 
@@ -96,18 +91,9 @@ def decode(
     option: OptionList = typer.Option(None, "--option", "-o", help="Codec setting key=value."),
 ) -> None:
     """Decode windows back into a file, with the settings stored beside them by 'encode'."""
-    from seqimg.io import load_encoding
-    from seqimg.registry import make_codec
+    from seqimg.transcode import decode_file
 
-    images, meta = load_encoding(file)
-    name = codec or meta.get("codec")
-    if not name:
-        raise SeqimgError(f"{file}: no description beside it; say which --codec to use")
-    if codec and meta.get("codec") and codec != meta["codec"]:
-        raise SeqimgError(f"{file}: encoded with {meta['codec']!r}, not {codec!r}")
-    instance = make_codec(name, {**meta.get("config", {}), **parse_assignments(option)})
-    instance.load_state(meta.get("state", {}))
-    written = instance.decode(images, meta.get("length"), out)
+    written = decode_file(file, codec, parse_assignments(option), out)
     typer.echo(f"{file} -> {written}")
 
 

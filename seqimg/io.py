@@ -89,19 +89,28 @@ def save_encoding(path: Path, images: np.ndarray, meta: dict) -> None:
     write_text(sidecar(path), json.dumps(meta, indent=2))
 
 
+def load_array(path: Path) -> np.ndarray:
+    """One array from a ``.npy`` file without trusting its header: memory-mapped first, so a
+    header declaring more data than the file holds fails before anything is allocated."""
+    try:
+        mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+        if not isinstance(mapped, np.ndarray):
+            raise ValueError("holds several arrays")
+        return np.array(mapped)
+    except Exception as exc:  # numpy's header parsing raises many types on damaged files
+        raise in_file(path, f"not a .npy array ({one_line(exc)})") from None
+
+
 def load_encoding(path: Path) -> tuple[np.ndarray, dict]:
     """Load what :func:`save_encoding` wrote; a missing sidecar gives an empty description."""
     if not path.is_file():
         raise in_file(path, "no such file")
-    try:
-        images = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise in_file(path, f"not a .npy array ({one_line(exc)})") from None
+    images = load_array(path)
     if images.ndim != 4:
         raise in_file(path, f"expected windows of shape (N, C, H, W), got {images.shape}")
     meta_path = sidecar(path)
     try:
         meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
-    except json.JSONDecodeError as exc:
-        raise SeqimgError(f"{meta_path}: not valid JSON ({exc})") from None
+    except ValueError as exc:  # JSON or UTF-8 decoding
+        raise SeqimgError(f"{meta_path}: not valid JSON ({one_line(exc)})") from None
     return images, meta

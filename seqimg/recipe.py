@@ -228,7 +228,7 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
         raise SeqimgError(f"{path}: no such recipe")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise SeqimgError(f"{path}: not valid YAML ({one_line(exc)})") from None
     raw = copy.deepcopy(raw)
     for assignment in overrides or []:

@@ -3,6 +3,7 @@ scaled per feature to [-1, 1] by a min/max scaler fitted on a domain and stored 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 
 from seqimg.codecs.base import CodecConfig, SequenceCodec
 from seqimg.errors import SeqimgError, in_file, one_line
+from seqimg.io import load_array
 from seqimg.scaling import from_unit, to_unit
 
 
@@ -29,10 +31,10 @@ class TimeseriesConfig(CodecConfig):
 
 def read_table(path: Path) -> np.ndarray:
     """A CSV (optional header row) or ``.npy`` file as float64, shape=(T, F)."""
-    try:
-        if path.suffix == ".npy":
-            data = np.load(path, allow_pickle=False)
-        else:
+    if path.suffix == ".npy":
+        data = load_array(path)
+    else:
+        try:
             with open(path, encoding="utf-8") as handle:
                 first = handle.readline()
             try:
@@ -40,10 +42,15 @@ def read_table(path: Path) -> np.ndarray:
                 header = 0
             except ValueError:
                 header = 1
-            data = np.loadtxt(path, delimiter=",", skiprows=header, ndmin=2)
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
+            with warnings.catch_warnings():  # an empty table is reported below, once
+                warnings.simplefilter("ignore")
+                data = np.loadtxt(path, delimiter=",", skiprows=header, ndmin=2)
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            raise in_file(path, f"not a numeric table ({one_line(exc)})") from None
+    try:
+        data = np.asarray(data, dtype=np.float64)
+    except (ValueError, TypeError) as exc:
         raise in_file(path, f"not a numeric table ({one_line(exc)})") from None
-    data = np.asarray(data, dtype=np.float64)
     if data.ndim == 1:
         data = data[:, None]
     if data.ndim != 2 or data.size == 0:
