@@ -18,7 +18,7 @@ from tqdm import tqdm
 from domains import cache_root, domain_files
 from seqimg.codecs.base import SequenceCodec
 from seqimg.errors import SeqimgError, WriteError
-from seqimg.io import atomic_path, check_writable
+from seqimg.io import atomic_path, check_writable, load_array
 from seqimg.recipe import DataConfig, SideConfig
 from seqimg.registry import make_codec
 
@@ -87,10 +87,14 @@ def cache_key(codec: SequenceCodec, path: Path) -> str:
 
 
 def cached_frames(codec: SequenceCodec, path: Path) -> np.ndarray:
-    """Frames of ``path`` through ``codec``, read from the encoding cache when present."""
+    """Frames of ``path`` through ``codec``, read from the encoding cache when present (an entry
+    that no longer reads, e.g. damaged on disk, is encoded again)."""
     target = cache_root() / "frames" / f"{cache_key(codec, path)}.npy"
     if target.exists():
-        return np.load(target)
+        try:
+            return load_array(target)
+        except SeqimgError as exc:
+            log.warning("encoding again: %s", exc)
     frames = codec.frames(path)
     with atomic_path(target) as tmp:
         with open(tmp, "wb") as handle:

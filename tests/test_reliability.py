@@ -14,6 +14,8 @@ from conftest import run_cli
 from test_bad_input import assert_one_line_error, corrupt_files
 from test_evaluate import tiny_recipe
 
+from seqimg.io import load_array
+
 
 def spoil(folder, names):
     """Replace files of ``folder`` by bad ones (truncated, empty, text, garbage) of the same
@@ -201,3 +203,16 @@ def test_a_full_disk_during_a_checkpoint_keeps_the_previous_one(tmp_path, monkey
         trainer.fit(path, progress=False)
     assert checkpoints.load(path).state["step"] == 2
     assert sorted(p.name for p in path.parent.iterdir()) == ["last.pt"]
+
+
+def test_a_damaged_cache_entry_is_encoded_again(tmp_path, monkeypatch, melody_mid):
+    from seqimg.codecs.midi import MidiCodec
+    from seqimg.data import cached_frames
+
+    monkeypatch.setenv("SEQIMG_CACHE", str(tmp_path / "cache"))
+    codec = MidiCodec()
+    first = cached_frames(codec, melody_mid)
+    [entry] = (tmp_path / "cache" / "frames").glob("*.npy")
+    entry.write_bytes(entry.read_bytes()[:100])
+    assert (cached_frames(codec, melody_mid) == first).all()
+    assert (load_array(entry) == first).all()
