@@ -60,13 +60,17 @@ def piece_names(paths: list) -> dict[Path, str]:
     """:func:`piece_name` of each path, unique in order (a repeat gets ``-2``, ``-3``, ...), so
     that pieces from different folders with one name do not overwrite each other."""
     names: dict[Path, str] = {}
+    taken: set[str] = set()  # names.values() as a set: a Lakh-size list stays linear
     for path in map(Path, paths):
+        if path in names:
+            continue
         base = name = piece_name(path)
         count = 1
-        while name in names.values():
+        while name in taken:
             count += 1
             name = f"{base}-{count}"
-        names.setdefault(path, name)
+        names[path] = name
+        taken.add(name)
     return names
 
 

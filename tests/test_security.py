@@ -2,6 +2,8 @@
 imports are announced, and outputs stay inside the folder they were asked for."""
 
 import os
+import subprocess
+import sys
 
 from conftest import MELODY, run_cli, write_midi
 from test_bad_input import assert_one_line_error
@@ -19,9 +21,6 @@ torch.save({"model": Payload(), "step": 0}, sys.argv[1])
 
 
 def test_a_checkpoint_with_code_in_it_is_refused_and_never_runs(tmp_path):
-    import subprocess
-    import sys
-
     evil, marker = tmp_path / "evil.pt", tmp_path / "code-ran"
     subprocess.run([sys.executable, "-c", MALICIOUS, str(evil), str(marker)], check=True)
     piece = write_midi(tmp_path / "p.mid", MELODY)
@@ -38,9 +37,6 @@ def test_a_module_class_reference_says_which_module_it_imports(tmp_path):
     series = tmp_path / "s.csv"
     series.write_text("x\n" + "\n".join(str(i % 7) for i in range(64)) + "\n")
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    import subprocess
-    import sys
-
     result = subprocess.run([sys.executable, "-m", "seqimg", "encode", str(series), "--codec",
                              "announced_codec:Series", "--out", str(tmp_path / "s.npy")],
                             capture_output=True, text=True, env=env, timeout=120)

@@ -2,9 +2,10 @@
 
 pretty_midi refuses a file whose largest tick passes ``MAX_TICK`` (10^7) as "likely corrupt": a
 guard against a tick-to-time table that would fill memory. Counted in ticks, it also refuses valid
-high-resolution files (music21 writes 10,080 ticks per beat, so 17 minutes cross it). Here the
-guard counts beats instead, the same limit at pretty_midi's default resolution of 220, and a file
-that is long in ticks but not in beats is re-timed to a resolution that fits before parsing.
+high-resolution files (music21 writes 10,080 ticks per beat, so 992 beats, about 8 minutes at
+120 bpm, cross it). Here the guard counts beats instead, the same limit at pretty_midi's default
+resolution of 220, and a file that is long in ticks but not in beats is re-timed to a resolution
+that fits before parsing.
 """
 
 from __future__ import annotations
