@@ -126,6 +126,34 @@ def run(
 
 @app.command()
 @friendly
+def prepare(
+    recipe: Path = typer.Argument(..., help="Recipe YAML, e.g. recipes/midi_genre.yaml."),
+    workers: Optional[int] = typer.Option(None, help="Encoding processes (default: "
+                                          "data.workers, else the cores available)."),
+    set_: OptionList = typer.Option(None, "--set", help="Override: dotted.key=value."),
+) -> None:
+    """Encode a recipe's training files into the shard cache that 'seqimg run' reads; files
+    already there are not encoded again, so an interrupted prepare resumes."""
+    from seqimg.recipe import load_recipe
+
+    loaded = load_recipe(recipe, set_)
+    if workers is not None and workers < 1:
+        raise SeqimgError(f"--workers: expected at least 1, got {workers}")
+    from seqimg.data import prepare_recipe
+
+    for where, side in prepare_recipe(loaded, workers).items():
+        typer.echo(f"{where}: {side.files} training files, {side.encoded} encoded now, "
+                   f"{side.cached} from the cache, {len(side.skipped)} skipped; "
+                   f"{side.shard_bytes / 1e6:.1f} MB of shards in {side.folder}")
+        reasons = list(side.skipped.values())
+        for reason in reasons[:5]:
+            typer.echo(f"  skipped: {reason}")
+        if len(reasons) > 5:
+            typer.echo(f"  and {len(reasons) - 5} more skipped files")
+
+
+@app.command()
+@friendly
 def sweep(
     recipe: Path = typer.Argument(..., help="Recipe YAML, e.g. recipes/midi_genre.yaml."),
     vary: list[str] = typer.Option(..., help="A swept setting, dotted.key=v1,v2,...; "

@@ -1,9 +1,7 @@
-"""From a recipe side to training images: files, split by file, fitted codec, cached frames."""
+"""From a recipe side to training windows: files, split by file, fitted codec, encoded frames."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import random
@@ -12,15 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import torch
 from tqdm import tqdm
 
-from domains import cache_root, domain_files
+from domains import domain_files
 from seqimg.codecs.base import SequenceCodec
 from seqimg.errors import SeqimgError, WriteError
-from seqimg.io import atomic_path, check_writable, load_array
+from seqimg.prepare import prepare_files
 from seqimg.recipe import DataConfig, SideConfig
 from seqimg.registry import make_codec
+from seqimg.windows import Windows
 
 log = logging.getLogger(__name__)
 
@@ -79,29 +78,6 @@ def none_readable(where: str, files: list[Path], skipped: dict) -> SeqimgError:
                        f"read ({shown})")
 
 
-def cache_key(codec: SequenceCodec, path: Path) -> str:
-    stat = path.stat()
-    text = json.dumps([codec.name, codec.config_dict(), codec.state(), str(path.resolve()),
-                       stat.st_mtime_ns, stat.st_size], sort_keys=True, default=str)
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
-def cached_frames(codec: SequenceCodec, path: Path) -> np.ndarray:
-    """Frames of ``path`` through ``codec``, read from the encoding cache when present (an entry
-    that no longer reads, e.g. damaged on disk, is encoded again)."""
-    target = cache_root() / "frames" / f"{cache_key(codec, path)}.npy"
-    if target.exists():
-        try:
-            return load_array(target)
-        except SeqimgError as exc:
-            log.warning("encoding again: %s", exc)
-    frames = codec.frames(path)
-    with atomic_path(target) as tmp:
-        with open(tmp, "wb") as handle:
-            np.save(handle, frames)
-    return frames
-
-
 def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> DomainData:
     """Files, split (by ``data.split_seed``, else ``seed``), fitted codec for one side of a
     recipe."""
@@ -117,18 +93,44 @@ def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> D
     return DomainData(codec, train, heldout, skipped)
 
 
-def training_images(domain: DomainData, data: DataConfig, desc: str) -> np.ndarray:
-    """Windows, shape=(N, C, H, W), of the training files with augmentation and offsets."""
-    codec = domain.codec
-    check_writable(cache_root() / "frames", "the encoding cache (SEQIMG_CACHE)")
-    frames = read_each(domain.train, lambda path: cached_frames(codec, path), domain.skipped,
-                       desc)
-    if not frames:
+def training_windows(domain: DomainData, data: DataConfig, desc: str) -> torch.Tensor | Windows:
+    """The side's training windows, shape=(N, C, H, W), with augmentation and offsets, from the
+    shard cache (files it lacks are encoded first, in ``data.workers`` processes): one tensor
+    when they fit in ``data.in_memory_mb``, else :class:`Windows` that reads them at batch time."""
+    prepared = prepare_files(domain.codec, domain.train, domain.skipped, data.workers, desc)
+    if not prepared.entries:
         raise none_readable(desc, domain.train, domain.skipped)
-    shift = max(codec.window_length // max(data.offsets, 1), 1)
-    windows = []
-    for one in frames.values():
-        for variant in [one, *codec.augment(one)]:
-            for start in range(0, min(shift * data.offsets, len(variant)), shift):
-                windows.append(codec.frames_to_images(variant[start:]))
-    return np.concatenate(windows).astype(np.float32)
+    log.info("%s: %d files encoded, %d from the cache %s", desc, prepared.encoded,
+             prepared.cached, prepared.folder)
+    windows = Windows(domain.codec, prepared, data.offsets)
+    if windows.nbytes <= data.in_memory_mb << 20:
+        return torch.from_numpy(windows.materialise())
+    log.info("%s: %d windows (%.1f GB) stream from the cache", desc, len(windows),
+             windows.nbytes / 1e9)
+    return windows
+
+
+@dataclass
+class SidePrepared:
+    """What ``seqimg prepare`` did for one side: counts, the skipped files, the cache folder."""
+
+    files: int
+    encoded: int
+    cached: int
+    skipped: dict[str, str]
+    folder: Path
+    shard_bytes: int
+
+
+def prepare_recipe(recipe, workers: int | None = None) -> dict[str, SidePrepared]:
+    """Split both sides of a loaded recipe and encode their training files into the cache, in
+    ``workers`` processes (default: ``data.workers``, else the cores available)."""
+    workers = recipe.data.workers if workers is None else workers
+    out = {}
+    for where, side in (("source", recipe.source), ("target", recipe.target)):
+        domain = prepare_side(side, recipe.data, recipe.seed, where)
+        prepared = prepare_files(domain.codec, domain.train, domain.skipped, workers, where)
+        size = sum(p.stat().st_size for p in prepared.folder.glob("shard-*.bin"))
+        out[where] = SidePrepared(len(domain.train), prepared.encoded, prepared.cached,
+                                  domain.skipped, prepared.folder, size)
+    return out

@@ -48,6 +48,10 @@ class DataConfig:
     # the held-out split's seed (None: the recipe's seed), so that a second training seed can
     # be judged on the same held-out files
     split_seed: int | None = None
+    workers: int | None = None  # processes encoding files (None: the cores available)
+    # windows up to this size are loaded whole (faster to index); a larger corpus streams its
+    # windows from the encoding cache at batch time
+    in_memory_mb: int = 2048
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import torch
 import yaml
 
 from seqimg.checkpoint import CheckpointInfo
-from seqimg.data import DomainData, prepare_side, training_images
+from seqimg.data import DomainData, prepare_side, training_windows
 from seqimg.errors import SeqimgError
 from seqimg.io import check_writable, write_text
 from seqimg.recipe import Recipe, load_recipe, recipe_dict
@@ -65,8 +65,8 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
 
     source = prepare_side(recipe.source, recipe.data, recipe.seed, "source")
     target = prepare_side(recipe.target, recipe.data, recipe.seed, "target")
-    src_images = training_images(source, recipe.data, "source")
-    tgt_images = training_images(target, recipe.data, "target")
+    src_images = training_windows(source, recipe.data, "source")
+    tgt_images = training_windows(target, recipe.data, "target")
     log.info("training on %d source and %d target windows of shape %s, device %s",
              len(src_images), len(tgt_images), source.codec.image_shape, device)
     for sub in ("checkpoints", "transferred", "figures"):
@@ -77,7 +77,7 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
     model = build_model(source.codec.image_shape, recipe.model, recipe.losses)
     readers = codec_readers(source.codec, target.codec, recipe.losses,
                             recipe.train.straight_through)
-    trainer = Trainer(model, torch.from_numpy(src_images), torch.from_numpy(tgt_images),
+    trainer = Trainer(model, src_images, tgt_images,
                       recipe.train, recipe.losses, device, recipe.seed,
                       checkpoint_info(recipe, source, target), readers)
     if resume and checkpoint.exists():

@@ -13,8 +13,6 @@ from conftest import run_cli
 from test_bad_input import assert_one_line_error, corrupt_files
 from test_evaluate import tiny_recipe
 
-from seqimg.io import load_array
-
 
 def spoil(folder, names):
     """Replace files of ``folder`` by bad ones (truncated, empty, text, garbage) of the same
@@ -104,7 +102,7 @@ def test_a_run_killed_at_every_stage_and_resumed_ends_as_an_uninterrupted_one(tm
 
     cache = tmp_path / "cache-killed"
     stages = [
-        (signal.SIGKILL, lambda out, cache, log: any((cache / "frames").glob("*.npy"))),
+        (signal.SIGKILL, lambda out, cache, log: any(cache.glob("shards/*/shard-*.json"))),
         (signal.SIGINT, lambda out, cache, log: (out / "checkpoints" / "last.pt").exists()),
         (signal.SIGKILL, lambda out, cache, log: any((out / "transferred").glob("*.mid"))),
         (signal.SIGKILL, lambda out, cache, log: "evaluating:" in log),
@@ -210,14 +208,15 @@ def test_a_full_disk_during_a_checkpoint_keeps_the_previous_one(tmp_path, monkey
     assert sorted(p.name for p in path.parent.iterdir()) == ["last.pt"]
 
 
-def test_a_damaged_cache_entry_is_encoded_again(tmp_path, monkeypatch, melody_mid):
+def test_a_damaged_cache_shard_is_encoded_again(tmp_path, monkeypatch, melody_mid):
     from seqimg.codecs.midi import MidiCodec
-    from seqimg.data import cached_frames
+    from seqimg.prepare import prepare_files
 
     monkeypatch.setenv("SEQIMG_CACHE", str(tmp_path / "cache"))
     codec = MidiCodec()
-    first = cached_frames(codec, melody_mid)
-    [entry] = (tmp_path / "cache" / "frames").glob("*.npy")
-    entry.write_bytes(entry.read_bytes()[:100])
-    assert (cached_frames(codec, melody_mid) == first).all()
-    assert (load_array(entry) == first).all()
+    first = prepare_files(codec, [melody_mid], {}, workers=1)
+    [shard] = first.folder.glob("shard-*.bin")
+    shard.write_bytes(shard.read_bytes()[:100])
+    again = prepare_files(codec, [melody_mid], {}, workers=1)
+    assert again.encoded == 1
+    assert (again.frames(melody_mid) == codec.frames(melody_mid)).all()

@@ -13,7 +13,7 @@ import dataclasses
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -52,6 +52,9 @@ class SequenceCodec(ABC):
     pad_value: ClassVar[float] = -1.0
     needs_fit: ClassVar[bool] = False  # True when ``fit`` must see a domain before encoding
     exact_round_trip: ClassVar[bool] = True  # False for lossy file formats (audio)
+    # how frames that are not on ``frame_levels`` are kept in the encoding cache ("float16"
+    # halves the cache and rounds the values)
+    cache_dtype: ClassVar[Literal["float16", "float32"]] = "float32"
 
     def __init__(self, config: Any = None, **overrides: Any) -> None:
         if isinstance(config, dict) or config is None:
@@ -101,7 +104,9 @@ class SequenceCodec(ABC):
 
     def augment(self, frames: np.ndarray) -> list[np.ndarray]:
         """Extra training variants of frames, shape=(T, F), that keep the domain's identity, as
-        the codec's config asks; default: none."""
+        the codec's config asks; default: none. Each variant must act on every time step alone
+        (transposition, scaling) and their number must not depend on the frames: training
+        applies them to drawn windows only."""
         return []
 
     def content_views(self) -> dict[str, Any]:

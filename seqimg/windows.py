@@ -1,0 +1,72 @@
+"""A side's training windows, counted but not materialised: every window start (one per hop, at
+``data.offsets`` offsets) of every augmented variant of every file, drawn by index from the shard
+cache at batch time. Small corpora are materialised whole instead, which is faster to index."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from seqimg.codecs.base import SequenceCodec
+from seqimg.fold import window_starts
+from seqimg.prepare import Prepared
+
+
+class Windows:
+    """Training windows of prepared files, indexed as the rows of one array would be: file by
+    file, then variant (the frames, then ``codec.augment``'s), then offset, then window.
+
+    Augmentation is applied to the drawn window only, which requires ``augment`` to act on each
+    time step alone (transposition, scaling), as the codec contract says.
+    """
+
+    def __init__(self, codec: SequenceCodec, prepared: Prepared, offsets: int) -> None:
+        self.codec, self.reader = codec, prepared.reader
+        self.entries = list(prepared.entries.values())
+        self.shift = max(codec.window_length // max(offsets, 1), 1)
+        self.offsets = offsets
+        blank = np.full((1, codec.n_features), codec.pad_value, np.float32)
+        self.variants = 1 + len(codec.augment(blank))
+        self.per_variant = np.array([len(self.starts(e.shape[0])) for e in self.entries],
+                                    dtype=np.int64)
+        self.first = np.concatenate([[0], np.cumsum(self.per_variant * self.variants)])
+
+    def starts(self, length: int) -> np.ndarray:
+        """Start steps of a file's windows, offset by offset, as ``frames_to_images`` cuts them."""
+        codec = self.codec
+        offsets = range(0, min(self.shift * self.offsets, length), self.shift)
+        return np.concatenate([window_starts(length - offset, codec.window_length, codec.hop)
+                               + offset for offset in offsets])
+
+    def __len__(self) -> int:
+        return int(self.first[-1])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes all windows would take as one float32 array."""
+        return len(self) * int(np.prod(self.codec.image_shape)) * 4
+
+    def window(self, index: int) -> np.ndarray:
+        """Window ``index``, shape=(1, C, H, W)."""
+        file = int(np.searchsorted(self.first, index, side="right")) - 1
+        entry = self.entries[file]
+        variant, k = divmod(index - int(self.first[file]), int(self.per_variant[file]))
+        start = int(self.starts(entry.shape[0])[k])
+        frames = self.reader.rows(entry, start, start + self.codec.window_length)
+        if variant:
+            frames = self.codec.augment(frames)[variant - 1]
+        return self.codec.frames_to_images(frames)
+
+    def __getitem__(self, index: torch.Tensor) -> torch.Tensor:
+        """The windows at ``index`` (a 1-D integer tensor), shape=(B, C, H, W), float32."""
+        return torch.from_numpy(np.concatenate([self.window(int(i)) for i in index]))
+
+    def materialise(self) -> np.ndarray:
+        """All windows in index order, shape=(N, C, H, W), float32, cut file by file."""
+        codec, windows = self.codec, []
+        for entry in self.entries:
+            frames = self.reader.rows(entry)
+            for variant in [frames, *codec.augment(frames)]:
+                for offset in range(0, min(self.shift * self.offsets, len(variant)), self.shift):
+                    windows.append(codec.frames_to_images(variant[offset:]))
+        return np.concatenate(windows).astype(np.float32)
