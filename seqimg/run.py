@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import yaml
 
+from seqimg import distributed
 from seqimg.checkpoint import CheckpointInfo
 from seqimg.data import DomainData, prepare_side, training_windows
 from seqimg.errors import SeqimgError
@@ -55,34 +56,45 @@ def write_split(out: Path, source: DomainData, target: DomainData, windows: dict
 def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
         resume: bool = False, progress: bool = True) -> Path:
     """The whole job of a recipe; returns the run folder. A bad recipe or an unusable domain
-    fails before the run folder is created."""
+    fails before the run folder is created. Under torchrun every process trains on its slice
+    of each batch and rank 0 alone writes the run folder."""
     recipe = load_recipe(recipe_path, overrides)
     checkpoint = check_out_dir(out, resume)
     check_writable(out, "the run folder")
     torch.manual_seed(recipe.seed)
     np.random.seed(recipe.seed)
-    device = resolve_device(recipe.device)
+    world = distributed.start(resolve_device(recipe.device), recipe.train.batch_size)
+    device = world.device(resolve_device(recipe.device))
 
     source = prepare_side(recipe.source, recipe.data, recipe.seed, "source")
     target = prepare_side(recipe.target, recipe.data, recipe.seed, "target")
+    if not world.main:
+        world.barrier()  # rank 0 encodes what the cache lacks; the others then read it
     src_images = training_windows(source, recipe.data, "source")
     tgt_images = training_windows(target, recipe.data, "target")
-    log.info("training on %d source and %d target windows of shape %s, device %s",
-             len(src_images), len(tgt_images), source.codec.image_shape, device)
-    for sub in ("checkpoints", "transferred", "figures"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
-    write_text(out / "config.yaml", yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
-    write_split(out, source, target, {"source": len(src_images), "target": len(tgt_images)})
+    if world.main:
+        world.barrier()
+    log.info("training on %d source and %d target windows of shape %s, device %s, %d "
+             "process(es)", len(src_images), len(tgt_images), source.codec.image_shape, device,
+             world.size)
+    if world.main:
+        for sub in ("checkpoints", "transferred", "figures"):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+        write_text(out / "config.yaml", yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
+        write_split(out, source, target, {"source": len(src_images), "target": len(tgt_images)})
 
     model = build_model(source.codec.image_shape, recipe.model, recipe.losses)
     readers = codec_readers(source.codec, target.codec, recipe.losses,
                             recipe.train.straight_through)
     trainer = Trainer(model, src_images, tgt_images,
                       recipe.train, recipe.losses, device, recipe.seed,
-                      checkpoint_info(recipe, source, target), readers)
+                      checkpoint_info(recipe, source, target), readers, world)
     if resume and checkpoint.exists():
         trainer.load(checkpoint)
     trainer.fit(checkpoint, progress=progress)
+    distributed.stop(world)
+    if not world.main:
+        return out
 
     pair = TrainedPair(model.eval(), source.codec, target.codec, trainer.history)
     skipped = transfer_files(pair, source.heldout, out / "transferred")

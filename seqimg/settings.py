@@ -93,3 +93,4 @@ class TrainConfig:
     checkpoint_every: int = 500
     log_every: int = 10
     amp: bool = True
+    compile: bool = False  # torch.compile f, g and D (pays a compile first, then runs faster)

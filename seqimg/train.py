@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
 from seqimg import checkpoint
+from seqimg.distributed import World
 from seqimg.errors import SeqimgError
 from seqimg.interrupt import interrupt_between_steps
 from seqimg.losses import StepTensors, adversarial_loss, generator_terms
@@ -28,19 +30,25 @@ def resolve_device(name: str) -> torch.device:
 
 
 class Trainer:
-    """Trains a :class:`DTN` on source and target image tensors, shape=(N, C, H, W) each.
+    """Trains a :class:`DTN` on source and target windows, shape=(N, C, H, W) each: tensors, or
+    :class:`~seqimg.windows.Windows` read at batch time.
 
     ``readers`` are what it reads through the codecs: G's output snapped as the target's real
     images look (shown to D when ``train.straight_through``), content views for L_VIEWS, batch
-    statistics for L_MATCH; ``info`` describes the run in checkpoints.
+    statistics for L_MATCH; ``info`` describes the run in checkpoints. Under torchrun ``world``
+    says which slice of each batch this process trains on; gradients are averaged over all.
     """
 
-    def __init__(self, model: DTN, source: torch.Tensor, target: torch.Tensor,
-                 train: TrainConfig, losses: LossConfig, device: torch.device, seed: int,
-                 info: checkpoint.CheckpointInfo | None = None,
-                 readers: CodecReaders = CodecReaders()) -> None:
-        self.model, self.cfg, self.device = model.to(device), train, device
-        self.source, self.target = source, target
+    def __init__(self, model: DTN, source, target, train: TrainConfig, losses: LossConfig,
+                 device: torch.device, seed: int, info: checkpoint.CheckpointInfo | None = None,
+                 readers: CodecReaders = CodecReaders(), world: World = World()) -> None:
+        if device.type == "cuda" and world.size > 1:  # BatchNorm over the global batch
+            model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+        self.model, self.cfg, self.device, self.world = model.to(device), train, device, world
+        world.share_weights(self.model)
+        on_device = device.type == "cuda"  # small corpora (tensors) live on the GPU whole
+        self.source, self.target = [x.to(device) if on_device and torch.is_tensor(x) else x
+                                    for x in (source, target)]
         self.info = info
         self.snap, self.views, self.match = readers.snap, readers.views, readers.match
         for key in ("views", "match"):
@@ -54,16 +62,19 @@ class Trainer:
                               "levels to snap G's output to")
         self.rng = torch.Generator().manual_seed(seed)
         lr_d = train.lr_d or train.lr
-        betas = (train.beta1, 0.999)
-        self.opt_d = torch.optim.Adam(model.d.parameters(), lr=lr_d, betas=betas)
-        self.opt_g = torch.optim.Adam(model.generator_parameters(), lr=train.lr, betas=betas)
+        adam = {"betas": (train.beta1, 0.999), "fused": True if on_device else None}
+        self.opt_d = torch.optim.Adam(model.d.parameters(), lr=lr_d, **adam)
+        self.opt_g = torch.optim.Adam(model.generator_parameters(), lr=train.lr, **adam)
         if model.cfg.f_mode == "pretrained" and not train.pretrain_steps:
             raise SeqimgError("model.f_mode 'pretrained' needs train.pretrain_steps > 0")
         # the domain head exists only to pretrain f as a classifier; G and D never use it
         self.domain_head = torch.nn.Linear(model.cfg.code_dim, 1).to(device)
         pretrained = model.g if train.pretrain_task == "autoencoder" else self.domain_head
         self.opt_ae = torch.optim.Adam([*model.f.parameters(), *pretrained.parameters()],
-                                       lr=train.lr, betas=betas)
+                                       lr=train.lr, **adam)
+        if train.compile:
+            for net in (model.f, model.g, model.d):
+                net.compile()
         self.step = 0
         self.history: list[dict] = []
         self.autocast = device.type == "cuda" and train.amp
@@ -72,9 +83,18 @@ class Trainer:
     def total_steps(self) -> int:
         return self.cfg.pretrain_steps + self.cfg.steps
 
-    def batch(self, images: torch.Tensor) -> torch.Tensor:
+    def batch(self, images) -> torch.Tensor:
+        """This process's slice of a batch drawn with the run's generator."""
         index = torch.randint(len(images), (self.cfg.batch_size,), generator=self.rng)
-        return images[index].to(self.device, non_blocking=True)
+        return images[self.world.batch_slice(index)].to(self.device, non_blocking=True)
+
+    def update(self, optimiser: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+        """Backward, gradients averaged over the processes, one optimiser step."""
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        self.world.average(p.grad for group in optimiser.param_groups for p in group["params"]
+                           if p.grad is not None)
+        optimiser.step()
 
     def for_d(self, x: torch.Tensor) -> torch.Tensor:
         return self.snap(x) if self.cfg.straight_through else x
@@ -92,9 +112,7 @@ class Trainer:
                 name = "L_F_CLASSIFIER"
                 loss = torch.nn.functional.binary_cross_entropy_with_logits(logits,
                                                                             labels.float())
-        self.opt_ae.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt_ae.step()
+        self.update(self.opt_ae, loss)
         return {name: loss}
 
     def freeze_f(self) -> None:
@@ -111,9 +129,7 @@ class Trainer:
                 g_s, g_t = m(s), m(t)
             d_real, d_gs, d_gt = m.d(t), m.d(self.for_d(g_s)), m.d(self.for_d(g_t))
             loss = self.adversarial.discriminator(d_real.float(), d_gs.float(), d_gt.float())
-        self.opt_d.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt_d.step()
+        self.update(self.opt_d, loss)
         return {"L_D": loss, "d_acc_real": self.adversarial.accuracy(d_real, True),
                 "d_acc_fake": self.adversarial.accuracy(d_gs, False)}
 
@@ -129,9 +145,7 @@ class Trainer:
                             feats_s, feats_gs, **self.codec_signals(s, t, g_s))
             parts = {f"L_{name.upper()}": loss(x) for name, _, loss in self.terms}
             total = sum(w * parts[f"L_{name.upper()}"] for name, w, _ in self.terms)
-        self.opt_g.zero_grad(set_to_none=True)
-        total.backward()
-        self.opt_g.step()
+        self.update(self.opt_g, total)
         code_norm = code_s.detach().float().flatten(1).norm(dim=1).mean()
         return {**parts, "L_G": total, "code_norm": code_norm}
 
@@ -159,7 +173,8 @@ class Trainer:
 
     def train_step(self) -> dict:
         """One step: an autoencoder step while pretraining, else d_steps D updates and one G
-        update. Raises ``SeqimgError`` on a non-finite loss."""
+        update. Returns its losses and signals as tensors (reading them waits for the device,
+        so :meth:`read` does that only when they are logged or a checkpoint is due)."""
         self.model.train()
         if self.step < self.cfg.pretrain_steps:
             out = self.pretrain_step()
@@ -170,35 +185,49 @@ class Trainer:
             for _ in range(self.cfg.d_steps):
                 out.update(self.d_step())
             out.update(self.g_step())
-        values = {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in out.items()}
-        bad = [k for k, v in values.items() if not math.isfinite(v)]
-        if bad:
-            raise SeqimgError(f"step {self.step}: {bad[0]} is {values[bad[0]]}; training stopped, "
-                              "the last good checkpoint is kept")
         self.step += 1
         if self.step == self.cfg.pretrain_steps:
             self.freeze_f()
+        return out
+
+    def read(self, out: dict) -> dict[str, float]:
+        """A step's values as numbers, averaged over the processes. Raises ``SeqimgError`` on a
+        non-finite one, before anything is checkpointed."""
+        stacked = torch.stack([torch.as_tensor(v, dtype=torch.float32, device=self.device)
+                               .detach() for v in out.values()])
+        self.world.average([stacked])
+        values = dict(zip(out, stacked.tolist()))
+        bad = [k for k, v in values.items() if not math.isfinite(v)]
+        if bad:
+            raise SeqimgError(f"step {self.step - 1}: {bad[0]} is {values[bad[0]]}; training "
+                              "stopped, the last good checkpoint is kept")
         return values
 
     def fit(self, checkpoint: Path | None = None, progress: bool = True) -> list[dict]:
         """Train until ``total_steps``, checkpointing every ``checkpoint_every`` steps, at the end
         and when interrupted by Ctrl-C (after the step under way); returns the logged history."""
-        bar = tqdm(total=self.total_steps, initial=self.step, disable=not progress,
-                   desc="training", unit="step", dynamic_ncols=True)
-        with bar, interrupt_between_steps() as interrupted:
+        bar = tqdm(total=self.total_steps, initial=self.step, disable=not (progress and
+                   self.world.main), desc="training", unit="step", dynamic_ncols=True)
+        # under torchrun every process must stop at the same step: Ctrl-C stops them at once
+        held = interrupt_between_steps() if self.world.size == 1 else nullcontext(lambda: False)
+        with bar, held as interrupted:
             while self.step < self.total_steps:
                 if interrupted():
                     if checkpoint:
                         self.save(checkpoint)
                     raise KeyboardInterrupt
-                values = self.train_step()
-                if self.step % self.cfg.log_every == 0 or self.step == self.total_steps:
+                out = self.train_step()
+                last = self.step == self.total_steps
+                log = self.step % self.cfg.log_every == 0 or last
+                save = checkpoint and (self.step % self.cfg.checkpoint_every == 0 or last)
+                if log or save:
+                    values = self.read(out)
+                if log:
                     self.history.append({"step": self.step, **values})
                     bar.set_postfix({k: f"{v:.3g}" for k, v in values.items()
                                      if k in ("L_D", "L_GAN_G", "L_CONST", "L_TID", "L_AE",
                                               "L_F_CLASSIFIER")})
-                if checkpoint and (self.step % self.cfg.checkpoint_every == 0
-                                   or self.step == self.total_steps):
+                if save:
                     self.save(checkpoint)
                 bar.update(1)
         return self.history
@@ -214,11 +243,14 @@ class Trainer:
             "rng": self.rng.get_state(),
             "step": self.step,
             "history": self.history,
+            "world_size": self.world.size,
         }
 
     def save(self, path: Path) -> None:
-        """Write the checkpoint (atomically) with the run's description."""
-        checkpoint.save(path, self.info, self.state())
+        """Write the checkpoint (atomically) with the run's description; under torchrun only
+        rank 0 writes."""
+        if self.world.main:
+            checkpoint.save(path, self.info, self.state())
 
     def load(self, path: Path) -> None:
         """Continue from a checkpoint written by :meth:`save`."""

@@ -27,6 +27,7 @@ class TrainedPair:
     source: SequenceCodec
     target: SequenceCodec
     history: list = field(default_factory=list)  # training log, when loaded from a checkpoint
+    processes: int = 1  # how many processes trained it (torchrun's world size)
 
 
 def build_model(shape: tuple[int, int, int], model: ModelConfig, losses: LossConfig) -> DTN:
@@ -54,7 +55,7 @@ def load_pair(path: Path) -> TrainedPair:
     model.eval()
     return TrainedPair(model, described_codec(recipe, "source", info.codec_states),
                        described_codec(recipe, "target", info.codec_states),
-                       loaded.state["history"])
+                       loaded.state["history"], loaded.state.get("world_size", 1))
 
 
 @torch.no_grad()

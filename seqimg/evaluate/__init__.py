@@ -238,7 +238,7 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
         two_sample_roundtrip_source=two_sample(p.source_through_target, p.all_target, window,
                                                fit),
         skipped_files=skips,
-        training=pair.history[-1] if pair.history else {},
+        training={**(pair.history[-1] if pair.history else {}), "processes": pair.processes},
         counts={"source_train": len(p.source_train.frames),
                 "target_train": len(p.target_train.frames),
                 "source_heldout": len(p.source_heldout.frames),

@@ -142,7 +142,8 @@ def markdown(report: Report, recipe, made: list[str]) -> str:
         f"# Run report: {recipe.name}",
         "",
         f"{recipe.source.domain} -> {recipe.target.domain}, codec "
-        f"`{recipe.target.codec_name}`, {recipe.train.steps} training steps.",
+        f"`{recipe.target.codec_name}`, {recipe.train.steps} training steps on "
+        f"{r.training.get('processes', 1):g} process(es).",
         "",
         *verdict(r),
         "## Transfer strength, next to its controls",
