@@ -41,7 +41,10 @@ run: setup
 		$(if $(wildcard $(RUN_DIR)/checkpoints/last.pt),--resume)
 
 bench: setup
-	$(PY) benchmarks/train_step.py --batch 32 --steps 7 --compare --json
+	$(PY) benchmarks/train_step.py --model dtn --batch 32 --steps 7 --compare --json
+	$(PY) benchmarks/train_step.py --model seed --batch 32 --steps 15 --compare --json
+	$(PY) benchmarks/encode.py --files 2000 --workers 2 --json
+	$(PY) benchmarks/train_memory.py --files 1000 5000 20000 --json
 
 ablations: setup
 	$(PY) benchmarks/ablations.py --out runs/ablations

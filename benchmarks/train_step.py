@@ -1,10 +1,13 @@
-"""Time seqimg's own DTN training step on the seed-size model (3 x 32 x 32, paper widths).
+"""Time seqimg's own DTN training step at the seed paper's size (3 x 32 x 32, paper widths).
 
-One step is one D update and one G update on B source and B target images. Prints one JSON
-line; with --compare it also times a plain hand-written PyTorch loop for the same model and
-losses, in the same process, and reports the ratio.
+One step is one D update and one G update on B source and B target images. ``--model dtn`` is
+the project's default variants at width 64 (a full-resolution stem and residual blocks);
+``--model seed`` is the paper's published layers (the ``seed`` variants). Prints one JSON line;
+with --compare it also times a plain hand-written PyTorch loop for the same model and losses,
+in the same process, and reports the ratio. ``--peak-tflops`` (the device's bf16 dense peak)
+adds the fraction of it the step reaches.
 
-    python benchmarks/train_step.py --batch 32 --steps 5 --compare --json
+    python benchmarks/train_step.py --model seed --batch 32 --steps 5 --compare --json
 """
 
 from __future__ import annotations
@@ -23,14 +26,15 @@ from seqimg.settings import LossConfig, ModelConfig, TrainConfig
 from seqimg.train import Trainer, resolve_device
 
 SHAPE = (3, 32, 32)
-SEED_SIZE = ModelConfig(width=64, code_dim=128, residual=True, skip=True)
+MODELS = {"dtn": ModelConfig(width=64, code_dim=128, residual=True, skip=True),
+          "seed": ModelConfig(width=64, code_dim=128, generator="seed", discriminator="seed")}
 
 
-def make_trainer(batch: int, device: torch.device) -> Trainer:
+def make_trainer(model: str, batch: int, device: torch.device, compile_: bool) -> Trainer:
     torch.manual_seed(0)
     data = torch.rand(4 * batch, *SHAPE) * 2 - 1
-    return Trainer(DTN(SHAPE, SEED_SIZE), data, data.flip(0), TrainConfig(batch_size=batch),
-                   LossConfig(), device, seed=0)
+    return Trainer(DTN(SHAPE, MODELS[model]), data, data.flip(0),
+                   TrainConfig(batch_size=batch, compile=compile_), LossConfig(), device, seed=0)
 
 
 def plain_step(model: DTN, opt_d, opt_g, s: torch.Tensor, t: torch.Tensor) -> None:
@@ -76,29 +80,35 @@ def timed(steps_by_name: dict, rounds: int, device: torch.device) -> dict[str, l
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=sorted(MODELS), default="dtn")
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--compare", action="store_true", help="also time a plain loop")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument("--compile", action="store_true", help="train.compile: true")
+    parser.add_argument("--peak-tflops", type=float, help="the device's bf16 dense peak")
     args = parser.parse_args()
     device = resolve_device(args.device)
 
-    trainer = make_trainer(args.batch, device)
     with FlopCounterMode(display=False) as counter:
-        trainer.train_step()
+        make_trainer(args.model, args.batch, device, False).train_step()
+    trainer = make_trainer(args.model, args.batch, device, args.compile)
     steps = {"library": trainer.train_step}
     if args.compare:
-        plain = make_trainer(args.batch, device)
+        plain = make_trainer(args.model, args.batch, device, False)
         s, t = plain.batch(plain.source), plain.batch(plain.target)
         model = plain.model.train()
         steps["plain"] = lambda: plain_step(model, plain.opt_d, plain.opt_g, s, t)
     medians = {k: statistics.median(v) for k, v in timed(steps, args.steps, device).items()}
     gflop = counter.get_total_flops() / 1e9
-    result = {"batch": args.batch, "steps": args.steps, "device": str(device),
+    result = {"model": args.model, "batch": args.batch, "steps": args.steps,
+              "device": str(device), "compile": args.compile,
               "steps_per_s": 1 / medians["library"],
               "images_per_s": 2 * args.batch / medians["library"],
               "model_gflop_per_step": gflop, "gflop_per_s": gflop / medians["library"]}
+    if args.peak_tflops:
+        result["fraction_of_peak"] = gflop / medians["library"] / (args.peak_tflops * 1e3)
     if args.compare:
         result["plain_loop_steps_per_s"] = 1 / medians["plain"]
         result["library_over_plain"] = medians["plain"] / medians["library"]

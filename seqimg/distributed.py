@@ -49,8 +49,10 @@ class World:
 
     def average(self, tensors: Iterable[torch.Tensor]) -> None:
         """Replace each tensor, in place, by its mean over the processes (one collective)."""
+        if self.size == 1:
+            return
         tensors = list(tensors)
-        if self.size == 1 or not tensors:
+        if not tensors:
             return
         flat = torch.cat([t.reshape(-1).float() for t in tensors])
         dist.all_reduce(flat)

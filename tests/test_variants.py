@@ -36,8 +36,8 @@ def test_patch_discriminator_trains_with_both_adversarial_losses():
         assert 0 <= history[-1]["d_acc_real"] <= 1 and history[-1]["L_D"] > 0
 
 
-@pytest.mark.parametrize("discriminator", ["dtn", "patch", "temporal", "dual"])
-@pytest.mark.parametrize("generator", ["dtn", "temporal"])
+@pytest.mark.parametrize("discriminator", ["dtn", "patch", "temporal", "dual", "seed"])
+@pytest.mark.parametrize("generator", ["dtn", "temporal", "seed"])
 def test_every_variant_pair_trains_with_both_adversarial_losses(generator, discriminator):
     from seqimg.settings import LossConfig
     from seqimg.train import Trainer
@@ -54,6 +54,27 @@ def test_every_variant_pair_trains_with_both_adversarial_losses(generator, discr
         history = trainer.fit(progress=False)
         assert 0 <= history[-1]["d_acc_real"] <= 1 and history[-1]["L_D"] > 0
         assert model(images).shape == images.shape
+
+
+def test_seed_variants_have_the_published_layers():
+    """On 3 x 32 x 32 at width 64: f 3-64-128-256 (stride 2) and a 4x4 conv to 128; g a 4x4
+    transposed conv, then stride-2 transposed convs with f's maps concatenated; D 3-64-128-256
+    and a 4x4 conv to one logit."""
+    model = DTN((3, 32, 32), ModelConfig(width=64, generator="seed", discriminator="seed"))
+
+    def layers(net, kind):
+        return [(m.in_channels, m.out_channels, m.kernel_size[0], m.stride[0])
+                for m in net.modules() if isinstance(m, kind)]
+
+    conv, up = torch.nn.Conv2d, torch.nn.ConvTranspose2d
+    assert layers(model.f, conv) == [(3, 64, 3, 2), (64, 128, 3, 2), (128, 256, 3, 2),
+                                     (256, 128, 4, 1)]
+    assert layers(model.g, up) == [(128, 256, 4, 1), (512, 128, 4, 2), (256, 64, 4, 2),
+                                   (128, 3, 4, 2)]
+    assert layers(model.d, conv) == [(3, 64, 3, 2), (64, 128, 3, 2), (128, 256, 3, 2),
+                                     (256, 1, 4, 1)]
+    x = torch.rand(2, 3, 32, 32) * 2 - 1
+    assert model(x).shape == x.shape and model.d(x).shape == (2, 1)
 
 
 def test_temporal_discriminator_judges_stretches_of_time():
