@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
@@ -36,6 +37,21 @@ def stage(c_in: int, c_out: int, stride: int, residual: bool) -> nn.Sequential:
     if residual:
         layers.append(ResidualBlock(c_out))
     return nn.Sequential(*layers)
+
+
+class StagedExtractor(nn.Module):
+    """f's forward pass, shared by the variants that build ``stages`` (an ``nn.ModuleList``),
+    ``to_code`` and ``normalise`` in their ``__init__``."""
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """x (B, C, H, W) -> code (B, d, 1, 1) (tanh, or L2-normalised) and each stage's map."""
+        features = []
+        for block in self.stages:
+            x = block(x)
+            features.append(x)
+        code = self.to_code(x)
+        code = F.normalize(code, dim=1) if self.normalise else torch.tanh(code)
+        return code, features
 
 
 def xavier_init(module: nn.Module) -> None:

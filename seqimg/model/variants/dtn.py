@@ -7,12 +7,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from seqimg.model.blocks import stage, strided_critic, xavier_init
+from seqimg.model.blocks import StagedExtractor, stage, strided_critic, xavier_init
 from seqimg.model.plan import ShapePlan, f_channels, g_channels
 from seqimg.settings import ModelConfig
 
 
-class ContentExtractor(nn.Module):
+class ContentExtractor(StagedExtractor):
     """f: a 3x3 stem, then stride-2 3x3 stages down to the bottom map, then a conv over the whole
     bottom map to a ``code_dim`` code (tanh, or L2-normalised)."""
 
@@ -26,16 +26,6 @@ class ContentExtractor(nn.Module):
                                      cfg.residual))
         self.to_code = nn.Conv2d(f_channels(w, plan.levels), cfg.code_dim, plan.bottom)
         xavier_init(self)
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """x (B, C, H, W) -> code (B, d, 1, 1) and the feature map of every level."""
-        features = []
-        for block in self.stages:
-            x = block(x)
-            features.append(x)
-        code = self.to_code(x)
-        code = F.normalize(code, dim=1) if self.normalise else torch.tanh(code)
-        return code, features
 
 
 class Decoder(nn.Module):

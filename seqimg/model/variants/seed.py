@@ -10,10 +10,9 @@ convs (64/128/256) and a 4x4 conv to one logit. Other image shapes follow the sa
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from seqimg.model.blocks import spectral_normalise, xavier_init
+from seqimg.model.blocks import StagedExtractor, spectral_normalise, xavier_init
 from seqimg.model.plan import ShapePlan, f_channels
 from seqimg.settings import ModelConfig
 
@@ -23,7 +22,7 @@ def down(c_in: int, c_out: int, activation: nn.Module) -> list[nn.Module]:
     return [nn.Conv2d(c_in, c_out, 3, 2, 1, bias=False), nn.BatchNorm2d(c_out), activation]
 
 
-class SeedExtractor(nn.Module):
+class SeedExtractor(StagedExtractor):
     """f: ``levels`` stride-2 convs, then a conv over the whole bottom map to the code."""
 
     def __init__(self, plan: ShapePlan, cfg: ModelConfig) -> None:
@@ -35,16 +34,6 @@ class SeedExtractor(nn.Module):
                                     for a, b in zip(widths, widths[1:]))
         self.to_code = nn.Conv2d(widths[-1], cfg.code_dim, plan.bottom)
         xavier_init(self)
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """x (B, C, H, W) -> code (B, d, 1, 1) and the map after each stride-2 conv."""
-        features = []
-        for block in self.stages:
-            x = block(x)
-            features.append(x)
-        code = self.to_code(x)
-        code = F.normalize(code, dim=1) if self.normalise else torch.tanh(code)
-        return code, features
 
 
 class SeedDecoder(nn.Module):
