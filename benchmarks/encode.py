@@ -8,7 +8,6 @@ cache; shard bytes per file against a float32 ``.npy`` per file, and peak memory
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import resource
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pretty_midi
 from corpus import make_corpus
+from output import print_result
 
 from seqimg.codecs.midi import MidiCodec
 from seqimg.prepare import prepare_files
@@ -83,11 +83,7 @@ def main() -> None:
         "shard_fraction_of_npy": shards / npy,
         "peak_memory_mb": peak_mb(),
     }
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:28s} {value}")
+    print_result(result, args.json)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,12 @@ adds the fraction of it the step reaches.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 
 import torch
 import torch.nn.functional as F
+from output import print_result
 from torch.utils.flop_counter import FlopCounterMode
 
 from seqimg.model.core import DTN
@@ -112,11 +112,7 @@ def main() -> None:
     if args.compare:
         result["plain_loop_steps_per_s"] = 1 / medians["plain"]
         result["library_over_plain"] = medians["plain"] / medians["library"]
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:28s} {value}")
+    print_result(result, args.json)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,11 +55,10 @@ def encode_entry(codec: SequenceCodec, path: Path) -> tuple[Entry, bytes]:
     except WriteError:
         raise
     except SeqimgError as exc:
-        return Entry(entry.path, entry.size, entry.mtime_ns, reason=str(exc)), b""
+        return replace(entry, reason=str(exc)), b""
     levels = sorted_levels(codec)
     storage = storage_for(frames, levels, codec.cache_dtype)
-    return (Entry(entry.path, entry.size, entry.mtime_ns, shape=frames.shape, storage=storage),
-            pack(frames, storage, levels))
+    return replace(entry, shape=frames.shape, storage=storage), pack(frames, storage, levels)
 
 
 _worker_codec: SequenceCodec | None = None
@@ -127,13 +126,10 @@ def prepare_files(codec: SequenceCodec, paths: list[Path], skipped: dict,
     finally:
         bar.close()
         writer.flush()
-    if todo:
-        index = read_index(folder)
+    index.update((entry.path, entry) for entry in writer.written)
     entries = {}
     for path, key in keys.items():
-        entry = index.get(key)
-        if entry is None:  # written just now but unreadable back: a damaged cache folder
-            raise SeqimgError(f"{folder}: the encoding cache lost {path}; delete the folder")
+        entry = index[key]
         if entry.reason:
             skipped[str(path)] = entry.reason
         else:

@@ -63,8 +63,9 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
     check_writable(out, "the run folder")
     torch.manual_seed(recipe.seed)
     np.random.seed(recipe.seed)
-    world = distributed.start(resolve_device(recipe.device), recipe.train.batch_size)
-    device = world.device(resolve_device(recipe.device))
+    device = resolve_device(recipe.device)
+    world = distributed.start(device, recipe.train.batch_size)
+    device = world.device(device)
 
     source = prepare_side(recipe.source, recipe.data, recipe.seed, "source")
     target = prepare_side(recipe.target, recipe.data, recipe.seed, "target")

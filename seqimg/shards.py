@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -94,19 +94,20 @@ def unpack(raw: np.ndarray, steps: int, features: int, storage: str,
 
 
 class ShardWriter:
-    """Collects packed files and writes them out as shards of about ``SHARD_BYTES`` each."""
+    """Collects packed files and writes them out as shards of about ``SHARD_BYTES`` each;
+    ``written`` holds the entries of the shards written so far, as their index has them."""
 
     def __init__(self, folder: Path, shard_bytes: int = SHARD_BYTES) -> None:
         self.folder, self.shard_bytes = Path(folder), shard_bytes
         self.entries: list[Entry] = []
         self.chunks: list[bytes] = []
         self.filled = 0
-        self.written = 0  # bytes of frames written by this writer
+        self.written: list[Entry] = []
 
     def add(self, entry: Entry, payload: bytes = b"") -> None:
         """One file: its packed frames, or an entry with a ``reason`` and no payload."""
         if entry.reason is None:
-            entry = Entry(**{**asdict(entry), "offset": self.filled, "nbytes": len(payload)})
+            entry = replace(entry, offset=self.filled, nbytes=len(payload))
             self.chunks.append(payload)
             self.filled += len(payload)
         self.entries.append(entry)
@@ -123,9 +124,10 @@ class ShardWriter:
         with atomic_path(self.folder / f"{name}.bin") as tmp, open(tmp, "wb") as handle:
             for chunk in self.chunks:
                 handle.write(chunk)
-        rows = [{**asdict(e), "shard": name if e.reason is None else None} for e in self.entries]
+        entries = [replace(e, shard=name) if e.reason is None else e for e in self.entries]
+        rows = [asdict(e) for e in entries]
         write_text(self.folder / f"{name}.json", json.dumps({"format": FORMAT, "files": rows}))
-        self.written += self.filled
+        self.written += entries
         self.entries, self.chunks, self.filled = [], [], 0
 
 

@@ -210,10 +210,13 @@ class Trainer:
                    self.world.main), desc="training", unit="step", dynamic_ncols=True)
         # under torchrun every process must stop at the same step: Ctrl-C stops them at once
         held = interrupt_between_steps() if self.world.size == 1 else nullcontext(lambda: False)
+        out = None
         with bar, held as interrupted:
             while self.step < self.total_steps:
                 if interrupted():
                     if checkpoint:
+                        if out is not None:
+                            self.read(out)  # a non-finite loss stops before it is saved
                         self.save(checkpoint)
                     raise KeyboardInterrupt
                 out = self.train_step()

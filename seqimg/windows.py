@@ -31,12 +31,15 @@ class Windows:
                                     dtype=np.int64)
         self.first = np.concatenate([[0], np.cumsum(self.per_variant * self.variants)])
 
+    def offset_starts(self, length: int) -> range:
+        """The steps a file of ``length`` steps is cut from, one per offset."""
+        return range(0, min(self.shift * self.offsets, length), self.shift)
+
     def starts(self, length: int) -> np.ndarray:
         """Start steps of a file's windows, offset by offset, as ``frames_to_images`` cuts them."""
         codec = self.codec
-        offsets = range(0, min(self.shift * self.offsets, length), self.shift)
         return np.concatenate([window_starts(length - offset, codec.window_length, codec.hop)
-                               + offset for offset in offsets])
+                               + offset for offset in self.offset_starts(length)])
 
     def __len__(self) -> int:
         return int(self.first[-1])
@@ -67,6 +70,6 @@ class Windows:
         for entry in self.entries:
             frames = self.reader.rows(entry)
             for variant in [frames, *codec.augment(frames)]:
-                for offset in range(0, min(self.shift * self.offsets, len(variant)), self.shift):
+                for offset in self.offset_starts(len(variant)):
                     windows.append(codec.frames_to_images(variant[offset:]))
         return np.concatenate(windows).astype(np.float32)

@@ -62,6 +62,7 @@ def xavier_init(module: nn.Module) -> None:
             if layer.bias is not None:
                 nn.init.zeros_(layer.bias)
 
+
 def spectral_normalise(net: nn.Sequential) -> nn.Sequential:
     """Put spectral normalisation on every convolution of ``net``, in place."""
     for i, layer in enumerate(net):

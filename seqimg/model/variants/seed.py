@@ -1,5 +1,5 @@
 """The ``seed`` variants: the seed paper's published DTN layers exactly, with no full-resolution
-stem and no residual blocks (about a fifth of the ``dtn`` variants' cost at the same widths).
+stem and no residual blocks (about a twelfth of the ``dtn`` variants' FLOPs at the same widths).
 
 On 3 x 32 x 32 images with ``width: 64``: f is three stride-2 3x3 convs (64/128/256 channels)
 and a 4x4 valid conv to the 128-d code; g is a 4x4 transposed conv from the code, then stride-2
@@ -17,6 +17,11 @@ from seqimg.model.plan import ShapePlan, f_channels
 from seqimg.settings import ModelConfig
 
 
+def f_widths(plan: ShapePlan, cfg: ModelConfig) -> list[int]:
+    """Channels from the image through each stride-2 conv of f (and of D)."""
+    return [plan.channels] + [f_channels(cfg.width, level) for level in range(plan.levels)]
+
+
 def down(c_in: int, c_out: int, activation: nn.Module) -> list[nn.Module]:
     """A stride-2 3x3 conv, BatchNorm and ``activation``: halves the map."""
     return [nn.Conv2d(c_in, c_out, 3, 2, 1, bias=False), nn.BatchNorm2d(c_out), activation]
@@ -28,8 +33,7 @@ class SeedExtractor(StagedExtractor):
     def __init__(self, plan: ShapePlan, cfg: ModelConfig) -> None:
         super().__init__()
         self.normalise = cfg.normalise_code
-        widths = [plan.channels] + [f_channels(cfg.width, level)
-                                    for level in range(plan.levels)]
+        widths = f_widths(plan, cfg)
         self.stages = nn.ModuleList(nn.Sequential(*down(a, b, nn.ReLU(inplace=True)))
                                     for a, b in zip(widths, widths[1:]))
         self.to_code = nn.Conv2d(widths[-1], cfg.code_dim, plan.bottom)
@@ -43,7 +47,7 @@ class SeedDecoder(nn.Module):
     def __init__(self, plan: ShapePlan, cfg: ModelConfig, outputs: int) -> None:
         super().__init__()
         self.skip = cfg.skip
-        widths = [f_channels(cfg.width, level) for level in range(plan.levels)]
+        widths = f_widths(plan, cfg)[1:]
         self.from_code = nn.Sequential(
             nn.ConvTranspose2d(cfg.code_dim, widths[-1], plan.bottom, bias=False),
             nn.BatchNorm2d(widths[-1]), nn.ReLU(inplace=True))
@@ -72,8 +76,7 @@ class SeedDiscriminator(nn.Module):
 
     def __init__(self, plan: ShapePlan, cfg: ModelConfig, outputs: int) -> None:
         super().__init__()
-        widths = [plan.channels] + [f_channels(cfg.width, level)
-                                    for level in range(plan.levels)]
+        widths = f_widths(plan, cfg)
         layers = [layer for a, b in zip(widths, widths[1:])
                   for layer in down(a, b, nn.LeakyReLU(0.2, inplace=True))]
         self.net = nn.Sequential(*layers, nn.Conv2d(widths[-1], outputs, plan.bottom))
