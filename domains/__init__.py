@@ -1,7 +1,9 @@
 """Data side of seqimg: each domain yields files of real sequences from an offline source.
 
-A domain module has an ``Options`` frozen dataclass and ``files(options, cache) -> list[Path]``.
-Recipes name a domain (``source.domain``) and its options (``source.options``).
+A domain module has an ``Options`` frozen dataclass and ``files(options, cache) -> list[Path]``,
+and may have ``resolve(options, recipe_dir, codec_suffixes) -> Options`` to fill in what depends
+on where the recipe lives and which codec reads the files. Recipes name a domain
+(``source.domain``) and its options (``source.options``).
 """
 
 from __future__ import annotations
@@ -41,12 +43,22 @@ def domain_options(name: str, options: dict | None, where: str = "domain.options
     return build_config(domain_module(name, parent).Options, options, where)
 
 
+def resolve_options(name: str, options, recipe_dir: Path, codec_suffixes: tuple[str, ...]):
+    """The domain's options with what depends on the recipe's folder and the codec filled in
+    (unchanged for domains without a ``resolve``)."""
+    resolve = getattr(domain_module(name), "resolve", None)
+    return resolve(options, recipe_dir, codec_suffixes) if resolve else options
+
+
 def domain_files(name: str, options, where: str = "domain") -> list[Path]:
     """The sorted files of domain ``name``; ``options`` is its ``Options`` or a mapping."""
     module = domain_module(name, where)
     if not isinstance(options, module.Options):
         options = domain_options(name, options, f"{where}.options")
-    files = sorted(module.files(options, cache_root() / name))
+    try:
+        files = sorted(module.files(options, cache_root() / name))
+    except SeqimgError as exc:
+        raise SeqimgError(f"{where}.options: {exc}") from None
     if not files:
         raise SeqimgError(f"{where}: domain {name!r} has no files")
     return files

@@ -24,12 +24,15 @@ INFO_KEYS = ("recipe", "codec_states", "shape", "version")
 @dataclass(frozen=True)
 class CheckpointInfo:
     """What a checkpoint needs besides weights: ``recipe`` is the resolved recipe as plain data
-    (what ``config.yaml`` holds), ``codec_states`` the learned codec settings by side."""
+    (what ``config.yaml`` holds), ``codec_states`` the learned codec settings by side, and
+    ``codec_classes`` each side's codec class as ``module:Class`` (to say what to install when a
+    plugin codec is missing later)."""
 
     recipe: dict
     codec_states: dict
     shape: tuple[int, int, int]
     version: str = seqimg.__version__
+    codec_classes: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,10 @@ def load(path: Path) -> Checkpoint:
                           "tensors and plain data; seqimg never loads those, since loading them "
                           "can run code)") from None
     except Exception as exc:  # torch raises several types for foreign or damaged files
-        raise SeqimgError(f"{path}: not a seqimg checkpoint ({one_line(exc)[:200]})") from None
+        with open(path, "rb") as handle:
+            zipped = handle.read(4) == b"PK\x03\x04"  # torch.save writes a zip archive
+        why = f"a damaged one: {one_line(exc)[:120]}" if zipped else "not a file torch.save wrote"
+        raise SeqimgError(f"{path}: not a seqimg checkpoint ({why})") from None
     if not isinstance(raw, dict) or "model" not in raw:
         raise SeqimgError(f"{path}: not a seqimg checkpoint")
     written = raw.get("format", 1)
@@ -78,6 +84,7 @@ def load(path: Path) -> Checkpoint:
     info = None
     if all(key in raw for key in INFO_KEYS):
         info = CheckpointInfo(raw["recipe"], raw["codec_states"], tuple(raw["shape"]),
-                              raw["version"])
-    state = {k: v for k, v in raw.items() if k not in (*INFO_KEYS, "format")}
+                              raw["version"], raw.get("codec_classes", {}))
+    state = {k: v for k, v in raw.items()
+             if k not in (*INFO_KEYS, "codec_classes", "format")}
     return Checkpoint(path, info, state)

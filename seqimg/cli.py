@@ -14,6 +14,7 @@ import typer
 
 from seqimg.config import parse_assignment
 from seqimg.errors import SeqimgError, one_line
+from seqimg.text import plural
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="Fold sequences into images and carry them between domains.")
@@ -62,7 +63,8 @@ def codecs() -> None:
 @friendly
 def encode(
     file: Path = typer.Argument(..., help="Input file (MIDI, audio, CSV/.npy ...)."),
-    codec: str = typer.Option("midi", help="Codec name or module:Class."),
+    codec: Optional[str] = typer.Option(None, help="Codec name or module:Class (default: the "
+                                        "one whose suffixes include FILE's)."),
     out: Path = typer.Option(..., help="OUT.npy (windows, shape (N, C, H, W)) or OUT.png."),
     option: OptionList = typer.Option(None, "--option", "-o", help="Codec setting key=value."),
 ) -> None:
@@ -71,15 +73,16 @@ def encode(
 
     if out.suffix not in (".npy", ".png"):
         raise SeqimgError(f"{out}: --out must end in .npy or .png")
-    instance, encoded = encode_file(file, codec, parse_assignments(option))
+    codec, instance, encoded = encode_file(file, codec, parse_assignments(option))
     if out.suffix == ".png":
         from seqimg.plots import save_windows_png
 
         save_windows_png(encoded.images, out)
     else:
         save_encoded(out, file, codec, instance, encoded)
-    typer.echo(f"{file} -> {out}: {len(encoded.images)} windows of shape "
-               f"{tuple(encoded.images.shape[1:])}, {encoded.length} steps")
+    typer.echo(f"{file} -> {out}: {plural(len(encoded.images), 'window')} of shape "
+               f"{tuple(encoded.images.shape[1:])}, {plural(encoded.length, 'step')} "
+               f"({codec} codec)")
 
 
 @app.command()

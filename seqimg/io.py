@@ -93,9 +93,15 @@ def save_encoding(path: Path, images: np.ndarray, meta: dict) -> None:
     write_text(sidecar(path), json.dumps(meta, indent=2))
 
 
+NPY_MAGIC = b"\x93NUMPY"
+
+
 def load_array(path: Path) -> np.ndarray:
     """One array from a ``.npy`` file without trusting its header: memory-mapped first, so a
     header declaring more data than the file holds fails before anything is allocated."""
+    with open(path, "rb") as handle:
+        if handle.read(len(NPY_MAGIC)) != NPY_MAGIC:
+            raise in_file(path, "not a .npy file (it does not start as numpy writes one)")
     try:
         mapped = np.load(path, mmap_mode="r", allow_pickle=False)
         if not isinstance(mapped, np.ndarray):

@@ -105,9 +105,10 @@ def apply_override(raw: dict, assignment: str) -> None:
     node[parts[-1]] = value
 
 
-def build_side(raw: Any, where: str) -> SideConfig:
-    """A side's domain options and codec config, checked against their classes."""
-    from domains import domain_options
+def build_side(raw: Any, where: str, recipe_dir: Path | None = None) -> SideConfig:
+    """A side's domain options and codec config, checked against their classes; relative paths
+    in the options start at ``recipe_dir`` (default: the working directory)."""
+    from domains import domain_options, resolve_options
     from seqimg.registry import codec_class
 
     if not isinstance(raw, dict):
@@ -125,9 +126,10 @@ def build_side(raw: Any, where: str) -> SideConfig:
         cls = codec_class(codec["name"])
     except SeqimgError as exc:
         raise SeqimgError(f"{where}.codec.name: {exc}") from None
-    return SideConfig(raw["domain"],
-                      domain_options(raw["domain"], raw.get("options"), f"{where}.options"),
-                      codec["name"], build_config(cls.config_class, settings, f"{where}.codec"))
+    options = domain_options(raw["domain"], raw.get("options"), f"{where}.options")
+    options = resolve_options(raw["domain"], options, recipe_dir or Path.cwd(), cls.suffixes)
+    return SideConfig(raw["domain"], options, codec["name"],
+                      build_config(cls.config_class, settings, f"{where}.codec"))
 
 
 def resolve_extra_losses(losses: LossConfig, where: str = "losses") -> LossConfig:
@@ -196,8 +198,9 @@ def check_pair(recipe: Recipe) -> None:
     codec_readers(source, target, recipe.losses, recipe.train.straight_through)
 
 
-def build_recipe(raw: dict, where: str = "recipe") -> Recipe:
-    """Typed recipe from a mapping; every error names the full key."""
+def build_recipe(raw: dict, where: str = "recipe", recipe_dir: Path | None = None) -> Recipe:
+    """Typed recipe from a mapping; every error names the full key. Relative paths start at
+    ``recipe_dir`` (default: the working directory)."""
     if not isinstance(raw, dict):
         raise SeqimgError(f"{where}: expected a mapping at the top level")
     known = {*SECTIONS, *SCALARS, "source", "target"}
@@ -213,7 +216,7 @@ def build_recipe(raw: dict, where: str = "recipe") -> Recipe:
     for side in ("source", "target"):
         if side not in raw:
             raise SeqimgError(f"{side}: missing (a domain and a codec)")
-        values[side] = build_side(raw[side], side)
+        values[side] = build_side(raw[side], side, recipe_dir)
     for key, cls in SECTIONS.items():
         values[key] = build_config(cls, raw.get(key), key)
     values["losses"] = resolve_extra_losses(values["losses"])
@@ -238,7 +241,7 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     for assignment in overrides or []:
         apply_override(raw, assignment)
     try:
-        return build_recipe(raw)
+        return build_recipe(raw, recipe_dir=path.resolve().parent)
     except SeqimgError as exc:
         raise SeqimgError(f"{path}: {exc}") from None
 

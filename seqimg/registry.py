@@ -15,6 +15,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 from seqimg.errors import SeqimgError
@@ -161,6 +162,21 @@ def list_codecs() -> dict[str, Plugin]:
 def codec_class(name: str) -> type:
     """The codec class for a registered name or a ``module:Class`` reference."""
     return lookup("codecs", name)
+
+
+def codec_for_suffix(path: Path) -> str:
+    """The one codec whose suffixes include ``path``'s (in any case); none or several is an
+    error naming the choices."""
+    suffix = path.suffix.lower()
+    names = [name for name, plugin in list_codecs().items() if suffix in plugin.obj.suffixes]
+    if len(names) == 1:
+        return names[0]
+    if names:
+        raise SeqimgError(f"{path}: several codecs read {suffix} files ({', '.join(names)}); "
+                          "choose one with --codec")
+    known = ", ".join(f"{name} ({' '.join(p.obj.suffixes)})" for name, p in list_codecs().items())
+    raise SeqimgError(f"{path}: no codec reads {suffix or 'suffix-less'} files (known: {known}); "
+                      "choose one with --codec")
 
 
 def make_codec(name: str, config: Any = None) -> Any:

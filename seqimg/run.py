@@ -27,7 +27,10 @@ def checkpoint_info(recipe: Recipe, source: DomainData, target: DomainData) -> C
     """What a checkpoint needs besides weights to rebuild everything."""
     return CheckpointInfo(recipe_dict(recipe),
                           {"source": source.codec.state(), "target": target.codec.state()},
-                          source.codec.image_shape)
+                          source.codec.image_shape,
+                          codec_classes={side: f"{type(d.codec).__module__}:"
+                                         f"{type(d.codec).__qualname__}"
+                                         for side, d in (("source", source), ("target", target))})
 
 
 def check_out_dir(out: Path, resume: bool) -> Path:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from seqimg.codecs.base import SequenceCodec
+from seqimg.errors import SeqimgError
 
 
 def check_codec(codec: SequenceCodec, sample: str | Path | None, workdir: str | Path,
@@ -28,7 +29,20 @@ def check_codec(codec: SequenceCodec, sample: str | Path | None, workdir: str | 
         assert sample is not None, f"{codec.name}: no sample given and no example_file hook"
     sample = Path(sample)
     exact = codec.exact_round_trip if exact is None else exact
+    try:
+        return _check(codec, sample, workdir, exact, atol)
+    except SeqimgError as exc:  # the codec refused its own sample or output
+        raise AssertionError(f"{codec.name}: {exc}") from None
+
+
+def _check(codec: SequenceCodec, sample: Path, workdir: Path, exact: bool, atol: float) -> dict:
     codec.fit([sample])
+    raw = codec.to_frames(codec.read(sample))  # the hook's own output, before any cast
+    assert isinstance(raw, np.ndarray) and raw.dtype == np.float32, (
+        f"{codec.name}: to_frames returns {getattr(raw, 'dtype', type(raw).__name__)}, "
+        "not float32")
+    assert raw.ndim == 2 and raw.shape[1] == codec.n_features, (
+        f"{codec.name}: to_frames returns shape {raw.shape}, not (T, {codec.n_features})")
     encoded = codec.encode(sample)
     images = encoded.images
     assert images.dtype == np.float32, f"{codec.name}: images are {images.dtype}, not float32"

@@ -7,14 +7,20 @@ from pathlib import Path
 from seqimg.codecs.base import Encoded, SequenceCodec
 from seqimg.errors import SeqimgError, in_file
 from seqimg.io import load_encoding, save_encoding
-from seqimg.registry import make_codec
+from seqimg.registry import codec_class, codec_for_suffix, make_codec
 
 
-def encode_file(file: Path, codec: str, options: dict) -> tuple[SequenceCodec, Encoded]:
-    """The codec fitted on ``file`` alone, and the file's windows through it."""
-    instance = make_codec(codec, options)
+def encode_file(file: Path, codec: str | None, options: dict
+                ) -> tuple[str, SequenceCodec, Encoded]:
+    """The codec (by default the one that reads ``file``'s suffix), fitted on ``file`` alone
+    with the settings the file implies under ``options``, and the file's windows through it."""
+    codec = codec or codec_for_suffix(file)
+    cls = codec_class(codec)
+    if not file.is_file():
+        raise SeqimgError(f"{file}: no such file")
+    instance = make_codec(codec, {**cls.file_settings(file), **options})
     instance.fit([file])
-    return instance, instance.encode(file)
+    return codec, instance, instance.encode(file)
 
 
 def save_encoded(out: Path, file: Path, codec: str, instance: SequenceCodec,
@@ -41,6 +47,10 @@ def decode_file(file: Path, codec: str | None, options: dict, out: Path) -> Path
         raise in_file(file, "its .json description has a config or state that is not a mapping")
     if length is not None and (not isinstance(length, int) or length < 0):
         raise in_file(file, f"its .json description has length {length!r}, not a count of steps")
+    suffixes = codec_class(name).suffixes
+    if out.suffix.lower() not in suffixes:
+        raise SeqimgError(f"{out}: the {name} codec writes {' or '.join(suffixes)} files; give "
+                          "--out one of those suffixes")
     try:
         instance = make_codec(name, {**config, **options})
         instance.load_state(state)

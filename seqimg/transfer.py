@@ -42,10 +42,25 @@ def described_codec(recipe: Recipe, side: str, states: dict) -> SequenceCodec:
     return codec
 
 
+def check_codecs_installed(path: Path, info: checkpoint.CheckpointInfo) -> None:
+    """Each side's codec is registered; when one is not, say which module to make importable
+    (as the checkpoint recorded it) rather than only that the name is unknown."""
+    from seqimg.registry import known
+
+    for side, reference in info.codec_classes.items():
+        name = info.recipe.get(side, {}).get("codec", {}).get("name")
+        if isinstance(name, str) and not known("codecs", name):
+            module = reference.partition(":")[0]
+            raise SeqimgError(f"{path}: its {side} codec {name!r} ({reference}) is not "
+                              f"installed; install the package that provides it, so that the "
+                              f"module {module!r} is importable")
+
+
 def load_pair(path: Path) -> TrainedPair:
     """Rebuild model and codecs from a self-describing checkpoint."""
     loaded = checkpoint.load(path)
     info = loaded.described()
+    check_codecs_installed(path, info)
     try:
         recipe = build_recipe(info.recipe)
     except SeqimgError as exc:

@@ -89,7 +89,7 @@ def seeds(tmp_path_factory):
     csv, data = series_csv(folder / "seed.csv", length=80, channels=3)
     np.save(folder / "seed.npy", data)
     wav = tone_wav(folder / "seed.wav", seconds=0.5)
-    instance, encoded = encode_file(midi, "midi", {})
+    _, instance, encoded = encode_file(midi, "midi", {})
     save_encoded(folder / "windows.npy", midi, "midi", instance, encoded)
     recipe = Path(__file__).parents[1] / "recipes" / "midi_genre.yaml"
     return {"midi": midi.read_bytes(), "csv": csv.read_bytes(),

@@ -3,6 +3,7 @@ import sys
 import warnings
 from importlib.metadata import EntryPoint
 
+import numpy as np
 import pytest
 
 from seqimg import registry
@@ -93,3 +94,36 @@ def test_contract_catches_a_lossy_codec(tmp_path):
     codec = Quantised()
     with pytest.raises(AssertionError, match="file round trip differs"):
         check_codec(codec, codec.example_file(tmp_path), tmp_path)
+
+
+def test_contract_rejects_float64_frames_and_values_out_of_range(tmp_path):
+    from seqimg_example_codec import LinesCodec
+
+    class Doubles(LinesCodec):
+        def to_frames(self, obj):
+            return super().to_frames(obj).astype(np.float64)
+
+    class Loud(LinesCodec):
+        def to_frames(self, obj):
+            return super().to_frames(obj) * np.float32(2)
+
+    with pytest.raises(AssertionError, match="to_frames returns float64, not float32"):
+        check_codec(Doubles(), None, tmp_path)
+    with pytest.raises(AssertionError, match=r"lines: .*\[-1, 1\]"):
+        check_codec(Loud(), None, tmp_path)
+
+
+def test_codec_is_picked_by_suffix(tmp_path):
+    assert registry.codec_for_suffix(tmp_path / "a.MID") == "midi"
+    assert registry.codec_for_suffix(tmp_path / "a.csv") == "timeseries"
+    assert registry.codec_for_suffix(tmp_path / "a.txt") == "lines"
+    with pytest.raises(SeqimgError, match=r"a\.fa: no codec reads \.fa files \(known: midi "
+                       r"\(\.mid \.midi\).*choose one with --codec"):
+        registry.codec_for_suffix(tmp_path / "a.fa")
+
+
+def test_an_ambiguous_suffix_lists_the_codecs(fake_entry_points):
+    fake_entry_points([("lines2", "seqimg_example_codec:LinesCodec"),
+                       ("lines", "seqimg_example_codec:LinesCodec")])
+    with pytest.raises(SeqimgError, match=r"several codecs read \.txt files \(lines2, lines\)"):
+        registry.codec_for_suffix(registry.Path("x.txt"))

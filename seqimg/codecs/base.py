@@ -85,6 +85,12 @@ class SequenceCodec(ABC):
     def from_frames(self, frames: np.ndarray) -> Any:
         """Frames, shape=(T, F), in [-1, 1] to a native object."""
 
+    @classmethod
+    def file_settings(cls, path: Path) -> dict[str, Any]:
+        """Settings that one file implies when the user gives none (e.g. a table's column
+        count), read cheaply; ``seqimg encode`` applies them under the user's. Default: none."""
+        return {}
+
     def fit(self, paths: list[Path]) -> None:
         """Learn data-dependent settings (e.g. a scaler) from a domain's files; default: none."""
 

@@ -79,8 +79,18 @@ class TimeseriesCodec(SequenceCodec):
     def read(self, path: Path) -> np.ndarray:
         data = read_table(path)
         if data.shape[1] != self.n_features:
-            raise in_file(path, f"has {data.shape[1]} columns, codec expects {self.n_features}")
+            raise in_file(path, f"has {data.shape[1]} columns, codec expects {self.n_features} "
+                          f"(set the codec's channels to {data.shape[1]})")
         return data
+
+    @classmethod
+    def file_settings(cls, path: Path) -> dict:
+        """``channels``: the file's column count (nothing when it does not read; the encode
+        that follows says why)."""
+        try:
+            return {"channels": read_table(Path(path)).shape[1]}
+        except SeqimgError:
+            return {}
 
     def write(self, obj: np.ndarray, path: Path) -> None:
         if path.suffix == ".npy":

@@ -48,7 +48,7 @@ class LinesCodec(SequenceCodec):
 
     def to_frames(self, obj: np.ndarray) -> np.ndarray:
         low, high = self.config.low, self.config.high
-        return to_unit(obj, low, high - low)[:, None]
+        return to_unit(obj, low, high - low)[:, None].astype(np.float32)
 
     def from_frames(self, frames: np.ndarray) -> np.ndarray:
         low, high = self.config.low, self.config.high
