@@ -15,7 +15,7 @@ ACTIVITIES = ["walking", "running", "standing", "badminton"]
 
 @dataclass(frozen=True)
 class Options:
-    activity: str = "walking"
+    activity: str = "walking"  # one of BasicMotions' classes: walking, running, standing, badminton
 
 
 def files(options: Options, cache: Path) -> list[Path]:

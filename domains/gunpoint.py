@@ -15,7 +15,7 @@ LABELS = {"gun": 1, "point": 2}
 
 @dataclass(frozen=True)
 class Options:
-    motion: str = "gun"
+    motion: str = "gun"  # GunPoint's class: gun (draw and point a gun) or point (a finger)
 
 
 def files(options: Options, cache: Path) -> list[Path]:

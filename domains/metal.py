@@ -22,7 +22,7 @@ GUITAR_PROGRAMS = {29, 30}  # overdriven and distortion guitar
 class Options:
     guitar_only: bool = True  # keep tracks with distortion or overdriven guitar
     limit: int | None = None  # keep only the first N tracks
-    wad_dir: str = str(WAD_DIR)
+    wad_dir: str = str(WAD_DIR)  # where freedoom's WAD files are (Debian package freedoom)
 
 
 def uses_guitar(data: bytes) -> bool:

@@ -18,10 +18,10 @@ CORPORA = {"classical": classical, "metal": metal}
 
 @dataclass(frozen=True)
 class Options:
-    corpus: str = "classical"
+    corpus: str = "classical"  # which MIDI corpus is rendered to audio: classical or metal
     seconds: float = 30.0  # rendered length per piece (from its start)
     limit: int | None = None  # render only the first N pieces
-    soundfont: str = SOUNDFONT
+    soundfont: str = SOUNDFONT  # the General MIDI soundfont fluidsynth renders with
 
 
 def files(options: Options, cache: Path) -> list[Path]:

@@ -51,12 +51,43 @@ def parse_assignments(items: OptionList) -> dict:
 
 @app.command()
 @friendly
-def codecs() -> None:
-    """List available codecs: name, description and origin."""
-    from seqimg.registry import list_codecs
+def codecs(options: Optional[str] = typer.Option(None, "--options", metavar="NAME",
+                                                help="Print codec NAME's options instead.")
+           ) -> None:
+    """List available codecs: name, origin, suffixes and description; or one codec's options
+    with their types, defaults and meanings."""
+    from seqimg.registry import codec_class, list_codecs
 
+    if options:
+        from seqimg.reference import options as config_options
+
+        cls = codec_class(options)
+        typer.echo(f"{options} ({' '.join(cls.suffixes)}): {cls.description}")
+        for row in config_options(cls.config_class):
+            typer.echo(f"  {row.name} ({row.type}, default {row.default})"
+                       + (f": {row.meaning}" if row.meaning else ""))
+        return
     for plugin in list_codecs().values():
-        typer.echo(f"{plugin.name:12s} {plugin.origin:24s} {plugin.obj.description}")
+        typer.echo(f"{plugin.name:12s} {plugin.origin:22s} {' '.join(plugin.obj.suffixes):20s} "
+                   f"{plugin.obj.description}")
+
+
+@app.command()
+@friendly
+def reference(out: Optional[Path] = typer.Option(None, help="Write the page here (e.g. "
+                                                 "docs/reference.md) instead of printing it.")
+              ) -> None:
+    """The reference of every recipe key, domain option and codec option, generated from the
+    code."""
+    from seqimg.io import write_text
+    from seqimg.reference import reference_markdown
+
+    page = reference_markdown()
+    if out is None:
+        typer.echo(page, nl=False)
+        return
+    write_text(out, page)
+    typer.echo(f"wrote {out}")
 
 
 @app.command()

@@ -43,6 +43,7 @@ class DataConfig:
     codec setting (e.g. the midi codec's ``transpose``)."""
 
     max_files: int | None = None  # files per domain
+    # share of each side's files held out for transfer and evaluation
     heldout_fraction: float = 0.15
     offsets: int = 1  # window start offsets per window length (4: windows every L/4 steps)
     # the held-out split's seed (None: the recipe's seed), so that a second training seed can
@@ -58,28 +59,29 @@ class DataConfig:
 class EvaluateConfig:
     """Evaluation settings."""
 
-    enabled: bool = True
+    enabled: bool = True  # false: the run stops after transferring the held-out pieces
     # the domain classifier and two-sample test: a small CNN over time, or ROCKET features
     # (pyts) with a logistic regression, far stronger on short series
     classifier: Literal["cnn", "rocket"] = "cnn"
     classifier_steps: int = 300  # CNN training steps
     window: int = 64  # steps per classifier window
     max_files: int | None = None  # training files per domain for the classifier (round trips)
+    # WAV renders of the example pieces (fluidsynth for MIDI), when the codec can
     render_audio: bool = True
     examples: int = 3  # pieces drawn (piano rolls or plots) and rendered
     # rule-made versions of the source scored beside the transfer (entry points seqimg.controls)
     controls: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Recipe:
     """A whole job: a source and target domain, model, losses, training and evaluation."""
 
-    name: str
     source: SideConfig
     target: SideConfig
-    seed: int = 0
-    device: str = "auto"
+    name: str = "recipe"  # the run's name in reports (the default run folder is runs/<file name>)
+    seed: int = 0  # seeds weights, batches and (without data.split_seed) the held-out split
+    device: str = "auto"  # 'auto' (a GPU when there is one), 'cpu', 'cuda', 'cuda:1', ...
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     losses: LossConfig = field(default_factory=LossConfig)
@@ -222,7 +224,6 @@ def build_recipe(raw: dict, where: str = "recipe", recipe_dir: Path | None = Non
     values["losses"] = resolve_extra_losses(values["losses"])
     check_model_and_losses(values["model"], values["losses"])
     check_controls(values["evaluate"])
-    values.setdefault("name", "recipe")
     recipe = Recipe(**values)
     check_pair(recipe)
     return recipe
@@ -258,7 +259,7 @@ def plain(value):
 def recipe_dict(recipe: Recipe) -> dict:
     """The fully resolved recipe as plain data, defaults included (what ``config.yaml`` holds);
     :func:`build_recipe` reads it back to the same recipe."""
-    out = {}
+    out = {"name": recipe.name}  # first, as recipes write it
     for item in dataclasses.fields(recipe):
         value = getattr(recipe, item.name)
         if isinstance(value, SideConfig):

@@ -19,12 +19,13 @@ class ModelConfig:
 
     generator: str = "dtn"  # a registered generator variant (entry points seqimg.generators)
     discriminator: str = "dtn"  # a registered discriminator variant (seqimg.discriminators)
-    width: int = 16
-    code_dim: int = 128
-    residual: bool = True
-    skip: bool = True
+    width: int = 16  # base channel width of f, g and D (64: the seed paper's sizes)
+    code_dim: int = 128  # channels of f's code
+    residual: bool = True  # residual blocks in f and g
+    skip: bool = True  # U-Net skip connections from f's stages to g's
+    # 'pretrained': f is frozen after train.pretrain_steps
     f_mode: Literal["joint", "pretrained"] = "joint"
-    spectral_norm: bool = True
+    spectral_norm: bool = True  # spectral normalisation of D's layers
     normalise_code: bool = False  # L2-normalise f's code instead of tanh
     edit: bool = False  # G edits its input through a keep-mask instead of repainting it
 
@@ -56,20 +57,21 @@ class LossConfig:
 
     adversarial: str = "binary"  # "binary", "ternary" (Taigman et al.) or a registered one
     label_smoothing: float = 0.0  # one-sided: real target labelled 1 - this (binary only)
-    const_weight: float = 15.0
-    tid_weight: float = 15.0
-    tv_weight: float = 0.0
-    tv_exponent: float = 1.0
+    const_weight: float = 15.0  # a: weight of L_CONST = d(f(s), f(G(s)))
+    tid_weight: float = 15.0  # b: weight of L_TID = d(t, G(t)), G the identity on the target
+    tv_weight: float = 0.0  # c: weight of L_TV, total variation of G(s) across the image
+    tv_exponent: float = 1.0  # B in L_TV's ((dx^2 + dy^2))^(B/2)
     keep_weight: float = 0.0  # L_KEEP = d(G(s), s): a price on each edit of the source
-    keep_distance: Distance = "l1"
-    const_distance: Distance = "mse"
-    tid_distance: Distance = "mse"
-    const_detach_target: bool = True
-    const_features: float = 0.0
+    keep_distance: Distance = "l1"  # d of L_KEEP
+    const_distance: Distance = "mse"  # d of L_CONST
+    tid_distance: Distance = "mse"  # d of L_TID
+    const_detach_target: bool = True  # no gradient into f(s) from L_CONST
+    const_features: float = 0.0  # weight of L_CONST on f's intermediate feature maps too
     const_updates_f: bool = True  # False: L_CONST trains g only (f cannot collapse to satisfy it)
     views: dict[str, float] = field(default_factory=dict)  # codec content view -> weight
-    views_distance: Distance = "mse"
+    views_distance: Distance = "mse"  # d of L_VIEWS
     match: dict[str, float] = field(default_factory=dict)  # codec batch statistic -> weight
+    # user loss name -> weight or {weight, settings}
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -80,17 +82,17 @@ class TrainConfig:
     (f_mode 'pretrained'); ``straight_through`` shows D G's output snapped to the values the
     target codec's frames take (``frame_levels``), with straight-through gradients."""
 
-    steps: int = 2000
-    batch_size: int = 128
-    lr: float = 3e-4
-    lr_d: float | None = None
-    d_steps: int = 1
-    beta1: float = 0.5
-    straight_through: bool = False
-    pretrain_steps: int = 0
-    pretrain_task: Literal["autoencoder", "classifier"] = "autoencoder"
-    init_g_from_pretrain: bool = True
-    checkpoint_every: int = 500
-    log_every: int = 10
-    amp: bool = True
+    steps: int = 2000  # G updates
+    batch_size: int = 128  # windows per side per step (divided among torchrun processes)
+    lr: float = 3e-4  # Adam learning rate of f and g
+    lr_d: float | None = None  # Adam learning rate of D (none: lr)
+    d_steps: int = 1  # D updates per G update
+    beta1: float = 0.5  # Adam's beta1
+    straight_through: bool = False  # show D G's output snapped to the target codec's frame levels
+    pretrain_steps: int = 0  # steps of pretraining f before the GAN (see pretrain_task)
+    pretrain_task: Literal["autoencoder", "classifier"] = "autoencoder"  # what f is pretrained on
+    init_g_from_pretrain: bool = True  # g starts from the pretraining autoencoder's decoder
+    checkpoint_every: int = 500  # steps between checkpoints (a run resumes from the last)
+    log_every: int = 10  # steps between logged losses (training curves, progress bar)
+    amp: bool = True  # mixed precision on CUDA (ignored on CPU)
     compile: bool = False  # torch.compile f, g and D (pays a compile first, then runs faster)

@@ -26,14 +26,14 @@ GRIFFIN_LIM_SEED = 0
 class AudioConfig(CodecConfig):
     """Analysis settings; ``bands`` is mel bands or MFCC coefficients."""
 
-    sample_rate: int = 22050
-    n_fft: int = 2048
-    hop_length: int = 512
-    spectral: Literal["mel", "mfcc"] = "mel"
-    bands: int = 64
-    f0: bool = False
-    loudness: bool = False
-    griffin_lim_iters: int = 32
+    sample_rate: int = 22050  # files are resampled to this rate (Hz)
+    n_fft: int = 2048  # FFT size of the analysis
+    hop_length: int = 512  # samples per frame (one time step)
+    spectral: Literal["mel", "mfcc"] = "mel"  # log-mel bands or MFCCs
+    bands: int = 64  # mel bands or MFCC coefficients per step
+    f0: bool = False  # one more feature: the fundamental frequency (YIN), log-scaled C2..C7
+    loudness: bool = False  # one more feature: the frame's level
+    griffin_lim_iters: int = 32  # phase-recovery iterations when writing WAV
 
 
 class AudioCodec(SequenceCodec):

@@ -28,10 +28,10 @@ from seqimg.measures import per_feature_correlation, series_statistics
 class CodecConfig:
     """Fold settings every codec shares; ``hop`` defaults to the window length (no overlap)."""
 
-    height: int = 16
-    width: int = 16
-    steps_per_pixel: int = 1
-    hop: int | None = None
+    height: int = 16  # rows of an image
+    width: int = 16  # columns of an image
+    steps_per_pixel: int = 1  # time steps in one pixel (as channels): k in the fold
+    hop: int | None = None  # steps between window starts (none: the window length, no overlap)
 
 
 @dataclass(frozen=True)

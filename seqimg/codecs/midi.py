@@ -35,19 +35,20 @@ class MidiConfig(CodecConfig):
     ``pianoroll`` an image is ``height`` steps by ``width`` pitches (the range padded with
     silence), not a fold."""
 
+    # how notes become features (the module docstring of seqimg.codecs.midi says more)
     layout: Literal["pitch-channels", "pitch-levels", "voices", "pianoroll"] = "pitch-channels"
-    steps_per_beat: int = 4
+    steps_per_beat: int = 4  # grid steps per beat (4: sixteenth notes)
     seconds_per_step: float | None = None  # a fixed rate instead of the beat grid
-    pitch_low: int = 24
-    pitch_high: int = 107
+    pitch_low: int = 24  # lowest MIDI pitch kept (notes outside the range are dropped)
+    pitch_high: int = 107  # highest MIDI pitch kept
     drums: Literal["drop", "feature"] = "drop"  # or one drum-onset feature
     transpose: int = 0  # training copies transposed by up to this many semitones each way
     onset_rule: bool = False  # onset = sounding AND (onset OR run start), decoding and for D
     tempo: float = 120.0  # of written files
     program: int = 0  # General MIDI program of written notes
     bass_program: int | None = None  # if set, notes below bass_split get this program
-    bass_split: int = 48
-    velocity: int = 100
+    bass_split: int = 48  # with bass_program: the pitch below which notes go to the bass
+    velocity: int = 100  # velocity of written notes
     max_steps: int = 100_000  # longer pieces are refused rather than exhausting memory
 
     def __post_init__(self) -> None:

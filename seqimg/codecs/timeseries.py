@@ -19,7 +19,7 @@ from seqimg.scaling import from_unit, to_unit
 class TimeseriesConfig(CodecConfig):
     """``channels`` is the number of features F; the fold defaults suit short series."""
 
-    channels: int = 1
+    channels: int = 1  # columns of each file (features F)
     height: int = 8
     width: int = 8
     scales: tuple[float, ...] = ()  # training copies scaled about the middle of the range
