@@ -2,7 +2,7 @@
 VENV     := .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.seqimg-installed
-APT_PKGS := freedoom fluidsynth fluid-soundfont-gm
+APT_PKGS := freedoom fluidsynth fluid-soundfont-gm chromium
 RUN_DIR  ?= runs/midi_genre
 
 .PHONY: setup system-packages test fuzz run bench ablations lint clean

@@ -138,10 +138,13 @@ def run(
     out: Optional[Path] = typer.Option(None, help="Run folder (default: runs/<recipe name>)."),
     set_: OptionList = typer.Option(None, "--set", help="Override: dotted.key=value."),
     resume: bool = typer.Option(False, help="Continue the run in --out from its checkpoint."),
+    fast: bool = typer.Option(False, help="A quick evaluation: --set evaluate.level=fast."),
 ) -> None:
     """Run a recipe: data, training, transfer of held-out pieces, evaluation, report."""
     from seqimg.recipe import load_recipe
 
+    if fast:
+        set_ = [*(set_ or []), "evaluate.level=fast"]
     load_recipe(recipe, set_)  # a bad recipe fails here, before torch is even imported
     from seqimg.run import run as run_recipe
 
@@ -155,6 +158,13 @@ def run(
         typer.echo(f"interrupted: what was written is complete and kept; continue with: {again}",
                    err=True)
         raise typer.Exit(130) from None
+    report = folder / "report.json"
+    if report.is_file():
+        from seqimg.evaluate.result import Report
+        from seqimg.evaluate.verdict import verdict
+
+        typer.echo(verdict(Report.load(report)).headline)
+        typer.echo(f"report: {folder / 'report.html'} (and report.md)")
     typer.echo(f"run folder: {folder}")
 
 
@@ -215,9 +225,7 @@ def transfer(
     from seqimg.transfer import load_pair, transfer_files
 
     pair = load_pair(checkpoint)
-    skipped = transfer_files(pair, files, out)
-    for reason in skipped.values():
-        typer.echo(f"skipped: {reason}", err=True)
+    skipped = transfer_files(pair, files, out)  # each skipped file is logged with its reason
     typer.echo(f"transferred {len(files) - len(skipped)} of {len(files)} files into {out}")
     if skipped:
         raise typer.Exit(1)
@@ -225,18 +233,34 @@ def transfer(
 
 @app.command()
 @friendly
-def evaluate(run_dir: Path = typer.Argument(..., help="A run folder written by 'seqimg run'.")
+def evaluate(run_dir: Path = typer.Argument(..., help="A run folder written by 'seqimg run'."),
+             fast: bool = typer.Option(False, help="A quick look: evaluate.level fast."),
              ) -> None:
-    """Recompute report.json, report.md and the figures of a run folder."""
+    """Recompute report.json, report.md, report.html and the figures of a run folder."""
     from seqimg.evaluate import evaluate_run
+    from seqimg.evaluate.verdict import verdict
 
-    report = evaluate_run(run_dir)
-    strength = (f"transfer strength {report.transfer_strength:.3f} (round-trip identity "
-                f"{report.roundtrip_identity_strength:.3f})" if report.strength_readable else
-                f"transfer strength cannot be read (classifier accuracy "
-                f"{report.classifier_accuracy:.3f})")
-    typer.echo(f"{strength}, two-sample accuracy {report.two_sample_accuracy:.3f}; report in "
-               f"{run_dir / 'report.md'}")
+    report = evaluate_run(run_dir, level="fast" if fast else None)
+    typer.echo(verdict(report).headline)
+    typer.echo(f"report: {run_dir / 'report.html'} (and report.md)")
+
+
+@app.command()
+@friendly
+def report(run_dir: Path = typer.Argument(..., help="A run folder written by 'seqimg run'."),
+           open_: bool = typer.Option(False, "--open", help="Open the page in a browser."),
+           ) -> None:
+    """Write report.html of an evaluated run again (from report.json and the figures, without
+    evaluating), and open it."""
+    from seqimg.evaluate.html import rewrite_html
+
+    page = rewrite_html(run_dir)
+    typer.echo(f"wrote {page}")
+    if open_:
+        import webbrowser
+
+        if not webbrowser.open(page.resolve().as_uri()):
+            typer.echo(f"no browser found here; open {page.resolve().as_uri()} yourself")
 
 
 @app.command("receptive-field")

@@ -12,6 +12,7 @@ from typing import Any
 
 import torch
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from domains import domain_files
 from seqimg.codecs.base import SequenceCodec
@@ -56,14 +57,15 @@ def read_each(paths: list[Path], read: Callable[[Path], Any], skipped: dict,
     recorded in ``skipped`` with its reason, never aborting the rest (a failed write, which is
     no fault of the file, does abort). ``desc`` shows a bar."""
     out = {}
-    for path in tqdm(paths, desc=desc, unit="file", leave=False, disable=desc is None):
-        try:
-            out[path] = read(path)
-        except WriteError:
-            raise
-        except SeqimgError as exc:
-            skipped[str(path)] = str(exc)
-            log.warning("skipped %s", exc)
+    with logging_redirect_tqdm():  # a skipped line prints above the bar, not inside it
+        for path in tqdm(paths, desc=desc, unit="file", leave=False, disable=desc is None):
+            try:
+                out[path] = read(path)
+            except WriteError:
+                raise
+            except SeqimgError as exc:
+                skipped[str(path)] = str(exc)
+                log.warning("skipped %s", exc)
     return out
 
 

@@ -36,13 +36,17 @@ def channel_mosaic(image: np.ndarray) -> np.ndarray:
     return mosaic
 
 
-def save_windows_png(images: np.ndarray, path: Path, max_windows: int = 4) -> Path:
-    """Draw up to ``max_windows`` windows, shape=(N, C, H, W), side by side as channel mosaics."""
+def save_windows_png(images: np.ndarray, path: Path, max_windows: int = 4,
+                     labels: tuple[str, ...] = ()) -> Path:
+    """Draw up to ``max_windows`` windows, shape=(N, C, H, W), side by side as channel mosaics,
+    titled by ``labels`` (default: window numbers) and their shape."""
     shown = images[:max_windows]
-    fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 4), squeeze=False)
+    fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 4.3), squeeze=False)
     for i, (ax, image) in enumerate(zip(axes[0], shown)):
         ax.imshow(channel_mosaic(image), cmap="magma", vmin=-1, vmax=1, interpolation="nearest")
-        ax.set_title(f"window {i}: {image.shape[0]} channels of {image.shape[1]}x{image.shape[2]}")
+        label = labels[i] if i < len(labels) else f"window {i}"
+        ax.set_title(f"{label}\n{image.shape[0]} channels of {image.shape[1]} x {image.shape[2]}",
+                     fontsize=10)
         ax.axis("off")
     return save_figure(fig, path)
 

@@ -60,6 +60,9 @@ class EvaluateConfig:
     """Evaluation settings."""
 
     enabled: bool = True  # false: the run stops after transferring the held-out pieces
+    # 'fast': a quick look (the CNN classifier for at most 100 steps on at most 20 training
+    # files per side, no controls, one example piece from each end, no audio renders)
+    level: Literal["full", "fast"] = "full"
     # the domain classifier and two-sample test: a small CNN over time, or ROCKET features
     # (pyts) with a logistic regression, far stronger on short series
     classifier: Literal["cnn", "rocket"] = "cnn"
@@ -68,9 +71,20 @@ class EvaluateConfig:
     max_files: int | None = None  # training files per domain for the classifier (round trips)
     # WAV renders of the example pieces (fluidsynth for MIDI), when the codec can
     render_audio: bool = True
-    examples: int = 3  # pieces drawn (piano rolls or plots) and rendered
+    # pieces drawn (piano rolls or plots) and rendered from each end of the ranking: the most
+    # and the least convincing transfers
+    examples: int = 2
     # rule-made versions of the source scored beside the transfer (entry points seqimg.controls)
     controls: tuple[str, ...] = ()
+
+    def effective(self) -> EvaluateConfig:
+        """The settings evaluation uses: these, or at level 'fast' the cheap ones."""
+        if self.level == "full":
+            return self
+        return dataclasses.replace(
+            self, classifier="cnn", classifier_steps=min(self.classifier_steps, 100),
+            max_files=min(self.max_files or 20, 20), controls=(), render_audio=False,
+            examples=min(self.examples, 1))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ from seqimg.data import DomainData, prepare_side, training_windows
 from seqimg.errors import SeqimgError
 from seqimg.io import check_writable, write_text
 from seqimg.recipe import Recipe, load_recipe, recipe_dict
+from seqimg.text import plural
 from seqimg.train import Trainer, resolve_device
 from seqimg.transfer import TrainedPair, build_model, transfer_files
 from seqimg.views import codec_readers
@@ -101,6 +102,7 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
         return out
 
     pair = TrainedPair(model.eval(), source.codec, target.codec, trainer.history)
+    log.info("transferring %s", plural(len(source.heldout), "held-out piece"))
     skipped = transfer_files(pair, source.heldout, out / "transferred")
     write_text(out / "skipped.json", json.dumps(
         {"source": {**source.skipped, **skipped}, "target": target.skipped}, indent=2))

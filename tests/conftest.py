@@ -137,6 +137,9 @@ RESOURCES = {
     "fluidsynth": (lambda: Path("/usr/share/sounds/sf2/FluidR3_GM.sf2").is_file()
                    and importlib.util.find_spec("fluidsynth") is not None,
                    "fluidsynth, pyfluidsynth or the FluidR3 soundfont is not installed"),
+    "chromium": (lambda: Path("/usr/bin/chromium").is_file()
+                 and importlib.util.find_spec("playwright") is not None,
+                 "the Debian package chromium or the Python package playwright is not installed"),
     "music21": (lambda: importlib.util.find_spec("music21") is not None,
                 "music21 (the chorale corpus) is not installed"),
 }

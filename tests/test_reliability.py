@@ -105,7 +105,7 @@ def test_a_run_killed_at_every_stage_and_resumed_ends_as_an_uninterrupted_one(tm
         (signal.SIGKILL, lambda out, cache, log: any(cache.glob("shards/*/shard-*.json"))),
         (signal.SIGINT, lambda out, cache, log: (out / "checkpoints" / "last.pt").exists()),
         (signal.SIGKILL, lambda out, cache, log: any((out / "transferred").glob("*.mid"))),
-        (signal.SIGKILL, lambda out, cache, log: "evaluating:" in log),
+        (signal.SIGKILL, lambda out, cache, log: "evaluation (full):" in log),
     ]
     for i, (sig, when) in enumerate(stages):
         code, log = run_until(recipe, killed, cache, i > 0, sig, when)

@@ -109,6 +109,11 @@ class AudioCodec(SequenceCodec):
                                    random_state=GRIFFIN_LIM_SEED)
         return normalise_peak(audio, above=1.0).astype(np.float32)
 
+    def render_audio(self, frames: np.ndarray, path: Path) -> bool:
+        """The frames written as WAV (Griffin-Lim), which is what the codec writes anyway."""
+        self.save_frames(frames, path)
+        return True
+
     def example_file(self, directory: Path) -> Path:
         """Two seconds of a two-note sine melody with a soft second partial."""
         sr = self.config.sample_rate

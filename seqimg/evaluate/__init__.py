@@ -6,6 +6,7 @@ Per-piece statistics and content measures come from the target codec's hooks.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import tempfile
@@ -23,6 +24,7 @@ from seqimg.evaluate.report import write_report
 from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
 from seqimg.io import piece_names, write_text
 from seqimg.recipe import Recipe, load_recipe
+from seqimg.text import plural
 from seqimg.transfer import TrainedPair, generate, load_pair, output_paths
 
 log = logging.getLogger(__name__)
@@ -201,24 +203,38 @@ def earlier_skips(run_dir: Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
-def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
-    """Recompute the whole report of a run folder; writes report.json, report.md, figures."""
+def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None) -> Report:
+    """Recompute the whole report of a run folder; writes report.json, report.md, report.html
+    and the figures. ``level`` ('full' or 'fast') overrides the recipe's evaluate.level."""
     run_dir = Path(run_dir)
     recipe = load_recipe(run_dir / "config.yaml")
+    settings = dataclasses.replace(recipe.evaluate, level=level or recipe.evaluate.level)
+    recipe = dataclasses.replace(recipe, evaluate=settings.effective())
     pair = load_pair(run_dir / "checkpoints" / "last.pt")
-    window = recipe.evaluate.window
-    fit = classifier_fit(recipe.evaluate.classifier, recipe.evaluate.classifier_steps,
-                         recipe.seed)
+    window, cfg = recipe.evaluate.window, recipe.evaluate
+    fit = classifier_fit(cfg.classifier, cfg.classifier_steps, recipe.seed)
     skipped: dict[str, str] = {}
+    log.info("evaluation (%s): reading the held-out, transferred and training pieces", cfg.level)
     p = gather_pieces(run_dir, recipe, pair, skipped)
     skips = {**earlier_skips(run_dir), "evaluation": skipped}
 
-    log.info("evaluating: classifier on %d source and %d target pieces",
-             len(p.source_train.frames), len(p.target_train.frames))
-    clf = fit(frame_windows(p.target_train.values, window)[0],
-              frame_windows(p.source_train.values, window)[0])
+    source_windows = frame_windows(p.source_train.values, window)[0]
+    target_windows = frame_windows(p.target_train.values, window)[0]
+    log.info("evaluation: %s domain classifier on %s and %s", cfg.classifier,
+             plural(len(source_windows), "source window"),
+             plural(len(target_windows), "target window"))
+    clf = fit(target_windows, source_windows)
     control = round_trip(p.source_heldout, pair.source)
+    log.info("evaluation: strength, content and realism of %s",
+             plural(len(p.outputs.frames), "transferred piece"))
     chance = chance_levels(pair.target, p.source_heldout, p.all_target, window)
+    per_file = dict(sorted(((stem, strength(clf, Pieces({stem: f}), window))
+                            for stem, f in p.outputs.frames.items()), key=lambda kv: -kv[1]))
+    content_kept = {**content(pair.target, p.source_heldout, p.outputs, chance, window),
+                    "f_constancy": f_constancy(pair, p.source_heldout, p.all_target)}
+    real = realism(pair.target, p, clf, window)
+    log.info("evaluation: two-sample tests of the outputs and the untransferred control%s",
+             f", then {plural(len(cfg.controls), 'rule-made control')}" if cfg.controls else "")
     report = Report(
         recipe=recipe.name,
         classifier_accuracy=accuracy(clf, frame_windows(p.target_heldout.values, window)[0],
@@ -227,13 +243,9 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
         identity_strength=strength(clf, p.source_heldout, window),
         roundtrip_identity_strength=strength(clf, p.source_through_target, window),
         target_strength=strength(clf, p.target_heldout, window),
-        per_file_strength=dict(sorted(
-            ((stem, strength(clf, Pieces({stem: f}), window))
-             for stem, f in p.outputs.frames.items()), key=lambda kv: -kv[1])),
-        content_similarity={
-            **content(pair.target, p.source_heldout, p.outputs, chance, window),
-            "f_constancy": f_constancy(pair, p.source_heldout, p.all_target)},
-        realism=realism(pair.target, p, clf, window),
+        per_file_strength=per_file,
+        content_similarity=content_kept,
+        realism=real,
         two_sample_accuracy=two_sample(p.outputs, p.all_target, window, fit),
         two_sample_roundtrip_source=two_sample(p.source_through_target, p.all_target, window,
                                                fit),
@@ -244,9 +256,10 @@ def evaluate_run(run_dir: Path, progress: bool = True) -> Report:
                 "source_heldout": len(p.source_heldout.frames),
                 "target_heldout": len(p.target_heldout.frames),
                 "transferred": len(p.outputs.frames)},
-        controls=control_scores(recipe.evaluate.controls, pair.target, p, chance, clf, window,
-                                fit))
+        controls=control_scores(cfg.controls, pair.target, p, chance, clf, window, fit),
+        level=cfg.level)
     write_text(run_dir / "skipped.json", json.dumps(skips, indent=2))
     write_text(run_dir / "report.json", report.to_json())
+    log.info("evaluation: figures%s", " and audio renders" if cfg.render_audio else "")
     write_report(run_dir, report, recipe, pair, p.source_heldout, p.outputs)
     return report

@@ -65,6 +65,9 @@ class TrainedClassifier:
         return self._batched(windows, self.model.embed)
 
 
+HALF_BATCH = 32
+
+
 def train_classifier(positive: np.ndarray, negative: np.ndarray, steps: int,
                      seed: int = 0) -> TrainedClassifier:
     """Train on windows (N, window, F) of two classes with balanced batches."""
@@ -73,7 +76,7 @@ def train_classifier(positive: np.ndarray, negative: np.ndarray, steps: int,
     model = WindowClassifier(positive.shape[2])
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.BCEWithLogitsLoss()
-    half = 32
+    half = HALF_BATCH
     model.train()
     for _ in range(steps):
         pos = positive[rng.integers(len(positive), size=half)]

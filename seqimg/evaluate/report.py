@@ -9,8 +9,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
-from seqimg.evaluate.result import READABLE_ACCURACY, Report  # noqa: E402
+from seqimg.evaluate.result import Report  # noqa: E402
+from seqimg.evaluate.verdict import THRESHOLDS, verdict  # noqa: E402
 from seqimg.io import write_text  # noqa: E402
 from seqimg.plots import save_figure, save_windows_png  # noqa: E402
 from seqimg.transfer import generate  # noqa: E402
@@ -41,9 +43,17 @@ def metric_bars(report: Report, path: Path) -> None:
     save_figure(fig, path, 90)
 
 
+def example_stems(report: Report, count: int) -> list[str]:
+    """The ``count`` most and ``count`` least convincing transferred pieces (by the share of
+    their windows classified as target), most convincing first."""
+    ranked = list(report.per_file_strength)
+    return list(dict.fromkeys(ranked[:count] + ranked[len(ranked) - count:])) if count else []
+
+
 def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> list[str]:
     """Write the figures (and WAV renders, where the codec can) and return their paths
-    relative to the run; pictures and renders of pieces come from the target codec's hooks."""
+    relative to the run; pictures and renders of the example pieces come from the target
+    codec's hooks."""
     fig_dir = run_dir / "figures"
     fig_dir.mkdir(exist_ok=True)
     made = []
@@ -52,13 +62,14 @@ def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> lis
         made.append("figures/training_curves.png")
     metric_bars(report, fig_dir / "metrics.png")
     made.append("figures/metrics.png")
-    stems = [s for s in outputs.frames if s in inputs.frames][: recipe.evaluate.examples]
+    stems = [s for s in example_stems(report, recipe.evaluate.examples) if s in inputs.frames]
     if stems:
         first = pair.source.frames_to_images(inputs.frames[stems[0]])[:1]
         both = np.concatenate([first, generate(pair.model, first)])
-        save_windows_png(both, fig_dir / "fold_before_after.png", max_windows=2)
+        save_windows_png(both, fig_dir / "fold_before_after.png", max_windows=2,
+                         labels=(f"{stems[0]}: first window", "through G"))
         made.append("figures/fold_before_after.png")
-    for stem in stems:
+    for stem in tqdm(stems, desc="drawing examples", unit="piece", leave=False):
         pair.target.draw_piece(inputs.frames[stem], outputs.frames[stem], stem,
                                fig_dir / f"piece_{stem}.png")
         made.append(f"figures/piece_{stem}.png")
@@ -90,32 +101,11 @@ def readable(report: Report, value: float) -> str:
     return f"{value:.3f}" if report.strength_readable else f"cannot be read ({value:.3f})"
 
 
-def verdict(r: Report) -> list[str]:
+def verdict_lines(r: Report) -> list[str]:
     """The measures together, in words, before any table."""
-    lines = ["## Verdict", ""]
-    if not r.strength_readable:
-        lines.append(f"The domain classifier tells the real domains apart at only "
-                     f"{r.classifier_accuracy:.2f} (below {READABLE_ACCURACY}), so no transfer "
-                     "strength below can be read.")
-    content = [score.normalised for name, score in r.content_similarity.items()
-               if name != "f_constancy"]
-    kept = min(content) if content else float("nan")
-    rivals = {"untransferred round trip": r.two_sample_roundtrip_source,
-              **{name: c.two_sample for name, c in r.controls.items()}}
-    beaten = [name for name, value in rivals.items() if r.two_sample_accuracy < value]
-    stats, outside = r.realism.statistics, r.realism.outside_target_range
-    inside = len(stats) - len(outside)
-    lines += [f"- Moved to the target: strength {r.transfer_strength:.2f} against "
-              f"{r.roundtrip_identity_strength:.2f} for the untransferred round trip.",
-              f"- Kept the piece: lowest normalised content measure {kept:.2f} "
-              "(0 = chance, 1 = all kept).",
-              f"- Looks like the target: {inside} of {len(stats)} per-piece statistics of the "
-              "outputs lie inside the target's 10-90% range"
-              + (f" (outside: {', '.join(outside)})" if outside else "") + ".",
-              f"- Passes as target: two-sample accuracy {r.two_sample_accuracy:.2f} (0.5 = "
-              f"indistinguishable); lower than {len(beaten)} of {len(rivals)} controls"
-              + (f" ({', '.join(beaten)})" if beaten else "") + ".", ""]
-    return lines
+    said = verdict(r)
+    return ["## Verdict", "", f"**{said.headline}**", "", *(f"- {p}" for p in said.points), "",
+            THRESHOLDS, ""]
 
 
 def controls_table(r: Report) -> list[str]:
@@ -143,9 +133,11 @@ def markdown(report: Report, recipe, made: list[str]) -> str:
         "",
         f"{recipe.source.domain} -> {recipe.target.domain}, codec "
         f"`{recipe.target.codec_name}`, {recipe.train.steps} training steps on "
-        f"{r.training.get('processes', 1):g} process(es).",
+        f"{r.training.get('processes', 1):g} process(es)."
+        + (" A quick look (evaluate.level fast: a weaker classifier, no controls)."
+           if r.level == "fast" else ""),
         "",
-        *verdict(r),
+        *verdict_lines(r),
         "## Transfer strength, next to its controls",
         "",
         "| measure | value |",
@@ -199,5 +191,8 @@ def markdown(report: Report, recipe, made: list[str]) -> str:
 
 
 def write_report(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> None:
+    from seqimg.evaluate.html import write_html
+
     made = figures(run_dir, report, recipe, pair, inputs, outputs)
     write_text(run_dir / "report.md", markdown(report, recipe, made))
+    write_html(run_dir, report, recipe)

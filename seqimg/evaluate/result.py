@@ -91,6 +91,7 @@ class Report:
     training: dict  # the last logged training step
     counts: dict[str, int]
     controls: dict[str, ControlScore]
+    level: str = "full"  # evaluate.level: 'fast' is a quick look with a weaker classifier
 
     @property
     def strength_readable(self) -> bool:

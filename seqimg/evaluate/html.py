@@ -1,0 +1,194 @@
+"""report.html: one page to look at and listen to a run, built from report.json and the files
+of the run folder. Every link is relative and inside the run folder; nothing is fetched."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from pathlib import Path
+
+from seqimg.evaluate.report import example_stems, readable
+from seqimg.evaluate.result import Report
+from seqimg.evaluate.verdict import THRESHOLDS, verdict
+from seqimg.io import write_text
+
+QUICK = ("; <b>a quick look</b> (evaluate.level fast: a weaker classifier, no controls); "
+         "evaluate again without --fast for the full measures")
+PLAYABLE = (".wav", ".ogg", ".flac", ".mp3")  # suffixes a browser's <audio> plays
+
+STYLE = """
+body { font: 15px/1.5 system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
+       color: #222; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+.sub { color: #666; } .small { color: #666; font-size: 0.9em; }
+.headline { font-size: 1.25em; font-weight: 600; padding: 0.8em 1em; border-radius: 6px; }
+.yes { background: #e6f4ea; } .no { background: #fdecea; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; }
+td, th { border: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.piece { margin: 1.5em 0; } .piece img, .figure img { max-width: 100%; border: 1px solid #eee; }
+.players { display: flex; gap: 2em; flex-wrap: wrap; } .players div { min-width: 320px; }
+"""
+
+
+def esc(value) -> str:
+    return html.escape(str(value))
+
+
+def rows(table: list[tuple], header: tuple) -> str:
+    """An HTML table; numbers (floats formatted) are right-aligned."""
+    def cell(value) -> str:
+        if isinstance(value, float) or re.match(r"-?\d", str(value)):
+            value = f"{value:.3f}" if isinstance(value, float) else value
+            return f'<td class="num">{esc(value)}</td>'
+        return f"<td>{esc(value)}</td>"
+
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in table)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def measures_table(r: Report) -> str:
+    """Every headline measure with its value and what it means, controls beside."""
+    table = [
+        ("domain classifier accuracy", r.classifier_accuracy, "how well a classifier trained on "
+         "real source and target tells held-out ones apart; below 0.8 no strength can be read"),
+        ("transfer strength", readable(r, r.transfer_strength), "share of the outputs' windows "
+         "that classifier calls target"),
+        ("control: untransferred round trip", readable(r, r.roundtrip_identity_strength),
+         "the same for the input written and read by the target codec: what the strength must "
+         "beat"),
+        ("control: untransferred input", readable(r, r.identity_strength),
+         "the same for the input itself"),
+        ("real held-out target", readable(r, r.target_strength), "what a perfect transfer "
+         "would reach"),
+        ("two-sample accuracy", r.two_sample_accuracy, "a fresh classifier telling the outputs "
+         "from real target; 0.5 = they pass as target"),
+        ("control: two-sample, untransferred", r.two_sample_roundtrip_source, "the same for "
+         "the untransferred round trip"),
+    ]
+    for name, score in r.content_similarity.items():
+        table.append((f"content kept: {name}", score.normalised, f"normalised: raw {score.raw:.3f} "
+                      f"against {score.chance:.3f} between unrelated pieces (0 = chance, 1 = all "
+                      "kept)"))
+    table += [
+        ("Frechet distance to target", r.realism.frechet_to_target, "outputs and real target in "
+         "the classifier's embedding; lower is closer"),
+        ("control: Frechet, untransferred", r.realism.frechet_roundtrip_source_to_target,
+         "the same for the untransferred round trip"),
+    ]
+    return rows(table, ("measure", "value", "what it means"))
+
+
+def controls_table(r: Report) -> str:
+    if not r.controls:
+        return ""
+    names = list(next(iter(r.controls.values())).content)
+    table = [("learned transfer", readable(r, r.transfer_strength),
+              *(r.content_similarity[m].normalised for m in names), r.two_sample_accuracy)]
+    table += [(name, readable(r, c.strength), *(c.content[m] for m in names), c.two_sample)
+              for name, c in r.controls.items()]
+    return ("<h3>The transfer against rule-made controls</h3>"
+            + rows(table, ("", "strength", *(f"{m} kept" for m in names), "two-sample")))
+
+
+def realism_table(r: Report) -> str:
+    table = [(name, s.mean_out, s.mean_target, f"{s.target_p10:.3f} - {s.target_p90:.3f}",
+              "yes" if s.inside_target_range else "no", s.mean_source)
+             for name, s in r.realism.statistics.items()]
+    return rows(table, ("statistic", "outputs (mean)", "target (mean)", "target 10-90%",
+                        "inside", "source (mean)"))
+
+
+def playable(run_dir: Path, candidates: list[str]) -> str | None:
+    """The first candidate file that exists in the run folder and a browser can play."""
+    return next((c for c in candidates
+                 if (run_dir / c).is_file() and Path(c).suffix in PLAYABLE), None)
+
+
+def players(run_dir: Path, stem: str, suffix: str) -> str:
+    """<audio> players for a piece's input and transfer: the renders, else the transferred file
+    itself when it is audio; nothing when neither exists (series)."""
+    sounds = {"input": playable(run_dir, [f"figures/{stem}.input.wav"]),
+              "transferred": playable(run_dir, [f"figures/{stem}.transferred.wav",
+                                                f"transferred/{stem}{suffix}"])}
+    shown = "".join(f'<div><div>{label}</div><audio controls preload="metadata" '
+                    f'src="{esc(src)}"></audio></div>' for label, src in sounds.items() if src)
+    return f'<div class="players">{shown}</div>' if shown else ""
+
+
+def pieces_section(run_dir: Path, r: Report, count: int, suffix: str) -> str:
+    """The most and least convincing pieces: picture of input and output, and players."""
+    stems = [s for s in example_stems(r, count) if (run_dir / f"figures/piece_{s}.png").is_file()]
+    parts = []
+    for index, stem in enumerate(stems):
+        end = "most convincing" if index < (len(stems) + 1) // 2 else "least convincing"
+        parts.append(f'<div class="piece"><h3>{esc(stem)} <span class="sub">({end}: '
+                     f"{r.per_file_strength[stem]:.2f} of its windows classified as target)"
+                     f'</span></h3><img src="figures/piece_{esc(stem)}.png" alt="{esc(stem)}: '
+                     f'input and transferred">{players(run_dir, stem, suffix)}</div>')
+    return "".join(parts) or '<p class="small">No example pieces were drawn.</p>'
+
+
+def figure(run_dir: Path, relative: str, caption: str) -> str:
+    if not (run_dir / relative).is_file():
+        return ""
+    return (f'<div class="figure"><h3>{esc(caption)}</h3><img src="{esc(relative)}" '
+            f'alt="{esc(caption)}"></div>')
+
+
+def html_page(run_dir: Path, r: Report, recipe, target_suffix: str) -> str:
+    """The whole page: verdict, measures, example pieces, training curves."""
+    said = verdict(r)
+    points = "".join(f"<li>{esc(p)}</li>" for p in said.points)
+    links = " · ".join(f'<a href="{name}">{name}</a>' for name in
+                       ("report.md", "report.json", "config.yaml", "skipped.json")
+                       if (run_dir / name).is_file())
+    skipped = len({path for files in r.skipped_files.values() for path in files})
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>seqimg run: {esc(recipe.name)}</title><style>{STYLE}</style></head><body>
+<h1>{esc(recipe.name)}: {esc(recipe.source.domain)} &rarr; {esc(recipe.target.domain)}</h1>
+<div class="sub">codec {esc(recipe.target.codec_name)}, {recipe.train.steps} training steps on
+{r.training.get('processes', 1):g} process(es); {r.counts.get('transferred', 0)} held-out pieces
+transferred; {skipped} files skipped{QUICK if r.level == "fast" else ""}</div>
+<h2>Verdict</h2>
+<p class="headline {'yes' if said.transferred else 'no'}">{esc(said.headline)}</p>
+<ul>{points}</ul><p class="small">{esc(THRESHOLDS)} No single number decides.</p>
+<h2>Measures, next to their controls</h2>{measures_table(r)}{controls_table(r)}
+<h3>Realism: per-piece statistics</h3>{realism_table(r)}
+<h2>Listen and look: the most and the least convincing pieces</h2>
+{pieces_section(run_dir, r, recipe.evaluate.examples, target_suffix)}
+<h2>Training</h2>
+{figure(run_dir, "figures/training_curves.png", "Training curves")}
+{figure(run_dir, "figures/metrics.png", "The measures as bars")}
+{figure(run_dir, "figures/fold_before_after.png", "One window as the network sees it: before "
+        "and after")}
+<p class="small">{links}</p>
+</body></html>
+"""
+
+
+def write_html(run_dir: Path, report: Report, recipe) -> Path:
+    """Write ``report.html`` into the run folder."""
+    from seqimg.registry import codec_class
+
+    suffix = codec_class(recipe.target.codec_name).suffixes[0]
+    path = Path(run_dir) / "report.html"
+    write_text(path, html_page(Path(run_dir), report, recipe, suffix))
+    return path
+
+
+def rewrite_html(run_dir: Path) -> Path:
+    """``report.html`` again from the run folder's config.yaml, report.json and figures,
+    without evaluating anything."""
+    from seqimg.recipe import load_recipe
+
+    run_dir = Path(run_dir)
+    recipe = load_recipe(run_dir / "config.yaml")
+    report = Report.load(run_dir / "report.json")
+    settings = dataclasses.replace(recipe.evaluate, level=report.level).effective()
+    return write_html(run_dir, report, dataclasses.replace(recipe, evaluate=settings))
