@@ -88,7 +88,7 @@ def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> D
     codec = codec_for(side)
     skipped: dict[str, str] = {}
     if codec.needs_fit:
-        readable = list(read_each(train, codec.read, skipped))
+        readable = list(read_each(train, codec.read, skipped, f"{where}: fitting the codec"))
         if not readable:
             raise none_readable(where, train, skipped)
         codec.fit(readable)

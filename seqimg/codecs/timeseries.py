@@ -53,7 +53,9 @@ def read_table(path: Path) -> np.ndarray:
         raise in_file(path, f"not a numeric table ({one_line(exc)})") from None
     if data.ndim == 1:
         data = data[:, None]
-    if data.ndim != 2 or data.size == 0:
+    if data.size == 0:
+        raise in_file(path, "holds no values (an empty table)")
+    if data.ndim != 2:
         raise in_file(path, f"expected a non-empty (T, F) table, got shape {data.shape}")
     if not np.isfinite(data).all():
         raise in_file(path, "holds NaN or infinite values")
