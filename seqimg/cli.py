@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import shlex
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Optional
@@ -33,6 +35,9 @@ def friendly(command: Callable) -> Callable:
         except SeqimgError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
+        except BrokenPipeError:  # the reader went away (| head): stop quietly, as cat does
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except OSError as exc:  # a system error no seqimg writer expected, still on one line
             where = f"{exc.filename}: " if exc.filename else ""
             typer.echo(f"error: {where}{exc.strerror or one_line(exc)}", err=True)
