@@ -62,18 +62,21 @@ def save_rolls_png(rolls: list[tuple[str, np.ndarray]], path: Path) -> Path:
     return save_figure(fig, path)
 
 
-def save_series_png(before: np.ndarray, after: np.ndarray, title: str, path: Path,
+def save_series_png(before: np.ndarray | None, after: np.ndarray, title: str, path: Path,
                     max_features: int = 6) -> Path:
     """One panel per feature (up to ``max_features``) of a series before and after transfer,
-    frames shape=(T, F) each, drawn over each other."""
-    shown = min(before.shape[1], max_features)
+    frames shape=(T, F) each, drawn over each other (``after`` alone when ``before`` is
+    None)."""
+    shown = min(after.shape[1], max_features)
     fig, axes = plt.subplots(shown, 1, figsize=(9, 1.8 * shown + 0.6), sharex=True,
                              squeeze=False)
     for feature, ax in enumerate(axes[:, 0]):
-        ax.plot(before[:, feature], label="input", lw=1)
+        if before is not None:
+            ax.plot(before[:, feature], label="input", lw=1)
         ax.plot(after[:, feature], label="transferred", lw=1)
         ax.set_ylabel(f"feature {feature}")
     axes[0, 0].set_title(title)
-    axes[0, 0].legend(loc="upper right")
+    if before is not None:
+        axes[0, 0].legend(loc="upper right")
     axes[-1, 0].set_xlabel("time step")
     return save_figure(fig, path, 90)

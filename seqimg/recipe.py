@@ -76,6 +76,10 @@ class EvaluateConfig:
     examples: int = 2
     # rule-made versions of the source scored beside the transfer (entry points seqimg.controls)
     controls: tuple[str, ...] = ()
+    # a cross-codec pair's source pieces as the target's codec reads them, {domain: ...,
+    # options: {...}} (e.g. the chorales rendered to audio): the domain classifier's other
+    # class and the untransferred control; unused when both sides share a codec
+    reference: dict[str, Any] = field(default_factory=dict)
 
     def effective(self) -> EvaluateConfig:
         """The settings evaluation uses: these, or at level 'fast' the cheap ones."""
@@ -200,18 +204,42 @@ def check_controls(evaluate: EvaluateConfig) -> None:
                               f"(known: {', '.join(available('controls'))})")
 
 
+def resolve_reference(evaluate: EvaluateConfig, target: SideConfig,
+                      recipe_dir: Path | None) -> EvaluateConfig:
+    """``evaluate.reference`` with its domain options checked and resolved as a side's are
+    (for the target's codec)."""
+    from domains import domain_options, resolve_options
+    from seqimg.registry import codec_class
+
+    raw = evaluate.reference
+    if not raw:
+        return evaluate
+    unknown = sorted(set(raw) - {"domain", "options"})
+    if unknown:
+        raise SeqimgError(f"evaluate.reference.{unknown[0]}: unknown key (known: domain, "
+                          "options)")
+    if not isinstance(raw.get("domain"), str):
+        raise SeqimgError("evaluate.reference.domain: missing (e.g. rendered, folder)")
+    options = domain_options(raw["domain"], raw.get("options"), "evaluate.reference.options")
+    options = resolve_options(raw["domain"], options, recipe_dir or Path.cwd(),
+                              codec_class(target.codec_name).suffixes)
+    return dataclasses.replace(evaluate, reference={"domain": raw["domain"],
+                                                    "options": config_dict(options)})
+
+
 def check_pair(recipe: Recipe) -> None:
-    """What the two sides must agree on before training: the image shape, the content views
-    L_VIEWS reads and the statistics L_MATCH reads, and frame levels when G's output is snapped
-    to them."""
+    """What the two sides must agree on before training: the content views L_VIEWS reads and
+    the statistics L_MATCH reads, frame levels when G's output is snapped to them, and for
+    images of different shapes what :func:`seqimg.cross.check_cross_pair` asks."""
     from seqimg.registry import make_codec
 
     source = make_codec(recipe.source.codec_name, recipe.source.codec)
     target = make_codec(recipe.target.codec_name, recipe.target.codec)
-    if source.image_shape != target.image_shape:
-        raise SeqimgError(f"source.codec / target.codec: images {source.image_shape} and "
-                          f"{target.image_shape} differ in shape; align the codecs' folds")
     codec_readers(source, target, recipe.losses, recipe.train.straight_through)
+    if source.image_shape != target.image_shape:
+        from seqimg.cross import check_cross_pair
+
+        check_cross_pair(source, target, recipe)
 
 
 def build_recipe(raw: dict, where: str = "recipe", recipe_dir: Path | None = None) -> Recipe:
@@ -236,6 +264,7 @@ def build_recipe(raw: dict, where: str = "recipe", recipe_dir: Path | None = Non
     for key, cls in SECTIONS.items():
         values[key] = build_config(cls, raw.get(key), key)
     values["losses"] = resolve_extra_losses(values["losses"])
+    values["evaluate"] = resolve_reference(values["evaluate"], values["target"], recipe_dir)
     check_model_and_losses(values["model"], values["losses"])
     check_controls(values["evaluate"])
     recipe = Recipe(**values)

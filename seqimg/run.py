@@ -88,7 +88,7 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
         write_text(out / "config.yaml", yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
         write_split(out, source, target, {"source": len(src_images), "target": len(tgt_images)})
 
-    model = build_model(source.codec.image_shape, recipe.model, recipe.losses)
+    model = build_model(source.codec, target.codec, recipe.model, recipe.losses)
     readers = codec_readers(source.codec, target.codec, recipe.losses,
                             recipe.train.straight_through)
     trainer = Trainer(model, src_images, tgt_images,

@@ -126,7 +126,7 @@ class Trainer:
         s, t = self.batch(self.source), self.batch(self.target)
         with torch.autocast(self.device.type, torch.bfloat16, enabled=self.autocast):
             with torch.no_grad():
-                g_s, g_t = m(s), m(t)
+                g_s, g_t = m.transfer(s), m(t)
             d_real, d_gs, d_gt = m.d(t), m.d(self.for_d(g_s)), m.d(self.for_d(g_t))
             loss = self.adversarial.discriminator(d_real.float(), d_gs.float(), d_gt.float())
         self.update(self.opt_d, loss)
@@ -137,7 +137,7 @@ class Trainer:
         m = self.model
         s, t = self.batch(self.source), self.batch(self.target)
         with torch.autocast(self.device.type, torch.bfloat16, enabled=self.autocast):
-            g_s, code_s, feats_s = m.translate(s)
+            g_s, code_s, feats_s = m.translate(s, source=True)
             g_t = m(t)
             code_gs, feats_gs = self.f_of_output(g_s)
             x = StepTensors(s, t, g_s.float(), g_t.float(), code_s.float(), code_gs.float(),

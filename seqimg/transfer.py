@@ -15,6 +15,7 @@ from seqimg.errors import SeqimgError
 from seqimg.io import piece_names
 from seqimg.losses import adversarial_loss
 from seqimg.model.core import DTN
+from seqimg.model.stem import StemSpec
 from seqimg.recipe import Recipe, build_recipe
 from seqimg.settings import LossConfig, ModelConfig
 
@@ -30,9 +31,20 @@ class TrainedPair:
     processes: int = 1  # how many processes trained it (torchrun's world size)
 
 
-def build_model(shape: tuple[int, int, int], model: ModelConfig, losses: LossConfig) -> DTN:
-    """The DTN for images of ``shape``, its D sized for the recipe's adversarial loss."""
-    return DTN(shape, model, adversarial_loss(losses).outputs)
+def stem_spec(source: SequenceCodec, target: SequenceCodec) -> StemSpec | None:
+    """What a cross-codec pair's source stem connects; None when the images share a shape."""
+    if source.image_shape == target.image_shape:
+        return None
+    return StemSpec(source.fold_spec, source.n_features, target.fold_spec,
+                    target.image_shape[0])
+
+
+def build_model(source: SequenceCodec, target: SequenceCodec, model: ModelConfig,
+                losses: LossConfig) -> DTN:
+    """The DTN for the target's images (with a stem for the source's, when they differ), its
+    D sized for the recipe's adversarial loss."""
+    return DTN(target.image_shape, model, adversarial_loss(losses).outputs,
+               stem_spec(source, target))
 
 
 def described_codec(recipe: Recipe, side: str, states: dict) -> SequenceCodec:
@@ -65,20 +77,21 @@ def load_pair(path: Path) -> TrainedPair:
         recipe = build_recipe(info.recipe)
     except SeqimgError as exc:
         raise SeqimgError(f"{path}: its recipe no longer loads ({exc})") from None
-    model = build_model(info.shape, recipe.model, recipe.losses)
+    source = described_codec(recipe, "source", info.codec_states)
+    target = described_codec(recipe, "target", info.codec_states)
+    model = build_model(source, target, recipe.model, recipe.losses)
     model.load_state_dict(loaded.state["model"])
     model.eval()
-    return TrainedPair(model, described_codec(recipe, "source", info.codec_states),
-                       described_codec(recipe, "target", info.codec_states),
-                       loaded.state["history"], loaded.state.get("world_size", 1))
+    return TrainedPair(model, source, target, loaded.state["history"],
+                       loaded.state.get("world_size", 1))
 
 
 @torch.no_grad()
 def generate(model: DTN, images: np.ndarray, batch: int = 64) -> np.ndarray:
-    """G over windows, shape=(N, C, H, W), in eval mode and batches."""
+    """G over source windows, shape=(N, C, H, W), in eval mode and batches."""
     model.eval()
     device = next(model.parameters()).device
-    out = [model(torch.from_numpy(images[i : i + batch]).to(device)).float().cpu().numpy()
+    out = [model.transfer(torch.from_numpy(images[i : i + batch]).to(device)).float().cpu().numpy()
            for i in range(0, len(images), batch)]
     return np.concatenate(out)
 

@@ -38,6 +38,9 @@ def receptive_field_report(recipe: Path | None, checkpoint: Path | None, height:
         from seqimg.transfer import load_pair
 
         pair = load_pair(checkpoint)
+        if pair.model.stem is not None:
+            raise SeqimgError(f"{checkpoint}: a cross-codec pair; the receptive field of a "
+                              "trained model is measured for pairs of one image shape only")
         fold = fold_of(pair.source)
         result = model_layers(pair.model, pair.source.image_shape, fold, layers)
         erf = checkpoint_field(pair, fold, data)
@@ -47,9 +50,9 @@ def receptive_field_report(recipe: Path | None, checkpoint: Path | None, height:
         from seqimg.transfer import build_model
 
         loaded = load_recipe(recipe)
-        codec = codec_for(loaded.source)
+        codec = codec_for(loaded.target)  # f and D work on the target's images
         fold = fold_of(codec)
-        model = build_model(codec.image_shape, loaded.model, loaded.losses)
+        model = build_model(codec_for(loaded.source), codec, loaded.model, loaded.losses)
         result = model_layers(model, codec.image_shape, fold, layers)
     else:
         fold = FoldSpec(height, width, steps)

@@ -149,8 +149,11 @@ class SequenceCodec(ABC):
         """How much of piece ``a`` piece ``b`` keeps (frames, shape=(T, F)), by measure name."""
         return {"correlation": per_feature_correlation(a, b)}
 
-    def draw_piece(self, before: np.ndarray, after: np.ndarray, title: str, path: Path) -> Path:
-        """Picture of one piece's frames before and after a transfer; default: line plots."""
+    def draw_piece(self, before: np.ndarray | None, after: np.ndarray, title: str,
+                   path: Path) -> Path:
+        """Picture of one piece's frames before and after a transfer; ``before`` None draws
+        ``after`` alone under ``title`` (a cross-codec pair's input is drawn by its own codec).
+        Default: line plots."""
         from seqimg.plots import save_series_png
 
         return save_series_png(before, after, title, path)

@@ -270,8 +270,9 @@ class MidiCodec(SequenceCodec):
 
     def content_views(self) -> dict:
         """``harmony`` (pitch classes per beat), ``voicing`` (the same, counted over octaves),
-        ``bass`` (lowest pitch class per beat),
-        ``melody`` (top voice's pitch class per step), ``rhythm`` (onsets per step)."""
+        ``bass`` (lowest pitch class per beat), ``melody`` (top voice's pitch class per step),
+        ``chroma`` (pitch-class shares per step, as the audio codec's), ``rhythm`` (onsets per
+        step)."""
         views = self.note_views()
         return views.content() if views else {}
 
@@ -291,14 +292,17 @@ class MidiCodec(SequenceCodec):
         """Pitch-class similarity per window and top-voice contour correlation."""
         return nm.roll_similarity(self.roll(a)[1], self.roll(b)[1], window)
 
-    def draw_piece(self, before: np.ndarray, after: np.ndarray, title: str, path: Path) -> Path:
-        """Piano rolls of the input and the transfer over the codec's pitch range."""
+    def draw_piece(self, before: np.ndarray | None, after: np.ndarray, title: str,
+                   path: Path) -> Path:
+        """Piano rolls of the input and the transfer over the codec's pitch range (of
+        ``after`` alone under ``title`` when ``before`` is None)."""
         from seqimg.plots import save_rolls_png
 
         pitches = slice(self.config.pitch_low, self.config.pitch_high + 1)
-        return save_rolls_png([(f"{title}: {label}", self.roll(frames)[1][:, pitches])
-                               for label, frames in (("input", before), ("transferred", after))],
-                              path)
+        shown = ([(title, after)] if before is None else
+                 [(f"{title}: input", before), (f"{title}: transferred", after)])
+        return save_rolls_png([(label, self.roll(frames)[1][:, pitches])
+                               for label, frames in shown], path)
 
     def render_audio(self, frames: np.ndarray, path: Path) -> bool:
         """Render with fluidsynth and a General MIDI soundfont, when both are installed."""

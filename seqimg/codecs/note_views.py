@@ -109,6 +109,13 @@ class NoteViews:
         sounding, _, classes = self._rolls(frames)
         return lowest(sounding.flip(-1)).flip(-1) @ classes
 
+    def chroma(self, frames):
+        """Each pitch class's share of the pitches sounding, per step: shape=(B, T, 12), rows
+        summing to 1 (0 in silence); what the audio codec's ``chroma`` measures of a sound."""
+        sounding, _, classes = self._rolls(frames)
+        counts = sounding @ classes
+        return counts / (counts.sum(-1, keepdim=True) + 1e-6)
+
     def rhythm(self, frames):
         """Whether any note starts, per step: shape=(B, T, 1)."""
         _, onsets, _ = self._rolls(frames)
@@ -116,7 +123,7 @@ class NoteViews:
 
     def content(self) -> dict:
         return {"harmony": self.harmony, "voicing": self.voicing, "bass": self.bass,
-                "melody": self.melody, "rhythm": self.rhythm}
+                "melody": self.melody, "chroma": self.chroma, "rhythm": self.rhythm}
 
     # -- statistics of a whole batch, each a scalar tensor ------------------------------------
     def register(self, frames):

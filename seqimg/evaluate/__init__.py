@@ -10,18 +10,21 @@ import dataclasses
 import json
 import logging
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from domains import domain_files
 from seqimg.data import read_each
 from seqimg.errors import SeqimgError
 from seqimg.evaluate import measures
 from seqimg.evaluate.classifier import TrainedClassifier, accuracy, classifier_fit, frame_windows
 from seqimg.evaluate.report import write_report
 from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
+from seqimg.evaluate.shared_views import piece_views, view_similarity
 from seqimg.io import piece_names, write_text
 from seqimg.recipe import Recipe, load_recipe
 from seqimg.text import plural
@@ -81,19 +84,37 @@ def two_sample(a: Pieces, b: Pieces, window: int, fit) -> float:
     return accuracy(clf, frame_windows(a_test, window)[0], frame_windows(b_test, window)[0])
 
 
-def chance_levels(codec, inputs: Pieces, unrelated: Pieces, window: int) -> list[dict]:
-    """The codec's content measures of each input against two unrelated pieces (seeded): what
-    keeping content by chance scores, shared by the transfer and every control."""
+@dataclass(frozen=True)
+class ContentMeasure:
+    """How content kept is measured: ``similarity(input frames, output frames) -> {measure:
+    value}``, by the target codec's own measures, or for a cross-codec pair by the views both
+    codecs offer."""
+
+    similarity: Callable[[np.ndarray, np.ndarray], dict[str, float]]
+
+    @classmethod
+    def of(cls, pair: TrainedPair, recipe: Recipe) -> ContentMeasure:
+        window = recipe.evaluate.window
+        if pair.model.stem is None:
+            return cls(lambda a, b: pair.target.content_similarity(a, b, window))
+        names = list(recipe.losses.views)
+        return cls(lambda a, b: view_similarity(piece_views(pair.source, a, names),
+                                                piece_views(pair.target, b, names)))
+
+
+def chance_levels(measure: ContentMeasure, inputs: Pieces, unrelated: Pieces) -> list[dict]:
+    """The content measures of each input against two unrelated pieces (seeded): what keeping
+    content by chance scores, shared by the transfer and every control."""
     rng = np.random.default_rng(0)
     others = unrelated.values
-    return [codec.content_similarity(a, others[rng.integers(len(others))], window)
+    return [measure.similarity(a, others[rng.integers(len(others))])
             for a in inputs.values for _ in range(2)]
 
 
-def content(codec, inputs: Pieces, outputs: Pieces, chance: list[dict],
-            window: int) -> dict[str, ContentScore]:
-    """Input/output similarity per measure of the codec, its chance level, normalised."""
-    scores = [codec.content_similarity(inputs.frames[k], outputs.frames[k], window)
+def content(measure: ContentMeasure, inputs: Pieces, outputs: Pieces,
+            chance: list[dict]) -> dict[str, ContentScore]:
+    """Input/output similarity per measure, its chance level, normalised."""
+    scores = [measure.similarity(inputs.frames[k], outputs.frames[k])
               for k in outputs.frames if k in inputs.frames]
     result = {}
     for key in scores[0] if scores else []:
@@ -109,7 +130,7 @@ def f_constancy(pair: TrainedPair, inputs: Pieces, targets: Pieces) -> ContentSc
     model = pair.model.eval()
     src = np.concatenate([pair.source.frames_to_images(f) for f in inputs.values])
     tgt = np.concatenate([pair.target.frames_to_images(f) for f in targets.values])
-    code_s = model.f(torch.from_numpy(src))[0].flatten(1)
+    code_s = model.f(model.source_in(torch.from_numpy(src)))[0].flatten(1)
     code_gs = model.f(torch.from_numpy(generate(model, src)))[0].flatten(1)
     code_t = model.f(torch.from_numpy(tgt[np.arange(len(src)) % len(tgt)]))[0].flatten(1)
     raw = torch.cosine_similarity(code_s, code_gs).mean().item()
@@ -128,6 +149,9 @@ class RunPieces:
     target_heldout: Pieces
     source_through_target: Pieces
     outputs: Pieces
+    # the untransferred control as the target's codec reads it: the held-out source itself for
+    # one codec, the reference pieces for a cross-codec pair
+    untransferred: Pieces
 
     @property
     def all_target(self) -> Pieces:
@@ -146,13 +170,23 @@ def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dic
     outputs = read_pieces(tgt, [p for p in transferred.values() if p.exists()], skipped)
     if not outputs.frames:
         raise SeqimgError(f"{run_dir}/transferred: no transferred files to evaluate")
+    if pair.model.stem is None:
+        source_train = round_trip(read_pieces(src, split["source"]["train"][:limit], skipped),
+                                  src)
+        untransferred = source_heldout
+    else:  # the reference: even files train the classifier, odd ones are the control
+        files = domain_files(recipe.evaluate.reference["domain"],
+                             recipe.evaluate.reference["options"], "evaluate.reference")
+        source_train = round_trip(read_pieces(tgt, files[::2][:limit], skipped), tgt)
+        untransferred = read_pieces(tgt, files[1::2], skipped)
     return RunPieces(
-        source_train=round_trip(read_pieces(src, split["source"]["train"][:limit], skipped), src),
+        source_train=source_train,
         target_train=round_trip(read_pieces(tgt, split["target"]["train"][:limit], skipped), tgt),
         source_heldout=source_heldout,
         target_heldout=round_trip(read_pieces(tgt, split["target"]["heldout"], skipped), tgt),
-        source_through_target=round_trip(source_heldout, tgt),
-        outputs=outputs)
+        source_through_target=round_trip(untransferred, tgt),
+        outputs=outputs,
+        untransferred=untransferred)
 
 
 def realism(codec, pieces: RunPieces, clf: TrainedClassifier, window: int) -> Realism:
@@ -168,14 +202,15 @@ def realism(codec, pieces: RunPieces, clf: TrainedClassifier, window: int) -> Re
     return Realism(
         statistics=measures.distribution_distances(stats(pieces.outputs),
                                                    stats(pieces.all_target),
-                                                   stats(pieces.source_heldout)),
+                                                   stats(pieces.untransferred)),
         frechet_to_target=measures.frechet_distance(embedding(pieces.outputs), target),
         frechet_roundtrip_source_to_target=measures.frechet_distance(
             embedding(pieces.source_through_target), target))
 
 
-def control_scores(names: tuple[str, ...], codec, pieces: RunPieces, chance: list[dict],
-                   clf: TrainedClassifier, window: int, fit) -> dict[str, ControlScore]:
+def control_scores(names: tuple[str, ...], codec, measure: ContentMeasure, pieces: RunPieces,
+                   chance: list[dict], clf: TrainedClassifier, window: int,
+                   fit) -> dict[str, ControlScore]:
     """Each named control made from the held-out source, written and read back by the target
     codec, and measured like the transfer."""
     from seqimg.registry import lookup
@@ -185,7 +220,7 @@ def control_scores(names: tuple[str, ...], codec, pieces: RunPieces, chance: lis
         make = lookup("controls", name)
         made = round_trip(Pieces({stem: make(codec, frames)
                                   for stem, frames in pieces.source_heldout.frames.items()}), codec)
-        kept = content(codec, pieces.source_heldout, made, chance, window)
+        kept = content(measure, pieces.source_heldout, made, chance)
         stats = [codec.statistics(f) for f in made.values]
         scores[name] = ControlScore(
             strength=strength(clf, made, window),
@@ -224,13 +259,15 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
              plural(len(source_windows), "source window"),
              plural(len(target_windows), "target window"))
     clf = fit(target_windows, source_windows)
-    control = round_trip(p.source_heldout, pair.source)
+    control = (round_trip(p.source_heldout, pair.source) if pair.model.stem is None
+               else p.source_through_target)
     log.info("evaluation: strength, content and realism of %s",
              plural(len(p.outputs.frames), "transferred piece"))
-    chance = chance_levels(pair.target, p.source_heldout, p.all_target, window)
+    measure = ContentMeasure.of(pair, recipe)
+    chance = chance_levels(measure, p.source_heldout, p.all_target)
     per_file = dict(sorted(((stem, strength(clf, Pieces({stem: f}), window))
                             for stem, f in p.outputs.frames.items()), key=lambda kv: -kv[1]))
-    content_kept = {**content(pair.target, p.source_heldout, p.outputs, chance, window),
+    content_kept = {**content(measure, p.source_heldout, p.outputs, chance),
                     "f_constancy": f_constancy(pair, p.source_heldout, p.all_target)}
     real = realism(pair.target, p, clf, window)
     log.info("evaluation: two-sample tests of the outputs and the untransferred control%s",
@@ -240,7 +277,7 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
         classifier_accuracy=accuracy(clf, frame_windows(p.target_heldout.values, window)[0],
                                      frame_windows(control.values, window)[0]),
         transfer_strength=strength(clf, p.outputs, window),
-        identity_strength=strength(clf, p.source_heldout, window),
+        identity_strength=strength(clf, p.untransferred, window),
         roundtrip_identity_strength=strength(clf, p.source_through_target, window),
         target_strength=strength(clf, p.target_heldout, window),
         per_file_strength=per_file,
@@ -256,7 +293,8 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
                 "source_heldout": len(p.source_heldout.frames),
                 "target_heldout": len(p.target_heldout.frames),
                 "transferred": len(p.outputs.frames)},
-        controls=control_scores(cfg.controls, pair.target, p, chance, clf, window, fit),
+        controls=control_scores(cfg.controls, pair.target, measure, p, chance, clf, window,
+                                fit),
         level=cfg.level)
     write_text(run_dir / "skipped.json", json.dumps(skips, indent=2))
     write_text(run_dir / "report.json", report.to_json())

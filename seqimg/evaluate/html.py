@@ -125,10 +125,12 @@ def pieces_section(run_dir: Path, r: Report, count: int, suffix: str) -> str:
     parts = []
     for index, stem in enumerate(stems):
         end = "most convincing" if index < (len(stems) + 1) // 2 else "least convincing"
+        pictures = [p for p in (f"figures/piece_{stem}.input.png", f"figures/piece_{stem}.png")
+                    if (run_dir / p).is_file()]  # the input alone: a cross-codec pair
+        images = "".join(f'<img src="{esc(p)}" alt="{esc(stem)}">' for p in pictures)
         parts.append(f'<div class="piece"><h3>{esc(stem)} <span class="sub">({end}: '
                      f"{r.per_file_strength[stem]:.2f} of its windows classified as target)"
-                     f'</span></h3><img src="figures/piece_{esc(stem)}.png" alt="{esc(stem)}: '
-                     f'input and transferred">{players(run_dir, stem, suffix)}</div>')
+                     f"</span></h3>{images}{players(run_dir, stem, suffix)}</div>")
     return "".join(parts) or '<p class="small">No example pieces were drawn.</p>'
 
 

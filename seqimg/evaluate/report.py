@@ -8,7 +8,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from seqimg.evaluate.result import Report  # noqa: E402
@@ -63,20 +62,28 @@ def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> lis
     metric_bars(report, fig_dir / "metrics.png")
     made.append("figures/metrics.png")
     stems = [s for s in example_stems(report, recipe.evaluate.examples) if s in inputs.frames]
+    cross = pair.model.stem is not None
     if stems:
         first = pair.source.frames_to_images(inputs.frames[stems[0]])[:1]
-        both = np.concatenate([first, generate(pair.model, first)])
-        save_windows_png(both, fig_dir / "fold_before_after.png", max_windows=2,
+        save_windows_png([first[0], generate(pair.model, first)[0]],
+                         fig_dir / "fold_before_after.png", max_windows=2,
                          labels=(f"{stems[0]}: first window", "through G"))
         made.append("figures/fold_before_after.png")
     for stem in tqdm(stems, desc="drawing examples", unit="piece", leave=False):
-        pair.target.draw_piece(inputs.frames[stem], outputs.frames[stem], stem,
-                               fig_dir / f"piece_{stem}.png")
-        made.append(f"figures/piece_{stem}.png")
+        before, after = inputs.frames[stem], outputs.frames[stem]
+        if cross:  # each side drawn and rendered by its own codec
+            pair.source.draw_piece(None, before, f"{stem}: input",
+                                   fig_dir / f"piece_{stem}.input.png")
+            pair.target.draw_piece(None, after, f"{stem}: transferred",
+                                   fig_dir / f"piece_{stem}.png")
+            made += [f"figures/piece_{stem}.input.png", f"figures/piece_{stem}.png"]
+        else:
+            pair.target.draw_piece(before, after, stem, fig_dir / f"piece_{stem}.png")
+            made.append(f"figures/piece_{stem}.png")
         if recipe.evaluate.render_audio:
-            for label, frames in (("input", inputs.frames[stem]),
-                                  ("transferred", outputs.frames[stem])):
-                if pair.target.render_audio(frames, fig_dir / f"{stem}.{label}.wav"):
+            for label, codec, frames in (("input", pair.source if cross else pair.target, before),
+                                         ("transferred", pair.target, after)):
+                if codec.render_audio(frames, fig_dir / f"{stem}.{label}.wav"):
                     made.append(f"figures/{stem}.{label}.wav")
     return made
 

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from seqimg.model.plan import ShapePlan, plan_for
+from seqimg.model.stem import SourceStem, StemSpec
 from seqimg.registry import lookup
 from seqimg.settings import ModelConfig
 
@@ -23,16 +24,31 @@ class DTN(nn.Module):
     input: ``m * x + (1 - m) * tanh(y)`` from g's 2C channels ``(y, mask logits)``.
     """
 
-    def __init__(self, shape: tuple[int, int, int], cfg: ModelConfig, outputs: int = 1) -> None:
+    def __init__(self, shape: tuple[int, int, int], cfg: ModelConfig, outputs: int = 1,
+                 stem: StemSpec | None = None) -> None:
         super().__init__()
         self.shape, self.cfg = tuple(shape), cfg
         self.plan: ShapePlan = plan_for(self.shape)
         channels = self.plan.channels * (2 if cfg.edit else 1)
         self.f, self.g = lookup("generators", cfg.generator)(self.plan, cfg, channels)
         self.d = lookup("discriminators", cfg.discriminator)(self.plan, cfg, outputs)
+        # a cross-codec pair's source images enter through a stem; the same-codec model has none
+        self.stem = SourceStem(stem) if stem is not None else None
 
-    def translate(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list]:
-        """G(x), f's code of x and f's feature maps of x."""
+    def source_in(self, x: torch.Tensor) -> torch.Tensor:
+        """Source images as the body takes them: through the stem, when there is one."""
+        return x if self.stem is None else self.stem(x)
+
+    def transfer(self, x: torch.Tensor) -> torch.Tensor:
+        """G on source images (of the source's shape), to target images."""
+        return self.translate(x, source=True)[0]
+
+    def translate(self, x: torch.Tensor, source: bool = False
+                  ) -> tuple[torch.Tensor, torch.Tensor, list]:
+        """G(x), f's code of x and f's feature maps of x; ``source``: x is a source image (of
+        the source's shape), else a target one."""
+        if source:
+            x = self.source_in(x)
         code, features = self.f(x)
         raw = self.g(code, features)
         if not self.cfg.edit:
@@ -42,12 +58,16 @@ class DTN(nn.Module):
         return keep * x + (1 - keep) * torch.tanh(new), code, features
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """G(x): (B, C, H, W) -> (B, C, H, W) in [-1, 1]."""
+        """G on target-shaped images: (B, C, H, W) -> (B, C, H, W) in [-1, 1] (what L_TID
+        reads; the same as :meth:`transfer` when source and target share a shape)."""
         return self.translate(x)[0]
 
     def generator_parameters(self) -> list[nn.Parameter]:
-        """What G's optimiser updates: g, and f unless f is pretrained and frozen."""
+        """What G's optimiser updates: g and the stem, and f unless f is pretrained and
+        frozen."""
         params = list(self.g.parameters())
+        if self.stem is not None:
+            params += list(self.stem.parameters())
         if self.cfg.f_mode == "joint":
             params += list(self.f.parameters())
         return params

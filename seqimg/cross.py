@@ -1,0 +1,61 @@
+"""What a cross-codec pair (source and target images of different shapes) must agree on before
+anything trains: folds of time with one window length, a content kept through views both codecs
+offer with one shape (or the learned f, by its weight), and no option that needs one shape."""
+
+from __future__ import annotations
+
+from seqimg.codecs.base import SequenceCodec
+from seqimg.errors import SeqimgError
+
+WHERE = "source.codec / target.codec"
+
+
+def offered(codec: SequenceCodec) -> str:
+    return ", ".join(codec.content_views()) or "none"
+
+
+def view_shapes(codec: SequenceCodec, names: list[str]) -> dict[str, tuple[int, ...]]:
+    """The shape each named view gives for one window of the codec's (silent) frames."""
+    import torch
+
+    frames = torch.full((1, codec.window_length, codec.n_features), codec.pad_value)
+    views = codec.content_views()
+    return {name: tuple(views[name](frames).shape) for name in names}
+
+
+def check_cross_pair(source: SequenceCodec, target: SequenceCodec, recipe) -> None:
+    """Refuse, naming the key, a cross-codec pair the model cannot carry."""
+    if not (source.folds_time and target.folds_time):
+        raise SeqimgError(f"{WHERE}: images {source.image_shape} and {target.image_shape} differ "
+                          "in shape, and a pair of different shapes needs both codecs to fold "
+                          "time (not a piano-roll layout)")
+    if source.window_length != target.window_length:
+        raise SeqimgError(f"{WHERE}: a window holds {source.window_length} source steps but "
+                          f"{target.window_length} target steps; a cross-codec pair needs one "
+                          "window length (height x width x steps_per_pixel), so that the stem "
+                          "refolds whole steps instead of resampling time")
+    if recipe.model.edit:
+        raise SeqimgError("model.edit: G edits its input, which a cross-codec pair's output "
+                          "cannot be; set it to false")
+    if recipe.train.pretrain_steps:
+        raise SeqimgError("train.pretrain_steps: pretraining f on both domains needs one image "
+                          "shape; set it to 0 for a cross-codec pair")
+    if recipe.evaluate.enabled and not recipe.evaluate.reference:
+        raise SeqimgError("evaluate.reference: evaluating a cross-codec pair needs the source's "
+                          "pieces as the target's codec reads them (e.g. {domain: rendered, "
+                          "options: {corpus: classical}}), or set evaluate.enabled to false")
+    if recipe.evaluate.enabled and recipe.evaluate.controls:
+        raise SeqimgError("evaluate.controls: rule-made controls rewrite the source with the "
+                          "target's codec, which a cross-codec pair cannot; remove them")
+    names = list(recipe.losses.views)
+    if not names and not recipe.losses.const_weight:
+        raise SeqimgError(f"losses.views: a cross-codec pair keeps content through a view both "
+                          f"codecs offer (source {source.name}: {offered(source)}; target "
+                          f"{target.name}: {offered(target)}), or through the learned f "
+                          "(losses.const_weight above 0)")
+    if names:
+        theirs, ours = view_shapes(source, names), view_shapes(target, names)
+        for name in names:
+            if theirs[name] != ours[name]:
+                raise SeqimgError(f"losses.views.{name}: the source's view is {theirs[name]} "
+                                  f"per window and the target's {ours[name]}; they must agree")
