@@ -51,14 +51,16 @@ def save_windows_png(images: np.ndarray, path: Path, max_windows: int = 4,
     return save_figure(fig, path)
 
 
-def save_rolls_png(rolls: list[tuple[str, np.ndarray]], path: Path) -> Path:
-    """Stack labelled boolean piano rolls, each shape=(T, P), one panel each."""
+def save_rolls_png(rolls: list[tuple[str, np.ndarray]], path: Path, rows: str = "pitch index",
+                   steps: str = "grid step", cmap: str = "Greys") -> Path:
+    """Stack labelled maps over time, each shape=(T, P) (boolean piano rolls, or spectrogram
+    bands), one panel each, ``rows`` and ``steps`` naming the axes."""
     fig, axes = plt.subplots(len(rolls), 1, figsize=(10, 2.2 * len(rolls)), squeeze=False)
     for ax, (label, roll) in zip(axes[:, 0], rolls):
-        ax.imshow(roll.T, origin="lower", aspect="auto", cmap="Greys", interpolation="nearest")
+        ax.imshow(roll.T, origin="lower", aspect="auto", cmap=cmap, interpolation="nearest")
         ax.set_title(label)
-        ax.set_ylabel("pitch index")
-    axes[-1, 0].set_xlabel("grid step")
+        ax.set_ylabel(rows)
+    axes[-1, 0].set_xlabel(steps)
     return save_figure(fig, path)
 
 

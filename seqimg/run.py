@@ -79,9 +79,10 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
     tgt_images = training_windows(target, recipe.data, "target")
     if world.main:
         world.barrier()
+    shapes = (source.codec.image_shape, target.codec.image_shape)
+    shape = str(shapes[0]) if shapes[0] == shapes[1] else f"{shapes[0]} -> {shapes[1]}"
     log.info("training on %d source and %d target windows of shape %s, device %s, %d "
-             "process(es)", len(src_images), len(tgt_images), source.codec.image_shape, device,
-             world.size)
+             "process(es)", len(src_images), len(tgt_images), shape, device, world.size)
     if world.main:
         for sub in ("checkpoints", "transferred", "figures"):
             (out / sub).mkdir(parents=True, exist_ok=True)

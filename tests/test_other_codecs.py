@@ -49,15 +49,17 @@ def mel_db(codec, path):
     return codec.frames(path)[:, : codec.config.bands]
 
 
-def test_audio_round_trip_mel_correlation(tmp_path, tone):
-    codec = AudioCodec()
+@pytest.mark.parametrize("inverse, floor", [("nnls", 0.9), ("pinv", 0.8)])
+def test_audio_round_trip_mel_correlation(tmp_path, tone, inverse, floor):
+    """The log-mel round trip of a tone; the pseudo-inverse is rougher in the quiet bands."""
+    codec = AudioCodec(mel_inverse=inverse)
     encoded = codec.encode(tone)
     assert encoded.images.shape[1:] == (64, 16, 16)
     out = codec.decode(encoded.images, encoded.length, tmp_path / "out.wav")
     original, again = mel_db(codec, tone), mel_db(codec, out)
     length = min(len(original), len(again))
     corr = np.corrcoef(original[:length].ravel(), again[:length].ravel())[0, 1]
-    assert corr >= 0.9
+    assert corr >= floor
 
 
 def test_audio_options_add_features(tmp_path, tone):

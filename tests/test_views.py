@@ -37,6 +37,10 @@ def test_views_of_a_hand_made_piece(layout):
     np.testing.assert_allclose(views["voicing"], expected_voicing, atol=1e-5)
     np.testing.assert_allclose(views["melody"], np.eye(12)[[G] * 4 + [C] * 4], atol=1e-5)
     np.testing.assert_allclose(views["rhythm"][:, 0], [1, 0, 0, 0, 1, 0, 0, 0], atol=1e-5)
+    expected_chroma = np.zeros((8, 12))
+    expected_chroma[:4, [C, E, G]] = 1 / 3  # C3, E4, G4
+    expected_chroma[4:, [C, G]] = [2 / 3, 1 / 3]  # C3, G4, C5
+    np.testing.assert_allclose(views["chroma"], expected_chroma, atol=1e-5)
 
 
 def test_views_of_soft_frames_are_soft_and_differentiable():
