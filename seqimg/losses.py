@@ -23,14 +23,18 @@ FAKE_SOURCE, FAKE_TARGET, REAL_TARGET = 0, 1, 2
 
 
 def distance(name: str, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Mean distance between batches: 'mse', 'l1' or 'cosine' (1 - cosine per sample)."""
+    """Mean distance between batches: 'mse', 'l1', 'cosine' (1 - cosine per sample) or
+    'correlation' (1 - cosine of each sample's values less their mean: scale and offset free)."""
     if name == "mse":
         return F.mse_loss(a, b)
     if name == "l1":
         return F.l1_loss(a, b)
-    if name == "cosine":
-        return (1 - F.cosine_similarity(a.flatten(1), b.flatten(1), dim=1)).mean()
-    raise SeqimgError(f"unknown distance {name!r} (known: mse, l1, cosine)")
+    if name in ("cosine", "correlation"):
+        a, b = a.flatten(1), b.flatten(1)
+        if name == "correlation":
+            a, b = a - a.mean(1, keepdim=True), b - b.mean(1, keepdim=True)
+        return (1 - F.cosine_similarity(a, b, dim=1)).mean()
+    raise SeqimgError(f"unknown distance {name!r} (known: mse, l1, cosine, correlation)")
 
 
 @dataclass

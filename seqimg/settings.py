@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Distance = Literal["mse", "l1", "cosine"]
+Distance = Literal["mse", "l1", "cosine", "correlation"]
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,10 @@ def test_generator_terms_follow_weights_and_names():
         generator_terms(LossConfig(extra={"nope": ExtraLoss(1.0)}), BINARY)
     with pytest.raises(SeqimgError, match="unknown distance"):
         distance("manhattan", torch.zeros(1), torch.zeros(1))
+
+
+def test_correlation_distance_ignores_scale_and_offset():
+    a = torch.tensor([[0.0, 1.0, 0.0, 1.0]])
+    assert distance("correlation", a, 3 * a + 5).item() == pytest.approx(0.0, abs=1e-6)
+    assert distance("correlation", a, 1 - a).item() == pytest.approx(2.0, abs=1e-6)
+    assert distance("cosine", a, 3 * a + 5).item() > 0.05  # an offset moves the plain cosine
