@@ -48,7 +48,7 @@ def check_cross_pair(source: SequenceCodec, target: SequenceCodec, recipe) -> No
         raise SeqimgError("evaluate.controls: rule-made controls rewrite the source with the "
                           "target's codec, which a cross-codec pair cannot; remove them")
     names = list(recipe.losses.views)
-    if not names and not recipe.losses.const_weight:
+    if not any(recipe.losses.views.values()) and not recipe.losses.const_weight:
         raise SeqimgError(f"losses.views: a cross-codec pair keeps content through a view both "
                           f"codecs offer (source {source.name}: {offered(source)}; target "
                           f"{target.name}: {offered(target)}), or through the learned f "

@@ -91,6 +91,8 @@ def test_same_shaped_pairs_have_no_stem(tmp_path):
     ({"losses": {"const_weight": 0}}, r"^losses\.views: a cross-codec pair keeps content through "
                                       r"a view both codecs offer \(source timeseries: shape, "
                                       r"trend; target timeseries: shape, trend\)"),
+    ({"losses": {"const_weight": 0, "views": {"shape": 0.0}}}, r"^losses\.views: a cross-codec "
+                                                              r"pair keeps content"),
     ({"losses": {"views": {"trend": 1.0}}}, r"^losses\.views\.trend: the source's view is "
                                             r"\(1, 8, 1\) per window and the target's \(1, 8, 3\)"),
     ({"evaluate": {"enabled": True}}, r"^evaluate\.reference: evaluating a cross-codec pair "
