@@ -75,6 +75,11 @@ def build_config(cls: type[T], values: dict | None, where: str) -> T:
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     checked = check_values(dict(values or {}), {k: hints[k] for k in names}, where)
+    required = [f.name for f in dataclasses.fields(cls) if f.name not in checked
+                and f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING]
+    if required:
+        raise SeqimgError(f"{where}.{required[0]}: missing")
     try:
         return cls(**checked)
     except (TypeError, ValueError) as exc:  # __post_init__ checks name the field first

@@ -115,6 +115,7 @@ RECIPE = Path(__file__).parents[1] / "recipes" / "midi_genre.yaml"
     ("model.discriminator=no_such_d", "model.discriminator: unknown discriminator variant"),
     ("losses.views.harmny=1", "losses.views.harmny: the midi codec offers no such view"),
     ("evaluate.controls=[nope]", "evaluate.controls: unknown control 'nope'"),
+    ("losses.extra.tv.settings.exponent=2", "losses.extra.tv.weight: missing"),
 ])
 def test_a_bad_recipe_fails_before_any_data_or_output(tmp_path, override, key):
     cache = tmp_path / "cache"
