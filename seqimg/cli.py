@@ -49,6 +49,14 @@ def friendly(command: Callable) -> Callable:
     return wrapper
 
 
+def echo_verdict(report, folder: Path) -> None:
+    """The verdict's headline of an evaluated run and where its report is."""
+    from seqimg.evaluate.verdict import verdict
+
+    typer.echo(verdict(report).headline)
+    typer.echo(f"report: {folder / 'report.html'} (and report.md)")
+
+
 def parse_assignments(items: OptionList) -> dict:
     """``key=value`` strings to a dict; values are read as YAML scalars (``4``, ``true``, ...)."""
     return dict(parse_assignment(item) for item in items or [])
@@ -166,10 +174,8 @@ def run(
     report = folder / "report.json"
     if report.is_file():
         from seqimg.evaluate.result import Report
-        from seqimg.evaluate.verdict import verdict
 
-        typer.echo(verdict(Report.load(report)).headline)
-        typer.echo(f"report: {folder / 'report.html'} (and report.md)")
+        echo_verdict(Report.load(report), folder)
     typer.echo(f"run folder: {folder}")
 
 
@@ -243,11 +249,8 @@ def evaluate(run_dir: Path = typer.Argument(..., help="A run folder written by '
              ) -> None:
     """Recompute report.json, report.md, report.html and the figures of a run folder."""
     from seqimg.evaluate import evaluate_run
-    from seqimg.evaluate.verdict import verdict
 
-    report = evaluate_run(run_dir, level="fast" if fast else None)
-    typer.echo(verdict(report).headline)
-    typer.echo(f"report: {run_dir / 'report.html'} (and report.md)")
+    echo_verdict(evaluate_run(run_dir, level="fast" if fast else None), run_dir)
 
 
 @app.command()

@@ -81,12 +81,14 @@ class EvaluateConfig:
     # class and the untransferred control; unused when both sides share a codec
     reference: dict[str, Any] = field(default_factory=dict)
 
-    def effective(self) -> EvaluateConfig:
-        """The settings evaluation uses: these, or at level 'fast' the cheap ones."""
-        if self.level == "full":
-            return self
+    def effective(self, level: str | None = None) -> EvaluateConfig:
+        """The settings evaluation uses at ``level`` (default: this config's): these, or at
+        level 'fast' the cheap ones."""
+        level = level or self.level
+        if level == "full":
+            return dataclasses.replace(self, level=level)
         return dataclasses.replace(
-            self, classifier="cnn", classifier_steps=min(self.classifier_steps, 100),
+            self, level=level, classifier="cnn", classifier_steps=min(self.classifier_steps, 100),
             max_files=min(self.max_files or 20, 20), controls=(), render_audio=False,
             examples=min(self.examples, 1))
 
@@ -125,10 +127,20 @@ def apply_override(raw: dict, assignment: str) -> None:
     node[parts[-1]] = value
 
 
+def side_options(domain: str, raw: Any, where: str, recipe_dir: Path | None,
+                 suffixes: tuple[str, ...]):
+    """A domain's ``Options`` from a mapping, checked (errors name ``where.key``) and resolved
+    against the recipe's folder (default: the working directory) and the reading codec's
+    suffixes."""
+    from domains import domain_options, resolve_options
+
+    options = domain_options(domain, raw, where)
+    return resolve_options(domain, options, recipe_dir or Path.cwd(), suffixes)
+
+
 def build_side(raw: Any, where: str, recipe_dir: Path | None = None) -> SideConfig:
     """A side's domain options and codec config, checked against their classes; relative paths
     in the options start at ``recipe_dir`` (default: the working directory)."""
-    from domains import domain_options, resolve_options
     from seqimg.registry import codec_class
 
     if not isinstance(raw, dict):
@@ -146,8 +158,8 @@ def build_side(raw: Any, where: str, recipe_dir: Path | None = None) -> SideConf
         cls = codec_class(codec["name"])
     except SeqimgError as exc:
         raise SeqimgError(f"{where}.codec.name: {exc}") from None
-    options = domain_options(raw["domain"], raw.get("options"), f"{where}.options")
-    options = resolve_options(raw["domain"], options, recipe_dir or Path.cwd(), cls.suffixes)
+    options = side_options(raw["domain"], raw.get("options"), f"{where}.options", recipe_dir,
+                           cls.suffixes)
     return SideConfig(raw["domain"], options, codec["name"],
                       build_config(cls.config_class, settings, f"{where}.codec"))
 
@@ -208,7 +220,6 @@ def resolve_reference(evaluate: EvaluateConfig, target: SideConfig,
                       recipe_dir: Path | None) -> EvaluateConfig:
     """``evaluate.reference`` with its domain options checked and resolved as a side's are
     (for the target's codec)."""
-    from domains import domain_options, resolve_options
     from seqimg.registry import codec_class
 
     raw = evaluate.reference
@@ -220,9 +231,8 @@ def resolve_reference(evaluate: EvaluateConfig, target: SideConfig,
                           "options)")
     if not isinstance(raw.get("domain"), str):
         raise SeqimgError("evaluate.reference.domain: missing (e.g. rendered, folder)")
-    options = domain_options(raw["domain"], raw.get("options"), "evaluate.reference.options")
-    options = resolve_options(raw["domain"], options, recipe_dir or Path.cwd(),
-                              codec_class(target.codec_name).suffixes)
+    options = side_options(raw["domain"], raw.get("options"), "evaluate.reference.options",
+                           recipe_dir, codec_class(target.codec_name).suffixes)
     return dataclasses.replace(evaluate, reference={"domain": raw["domain"],
                                                     "options": config_dict(options)})
 

@@ -18,7 +18,7 @@ def encode_file(file: Path, codec: str | None, options: dict
     cls = codec_class(codec)
     if not file.is_file():
         raise SeqimgError(f"{file}: no such file")
-    instance = make_codec(codec, {**cls.file_settings(file), **options})
+    instance = cls({**cls.file_settings(file), **options})
     instance.fit([file])
     return codec, instance, instance.encode(file)
 

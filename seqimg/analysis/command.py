@@ -38,7 +38,7 @@ def receptive_field_report(recipe: Path | None, checkpoint: Path | None, height:
         from seqimg.transfer import load_pair
 
         pair = load_pair(checkpoint)
-        if pair.model.stem is not None:
+        if pair.model.cross:
             raise SeqimgError(f"{checkpoint}: a cross-codec pair; the receptive field of a "
                               "trained model is measured for pairs of one image shape only")
         fold = fold_of(pair.source)

@@ -95,7 +95,7 @@ class ContentMeasure:
     @classmethod
     def of(cls, pair: TrainedPair, recipe: Recipe) -> ContentMeasure:
         window = recipe.evaluate.window
-        if pair.model.stem is None:
+        if not pair.model.cross:
             return cls(lambda a, b: pair.target.content_similarity(a, b, window))
         names = list(recipe.losses.views)
         return cls(lambda a, b: view_similarity(piece_views(pair.source, a, names),
@@ -152,6 +152,9 @@ class RunPieces:
     # the untransferred control as the target's codec reads it: the held-out source itself for
     # one codec, the reference pieces for a cross-codec pair
     untransferred: Pieces
+    # the held-out negatives of the domain classifier's accuracy: the source through its own
+    # codec's round trip, or a cross-codec pair's reference through the target's
+    control: Pieces
 
     @property
     def all_target(self) -> Pieces:
@@ -170,7 +173,7 @@ def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dic
     outputs = read_pieces(tgt, [p for p in transferred.values() if p.exists()], skipped)
     if not outputs.frames:
         raise SeqimgError(f"{run_dir}/transferred: no transferred files to evaluate")
-    if pair.model.stem is None:
+    if not pair.model.cross:
         source_train = round_trip(read_pieces(src, split["source"]["train"][:limit], skipped),
                                   src)
         untransferred = source_heldout
@@ -179,14 +182,16 @@ def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dic
                              recipe.evaluate.reference["options"], "evaluate.reference")
         source_train = round_trip(read_pieces(tgt, files[::2][:limit], skipped), tgt)
         untransferred = read_pieces(tgt, files[1::2], skipped)
+    through_target = round_trip(untransferred, tgt)
     return RunPieces(
         source_train=source_train,
         target_train=round_trip(read_pieces(tgt, split["target"]["train"][:limit], skipped), tgt),
         source_heldout=source_heldout,
         target_heldout=round_trip(read_pieces(tgt, split["target"]["heldout"], skipped), tgt),
-        source_through_target=round_trip(untransferred, tgt),
+        source_through_target=through_target,
         outputs=outputs,
-        untransferred=untransferred)
+        untransferred=untransferred,
+        control=through_target if pair.model.cross else round_trip(source_heldout, src))
 
 
 def realism(codec, pieces: RunPieces, clf: TrainedClassifier, window: int) -> Realism:
@@ -243,8 +248,7 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
     and the figures. ``level`` ('full' or 'fast') overrides the recipe's evaluate.level."""
     run_dir = Path(run_dir)
     recipe = load_recipe(run_dir / "config.yaml")
-    settings = dataclasses.replace(recipe.evaluate, level=level or recipe.evaluate.level)
-    recipe = dataclasses.replace(recipe, evaluate=settings.effective())
+    recipe = dataclasses.replace(recipe, evaluate=recipe.evaluate.effective(level))
     pair = load_pair(run_dir / "checkpoints" / "last.pt")
     window, cfg = recipe.evaluate.window, recipe.evaluate
     fit = classifier_fit(cfg.classifier, cfg.classifier_steps, recipe.seed)
@@ -259,8 +263,6 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
              plural(len(source_windows), "source window"),
              plural(len(target_windows), "target window"))
     clf = fit(target_windows, source_windows)
-    control = (round_trip(p.source_heldout, pair.source) if pair.model.stem is None
-               else p.source_through_target)
     log.info("evaluation: strength, content and realism of %s",
              plural(len(p.outputs.frames), "transferred piece"))
     measure = ContentMeasure.of(pair, recipe)
@@ -275,7 +277,7 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
     report = Report(
         recipe=recipe.name,
         classifier_accuracy=accuracy(clf, frame_windows(p.target_heldout.values, window)[0],
-                                     frame_windows(control.values, window)[0]),
+                                     frame_windows(p.control.values, window)[0]),
         transfer_strength=strength(clf, p.outputs, window),
         identity_strength=strength(clf, p.untransferred, window),
         roundtrip_identity_strength=strength(clf, p.source_through_target, window),

@@ -8,7 +8,7 @@ import html
 import re
 from pathlib import Path
 
-from seqimg.evaluate.report import example_stems, readable
+from seqimg.evaluate.report import controls_rows, example_stems, readable
 from seqimg.evaluate.result import Report
 from seqimg.evaluate.verdict import THRESHOLDS, verdict
 from seqimg.io import write_text
@@ -83,15 +83,10 @@ def measures_table(r: Report) -> str:
 
 
 def controls_table(r: Report) -> str:
-    if not r.controls:
+    header, table = controls_rows(r)
+    if not table:
         return ""
-    names = list(next(iter(r.controls.values())).content)
-    table = [("learned transfer", readable(r, r.transfer_strength),
-              *(r.content_similarity[m].normalised for m in names), r.two_sample_accuracy)]
-    table += [(name, readable(r, c.strength), *(c.content[m] for m in names), c.two_sample)
-              for name, c in r.controls.items()]
-    return ("<h3>The transfer against rule-made controls</h3>"
-            + rows(table, ("", "strength", *(f"{m} kept" for m in names), "two-sample")))
+    return "<h3>The transfer against rule-made controls</h3>" + rows(table, header)
 
 
 def realism_table(r: Report) -> str:
@@ -148,7 +143,6 @@ def html_page(run_dir: Path, r: Report, recipe, target_suffix: str) -> str:
     links = " · ".join(f'<a href="{name}">{name}</a>' for name in
                        ("report.md", "report.json", "config.yaml", "skipped.json")
                        if (run_dir / name).is_file())
-    skipped = len({path for files in r.skipped_files.values() for path in files})
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -156,7 +150,7 @@ def html_page(run_dir: Path, r: Report, recipe, target_suffix: str) -> str:
 <h1>{esc(recipe.name)}: {esc(recipe.source.domain)} &rarr; {esc(recipe.target.domain)}</h1>
 <div class="sub">codec {esc(recipe.target.codec_name)}, {recipe.train.steps} training steps on
 {r.training.get('processes', 1):g} process(es); {r.counts.get('transferred', 0)} held-out pieces
-transferred; {skipped} files skipped{QUICK if r.level == "fast" else ""}</div>
+transferred; {r.skipped_count} files skipped{QUICK if r.level == "fast" else ""}</div>
 <h2>Verdict</h2>
 <p class="headline {'yes' if said.transferred else 'no'}">{esc(said.headline)}</p>
 <ul>{points}</ul><p class="small">{esc(THRESHOLDS)} No single number decides.</p>
@@ -192,5 +186,5 @@ def rewrite_html(run_dir: Path) -> Path:
     run_dir = Path(run_dir)
     recipe = load_recipe(run_dir / "config.yaml")
     report = Report.load(run_dir / "report.json")
-    settings = dataclasses.replace(recipe.evaluate, level=report.level).effective()
-    return write_html(run_dir, report, dataclasses.replace(recipe, evaluate=settings))
+    return write_html(run_dir, report,
+                      dataclasses.replace(recipe, evaluate=recipe.evaluate.effective(report.level)))

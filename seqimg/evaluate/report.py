@@ -62,7 +62,7 @@ def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> lis
     metric_bars(report, fig_dir / "metrics.png")
     made.append("figures/metrics.png")
     stems = [s for s in example_stems(report, recipe.evaluate.examples) if s in inputs.frames]
-    cross = pair.model.stem is not None
+    cross = pair.model.cross
     if stems:
         first = pair.source.frames_to_images(inputs.frames[stems[0]])[:1]
         save_windows_png([first[0], generate(pair.model, first)[0]],
@@ -115,21 +115,29 @@ def verdict_lines(r: Report) -> list[str]:
             THRESHOLDS, ""]
 
 
+def controls_rows(r: Report) -> tuple[tuple[str, ...], list[tuple]]:
+    """The header and rows of the transfer beside each rule-made control on the same measures
+    (strength as :func:`readable` words, the rest as floats); no rows without controls."""
+    if not r.controls:
+        return (), []
+    measures = list(next(iter(r.controls.values())).content)
+    header = ("", "strength", *(f"{m} kept" for m in measures), "two-sample")
+    rows = [("learned transfer", readable(r, r.transfer_strength),
+             *(r.content_similarity[m].normalised for m in measures), r.two_sample_accuracy)]
+    rows += [(name, readable(r, c.strength), *(c.content[m] for m in measures), c.two_sample)
+             for name, c in r.controls.items()]
+    return header, rows
+
+
 def controls_table(r: Report) -> list[str]:
     """The transfer and each control on the same measures."""
-    if not r.controls:
+    header, rows = controls_rows(r)
+    if not rows:
         return []
-    measures = list(next(iter(r.controls.values())).content)
     lines = ["## The transfer against rule-made controls", "",
-             "| | strength | " + " | ".join(f"{m} kept" for m in measures) + " | two-sample |",
-             "| --- | --- | " + " | ".join("---" for _ in measures) + " | --- |"]
-    learned = [f"{r.content_similarity[m].normalised:.3f}" for m in measures]
-    lines.append(f"| learned transfer | {readable(r, r.transfer_strength)} | "
-                 + " | ".join(learned) + f" | {r.two_sample_accuracy:.3f} |")
-    for name, c in r.controls.items():
-        lines.append(f"| {name} | {readable(r, c.strength)} | "
-                     + " | ".join(f"{c.content[m]:.3f}" for m in measures)
-                     + f" | {c.two_sample:.3f} |")
+             "| | " + " | ".join(header[1:]) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(v if isinstance(v, str) else f"{v:.3f}" for v in row) + " |"
+              for row in rows]
     return lines + [""]
 
 
@@ -187,9 +195,8 @@ def markdown(report: Report, recipe, made: list[str]) -> str:
               "| piece | share of windows classified as target |", "| --- | --- |"]
     for stem, value in ranked[:3] + [("...", None)] + ranked[-3:] if len(ranked) > 6 else ranked:
         lines.append(f"| {stem} | {'' if value is None else f'{value:.2f}'} |")
-    skipped = len({path for files in r.skipped_files.values() for path in files})
-    lines += ["", f"Skipped files: {skipped} (reasons in skipped.json and report.json).", "",
-              "## Figures", ""]
+    lines += ["", f"Skipped files: {r.skipped_count} (reasons in skipped.json and "
+              "report.json).", "", "## Figures", ""]
     lines += [f"- [{Path(m).name}]({m})" for m in made]
     lines += ["", "No single number decides: a strength far above its identity controls, with "
               "content above chance and a two-sample accuracy near 0.5, is a transfer; a high "

@@ -94,6 +94,11 @@ class Report:
     level: str = "full"  # evaluate.level: 'fast' is a quick look with a weaker classifier
 
     @property
+    def skipped_count(self) -> int:
+        """Distinct files skipped at any stage of the run."""
+        return len({path for files in self.skipped_files.values() for path in files})
+
+    @property
     def strength_readable(self) -> bool:
         """Whether the classifier tells the domains apart well enough to read a strength."""
         return self.classifier_accuracy >= READABLE_ACCURACY

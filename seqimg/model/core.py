@@ -35,6 +35,11 @@ class DTN(nn.Module):
         # a cross-codec pair's source images enter through a stem; the same-codec model has none
         self.stem = SourceStem(stem) if stem is not None else None
 
+    @property
+    def cross(self) -> bool:
+        """Whether source images differ in shape from target ones (a cross-codec pair)."""
+        return self.stem is not None
+
     def source_in(self, x: torch.Tensor) -> torch.Tensor:
         """Source images as the body takes them: through the stem, when there is one."""
         return x if self.stem is None else self.stem(x)
