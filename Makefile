@@ -10,10 +10,12 @@ RUN_DIR  ?= runs/midi_genre
 setup: $(STAMP) system-packages
 
 # torch is pinned here (a CPU wheel); pyproject allows a range for users elsewhere.
-$(STAMP): pyproject.toml examples/seqimg-example-codec/pyproject.toml
+$(STAMP): pyproject.toml examples/seqimg-example-codec/pyproject.toml \
+		examples/seqimg-example-method/pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q "torch==2.13.0"
-	$(PY) -m pip install -q -e ".[test]" -e examples/seqimg-example-codec
+	$(PY) -m pip install -q -e ".[test]" -e examples/seqimg-example-codec \
+		-e examples/seqimg-example-method
 	touch $(STAMP)
 
 # Debian packages for the metal corpus and audio rendering; optional, reported when missing.
@@ -50,7 +52,7 @@ ablations: setup
 	$(PY) benchmarks/ablations.py --out runs/ablations
 
 lint: setup
-	$(VENV)/bin/ruff check seqimg domains tests benchmarks
+	$(VENV)/bin/ruff check seqimg tests benchmarks examples
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

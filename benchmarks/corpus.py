@@ -11,7 +11,7 @@ from pathlib import Path
 import pretty_midi
 from tqdm import tqdm
 
-from domains import domain_files
+from seqimg.domains import domain_files
 
 CORRUPT_EVERY = 50  # 2% of the files
 

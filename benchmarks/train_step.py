@@ -21,8 +21,9 @@ import torch.nn.functional as F
 from output import print_result
 from torch.utils.flop_counter import FlopCounterMode
 
+from seqimg.methods.dtn import DtnMethod
 from seqimg.model.core import DTN
-from seqimg.settings import LossConfig, ModelConfig, TrainConfig
+from seqimg.settings import DtnConfig, DtnTrainConfig, ModelConfig, TrainConfig
 from seqimg.train import Trainer, resolve_device
 
 SHAPE = (3, 32, 32)
@@ -30,11 +31,19 @@ MODELS = {"dtn": ModelConfig(width=64, code_dim=128, residual=True, skip=True),
           "seed": ModelConfig(width=64, code_dim=128, generator="seed", discriminator="seed")}
 
 
+class Images:
+    """What the dtn method reads of a codec here: the shape of its images (no views, no
+    levels)."""
+
+    name, frame_levels, image_shape = "images", None, SHAPE
+
+
 def make_trainer(model: str, batch: int, device: torch.device, compile_: bool) -> Trainer:
     torch.manual_seed(0)
     data = torch.rand(4 * batch, *SHAPE) * 2 - 1
-    return Trainer(DTN(SHAPE, MODELS[model]), data, data.flip(0),
-                   TrainConfig(batch_size=batch, compile=compile_), LossConfig(), device, seed=0)
+    cfg = DtnConfig(MODELS[model], train=DtnTrainConfig(compile=compile_))
+    return Trainer(DtnMethod(Images(), Images(), cfg), data, data.flip(0),
+                   TrainConfig(batch_size=batch), device, seed=0)
 
 
 def plain_step(model: DTN, opt_d, opt_g, s: torch.Tensor, t: torch.Tensor) -> None:
@@ -98,8 +107,8 @@ def main() -> None:
     if args.compare:
         plain = make_trainer(args.model, args.batch, device, False)
         s, t = plain.batch(plain.source), plain.batch(plain.target)
-        model = plain.model.train()
-        steps["plain"] = lambda: plain_step(model, plain.opt_d, plain.opt_g, s, t)
+        model = plain.method.model.train()
+        steps["plain"] = lambda: plain_step(model, plain.method.opt_d, plain.method.opt_g, s, t)
     medians = {k: statistics.median(v) for k, v in timed(steps, args.steps, device).items()}
     gflop = counter.get_total_flops() / 1e9
     result = {"model": args.model, "batch": args.batch, "steps": args.steps,

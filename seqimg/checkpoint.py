@@ -17,7 +17,7 @@ import seqimg
 from seqimg.errors import SeqimgError, one_line
 from seqimg.io import atomic_path
 
-FORMAT = 2  # 1: seqimg 0.1.0 (recipe, codecs, shape, model_config at the top level)
+FORMAT = 3  # 1: seqimg 0.1.0; 2: seqimg 0.2.0 (a DTN's weights and optimisers by name)
 INFO_KEYS = ("recipe", "codec_states", "shape", "version")
 
 
@@ -74,7 +74,7 @@ def load(path: Path) -> Checkpoint:
             zipped = handle.read(4) == b"PK\x03\x04"  # torch.save writes a zip archive
         why = f"a damaged one: {one_line(exc)[:120]}" if zipped else "not a file torch.save wrote"
         raise SeqimgError(f"{path}: not a seqimg checkpoint ({why})") from None
-    if not isinstance(raw, dict) or "model" not in raw:
+    if not isinstance(raw, dict) or not ({"weights", "model"} & set(raw)):
         raise SeqimgError(f"{path}: not a seqimg checkpoint")
     written = raw.get("format", 1)
     if written != FORMAT:

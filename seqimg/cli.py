@@ -87,6 +87,28 @@ def codecs(options: Optional[str] = typer.Option(None, "--options", metavar="NAM
 
 @app.command()
 @friendly
+def methods(options: Optional[str] = typer.Option(None, "--options", metavar="NAME",
+                                                 help="Print method NAME's settings instead.")
+            ) -> None:
+    """List transfer methods: name, origin and description; or one method's settings with
+    their types, defaults and meanings."""
+    from seqimg.registry import loaded, lookup
+
+    if options:
+        from seqimg.reference import nested_options
+
+        cls = lookup("methods", options)
+        typer.echo(f"{options}: {cls.description}")
+        for row in nested_options(cls.config_class):
+            typer.echo(f"  {row.name} ({row.type}, default {row.default})"
+                       + (f": {row.meaning}" if row.meaning else ""))
+        return
+    for plugin in loaded("methods").values():
+        typer.echo(f"{plugin.name:12s} {plugin.origin:22s} {plugin.obj.description}")
+
+
+@app.command()
+@friendly
 def reference(out: Optional[Path] = typer.Option(None, help="Write the page here (e.g. "
                                                  "docs/reference.md) instead of printing it.")
               ) -> None:
@@ -248,7 +270,7 @@ def evaluate(run_dir: Path = typer.Argument(..., help="A run folder written by '
              fast: bool = typer.Option(False, help="A quick look: evaluate.level fast."),
              ) -> None:
     """Recompute report.json, report.md, report.html and the figures of a run folder."""
-    from seqimg.evaluate import evaluate_run
+    from seqimg.evaluate.pipeline import evaluate_run
 
     echo_verdict(evaluate_run(run_dir, level="fast" if fast else None), run_dir)
 
@@ -296,7 +318,7 @@ def receptive_field(
         typer.echo(json.dumps(result))
         return
     for network, rows in result.items():
-        if network in ("layers", "f", "D"):
+        if network != "fold":
             typer.echo(f"[{network}]")
             for row in rows:
                 typer.echo(f"  {row['name']:24s} span {row['span']:5d}  count {row['count']:5d}"

@@ -21,6 +21,8 @@ def _matches(value: Any, hint: Any) -> bool:
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if hint is Any:
         return True
+    if dataclasses.is_dataclass(hint):
+        return isinstance(value, hint)
     if origin in (typing.Union, types.UnionType):
         return any(_matches(value, arg) for arg in args)
     if origin is Literal:
@@ -44,6 +46,8 @@ def _matches(value: Any, hint: Any) -> bool:
 
 
 def _type_name(hint: Any) -> str:
+    if dataclasses.is_dataclass(hint):
+        return "a mapping of settings"
     if typing.get_origin(hint) is Literal:
         return "one of " + ", ".join(repr(a) for a in typing.get_args(hint))
     return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
@@ -51,13 +55,17 @@ def _type_name(hint: Any) -> str:
 
 def check_values(values: dict, hints: dict[str, Any], where: str) -> dict:
     """Check ``values`` against type ``hints`` by name: unknown keys and wrong types raise an
-    error naming ``where.key``; lists given for tuple fields become tuples."""
+    error naming ``where.key``; lists given for tuple fields become tuples, and mappings given
+    for dataclass fields become those dataclasses (built by :func:`build_config`)."""
     unknown = sorted(set(values) - set(hints))
     if unknown:
         known = ", ".join(sorted(hints)) or "none"
         raise SeqimgError(f"{where}.{unknown[0]}: unknown key (known: {known})")
     out = {}
     for key, value in values.items():
+        if dataclasses.is_dataclass(hints[key]) and isinstance(value, dict):  # a nested section
+            out[key] = build_config(hints[key], value, f"{where}.{key}")
+            continue
         if not _matches(value, hints[key]):
             raise SeqimgError(f"{where}.{key}: expected {_type_name(hints[key])}, got {value!r}")
         origin = typing.get_origin(hints[key])
@@ -100,10 +108,13 @@ def check_call_settings(func: Any, values: dict | None, where: str) -> dict:
 
 
 def config_dict(config: Any) -> dict:
-    """A dataclass config as a plain, YAML-friendly dict (tuples become lists)."""
+    """A dataclass config as a plain, YAML-friendly dict (tuples become lists, nested configs
+    dicts)."""
     out = {}
     for field in dataclasses.fields(config):
         value = getattr(config, field.name)
+        if dataclasses.is_dataclass(value):
+            value = config_dict(value)
         out[field.name] = list(value) if isinstance(value, tuple) else value
     return out
 

@@ -1,6 +1,6 @@
 """What a cross-codec pair (source and target images of different shapes) must agree on before
-anything trains: folds of time with one window length, a content kept through views both codecs
-offer with one shape (or the learned f, by its weight), and no option that needs one shape."""
+anything trains, whatever the method: folds of time with one window length, and an evaluation
+that can read both sides. What a method asks besides is its own ``check``."""
 
 from __future__ import annotations
 
@@ -34,12 +34,6 @@ def check_cross_pair(source: SequenceCodec, target: SequenceCodec, recipe) -> No
                           f"{target.window_length} target steps; a cross-codec pair needs one "
                           "window length (height x width x steps_per_pixel), so that the stem "
                           "refolds whole steps instead of resampling time")
-    if recipe.model.edit:
-        raise SeqimgError("model.edit: G edits its input, which a cross-codec pair's output "
-                          "cannot be; set it to false")
-    if recipe.train.pretrain_steps:
-        raise SeqimgError("train.pretrain_steps: pretraining f on both domains needs one image "
-                          "shape; set it to 0 for a cross-codec pair")
     if recipe.evaluate.enabled and not recipe.evaluate.reference:
         raise SeqimgError("evaluate.reference: evaluating a cross-codec pair needs the source's "
                           "pieces as the target's codec reads them (e.g. {domain: rendered, "
@@ -47,15 +41,3 @@ def check_cross_pair(source: SequenceCodec, target: SequenceCodec, recipe) -> No
     if recipe.evaluate.enabled and recipe.evaluate.controls:
         raise SeqimgError("evaluate.controls: rule-made controls rewrite the source with the "
                           "target's codec, which a cross-codec pair cannot; remove them")
-    names = list(recipe.losses.views)
-    if not any(recipe.losses.views.values()) and not recipe.losses.const_weight:
-        raise SeqimgError(f"losses.views: a cross-codec pair keeps content through a view both "
-                          f"codecs offer (source {source.name}: {offered(source)}; target "
-                          f"{target.name}: {offered(target)}), or through the learned f "
-                          "(losses.const_weight above 0)")
-    if names:
-        theirs, ours = view_shapes(source, names), view_shapes(target, names)
-        for name in names:
-            if theirs[name] != ours[name]:
-                raise SeqimgError(f"losses.views.{name}: the source's view is {theirs[name]} "
-                                  f"per window and the target's {ours[name]}; they must agree")

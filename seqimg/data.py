@@ -14,8 +14,8 @@ import torch
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from domains import domain_files
 from seqimg.codecs.base import SequenceCodec
+from seqimg.domains import domain_files
 from seqimg.errors import SeqimgError, WriteError
 from seqimg.prepare import prepare_files
 from seqimg.recipe import DataConfig, SideConfig

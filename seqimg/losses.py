@@ -207,24 +207,3 @@ class TotalVariationLoss:
         dy = z[..., 1:, :-1] - z[..., :-1, :-1]
         return ((dx**2 + dy**2 + 1e-8) ** (self.exponent / 2)).mean()
 
-
-def generator_terms(cfg: LossConfig, adversarial) -> list[tuple[str, float, object]]:
-    """The weighted terms of L_G as (name, weight, loss) triples, built through the registry;
-    ``extra`` holds user losses resolved by the recipe (:class:`seqimg.settings.ExtraLoss`)."""
-    from seqimg.registry import loss_class
-
-    settings = {
-        "gan_g": (1.0, {"adversarial": adversarial}),
-        "const": (cfg.const_weight, {"distance": cfg.const_distance,
-                                     "detach_target": cfg.const_detach_target,
-                                     "features": cfg.const_features}),
-        "tid": (cfg.tid_weight, {"distance": cfg.tid_distance}),
-        "tv": (cfg.tv_weight, {"exponent": cfg.tv_exponent}),
-        "keep": (cfg.keep_weight, {"distance": cfg.keep_distance}),
-        "views": (1.0 if cfg.views else 0.0, {"weights": cfg.views,
-                                              "distance": cfg.views_distance}),
-        "match": (1.0 if cfg.match else 0.0, {"weights": cfg.match}),
-    }
-    settings.update({name: (extra.weight, extra.settings) for name, extra in cfg.extra.items()})
-    return [(name, weight, loss_class(name)(**kwargs))
-            for name, (weight, kwargs) in settings.items() if weight]

@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
-from domains import cache_root
 from seqimg.codecs.base import SequenceCodec
+from seqimg.domains import cache_root
 from seqimg.errors import SeqimgError, WriteError, one_line
 from seqimg.io import check_writable
 from seqimg.shards import (
@@ -97,10 +96,6 @@ class Prepared:
     encoded: int
     cached: int
     folder: Path
-
-    def frames(self, path: Path) -> np.ndarray:
-        """All frames of a prepared file, shape=(T, F), float32."""
-        return self.reader.rows(self.entries[path])
 
 
 def prepare_files(codec: SequenceCodec, paths: list[Path], skipped: dict,

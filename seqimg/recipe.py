@@ -15,10 +15,9 @@ from typing import Any, Literal
 
 import yaml
 
-from seqimg.config import build_config, check_call_settings, config_dict, parse_assignment
+from seqimg.config import build_config, config_dict, parse_assignment
 from seqimg.errors import SeqimgError, one_line
-from seqimg.settings import ExtraLoss, LossConfig, ModelConfig, TrainConfig
-from seqimg.views import codec_readers
+from seqimg.settings import DtnTrainConfig, TrainConfig
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,21 @@ class SideConfig:
         """The side as a recipe writes it: ``codec: {name: ..., settings}``."""
         return {"domain": self.domain, "options": config_dict(self.options),
                 "codec": {"name": self.codec_name, **config_dict(self.codec)}}
+
+
+DEFAULT_METHOD = "dtn"
+
+
+@dataclass(frozen=True)
+class MethodChoice:
+    """The transfer method (a registered name or ``module:Class``) and its config."""
+
+    name: str
+    config: Any
+
+    def as_dict(self) -> dict:
+        """The method as a recipe writes it: ``method: {name: ..., settings}``."""
+        return {"name": self.name, **config_dict(self.config)}
 
 
 @dataclass(frozen=True)
@@ -93,9 +107,16 @@ class EvaluateConfig:
             examples=min(self.examples, 1))
 
 
+def default_method() -> MethodChoice:
+    """The dtn method with its default settings."""
+    from seqimg.settings import DtnConfig
+
+    return MethodChoice(DEFAULT_METHOD, DtnConfig())
+
+
 @dataclass(frozen=True, kw_only=True)
 class Recipe:
-    """A whole job: a source and target domain, model, losses, training and evaluation."""
+    """A whole job: a source and target domain, a transfer method, training and evaluation."""
 
     source: SideConfig
     target: SideConfig
@@ -103,16 +124,59 @@ class Recipe:
     seed: int = 0  # seeds weights, batches and (without data.split_seed) the held-out split
     device: str = "auto"  # 'auto' (a GPU when there is one), 'cpu', 'cuda', 'cuda:1', ...
     data: DataConfig = field(default_factory=DataConfig)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    losses: LossConfig = field(default_factory=LossConfig)
+    # the transfer method, {name: ..., its settings} (default: the dtn method's defaults)
+    method: MethodChoice = field(default_factory=default_method)
     train: TrainConfig = field(default_factory=TrainConfig)
     evaluate: EvaluateConfig = field(default_factory=EvaluateConfig)
 
 
-SECTIONS = {"data": DataConfig, "model": ModelConfig, "losses": LossConfig, "train": TrainConfig,
-            "evaluate": EvaluateConfig}
+SECTIONS = {"data": DataConfig, "train": TrainConfig, "evaluate": EvaluateConfig}
 SCALARS = {"name": str, "seed": int, "device": str}
 SIDE_KEYS = ("domain", "options", "codec")
+# the dtn method's settings as recipes wrote them before methods were parts: top-level model
+# and losses sections, and these keys of train
+LEGACY_SECTIONS = ("model", "losses")
+LEGACY_TRAIN_KEYS = tuple(f.name for f in dataclasses.fields(DtnTrainConfig))
+
+
+def lift_legacy_dtn(raw: dict) -> dict:
+    """A recipe in the spelling from before methods were parts (``model``, ``losses`` and the
+    DTN's ``train`` keys at the top level) as a ``method: {name: dtn, ...}`` recipe; a setting
+    given in both places keeps the ``method`` one."""
+    train = raw.get("train") if isinstance(raw.get("train"), dict) else {}
+    moved_train = {k: train[k] for k in LEGACY_TRAIN_KEYS if k in train}
+    moved = {k: raw[k] for k in LEGACY_SECTIONS if k in raw}
+    if not moved and not moved_train:
+        return raw
+    out = {k: v for k, v in raw.items() if k not in LEGACY_SECTIONS}
+    method = dict(out.get("method") or {"name": DEFAULT_METHOD})
+    if method.get("name") != DEFAULT_METHOD:
+        key = next(iter(moved), None) or f"train.{next(iter(moved_train))}"
+        raise SeqimgError(f"{key}: a setting of the dtn method, but the recipe's method is "
+                          f"{method.get('name')!r}; put the method's settings under method")
+    for section, values in [*moved.items(), ("train", moved_train)]:
+        if values:
+            inner = method.get(section) or {}
+            if not isinstance(inner, dict) or not isinstance(values, dict):
+                raise SeqimgError(f"{section}: expected a mapping of settings")
+            method[section] = {**values, **inner}
+    out["method"] = method
+    if moved_train:
+        out["train"] = {k: v for k, v in train.items() if k not in LEGACY_TRAIN_KEYS}
+    return out
+
+
+def dtn_spelling(raw: dict, assignment: str) -> str:
+    """An override in the spelling from before methods were parts (``model.width=8``,
+    ``losses.views.bass=30``, ``train.lr=0.001``) as the dtn method's key
+    (``method.model.width=8``), when the recipe's method is dtn; anything else unchanged."""
+    key = assignment.partition("=")[0].strip()
+    section, _, rest = key.partition(".")
+    method = raw.get("method") if isinstance(raw, dict) else None
+    name = method.get("name", DEFAULT_METHOD) if isinstance(method, dict) else DEFAULT_METHOD
+    legacy = section in LEGACY_SECTIONS or (section == "train" and rest in LEGACY_TRAIN_KEYS)
+    return f"method.{assignment.strip()}" if legacy and rest and name == DEFAULT_METHOD \
+        else assignment
 
 
 def apply_override(raw: dict, assignment: str) -> None:
@@ -132,7 +196,7 @@ def side_options(domain: str, raw: Any, where: str, recipe_dir: Path | None,
     """A domain's ``Options`` from a mapping, checked (errors name ``where.key``) and resolved
     against the recipe's folder (default: the working directory) and the reading codec's
     suffixes."""
-    from domains import domain_options, resolve_options
+    from seqimg.domains import domain_options, resolve_options
 
     options = domain_options(domain, raw, where)
     return resolve_options(domain, options, recipe_dir or Path.cwd(), suffixes)
@@ -164,56 +228,39 @@ def build_side(raw: Any, where: str, recipe_dir: Path | None = None) -> SideConf
                       build_config(cls.config_class, settings, f"{where}.codec"))
 
 
-def resolve_extra_losses(losses: LossConfig, where: str = "losses") -> LossConfig:
-    """User losses as :class:`ExtraLoss`, their settings checked against the loss class."""
-    from seqimg.registry import loss_class
+def build_method(raw) -> MethodChoice:
+    """The recipe's method: its name looked up in the registry and its settings built by the
+    method's own ``configure`` (errors name ``method.key``)."""
+    from seqimg.registry import lookup
 
-    extra = {}
-    for name, spec in losses.extra.items():
-        key = f"{where}.extra.{name}"
-        if isinstance(spec, ExtraLoss):
-            spec = dataclasses.asdict(spec)
-        if not isinstance(spec, dict):
-            spec = {"weight": spec}
-        spec = build_config(ExtraLoss, spec, key)
-        try:
-            cls = loss_class(name)
-        except SeqimgError as exc:
-            raise SeqimgError(f"{key}: {exc}") from None
-        extra[name] = ExtraLoss(spec.weight,
-                                check_call_settings(cls, spec.settings, f"{key}.settings"))
-    return dataclasses.replace(losses, extra=extra)
+    if raw is None:
+        raw = {"name": DEFAULT_METHOD}
+    if not isinstance(raw, dict) or not isinstance(raw.get("name", DEFAULT_METHOD), str):
+        raise SeqimgError("method: expected a mapping with a name (e.g. {name: dtn})")
+    name = raw.get("name", DEFAULT_METHOD)
+    try:
+        cls = lookup("methods", name)
+    except SeqimgError as exc:
+        raise SeqimgError(f"method.name: {exc}") from None
+    settings = {k: v for k, v in raw.items() if k != "name"}
+    return MethodChoice(name, cls.configure(settings, "method"))
 
 
-def check_model_and_losses(model: ModelConfig, losses: LossConfig) -> None:
-    """Named variants and the adversarial loss exist; the adversarial loss takes the settings
-    given to it."""
-    from seqimg.registry import available, known, lookup
-
-    for key, kind in (("generator", "generators"), ("discriminator", "discriminators")):
-        if not known(kind, getattr(model, key)):
-            raise SeqimgError(f"model.{key}: unknown {kind[:-1]} variant "
-                              f"{getattr(model, key)!r} (known: {', '.join(available(kind))})")
-    if not known("adversarial", losses.adversarial):
-        raise SeqimgError(f"losses.adversarial: unknown adversarial loss {losses.adversarial!r} "
-                          f"(known: {', '.join(available('adversarial'))})")
-    if losses.label_smoothing:  # only then is the class imported, to check it takes it
-        try:
-            check_call_settings(lookup("adversarial", losses.adversarial),
-                                {"label_smoothing": losses.label_smoothing}, "losses")
-        except SeqimgError:
-            raise SeqimgError(f"losses.label_smoothing: the {losses.adversarial!r} adversarial "
-                              "loss takes no label smoothing") from None
-
-
-def check_controls(evaluate: EvaluateConfig) -> None:
-    """Every control the evaluation names is registered (nothing is imported)."""
-    from seqimg.registry import available, known
+def check_controls(evaluate: EvaluateConfig, target: SideConfig) -> None:
+    """Every control the evaluation names is registered and can rewrite pieces with the target's
+    codec (it has the capability the control ``needs``)."""
+    from seqimg.codecs.capabilities import lacking
+    from seqimg.registry import available, codec_class, known, lookup
 
     for name in evaluate.controls:
         if not known("controls", name):
             raise SeqimgError(f"evaluate.controls: unknown control {name!r} "
                               f"(known: {', '.join(available('controls'))})")
+        missing = lacking(codec_class(target.codec_name), getattr(lookup("controls", name),
+                                                                 "needs", ()))
+        if missing:
+            raise SeqimgError(f"evaluate.controls: the control {name!r} needs a codec that "
+                              f"{missing}, and the target's {target.codec_name} codec does not")
 
 
 def resolve_reference(evaluate: EvaluateConfig, target: SideConfig,
@@ -238,18 +285,25 @@ def resolve_reference(evaluate: EvaluateConfig, target: SideConfig,
 
 
 def check_pair(recipe: Recipe) -> None:
-    """What the two sides must agree on before training: the content views L_VIEWS reads and
-    the statistics L_MATCH reads, frame levels when G's output is snapped to them, and for
-    images of different shapes what :func:`seqimg.cross.check_cross_pair` asks."""
-    from seqimg.registry import make_codec
+    """What the two sides and the method must agree on before training: the capabilities the
+    method needs of both codecs, what :func:`seqimg.cross.check_cross_pair` asks of images of
+    different shapes, and the method's own ``check`` (views, levels, ...)."""
+    from seqimg.codecs.capabilities import lacking
+    from seqimg.registry import lookup, make_codec
 
     source = make_codec(recipe.source.codec_name, recipe.source.codec)
     target = make_codec(recipe.target.codec_name, recipe.target.codec)
-    codec_readers(source, target, recipe.losses, recipe.train.straight_through)
+    method = lookup("methods", recipe.method.name)
+    for side, codec in (("source", source), ("target", target)):
+        missing = lacking(type(codec), method.needs)
+        if missing:
+            raise SeqimgError(f"method.name: the {recipe.method.name} method needs codecs that "
+                              f"{missing}; the {side}'s {codec.name} codec does not")
     if source.image_shape != target.image_shape:
         from seqimg.cross import check_cross_pair
 
         check_cross_pair(source, target, recipe)
+    method.check(source, target, recipe.method.config, recipe)
 
 
 def build_recipe(raw: dict, where: str = "recipe", recipe_dir: Path | None = None) -> Recipe:
@@ -257,7 +311,8 @@ def build_recipe(raw: dict, where: str = "recipe", recipe_dir: Path | None = Non
     ``recipe_dir`` (default: the working directory)."""
     if not isinstance(raw, dict):
         raise SeqimgError(f"{where}: expected a mapping at the top level")
-    known = {*SECTIONS, *SCALARS, "source", "target"}
+    raw = lift_legacy_dtn(raw)
+    known = {*SECTIONS, *SCALARS, "source", "target", "method"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise SeqimgError(f"{unknown[0]}: unknown key (known: {', '.join(sorted(known))})")
@@ -273,10 +328,9 @@ def build_recipe(raw: dict, where: str = "recipe", recipe_dir: Path | None = Non
         values[side] = build_side(raw[side], side, recipe_dir)
     for key, cls in SECTIONS.items():
         values[key] = build_config(cls, raw.get(key), key)
-    values["losses"] = resolve_extra_losses(values["losses"])
+    values["method"] = build_method(raw.get("method"))
     values["evaluate"] = resolve_reference(values["evaluate"], values["target"], recipe_dir)
-    check_model_and_losses(values["model"], values["losses"])
-    check_controls(values["evaluate"])
+    check_controls(values["evaluate"], values["target"])
     recipe = Recipe(**values)
     check_pair(recipe)
     return recipe
@@ -292,8 +346,10 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise SeqimgError(f"{path}: not valid YAML ({one_line(exc)})") from None
     raw = copy.deepcopy(raw)
+    if isinstance(raw, dict):
+        raw = lift_legacy_dtn(raw)
     for assignment in overrides or []:
-        apply_override(raw, assignment)
+        apply_override(raw, dtn_spelling(raw, assignment))
     try:
         return build_recipe(raw, recipe_dir=path.resolve().parent)
     except SeqimgError as exc:
@@ -315,7 +371,7 @@ def recipe_dict(recipe: Recipe) -> dict:
     out = {"name": recipe.name}  # first, as recipes write it
     for item in dataclasses.fields(recipe):
         value = getattr(recipe, item.name)
-        if isinstance(value, SideConfig):
+        if isinstance(value, (SideConfig, MethodChoice)):
             value = value.as_dict()
         elif dataclasses.is_dataclass(value):
             value = dataclasses.asdict(value)

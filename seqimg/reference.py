@@ -101,6 +101,20 @@ def options(cls: type) -> list[Option]:
             for f in dataclasses.fields(cls)]
 
 
+def nested_options(cls: type, prefix: str = "") -> list[Option]:
+    """Like :func:`options`, with the fields of nested config sections spelled out as
+    ``section.key`` (a method's ``model``, ``losses``, ``train``)."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for row in options(cls):
+        hint = hints[row.name]
+        if dataclasses.is_dataclass(hint):
+            out += nested_options(hint, f"{prefix}{row.name}.")
+        else:
+            out.append(dataclasses.replace(row, name=prefix + row.name))
+    return out
+
+
 def first_line(text: str | None) -> str:
     """The first paragraph of a docstring, on one line, in Markdown's code quotes."""
     paragraph = (inspect.cleandoc(text or "").split("\n\n") or [""])[0]
@@ -123,11 +137,12 @@ def section(title: str, cls: type, intro: str | None = None) -> list[str]:
 
 def reference_markdown() -> str:
     """The whole reference page."""
-    from domains import DOMAINS, domain_module
+    from seqimg.domains import DOMAINS, domain_module
     from seqimg.recipe import SECTIONS, Recipe, SideConfig
     from seqimg.registry import BUILTINS, NOUNS, lookup
 
-    top = [o for o in options(Recipe) if o.name not in (*SECTIONS, "source", "target")]
+    top = [o for o in options(Recipe)
+           if o.name not in (*SECTIONS, "source", "target", "method")]
     lines = [
         "# Reference: recipe keys and codec options", "",
         f"Generated from the config classes and their field comments by `{REFERENCE_COMMAND}`;",
@@ -142,6 +157,16 @@ def reference_markdown() -> str:
         "| `codec` | `name` (a codec below, or `module:Class`) and that codec's options |", ""]
     for key, cls in SECTIONS.items():
         lines += section(f"`{key}`", cls)
+    lines += ["## Methods", "", "`method: {name: NAME, ...}` picks the transfer method; its "
+              "settings sit beside the name, nested sections spelled `section.key` below. A "
+              "recipe without `method` uses `dtn`, and the top-level `model`, `losses` and "
+              "the DTN's `train` keys of older recipes still load as its settings. "
+              "`seqimg methods --options NAME` prints one method's table, installed plugins "
+              "included.", ""]
+    for name in BUILTINS["methods"]:
+        method = lookup("methods", name)
+        lines += [f"### `{name}`", "", method.description + ".", "",
+                  *table(nested_options(method.config_class))]
     lines += ["## Domains", ""]
     for name in DOMAINS:
         module = domain_module(name)
@@ -158,7 +183,7 @@ def reference_markdown() -> str:
               "(`seqimg.<kind>`) or are given as `module:Class`.", "",
               "| kind | built-in names |", "| --- | --- |"]
     for kind, names in BUILTINS.items():
-        if kind != "codecs":
+        if kind not in ("codecs", "methods"):
             lines.append(f"| {NOUNS[kind]} (`seqimg.{kind}`) | "
                          + ", ".join(f"`{n}`" for n in names) + " |")
     return "\n".join(lines) + "\n"

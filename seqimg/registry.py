@@ -1,4 +1,5 @@
-"""Discovery of codecs, losses and model variants: built-ins, entry points, ``module:Class``.
+"""Discovery of methods, codecs, losses, controls and model variants: built-ins, entry points,
+``module:Class``.
 
 Discovery is lazy and cached (xarray's backends are the model): names come from a table and
 from entry point metadata without importing anything; a class is imported when it is first
@@ -23,6 +24,7 @@ from seqimg.errors import SeqimgError
 log = logging.getLogger(__name__)
 
 BUILTINS = {
+    "methods": {"dtn": "seqimg.methods.dtn:DtnMethod"},
     "codecs": {
         "midi": "seqimg.codecs.midi:MidiCodec",
         "audio": "seqimg.codecs.audio:AudioCodec",
@@ -55,8 +57,9 @@ BUILTINS = {
                        "dual": "seqimg.model.variants.dual:build_discriminator"},
 }
 GROUPS = {kind: f"seqimg.{kind}" for kind in BUILTINS}
-NOUNS = {"codecs": "codec", "losses": "loss", "adversarial": "adversarial loss",
-         "controls": "control", "generators": "generator variant",
+NOUNS = {"methods": "method", "codecs": "codec", "losses": "loss",
+         "adversarial": "adversarial loss", "controls": "control",
+         "generators": "generator variant",
          "discriminators": "discriminator variant"}
 
 

@@ -15,11 +15,11 @@ from seqimg.checkpoint import CheckpointInfo
 from seqimg.data import DomainData, prepare_side, training_windows
 from seqimg.errors import SeqimgError
 from seqimg.io import check_writable, write_text
+from seqimg.methods import make_method
 from seqimg.recipe import Recipe, load_recipe, recipe_dict
 from seqimg.text import plural
 from seqimg.train import Trainer, resolve_device
-from seqimg.transfer import TrainedPair, build_model, transfer_files
-from seqimg.views import codec_readers
+from seqimg.transfer import TrainedPair, transfer_files
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +89,9 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
         write_text(out / "config.yaml", yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
         write_split(out, source, target, {"source": len(src_images), "target": len(tgt_images)})
 
-    model = build_model(source.codec, target.codec, recipe.model, recipe.losses)
-    readers = codec_readers(source.codec, target.codec, recipe.losses,
-                            recipe.train.straight_through)
-    trainer = Trainer(model, src_images, tgt_images,
-                      recipe.train, recipe.losses, device, recipe.seed,
-                      checkpoint_info(recipe, source, target), readers, world)
+    method = make_method(recipe, source.codec, target.codec)
+    trainer = Trainer(method, src_images, tgt_images, recipe.train, device, recipe.seed,
+                      checkpoint_info(recipe, source, target), world)
     if resume and checkpoint.exists():
         trainer.load(checkpoint)
     trainer.fit(checkpoint, progress=progress)
@@ -102,13 +99,13 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
     if not world.main:
         return out
 
-    pair = TrainedPair(model.eval(), source.codec, target.codec, trainer.history)
+    pair = TrainedPair(trainer.method.eval(), source.codec, target.codec, trainer.history)
     log.info("transferring %s", plural(len(source.heldout), "held-out piece"))
     skipped = transfer_files(pair, source.heldout, out / "transferred")
     write_text(out / "skipped.json", json.dumps(
         {"source": {**source.skipped, **skipped}, "target": target.skipped}, indent=2))
     if recipe.evaluate.enabled:
-        from seqimg.evaluate import evaluate_run
+        from seqimg.evaluate.pipeline import evaluate_run
 
         evaluate_run(out, progress=progress)
     return out

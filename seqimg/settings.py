@@ -1,5 +1,5 @@
-"""Typed settings of the model, the losses and training: torch-free, so that a recipe is loaded
-and checked before anything heavy is imported."""
+"""Typed settings of the training loop and of the DTN method (model, losses, optimisation):
+torch-free, so that a recipe is loaded and checked before anything heavy is imported."""
 
 from __future__ import annotations
 
@@ -77,13 +77,23 @@ class LossConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Optimisation settings. ``pretrain_steps`` first trains f on both domains, as an
+    """The loop's settings, whatever the method: how long, how big a batch, how often to log and
+    checkpoint. What a method optimises and how is its own (``method.train`` of the DTN)."""
+
+    steps: int = 2000  # training steps of the method (after any pretraining it declares)
+    batch_size: int = 128  # windows per side per step (divided among torchrun processes)
+    checkpoint_every: int = 500  # steps between checkpoints (a run resumes from the last)
+    log_every: int = 10  # steps between logged values (training curves, progress bar)
+    amp: bool = True  # mixed precision on CUDA (ignored on CPU)
+
+
+@dataclass(frozen=True)
+class DtnTrainConfig:
+    """The DTN's optimisation. ``pretrain_steps`` first trains f on both domains, as an
     autoencoder with g or as a source/target classifier (``pretrain_task``), before f is frozen
     (f_mode 'pretrained'); ``straight_through`` shows D G's output snapped to the values the
     target codec's frames take (``frame_levels``), with straight-through gradients."""
 
-    steps: int = 2000  # G updates
-    batch_size: int = 128  # windows per side per step (divided among torchrun processes)
     lr: float = 3e-4  # Adam learning rate of f and g
     lr_d: float | None = None  # Adam learning rate of D (none: lr)
     d_steps: int = 1  # D updates per G update
@@ -92,7 +102,14 @@ class TrainConfig:
     pretrain_steps: int = 0  # steps of pretraining f before the GAN (see pretrain_task)
     pretrain_task: Literal["autoencoder", "classifier"] = "autoencoder"  # what f is pretrained on
     init_g_from_pretrain: bool = True  # g starts from the pretraining autoencoder's decoder
-    checkpoint_every: int = 500  # steps between checkpoints (a run resumes from the last)
-    log_every: int = 10  # steps between logged losses (training curves, progress bar)
-    amp: bool = True  # mixed precision on CUDA (ignored on CPU)
     compile: bool = False  # torch.compile f, g and D (pays a compile first, then runs faster)
+
+
+@dataclass(frozen=True)
+class DtnConfig:
+    """The Domain Transfer Network: f, g and D (``model``), the terms of L_D and L_G
+    (``losses``) and how they are optimised (``train``)."""
+
+    model: ModelConfig = field(default_factory=ModelConfig)  # f, g and D
+    losses: LossConfig = field(default_factory=LossConfig)  # L_D and the terms of L_G
+    train: DtnTrainConfig = field(default_factory=DtnTrainConfig)  # the DTN's optimisation

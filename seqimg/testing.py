@@ -1,7 +1,8 @@
-"""The codec contract test, for seqimg's own suite and for plugin authors.
+"""The codec and method contract tests, for seqimg's own suite and for plugin authors.
 
 ``check_codec(codec, sample, workdir)`` raises ``AssertionError`` naming the broken promise;
-with ``sample=None`` it asks the codec's ``example_file`` hook for one.
+with ``sample=None`` it asks the codec's ``example_file`` hook for one. ``check_method(name or
+class, workdir)`` does the same for a transfer method: train, save, resume, transfer.
 """
 
 from __future__ import annotations
@@ -68,3 +69,71 @@ def _check(codec: SequenceCodec, sample: Path, workdir: Path, exact: bool, atol:
     corr = float(np.corrcoef(again[:length].ravel(), frames[:length].ravel())[0, 1])
     assert corr >= 0.9, f"{codec.name}: file round trip correlates only {corr:.3f}"
     return {"correlation": corr}
+
+
+def check_method(method: str | type, workdir: str | Path, settings: dict | None = None,
+                 codecs: tuple | None = None, steps: int = 4) -> dict:
+    """The method contract: built for two codecs (default: small time-series folds, or MIDI
+    when the method needs notes), it trains ``steps`` steps on seeded windows logging finite
+    numbers, a run saved halfway and resumed ends bit for bit as the straight run, and its
+    transfer maps source images to target-shaped images in [-1, 1]. Raises ``AssertionError``
+    naming the broken promise; returns what it measured."""
+    import torch
+
+    from seqimg.registry import lookup
+
+    cls = lookup("methods", method) if isinstance(method, str) else method
+    name = getattr(cls, "__name__", str(method))
+    source, target = codecs or default_method_codecs(cls)
+    cfg = cls.configure(settings or {}, "method")
+    cls.check(source, target, cfg, None)
+    g = torch.Generator().manual_seed(0)
+    images = [torch.rand(16, *codec.image_shape, generator=g) * 2 - 1 for codec in (source, target)]
+    workdir = Path(workdir)
+
+    def trainer(total: int):
+        from seqimg.settings import TrainConfig
+        from seqimg.train import Trainer
+
+        torch.manual_seed(0)
+        return Trainer(cls(source, target, cfg), *images, TrainConfig(
+            steps=total, batch_size=4, log_every=1, checkpoint_every=max(1, total // 2)),
+            torch.device("cpu"), seed=0)
+
+    straight = trainer(steps)
+    history = straight.fit(workdir / "straight.pt", progress=False)
+    assert history, f"{name}: trained {steps} steps and logged nothing"
+    for row in history:
+        bad = {k: v for k, v in row.items()
+               if not (isinstance(v, float | int) and np.isfinite(v))}
+        assert not bad, f"{name}: logged values that are not finite numbers: {bad}"
+    trainer(steps // 2).fit(workdir / "half.pt", progress=False)
+    resumed = trainer(steps)
+    resumed.load(workdir / "half.pt")
+    resumed.fit(progress=False)
+    ours, theirs = straight.method.state_dict(), resumed.method.state_dict()
+    assert ours.keys() == theirs.keys(), f"{name}: a resumed method has other weights"
+    for key, value in ours.items():
+        assert torch.equal(value, theirs[key]), f"{name}: resuming changed {key}"
+    assert resumed.history == history, f"{name}: resuming changed the logged history"
+    straight.method.eval()
+    with torch.no_grad():
+        out = straight.method.transfer(images[0][:2])
+    assert tuple(out.shape) == (2, *target.image_shape), (
+        f"{name}: transfer gives {tuple(out.shape)}, not (2, *{target.image_shape})")
+    assert torch.isfinite(out).all() and out.abs().max() <= 1, (
+        f"{name}: transfer leaves [-1, 1] or is not finite")
+    return {"keys": [k for k in history[-1] if k != "step"], "steps": straight.step}
+
+
+def default_method_codecs(cls: type) -> tuple:
+    """Two small codecs the contract trains a method between: 8 x 8 time-series folds, or MIDI
+    pitch channels when the method needs notes."""
+    from seqimg.codecs.capabilities import lacking
+    from seqimg.registry import codec_class, make_codec
+
+    if not lacking(codec_class("timeseries"), cls.needs):
+        return (make_codec("timeseries", {"channels": 2, "height": 8, "width": 8}),
+                make_codec("timeseries", {"channels": 2, "height": 8, "width": 8}))
+    return (make_codec("midi", {"height": 8, "width": 8}),
+            make_codec("midi", {"height": 8, "width": 8}))

@@ -1,4 +1,4 @@
-"""Windows -> G -> stitched file: transfer whole pieces with a trained model."""
+"""Windows -> the method's transfer -> stitched file: whole pieces with a trained method."""
 
 from __future__ import annotations
 
@@ -13,38 +13,25 @@ from seqimg.codecs.base import SequenceCodec
 from seqimg.data import codec_for, read_each
 from seqimg.errors import SeqimgError
 from seqimg.io import piece_names
-from seqimg.losses import adversarial_loss
-from seqimg.model.core import DTN
-from seqimg.model.stem import StemSpec
+from seqimg.methods import make_method
+from seqimg.methods.base import TransferMethod
 from seqimg.recipe import Recipe, build_recipe
-from seqimg.settings import LossConfig, ModelConfig
 
 
 @dataclass
 class TrainedPair:
-    """A trained model with the codecs of its source and target domains."""
+    """A trained method with the codecs of its source and target domains."""
 
-    model: DTN
+    method: TransferMethod
     source: SequenceCodec
     target: SequenceCodec
     history: list = field(default_factory=list)  # training log, when loaded from a checkpoint
     processes: int = 1  # how many processes trained it (torchrun's world size)
 
-
-def stem_spec(source: SequenceCodec, target: SequenceCodec) -> StemSpec | None:
-    """What a cross-codec pair's source stem connects; None when the images share a shape."""
-    if source.image_shape == target.image_shape:
-        return None
-    return StemSpec(source.fold_spec, source.n_features, target.fold_spec,
-                    target.image_shape[0])
-
-
-def build_model(source: SequenceCodec, target: SequenceCodec, model: ModelConfig,
-                losses: LossConfig) -> DTN:
-    """The DTN for the target's images (with a stem for the source's, when they differ), its
-    D sized for the recipe's adversarial loss."""
-    return DTN(target.image_shape, model, adversarial_loss(losses).outputs,
-               stem_spec(source, target))
+    @property
+    def cross(self) -> bool:
+        """Whether source images differ in shape from target ones (a cross-codec pair)."""
+        return self.source.image_shape != self.target.image_shape
 
 
 def described_codec(recipe: Recipe, side: str, states: dict) -> SequenceCodec:
@@ -79,27 +66,28 @@ def load_pair(path: Path) -> TrainedPair:
         raise SeqimgError(f"{path}: its recipe no longer loads ({exc})") from None
     source = described_codec(recipe, "source", info.codec_states)
     target = described_codec(recipe, "target", info.codec_states)
-    model = build_model(source, target, recipe.model, recipe.losses)
-    model.load_state_dict(loaded.state["model"])
-    model.eval()
-    return TrainedPair(model, source, target, loaded.state["history"],
+    method = make_method(recipe, source, target)
+    method.load_state_dict(loaded.state["weights"])
+    method.eval()
+    return TrainedPair(method, source, target, loaded.state["history"],
                        loaded.state.get("world_size", 1))
 
 
 @torch.no_grad()
-def generate(model: DTN, images: np.ndarray, batch: int = 64) -> np.ndarray:
-    """G over source windows, shape=(N, C, H, W), in eval mode and batches."""
-    model.eval()
-    device = next(model.parameters()).device
-    out = [model.transfer(torch.from_numpy(images[i : i + batch]).to(device)).float().cpu().numpy()
-           for i in range(0, len(images), batch)]
+def generate(method: TransferMethod, images: np.ndarray, batch: int = 64) -> np.ndarray:
+    """The method's transfer of source windows, shape=(N, C, H, W), in eval mode and
+    batches."""
+    method.eval()
+    device = method.device
+    out = [method.transfer(torch.from_numpy(images[i : i + batch]).to(device)).float().cpu()
+           .numpy() for i in range(0, len(images), batch)]
     return np.concatenate(out)
 
 
 def transfer_frames(pair: TrainedPair, frames: np.ndarray) -> np.ndarray:
     """Source frames, shape=(T, F), to transferred target frames, shape=(T, F')."""
     images = pair.source.frames_to_images(frames)
-    return pair.target.decode_frames(generate(pair.model, images), len(frames))
+    return pair.target.decode_frames(generate(pair.method, images), len(frames))
 
 
 def output_paths(files: list, codec: SequenceCodec, out_dir: Path) -> dict[Path, Path]:

@@ -67,12 +67,17 @@ class CodecReaders:
 
 
 def codec_readers(source: SequenceCodec, target: SequenceCodec, losses,
-                  straight_through: bool) -> CodecReaders:
-    """The readers a recipe's losses and ``train.straight_through`` need; an error naming the
-    key when a codec cannot give what is asked of it."""
+                  straight_through: bool, where: str = "method") -> CodecReaders:
+    """The readers a DTN's losses and ``train.straight_through`` need; an error naming the key
+    (under ``where``) when a codec cannot give what is asked of it."""
     views, matched = list(losses.views), list(losses.match)
     wanted = straight_through or target.frame_levels is not None
+    snap = None
+    if wanted:  # refuses continuous frames when asked for
+        snap = OutputSnap(target, f"{where}.train.straight_through")
     return CodecReaders(
-        snap=OutputSnap(target) if wanted else None,  # refuses continuous frames when asked for
-        views=(ViewReader(source, views), ViewReader(target, views)) if views else None,
-        match=ViewReader(target, matched, "losses.match", statistics=True) if matched else None)
+        snap=snap,
+        views=(ViewReader(source, views, f"{where}.losses.views"),
+               ViewReader(target, views, f"{where}.losses.views")) if views else None,
+        match=ViewReader(target, matched, f"{where}.losses.match", statistics=True)
+        if matched else None)

@@ -154,3 +154,33 @@ def need(*names):
             if os.environ.get("CI"):
                 pytest.fail(f"CI must have every resource: {why}")
             pytest.skip(why)
+
+
+class ShapeOnly:
+    """A stand-in codec for method tests on toy tensors: the image shape a method is built for,
+    without frame levels or views."""
+
+    name = "shape-only"
+    frame_levels = None
+
+    def __init__(self, shape):
+        self.image_shape = tuple(shape)
+
+
+def dtn_trainer(source, target, model=None, losses=None, dtn_train=None, seed=0, world=None,
+                codecs=None, **train):
+    """A :class:`Trainer` of the dtn method on tensors of images (or two codecs' windows), the
+    weights seeded with ``seed``; ``train`` are the loop's settings."""
+    import torch
+
+    from seqimg.distributed import World
+    from seqimg.methods.dtn import DtnMethod
+    from seqimg.settings import DtnConfig, DtnTrainConfig, LossConfig, ModelConfig, TrainConfig
+    from seqimg.train import Trainer
+
+    torch.manual_seed(seed)
+    codecs = codecs or (ShapeOnly(source.shape[1:]), ShapeOnly(target.shape[1:]))
+    cfg = DtnConfig(model or ModelConfig(width=4, code_dim=8), losses or LossConfig(),
+                    dtn_train or DtnTrainConfig())
+    return Trainer(DtnMethod(*codecs, cfg), source, target, TrainConfig(**train),
+                   torch.device("cpu"), seed, world=world or World())

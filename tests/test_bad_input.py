@@ -113,7 +113,7 @@ RECIPE = Path(__file__).parents[1] / "recipes" / "midi_genre.yaml"
     ("losses.extra.no_such_loss=1.0", "losses.extra.no_such_loss: unknown loss"),
     ("train.pretrain_task=clasifier", "train.pretrain_task: expected one of"),
     ("model.discriminator=no_such_d", "model.discriminator: unknown discriminator variant"),
-    ("losses.views.harmny=1", "losses.views.harmny: the midi codec offers no such view"),
+    ("losses.views.harmny=1", "method.losses.views.harmny: the midi codec offers no such view"),
     ("evaluate.controls=[nope]", "evaluate.controls: unknown control 'nope'"),
     ("losses.extra.tv.settings.exponent=2", "losses.extra.tv.weight: missing"),
 ])

@@ -62,7 +62,8 @@ def test_a_series_pair_of_different_shapes_trains_transfers_and_is_evaluated(tmp
         "reference": {"domain": "folder", "options": {"path": "c"}}})))
     out = run(recipe, tmp_path / "run", progress=False)
     loaded = load_pair(out / "checkpoints" / "last.pt")
-    assert loaded.model.stem is not None and loaded.model.shape == (6, 8, 8)
+    assert loaded.method.model.stem is not None and loaded.method.model.shape == (6, 8, 8)
+    assert loaded.cross
     [written] = list((out / "transferred").glob("*.csv"))
     series = np.loadtxt(written, delimiter=",", skiprows=1)
     assert series.shape == (200, 3) and np.isfinite(series).all()
@@ -77,28 +78,29 @@ def test_a_series_pair_of_different_shapes_trains_transfers_and_is_evaluated(tmp
 def test_same_shaped_pairs_have_no_stem(tmp_path):
     same = build_recipe(pair(tmp_path, target=SOURCE))
     from seqimg.data import codec_for
-    from seqimg.transfer import build_model
+    from seqimg.methods import make_method
 
-    model = build_model(codec_for(same.source), codec_for(same.target), same.model, same.losses)
-    assert model.stem is None
+    method = make_method(same, codec_for(same.source), codec_for(same.target))
+    assert method.model.stem is None
 
 
 @pytest.mark.parametrize("change, message", [
     ({"target": {**TARGET, "height": 16}},
      r"^source\.codec / target\.codec: a window holds 128 source steps but 256 target steps"),
-    ({"model": {"width": 4, "edit": True}}, r"^model\.edit: "),
-    ({"train": {"pretrain_steps": 5}}, r"^train\.pretrain_steps: "),
-    ({"losses": {"const_weight": 0}}, r"^losses\.views: a cross-codec pair keeps content through "
-                                      r"a view both codecs offer \(source timeseries: shape, "
-                                      r"trend; target timeseries: shape, trend\)"),
-    ({"losses": {"const_weight": 0, "views": {"shape": 0.0}}}, r"^losses\.views: a cross-codec "
-                                                              r"pair keeps content"),
-    ({"losses": {"views": {"trend": 1.0}}}, r"^losses\.views\.trend: the source's view is "
+    ({"model": {"width": 4, "edit": True}}, r"^method\.model\.edit: "),
+    ({"train": {"pretrain_steps": 5}}, r"^method\.train\.pretrain_steps: "),
+    ({"losses": {"const_weight": 0}}, r"^method\.losses\.views: a cross-codec pair keeps "
+                                      r"content through a view both codecs offer \(source "
+                                      r"timeseries: shape, trend; target timeseries: shape, "
+                                      r"trend\)"),
+    ({"losses": {"const_weight": 0, "views": {"shape": 0.0}}},
+     r"^method\.losses\.views: a cross-codec pair keeps content"),
+    ({"losses": {"views": {"trend": 1.0}}}, r"^method\.losses\.views\.trend: the source's view is "
                                             r"\(1, 8, 1\) per window and the target's \(1, 8, 3\)"),
     ({"evaluate": {"enabled": True}}, r"^evaluate\.reference: evaluating a cross-codec pair "
                                       r"needs the source's pieces as the target's codec reads"),
     ({"evaluate": {"reference": {"domain": "folder"}, "controls": ["sixteenths"]}},
-     r"^evaluate\.controls: rule-made controls"),
+     r"^evaluate\.controls: the control 'sixteenths' needs a codec that reads notes"),
 ])
 def test_pairs_the_model_cannot_carry_are_refused_at_load(tmp_path, change, message):
     change = dict(change)

@@ -10,13 +10,13 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
-from conftest import toy_midi_recipe
+from conftest import ShapeOnly, toy_midi_recipe
 from test_dtn import toy_images
 
 from seqimg import checkpoint
 from seqimg.distributed import World
-from seqimg.model.core import DTN
-from seqimg.settings import LossConfig, ModelConfig, TrainConfig
+from seqimg.methods.dtn import DtnMethod
+from seqimg.settings import DtnConfig, ModelConfig, TrainConfig
 from seqimg.train import Trainer
 
 TRAIN = "train: {steps: 3, batch_size: 4, log_every: 1}"
@@ -41,10 +41,12 @@ def without_batchnorm(module: torch.nn.Module) -> torch.nn.Module:
 
 def toy_trainer(world: World) -> Trainer:
     torch.manual_seed(0)
-    model = without_batchnorm(DTN((1, 8, 8), ModelConfig(width=4, code_dim=8)))
-    return Trainer(model, toy_images(32, (1, 8, 8), False, 1), toy_images(32, (1, 8, 8), True, 2),
-                   TrainConfig(steps=12, batch_size=16, log_every=4), LossConfig(),
-                   torch.device("cpu"), 0, world=world)
+    shape = (1, 8, 8)
+    method = without_batchnorm(DtnMethod(ShapeOnly(shape), ShapeOnly(shape),
+                                         DtnConfig(ModelConfig(width=4, code_dim=8))))
+    return Trainer(method, toy_images(32, shape, False, 1), toy_images(32, shape, True, 2),
+                   TrainConfig(steps=12, batch_size=16, log_every=4), torch.device("cpu"), 0,
+                   world=world)
 
 
 def train_on_rank(rank: int, port: int, results) -> None:
@@ -52,7 +54,7 @@ def train_on_rank(rank: int, port: int, results) -> None:
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     dist.init_process_group("gloo", rank=rank, world_size=2)
     trainer = toy_trainer(World(rank, 2))
-    results[rank] = (trainer.fit(progress=False), trainer.model.state_dict())
+    results[rank] = (trainer.fit(progress=False), trainer.method.state_dict())
     dist.destroy_process_group()
 
 
@@ -72,7 +74,7 @@ def test_two_processes_without_batchnorm_train_exactly_as_one():
         ranked, weights = results[rank]
         for one, two in zip(history, ranked, strict=True):
             assert two == pytest.approx(one, rel=1e-4)
-        for key, value in alone.model.state_dict().items():
+        for key, value in alone.method.state_dict().items():
             assert torch.allclose(weights[key], value, atol=1e-5), (rank, key)
 
 

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 from conftest import MELODY, need, write_midi
 
-from domains import domain_files
-from domains.wad import read_lumps
 from seqimg.codecs.audio import AudioCodec
 from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import transpose_pitch_blocks
 from seqimg.codecs.timeseries import TimeseriesCodec
 from seqimg.data import codec_for, prepare_side, split_files, training_windows
+from seqimg.domains import domain_files
+from seqimg.domains.wad import read_lumps
 from seqimg.errors import SeqimgError
 from seqimg.recipe import DataConfig, build_side, load_recipe
 
@@ -134,8 +134,8 @@ def test_every_recipe_resolves_its_codecs_and_domains(path):
     recipe = load_recipe(path)
     source, target = codec_for(recipe.source), codec_for(recipe.target)
     assert source.window_length == target.window_length  # one shape, or a cross-codec pair
-    assert type(recipe.source.options).__module__ == f"domains.{recipe.source.domain}"
-    assert type(recipe.target.options).__module__ == f"domains.{recipe.target.domain}"
+    assert type(recipe.source.options).__module__ == f"seqimg.domains.{recipe.source.domain}"
+    assert type(recipe.target.options).__module__ == f"seqimg.domains.{recipe.target.domain}"
 
 
 def test_timeseries_scaler_is_fitted_on_the_training_split(tmp_path):

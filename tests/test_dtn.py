@@ -1,13 +1,13 @@
 import numpy as np
 import pytest
 import torch
+from conftest import dtn_trainer
 
 from seqimg.errors import SeqimgError
 from seqimg.model.core import DTN
 from seqimg.model.plan import plan_for
 from seqimg.registry import make_codec
-from seqimg.settings import ExtraLoss, LossConfig, ModelConfig, TrainConfig
-from seqimg.train import Trainer
+from seqimg.settings import DtnTrainConfig, ExtraLoss, LossConfig, ModelConfig
 
 CODEC_SHAPES = {
     "midi": ("midi", {}, (168, 16, 16)),
@@ -69,14 +69,13 @@ def toy_images(n, shape, square, seed):
     return x.reshape(n, *shape)
 
 
-def make_trainer(steps, seed=0, extra=None, **train):
-    torch.manual_seed(seed)
+def make_trainer(steps, seed=0, extra=None, losses=None, **dtn_train):
     shape = (1, 8, 8)
-    model = DTN(shape, ModelConfig(width=4, code_dim=8))
-    cfg = TrainConfig(steps=steps, batch_size=8, log_every=1, **train)
     extra = {name: ExtraLoss(weight) for name, weight in (extra or {}).items()}
-    return Trainer(model, toy_images(32, shape, False, 1), toy_images(32, shape, True, 2), cfg,
-                   LossConfig(extra=extra), torch.device("cpu"), seed)
+    return dtn_trainer(toy_images(32, shape, False, 1), toy_images(32, shape, True, 2),
+                       losses=LossConfig(extra=extra, **(losses or {})),
+                       dtn_train=DtnTrainConfig(**dtn_train), seed=seed, steps=steps,
+                       batch_size=8, log_every=1)
 
 
 @pytest.mark.parametrize("pretrain,task", [(0, "autoencoder"), (3, "autoencoder"),
@@ -91,15 +90,15 @@ def test_resume_continues_exactly(tmp_path, pretrain, task):
     resumed = make_trainer(8, pretrain_steps=pretrain, pretrain_task=task)
     resumed.load(tmp_path / "half.pt")
     resumed.fit(progress=False)
-    for key, value in straight.model.state_dict().items():
-        assert torch.equal(value, resumed.model.state_dict()[key]), key
+    for key, value in straight.method.state_dict().items():
+        assert torch.equal(value, resumed.method.state_dict()[key]), key
 
 
 def test_checkpoint_loads_with_weights_only(tmp_path):
     trainer = make_trainer(2)
     trainer.fit(tmp_path / "c.pt", progress=False)
     state = torch.load(tmp_path / "c.pt", weights_only=True)
-    assert state["step"] == 2 and "model" in state and len(state["history"]) == 2
+    assert state["step"] == 2 and "weights" in state and len(state["history"]) == 2
 
 
 class NanLoss:
@@ -145,16 +144,15 @@ def test_benchmark_times_the_library_step_and_a_plain_loop():
 
 
 def test_const_can_train_g_without_moving_f():
-    trainer = make_trainer(1)
-    trainer.const_updates_f = False
+    method = make_trainer(1, losses={"const_updates_f": False}).method
     g_s = torch.rand(2, 1, 8, 8, requires_grad=True)
-    code, _ = trainer.f_of_output(g_s)
+    code, _ = method.f_of_output(g_s)
     code.sum().backward()
     assert g_s.grad is not None and g_s.grad.abs().sum() > 0
-    assert all(p.grad is None for p in trainer.model.f.parameters())
-    trainer.const_updates_f = True
-    trainer.f_of_output(g_s)[0].sum().backward()
-    assert any(p.grad is not None for p in trainer.model.f.parameters())
+    assert all(p.grad is None for p in method.model.f.parameters())
+    method = make_trainer(1, losses={"const_updates_f": True}).method
+    method.f_of_output(g_s)[0].sum().backward()
+    assert any(p.grad is not None for p in method.model.f.parameters())
 
 
 def test_straight_through_quantises_forward_and_passes_gradients():
@@ -173,4 +171,4 @@ def test_classifier_pretraining_teaches_f_the_domains_then_freezes_it():
     history = trainer.fit(progress=False)
     losses = [h["L_F_CLASSIFIER"] for h in history if "L_F_CLASSIFIER" in h]
     assert losses[-1] < 0.5 * losses[0]
-    assert not any(p.requires_grad for p in trainer.model.f.parameters())
+    assert not any(p.requires_grad for p in trainer.method.model.f.parameters())

@@ -10,9 +10,9 @@ from conftest import MELODY, run_cli, write_midi
 
 from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import notes_to_pitch_channels
-from seqimg.evaluate import Pieces, two_sample
 from seqimg.evaluate import measures as m
 from seqimg.evaluate.classifier import classifier_fit, frame_windows, train_classifier
+from seqimg.evaluate.pipeline import Pieces, two_sample
 from seqimg.recipe import load_recipe
 
 

@@ -16,7 +16,6 @@ from seqimg.losses import (
     TernaryAdversarialLoss,
     TotalVariationLoss,
     distance,
-    generator_terms,
 )
 from seqimg.settings import ExtraLoss, LossConfig
 
@@ -90,8 +89,6 @@ def test_source_keep_prices_every_change_to_the_source():
                 g_source=torch.tensor([[1.0, 1.0, 1.0, -1.0]]))
     assert SourceKeepLoss()(x).item() == pytest.approx(0.5)  # one cell of four moved by 2
     assert SourceKeepLoss("mse")(x).item() == pytest.approx(1.0)
-    names = [n for n, _, _ in generator_terms(LossConfig(keep_weight=2.0), BINARY)]
-    assert names == ["gan_g", "const", "tid", "keep"]
 
 
 def test_total_variation_exponents():
@@ -100,13 +97,19 @@ def test_total_variation_exponents():
     assert TotalVariationLoss(1.0)(tensors(g_source=z)).item() == pytest.approx(math.sqrt(5.0))
 
 
-def test_generator_terms_follow_weights_and_names():
-    names = [(n, w) for n, w, _ in generator_terms(LossConfig(tv_weight=0.5), BINARY)]
-    assert names == [("gan_g", 1.0), ("const", 15.0), ("tid", 15.0), ("tv", 0.5)]
-    terms = generator_terms(LossConfig(tid_weight=0), BINARY)
-    assert [n for n, _, _ in terms] == ["gan_g", "const"]
+def test_the_dtn_step_logs_each_weighted_term_and_sums_them():
+    from conftest import dtn_trainer
+
+    images = torch.rand(8, 1, 8, 8) * 2 - 1
+    losses = LossConfig(tv_weight=0.5, tid_weight=0.0, keep_weight=2.0)
+    [last] = dtn_trainer(images, images.flip(0), losses=losses, steps=1, batch_size=4,
+                         log_every=1).fit(progress=False)
+    terms = [k for k in last if k.startswith("L_") and k not in ("L_D", "L_G")]
+    assert terms == ["L_GAN_G", "L_CONST", "L_TV", "L_KEEP"]  # L_TID weighs 0: not computed
+    assert last["L_G"] == pytest.approx(last["L_GAN_G"] + 15 * last["L_CONST"]
+                                        + 0.5 * last["L_TV"] + 2 * last["L_KEEP"], rel=1e-5)
     with pytest.raises(SeqimgError, match="unknown loss 'nope'"):
-        generator_terms(LossConfig(extra={"nope": ExtraLoss(1.0)}), BINARY)
+        dtn_trainer(images, images, losses=LossConfig(extra={"nope": ExtraLoss(1.0)}))
     with pytest.raises(SeqimgError, match="unknown distance"):
         distance("manhattan", torch.zeros(1), torch.zeros(1))
 

@@ -16,7 +16,7 @@ def test_reference_page_is_up_to_date():
 
 
 def test_every_built_in_setting_is_explained():
-    from domains import DOMAINS, domain_module
+    from seqimg.domains import DOMAINS, domain_module
     from seqimg.recipe import SECTIONS
     from seqimg.registry import BUILTINS, lookup
 
@@ -44,3 +44,17 @@ def test_codecs_options_prints_one_codecs_settings():
     assert "  channels (int, default 1): columns of each file (features F)" in result.stdout
     plugin = run_cli("codecs", "--options", "lines").stdout
     assert "  low (float, default 0.0)" in plugin
+
+
+def test_the_architecture_page_names_every_registry_kind_and_its_built_ins():
+    import re
+    from pathlib import Path
+
+    from seqimg.registry import BUILTINS, GROUPS
+
+    page = (Path(__file__).parents[1] / "docs" / "architecture.md").read_text()
+    rows = {m.group(1): m.group(2) for m in re.finditer(
+        r"^\| [^|]+ \| `(seqimg\.\w+)` \| [^|]+ \| ([^|]+) \|$", page, re.MULTILINE)}
+    assert set(rows) == set(GROUPS.values())
+    for kind, group in GROUPS.items():
+        assert re.findall(r"`(\w+)`", rows[group]) == list(BUILTINS[kind]), kind

@@ -121,8 +121,8 @@ def test_a_run_killed_at_every_stage_and_resumed_ends_as_an_uninterrupted_one(tm
     final = [torch.load(run / "checkpoints" / "last.pt", weights_only=True) for run in
              (whole, killed)]
     assert final[0]["step"] == final[1]["step"] == 60
-    for key, value in final[0]["model"].items():
-        assert torch.equal(value, final[1]["model"][key]), key
+    for key, value in final[0]["weights"].items():
+        assert torch.equal(value, final[1]["weights"][key]), key
     for name in ("report.json", "split.json"):
         assert (whole / name).read_text() == (killed / name).read_text(), name
     outputs = sorted(p.name for p in (whole / "transferred").iterdir())
@@ -177,13 +177,11 @@ def test_a_full_disk_during_a_checkpoint_keeps_the_previous_one(tmp_path, monkey
     first checkpoint intact, no partial file left."""
     import errno
 
+    from conftest import dtn_trainer
     from test_dtn import toy_images
 
     from seqimg import checkpoint as checkpoints
     from seqimg.errors import SeqimgError
-    from seqimg.model.core import DTN
-    from seqimg.settings import LossConfig, ModelConfig, TrainConfig
-    from seqimg.train import Trainer
 
     real_save, calls = torch.save, []
 
@@ -196,10 +194,8 @@ def test_a_full_disk_during_a_checkpoint_keeps_the_previous_one(tmp_path, monkey
 
     monkeypatch.setattr(checkpoints.torch, "save", filling_disk)
     shape = (1, 8, 8)
-    trainer = Trainer(DTN(shape, ModelConfig(width=4, code_dim=8)), toy_images(8, shape, False, 1),
-                      toy_images(8, shape, True, 2),
-                      TrainConfig(steps=4, batch_size=2, checkpoint_every=2), LossConfig(),
-                      torch.device("cpu"), 0)
+    trainer = dtn_trainer(toy_images(8, shape, False, 1), toy_images(8, shape, True, 2),
+                          steps=4, batch_size=2, checkpoint_every=2)
     path = tmp_path / "checkpoints" / "last.pt"
     with pytest.raises(SeqimgError, match=r"last.pt: cannot be written \(No space left on device\)"
                                           r"; what was there before is kept"):
@@ -219,4 +215,4 @@ def test_a_damaged_cache_shard_is_encoded_again(tmp_path, monkeypatch, melody_mi
     shard.write_bytes(shard.read_bytes()[:100])
     again = prepare_files(codec, [melody_mid], {}, workers=1)
     assert again.encoded == 1
-    assert (again.frames(melody_mid) == codec.frames(melody_mid)).all()
+    assert (again.reader.rows(again.entries[melody_mid]) == codec.frames(melody_mid)).all()

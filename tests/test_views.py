@@ -9,7 +9,7 @@ from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import notes_to_pitch_channels, notes_to_pitch_levels
 from seqimg.errors import SeqimgError
 from seqimg.losses import StepTensors, ViewConstancyLoss
-from seqimg.views import CodecReaders, OutputSnap, ViewReader
+from seqimg.views import OutputSnap, ViewReader
 
 # a C major triad over a bass C for one beat, then C-G with a high C on top
 PIECE = np.array([[48, 0, 8], [64, 0, 4], [67, 0, 8], [72, 4, 8]])
@@ -79,27 +79,24 @@ def test_view_constancy_loss_by_hand():
 
 
 def test_training_with_views_logs_l_views_and_its_gradient_reaches_g(tmp_path):
-    from seqimg.model.core import DTN
-    from seqimg.settings import LossConfig, ModelConfig, TrainConfig
-    from seqimg.train import Trainer
+    from conftest import dtn_trainer
+
+    from seqimg.settings import DtnTrainConfig, LossConfig
 
     codec = MidiCodec(height=8, width=8, pitch_low=36, pitch_high=83)
     pieces = [write_midi(tmp_path / f"p{i}.mid", [(p + i, s, e) for p, s, e in MELODY * 2])
               for i in range(4)]
     images = torch.from_numpy(np.concatenate([codec.encode(p).images for p in pieces]))
-    torch.manual_seed(0)
-    model = DTN(codec.image_shape, ModelConfig(width=4, code_dim=8))
     losses = LossConfig(const_weight=0.0, tid_weight=0.0, views={"harmony": 1.0, "bass": 1.0})
-    reader = ViewReader(codec, ["harmony", "bass"])
-    trainer = Trainer(model, images, images, TrainConfig(steps=2, batch_size=4, log_every=1,
-                                                         straight_through=True),
-                      losses, torch.device("cpu"), 0,
-                      readers=CodecReaders(OutputSnap(codec), (reader, reader)))
+    trainer = dtn_trainer(images, images, losses=losses,
+                          dtn_train=DtnTrainConfig(straight_through=True), codecs=(codec, codec),
+                          steps=2, batch_size=4, log_every=1)
+    model = trainer.method.model
     history = trainer.fit(progress=False)
     assert all(np.isfinite(h["L_VIEWS"]) and h["L_VIEWS"] > 0 for h in history)
     # through the straight-through snap, L_VIEWS alone moves g's weights
     s = images[:4]
-    signals = trainer.codec_signals(s, s, model(s))
+    signals = trainer.method.codec_signals(s, s, model(s))
     views_s, views_gs = signals["views_source"], signals["views_g_source"]
     model.zero_grad()
     sum(((views_gs[k] - views_s[k]) ** 2).mean() for k in views_s).backward()
@@ -168,10 +165,10 @@ def test_batch_statistics_by_hand():
 
 
 def test_match_loss_by_hand_and_in_training(tmp_path):
+    from conftest import dtn_trainer
+
     from seqimg.losses import TargetMatchLoss
-    from seqimg.model.core import DTN
-    from seqimg.settings import LossConfig, ModelConfig, TrainConfig
-    from seqimg.train import Trainer
+    from seqimg.settings import DtnTrainConfig, LossConfig
 
     x = StepTensors(*[torch.zeros(1)] * 8, match_g_source={"register": torch.tensor(0.7)},
                     match_target={"register": torch.tensor(0.4)})
@@ -179,12 +176,10 @@ def test_match_loss_by_hand_and_in_training(tmp_path):
 
     codec = MidiCodec(height=8, width=8, pitch_low=36, pitch_high=83)
     images = torch.from_numpy(codec.encode(write_midi(tmp_path / "p.mid", MELODY * 2)).images)
-    model = DTN(codec.image_shape, ModelConfig(width=4, code_dim=8))
-    reader = ViewReader(codec, ["register", "density"], "losses.match", statistics=True)
-    trainer = Trainer(model, images, images, TrainConfig(steps=2, batch_size=2, log_every=1,
-                                                         straight_through=True),
-                      LossConfig(match={"register": 1.0, "density": 1.0}), torch.device("cpu"),
-                      0, readers=CodecReaders(OutputSnap(codec), match=reader))
+    trainer = dtn_trainer(images, images, losses=LossConfig(match={"register": 1.0,
+                                                                   "density": 1.0}),
+                          dtn_train=DtnTrainConfig(straight_through=True), codecs=(codec, codec),
+                          steps=2, batch_size=2, log_every=1)
     assert all(np.isfinite(h["L_MATCH"]) for h in trainer.fit(progress=False))
     with pytest.raises(SeqimgError, match="losses.match.pitch: the midi codec offers no such"):
         ViewReader(codec, ["pitch"], "losses.match", statistics=True)

@@ -21,9 +21,14 @@ def fold_of(codec) -> FoldSpec:
     return codec.fold_spec
 
 
-def model_layers(model, shape, fold: FoldSpec, limit: int | None) -> dict:
+def model_layers(method, shape, fold: FoldSpec, limit: int | None) -> dict:
+    """Each network the method offers for analysis (the DTN: f and D), layer by layer."""
+    networks = method.networks()
+    if not networks:
+        raise SeqimgError(f"the {type(method).__name__} method offers no convolutional network "
+                          "to analyse")
     return {name: analyse(geometry_of(net, shape)[:limit], fold)
-            for name, net in (("f", model.f), ("D", model.d))}
+            for name, net in networks.items()}
 
 
 def receptive_field_report(recipe: Path | None, checkpoint: Path | None, height: int, width: int,
@@ -38,22 +43,22 @@ def receptive_field_report(recipe: Path | None, checkpoint: Path | None, height:
         from seqimg.transfer import load_pair
 
         pair = load_pair(checkpoint)
-        if pair.model.cross:
+        if pair.cross:
             raise SeqimgError(f"{checkpoint}: a cross-codec pair; the receptive field of a "
                               "trained model is measured for pairs of one image shape only")
         fold = fold_of(pair.source)
-        result = model_layers(pair.model, pair.source.image_shape, fold, layers)
+        result = model_layers(pair.method, pair.source.image_shape, fold, layers)
         erf = checkpoint_field(pair, fold, data)
     elif recipe:
         from seqimg.data import codec_for
+        from seqimg.methods import make_method
         from seqimg.recipe import load_recipe
-        from seqimg.transfer import build_model
 
         loaded = load_recipe(recipe)
-        codec = codec_for(loaded.target)  # f and D work on the target's images
+        codec = codec_for(loaded.target)  # the networks work on the target's images
         fold = fold_of(codec)
-        model = build_model(codec_for(loaded.source), codec, loaded.model, loaded.losses)
-        result = model_layers(model, codec.image_shape, fold, layers)
+        method = make_method(loaded, codec_for(loaded.source), codec)
+        result = model_layers(method, codec.image_shape, fold, layers)
     else:
         fold = FoldSpec(height, width, steps)
         depth = layers or max(1, (min(height, width) - 1).bit_length())
@@ -65,15 +70,19 @@ def receptive_field_report(recipe: Path | None, checkpoint: Path | None, height:
     return result
 
 
-def checkpoint_field(pair, fold: FoldSpec, data: list | None) -> tuple:
-    """Effective field of f's last stride-2 stage on source windows (or random ones)."""
+def checkpoint_field(pair, fold: FoldSpec, data: list | None) -> tuple | None:
+    """Effective field of f's last stride-2 stage on source windows (or random ones); None for
+    a method without an f."""
+    f = pair.method.networks().get("f")
+    if f is None:
+        return None
     if data:
         images = torch.cat([torch.from_numpy(pair.source.encode(p).images) for p in data])
     else:
         images = torch.rand(32, *pair.source.image_shape, generator=torch.Generator()
                             .manual_seed(0)) * 2 - 1
-    index = len(geometry_of(pair.model.f, pair.source.image_shape)) - 2
-    return effective_field(pair.model.f, index, images, fold)
+    index = len(geometry_of(f, pair.source.image_shape)) - 2
+    return effective_field(f, index, images, fold)
 
 
 def write_outputs(result: dict, erf, out: Path) -> None:
@@ -81,8 +90,8 @@ def write_outputs(result: dict, erf, out: Path) -> None:
     write_text(out / "rf.json", json.dumps(result, indent=1))
     fold = result["fold"]
     label = f"H={fold['height']} W={fold['width']} k={fold['steps_per_pixel']}"
-    for name in ("layers", "f", "D"):
-        if name in result:
+    for name in result:
+        if name != "fold":
             figures.offset_masks(result[name], out / f"offsets_{name}.png", f"{name}, {label}")
     if erf is not None:
         figures.effective_field_plot(*erf, out / "effective_field.png",

@@ -20,6 +20,7 @@ from seqimg.codecs import note_measures as nm
 from seqimg.codecs import notes as nt
 from seqimg.codecs import pianoroll as pr
 from seqimg.codecs.base import CodecConfig, SequenceCodec
+from seqimg.codecs.capabilities import NoteCodec
 from seqimg.codecs.midi_file import read_midi
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def beat_positions(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarray:
     return np.where(times > beats[-1], after, inside)
 
 
-class MidiCodec(SequenceCodec):
+class MidiCodec(SequenceCodec, NoteCodec):
     name = "midi"
     description = "Polyphonic MIDI as pitch channels (or 3 voices) on a beat grid, folded in time"
     suffixes = (".mid", ".midi")
@@ -195,6 +196,10 @@ class MidiCodec(SequenceCodec):
         transpose = self.config.transpose
         return [nt.transpose_pitch_blocks(frames, shift, self.n_pitches, blocks)
                 for shift in range(-transpose, transpose + 1) if shift]
+
+    @property
+    def steps_per_beat(self) -> int:
+        return self.config.steps_per_beat
 
     def notes(self, frames: np.ndarray) -> np.ndarray:
         """Pitched notes, shape=(n, 3) as (pitch, start, end) steps, decoded from frames: a

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from seqimg.codecs.capabilities import NoteCodec, needs
+
 POWER_CHORD = (0, 7, 12)
 ROOT_LOW = 40  # power-chord roots are moved into E2..D#3, a guitar's low register
 
 
+@needs(NoteCodec)
 def sixteenths(codec, frames: np.ndarray) -> np.ndarray:
     """Every note of the piece split into notes one step long."""
     notes = codec.notes(frames)
@@ -28,10 +31,11 @@ def top_voice_notes(notes: np.ndarray, sounding: np.ndarray) -> np.ndarray:
     return np.asarray(tops, dtype=np.int64).reshape(-1, 3)
 
 
+@needs(NoteCodec)
 def power_chords(codec, frames: np.ndarray) -> np.ndarray:
     """Power chords in steps on each beat's lowest note, and the melody an octave down."""
     notes, sounding = codec.roll(frames)
-    beat, length = codec.config.steps_per_beat, len(frames)
+    beat, length = codec.steps_per_beat, len(frames)
     arranged = []
     for start in range(0, length, beat):
         pitches = np.flatnonzero(sounding[start : start + beat].any(0))

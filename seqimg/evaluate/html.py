@@ -3,13 +3,15 @@ of the run folder. Every link is relative and inside the run folder; nothing is 
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from seqimg.evaluate.report import controls_rows, example_stems, readable
+import yaml
+
 from seqimg.evaluate.result import Report
+from seqimg.evaluate.tables import controls_rows, example_stems, readable
 from seqimg.evaluate.verdict import THRESHOLDS, verdict
 from seqimg.io import write_text
 
@@ -136,7 +138,30 @@ def figure(run_dir: Path, relative: str, caption: str) -> str:
             f'alt="{esc(caption)}"></div>')
 
 
-def html_page(run_dir: Path, r: Report, recipe, target_suffix: str) -> str:
+@dataclass(frozen=True)
+class RunHeading:
+    """What the page says of a run besides its report, read from its resolved recipe (the
+    mapping config.yaml holds) without building it, so that no method or model is imported."""
+
+    name: str
+    source: str  # the source domain
+    target: str  # the target domain
+    codec: str  # the target's codec
+    steps: int  # training steps
+    examples: int  # pieces drawn from each end of the ranking
+
+    @classmethod
+    def of(cls, config: dict, level: str) -> RunHeading:
+        from seqimg.config import build_config
+        from seqimg.recipe import EvaluateConfig
+
+        evaluate = build_config(EvaluateConfig, config.get("evaluate"), "evaluate")
+        return cls(config["name"], config["source"]["domain"], config["target"]["domain"],
+                   config["target"]["codec"]["name"], config["train"]["steps"],
+                   evaluate.effective(level).examples)
+
+
+def html_page(run_dir: Path, r: Report, recipe: RunHeading, target_suffix: str) -> str:
     """The whole page: verdict, measures, example pieces, training curves."""
     said = verdict(r)
     points = "".join(f"<li>{esc(p)}</li>" for p in said.points)
@@ -147,8 +172,8 @@ def html_page(run_dir: Path, r: Report, recipe, target_suffix: str) -> str:
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>seqimg run: {esc(recipe.name)}</title><style>{STYLE}</style></head><body>
-<h1>{esc(recipe.name)}: {esc(recipe.source.domain)} &rarr; {esc(recipe.target.domain)}</h1>
-<div class="sub">codec {esc(recipe.target.codec_name)}, {recipe.train.steps} training steps on
+<h1>{esc(recipe.name)}: {esc(recipe.source)} &rarr; {esc(recipe.target)}</h1>
+<div class="sub">codec {esc(recipe.codec)}, {recipe.steps} training steps on
 {r.training.get('processes', 1):g} process(es); {r.counts.get('transferred', 0)} held-out pieces
 transferred; {r.skipped_count} files skipped{QUICK if r.level == "fast" else ""}</div>
 <h2>Verdict</h2>
@@ -157,7 +182,7 @@ transferred; {r.skipped_count} files skipped{QUICK if r.level == "fast" else ""}
 <h2>Measures, next to their controls</h2>{measures_table(r)}{controls_table(r)}
 <h3>Realism: per-piece statistics</h3>{realism_table(r)}
 <h2>Listen and look: the most and the least convincing pieces</h2>
-{pieces_section(run_dir, r, recipe.evaluate.examples, target_suffix)}
+{pieces_section(run_dir, r, recipe.examples, target_suffix)}
 <h2>Training</h2>
 {figure(run_dir, "figures/training_curves.png", "Training curves")}
 {figure(run_dir, "figures/metrics.png", "The measures as bars")}
@@ -168,23 +193,20 @@ transferred; {r.skipped_count} files skipped{QUICK if r.level == "fast" else ""}
 """
 
 
-def write_html(run_dir: Path, report: Report, recipe) -> Path:
-    """Write ``report.html`` into the run folder."""
+def write_html(run_dir: Path, report: Report, config: dict) -> Path:
+    """Write ``report.html`` into the run folder; ``config`` is the resolved recipe's mapping."""
     from seqimg.registry import codec_class
 
-    suffix = codec_class(recipe.target.codec_name).suffixes[0]
+    heading = RunHeading.of(config, report.level)
+    suffix = codec_class(heading.codec).suffixes[0]
     path = Path(run_dir) / "report.html"
-    write_text(path, html_page(Path(run_dir), report, recipe, suffix))
+    write_text(path, html_page(Path(run_dir), report, heading, suffix))
     return path
 
 
 def rewrite_html(run_dir: Path) -> Path:
     """``report.html`` again from the run folder's config.yaml, report.json and figures,
     without evaluating anything."""
-    from seqimg.recipe import load_recipe
-
     run_dir = Path(run_dir)
-    recipe = load_recipe(run_dir / "config.yaml")
-    report = Report.load(run_dir / "report.json")
-    return write_html(run_dir, report,
-                      dataclasses.replace(recipe, evaluate=recipe.evaluate.effective(report.level)))
+    config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
+    return write_html(run_dir, Report.load(run_dir / "report.json"), config)

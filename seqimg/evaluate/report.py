@@ -11,15 +11,20 @@ import matplotlib.pyplot as plt  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from seqimg.evaluate.result import Report  # noqa: E402
+from seqimg.evaluate.tables import controls_rows, example_stems, readable  # noqa: E402
 from seqimg.evaluate.verdict import THRESHOLDS, verdict  # noqa: E402
 from seqimg.io import write_text  # noqa: E402
 from seqimg.plots import save_figure, save_windows_png  # noqa: E402
-from seqimg.transfer import generate  # noqa: E402
+
+
+def curve_keys(history: list[dict]) -> list[str]:
+    """Every value a method logged, in the order it first logged them."""
+    return [k for k in dict.fromkeys(k for h in history for k in h) if k != "step"]
 
 
 def training_curves(history: list[dict], path: Path) -> None:
-    keys = [k for k in ("L_D", "L_GAN_G", "L_CONST", "L_TID", "L_AE", "code_norm", "d_acc_real",
-                        "d_acc_fake") if any(k in h for h in history)]
+    """One panel per value the method logged."""
+    keys = curve_keys(history)
     fig, axes = plt.subplots(len(keys), 1, figsize=(8, 1.6 * len(keys)), sharex=True,
                              squeeze=False)
     for ax, key in zip(axes[:, 0], keys):
@@ -42,13 +47,6 @@ def metric_bars(report: Report, path: Path) -> None:
     save_figure(fig, path, 90)
 
 
-def example_stems(report: Report, count: int) -> list[str]:
-    """The ``count`` most and ``count`` least convincing transferred pieces (by the share of
-    their windows classified as target), most convincing first."""
-    ranked = list(report.per_file_strength)
-    return list(dict.fromkeys(ranked[:count] + ranked[len(ranked) - count:])) if count else []
-
-
 def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> list[str]:
     """Write the figures (and WAV renders, where the codec can) and return their paths
     relative to the run; pictures and renders of the example pieces come from the target
@@ -62,10 +60,12 @@ def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> lis
     metric_bars(report, fig_dir / "metrics.png")
     made.append("figures/metrics.png")
     stems = [s for s in example_stems(report, recipe.evaluate.examples) if s in inputs.frames]
-    cross = pair.model.cross
+    cross = pair.cross
     if stems:
+        from seqimg.transfer import generate
+
         first = pair.source.frames_to_images(inputs.frames[stems[0]])[:1]
-        save_windows_png([first[0], generate(pair.model, first)[0]],
+        save_windows_png([first[0], generate(pair.method, first)[0]],
                          fig_dir / "fold_before_after.png", max_windows=2,
                          labels=(f"{stems[0]}: first window", "through G"))
         made.append("figures/fold_before_after.png")
@@ -88,24 +88,13 @@ def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> lis
     return made
 
 
-def training_signals(last: dict) -> list[str]:
-    """The failure modes to look for: a collapsed code, a winning D."""
-    if not last:
+def training_signals(signals: list) -> list[str]:
+    """The method's training signals at the last step and what to look for in each."""
+    if not signals:
         return []
     return ["## Training signals at the last step", "",
             "| signal | value | what to look for |", "| --- | --- | --- |",
-            f"| L_CONST | {last.get('L_CONST', float('nan')):.4g} | near 0 with a falling code "
-            "norm: f has collapsed its code and L_CONST constrains nothing |",
-            f"| code norm | {last.get('code_norm', float('nan')):.4g} | see above |",
-            f"| D accuracy on real target | {last.get('d_acc_real', float('nan')):.3f} | both "
-            "near 1 and L_GAN_G climbing: D has won |",
-            f"| D accuracy on G(source) | {last.get('d_acc_fake', float('nan')):.3f} | |",
-            f"| L_GAN_G | {last.get('L_GAN_G', float('nan')):.4g} | |", ""]
-
-
-def readable(report: Report, value: float) -> str:
-    """A strength, or why it cannot be read."""
-    return f"{value:.3f}" if report.strength_readable else f"cannot be read ({value:.3f})"
+            *(f"| {s.name} | {s.value:.4g} | {s.meaning} |" for s in signals), ""]
 
 
 def verdict_lines(r: Report) -> list[str]:
@@ -113,20 +102,6 @@ def verdict_lines(r: Report) -> list[str]:
     said = verdict(r)
     return ["## Verdict", "", f"**{said.headline}**", "", *(f"- {p}" for p in said.points), "",
             THRESHOLDS, ""]
-
-
-def controls_rows(r: Report) -> tuple[tuple[str, ...], list[tuple]]:
-    """The header and rows of the transfer beside each rule-made control on the same measures
-    (strength as :func:`readable` words, the rest as floats); no rows without controls."""
-    if not r.controls:
-        return (), []
-    measures = list(next(iter(r.controls.values())).content)
-    header = ("", "strength", *(f"{m} kept" for m in measures), "two-sample")
-    rows = [("learned transfer", readable(r, r.transfer_strength),
-             *(r.content_similarity[m].normalised for m in measures), r.two_sample_accuracy)]
-    rows += [(name, readable(r, c.strength), *(c.content[m] for m in measures), c.two_sample)
-             for name, c in r.controls.items()]
-    return header, rows
 
 
 def controls_table(r: Report) -> list[str]:
@@ -141,7 +116,7 @@ def controls_table(r: Report) -> list[str]:
     return lines + [""]
 
 
-def markdown(report: Report, recipe, made: list[str]) -> str:
+def markdown(report: Report, recipe, made: list[str], signals: list) -> str:
     r = report
     lines = [
         f"# Run report: {recipe.name}",
@@ -189,7 +164,7 @@ def markdown(report: Report, recipe, made: list[str]) -> str:
     lines += ["", f"Frechet distance in the classifier's embedding: outputs to target "
               f"{r.realism.frechet_to_target:.3f}; untransferred round trip to target "
               f"{r.realism.frechet_roundtrip_source_to_target:.3f}.", ""]
-    lines += training_signals(r.training)
+    lines += training_signals(signals)
     ranked = list(r.per_file_strength.items())
     lines += ["## Most and least convincing transferred pieces", "",
               "| piece | share of windows classified as target |", "| --- | --- |"]
@@ -206,7 +181,10 @@ def markdown(report: Report, recipe, made: list[str]) -> str:
 
 def write_report(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> None:
     from seqimg.evaluate.html import write_html
+    from seqimg.recipe import recipe_dict
 
     made = figures(run_dir, report, recipe, pair, inputs, outputs)
-    write_text(run_dir / "report.md", markdown(report, recipe, made))
-    write_html(run_dir, report, recipe)
+    last = {k: v for k, v in report.training.items() if k != "processes"}
+    signals = pair.method.signals(last) if last else []
+    write_text(run_dir / "report.md", markdown(report, recipe, made, signals))
+    write_html(run_dir, report, recipe_dict(recipe))

@@ -27,3 +27,4 @@ def piece_views(codec: SequenceCodec, frames: np.ndarray, names: list[str]
 def view_similarity(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, float]:
     """Per view, the mean over its features of the correlation of ``a`` and ``b`` in time."""
     return {name: per_feature_correlation(a[name], b[name]) for name in a}
+

@@ -41,3 +41,12 @@ class SourceStem(nn.Module):
         if self.spec.source_fold != self.spec.target_fold:
             x = fold_batch(unfold_batch(x, self.spec.source_fold), self.spec.target_fold)
         return self.project(x)
+
+
+def stem_spec(source, target) -> StemSpec | None:
+    """What a cross-codec pair's source stem connects, from the two codecs; None when their
+    images share a shape."""
+    if source.image_shape == target.image_shape:
+        return None
+    return StemSpec(source.fold_spec, source.n_features, target.fold_spec,
+                    target.image_shape[0])

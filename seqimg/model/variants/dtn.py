@@ -9,6 +9,7 @@ from torch import nn
 
 from seqimg.model.blocks import StagedExtractor, stage, strided_critic, xavier_init
 from seqimg.model.plan import ShapePlan, f_channels, g_channels
+from seqimg.model.variants import honours
 from seqimg.settings import ModelConfig
 
 
@@ -73,12 +74,14 @@ class Discriminator(nn.Module):
         return self.net(x).flatten(1)
 
 
+@honours("residual", "skip", "normalise_code")
 def build_generator(plan: ShapePlan, cfg: ModelConfig,
                     outputs: int) -> tuple[nn.Module, nn.Module]:
     """The seed paper's f (down to a 1x1 code) and g (back up, with skips from f)."""
     return ContentExtractor(plan, cfg), Decoder(plan, cfg, outputs)
 
 
+@honours("spectral_norm")
 def build_discriminator(plan: ShapePlan, cfg: ModelConfig, outputs: int) -> nn.Module:
     """The seed paper's D: stride-2 convs to logits over the whole image."""
     return Discriminator(plan, cfg, outputs)

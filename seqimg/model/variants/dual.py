@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from seqimg.model.plan import ShapePlan
-from seqimg.model.variants import dtn, temporal
+from seqimg.model.variants import dtn, honours, temporal
 from seqimg.settings import ModelConfig
 
 
@@ -28,6 +28,7 @@ class DualDiscriminator(nn.Module):
         return torch.cat([whole, local])
 
 
+@honours("spectral_norm")
 def build_discriminator(plan: ShapePlan, cfg: ModelConfig, outputs: int) -> nn.Module:
     """The fold's global D and the 1-D patch D over time, judging together."""
     return DualDiscriminator(plan, cfg, outputs)

@@ -9,6 +9,7 @@ from torch import nn
 
 from seqimg.model.blocks import strided_critic
 from seqimg.model.plan import ShapePlan
+from seqimg.model.variants import honours
 from seqimg.settings import ModelConfig
 
 
@@ -27,6 +28,7 @@ class PatchDiscriminator(nn.Module):
         return logits.permute(0, 2, 3, 1).reshape(-1, logits.shape[1])
 
 
+@honours("spectral_norm")
 def build_discriminator(plan: ShapePlan, cfg: ModelConfig, outputs: int) -> nn.Module:
     """A PatchGAN discriminator for images of ``plan``'s shape."""
     return PatchDiscriminator(plan, cfg, outputs)

@@ -14,6 +14,7 @@ from torch import nn
 
 from seqimg.model.blocks import StagedExtractor, spectral_normalise, xavier_init
 from seqimg.model.plan import ShapePlan, f_channels
+from seqimg.model.variants import honours
 from seqimg.settings import ModelConfig
 
 
@@ -89,12 +90,14 @@ class SeedDiscriminator(nn.Module):
         return self.net(x).flatten(1)
 
 
+@honours("skip", "normalise_code")
 def build_generator(plan: ShapePlan, cfg: ModelConfig,
                     outputs: int) -> tuple[nn.Module, nn.Module]:
     """The seed paper's f and g, layer for layer."""
     return SeedExtractor(plan, cfg), SeedDecoder(plan, cfg, outputs)
 
 
+@honours("spectral_norm")
 def build_discriminator(plan: ShapePlan, cfg: ModelConfig, outputs: int) -> nn.Module:
     """The seed paper's D, layer for layer."""
     return SeedDiscriminator(plan, cfg, outputs)

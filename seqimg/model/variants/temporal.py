@@ -11,6 +11,7 @@ from torch import nn
 
 from seqimg.model.blocks import spectral_normalise
 from seqimg.model.plan import ShapePlan, g_channels
+from seqimg.model.variants import honours
 from seqimg.settings import ModelConfig
 
 
@@ -107,12 +108,14 @@ class TemporalPatchDiscriminator(nn.Module):
         return logits.transpose(1, 2).reshape(-1, logits.shape[1])
 
 
+@honours()
 def build_generator(plan: ShapePlan, cfg: ModelConfig,
                     outputs: int) -> tuple[nn.Module, nn.Module]:
     """A 1-D generator over the unfolded frames, with no bottleneck."""
     return TemporalEncoder(plan, cfg), TemporalDecoder(plan, cfg, outputs)
 
 
+@honours("spectral_norm")
 def build_discriminator(plan: ShapePlan, cfg: ModelConfig, outputs: int) -> nn.Module:
     """A 1-D patch discriminator over time."""
     return TemporalPatchDiscriminator(plan, cfg, outputs)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from domains.timeseries_sets import pick, write_series
+from seqimg.domains.timeseries_sets import pick, write_series
 
 LABELS = {"gun": 1, "point": 2}
 

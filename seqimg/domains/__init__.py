@@ -16,12 +16,12 @@ from seqimg.config import build_config
 from seqimg.errors import SeqimgError
 
 DOMAINS = {
-    "classical": "domains.classical",
-    "metal": "domains.metal",
-    "folder": "domains.folder",
-    "basicmotions": "domains.basicmotions",
-    "gunpoint": "domains.gunpoint",
-    "rendered": "domains.rendered",
+    "classical": "seqimg.domains.classical",
+    "metal": "seqimg.domains.metal",
+    "folder": "seqimg.domains.folder",
+    "basicmotions": "seqimg.domains.basicmotions",
+    "gunpoint": "seqimg.domains.gunpoint",
+    "rendered": "seqimg.domains.rendered",
 }
 
 

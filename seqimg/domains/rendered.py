@@ -9,7 +9,7 @@ from pathlib import Path
 import pretty_midi
 from tqdm import tqdm
 
-from domains import classical, metal
+from seqimg.domains import classical, metal
 from seqimg.errors import SeqimgError
 from seqimg.render import SOUNDFONT, render_midi
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pretty_midi
 
-from domains.wad import midi_lumps
+from seqimg.domains.wad import midi_lumps
 from seqimg.errors import SeqimgError
 from seqimg.io import atomic_path
 

@@ -1,0 +1,46 @@
+"""Capabilities a codec may declare beyond the core of :class:`~seqimg.codecs.base.SequenceCodec`,
+so that what needs them (rule-made controls, methods) can say so and be refused at recipe load
+when paired with a codec that lacks them, instead of failing halfway through a run."""
+
+from __future__ import annotations
+
+import abc
+
+import numpy as np
+
+
+class NoteCodec(abc.ABC):
+    """A codec whose frames are notes on a beat grid: what note-level controls and measures
+    read and write."""
+
+    requirement = "reads notes on a beat grid (a NoteCodec, such as midi)"
+
+    @property
+    @abc.abstractmethod
+    def steps_per_beat(self) -> int:
+        """Grid steps per beat."""
+
+    @abc.abstractmethod
+    def notes(self, frames: np.ndarray) -> np.ndarray:
+        """Notes, shape=(n, 3) as (pitch, start step, end step), decoded from frames."""
+
+    @abc.abstractmethod
+    def frames_from_notes(self, notes: np.ndarray, length: int) -> np.ndarray:
+        """Frames, shape=(length, F), holding ``notes``."""
+
+    @abc.abstractmethod
+    def roll(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Decoded notes, shape=(n, 3), and their sounding roll, shape=(T, 128)."""
+
+
+def needs(*capabilities: type):
+    """Mark a function (e.g. a rule-made control) as needing codecs with ``capabilities``."""
+    def mark(func):
+        func.needs = capabilities
+        return func
+    return mark
+
+
+def lacking(codec_class: type, needs: tuple[type, ...]) -> str:
+    """What of ``needs`` (capability classes) ``codec_class`` lacks, in words; '' when none."""
+    return "; ".join(need.requirement for need in needs if not issubclass(codec_class, need))

@@ -1,0 +1,311 @@
+"""``seqimg evaluate``: transfer strength, content kept and realism of a run, next to controls.
+
+Everything is recomputed from the run folder (config, checkpoint, split, transferred files).
+Per-piece statistics and content measures come from the target codec's hooks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from seqimg.data import read_each
+from seqimg.domains import domain_files
+from seqimg.errors import SeqimgError
+from seqimg.evaluate import measures
+from seqimg.evaluate.classifier import TrainedClassifier, accuracy, classifier_fit, frame_windows
+from seqimg.evaluate.report import write_report
+from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
+from seqimg.evaluate.shared_views import piece_views, view_similarity
+from seqimg.io import piece_names, write_text
+from seqimg.recipe import Recipe, load_recipe
+from seqimg.text import plural
+from seqimg.transfer import TrainedPair, generate, load_pair, output_paths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Pieces:
+    """Frames of several files, keyed by file stem."""
+
+    frames: dict[str, np.ndarray]
+
+    @property
+    def values(self) -> list[np.ndarray]:
+        return list(self.frames.values())
+
+
+def read_pieces(codec, files: list, skipped: dict) -> Pieces:
+    """Frames of every file that reads, by :func:`piece_names` (as transfer names outputs); the
+    others are recorded in ``skipped``."""
+    names = piece_names(files)
+    return Pieces({names[path]: frames
+                   for path, frames in read_each(list(names), codec.frames, skipped).items()})
+
+
+def round_trip(pieces: Pieces, codec) -> Pieces:
+    """Decode frames to files with ``codec`` and read them back: what a listener would get."""
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for stem, frames in pieces.frames.items():
+            path = Path(tmp) / f"piece{codec.suffixes[0]}"
+            out[stem] = codec.frames(codec.save_frames(frames, path))
+    return Pieces(out)
+
+
+def strength(classifier: TrainedClassifier, pieces: Pieces, window: int) -> float:
+    """Share of the pieces' windows the classifier calls target."""
+    windows, _ = frame_windows(pieces.values, window)
+    return float((classifier.probability(windows) > 0.5).mean())
+
+
+def halves(pieces: Pieces) -> tuple[list, list]:
+    values = pieces.values
+    return values[::2], values[1::2]
+
+
+def two_sample(a: Pieces, b: Pieces, window: int, fit) -> float:
+    """Held-out accuracy of a fresh classifier (``fit(positive, negative)``) telling ``a`` from
+    ``b`` (trained on half the files of each, tested on the other half); 0.5 means
+    indistinguishable."""
+    (a_train, a_test), (b_train, b_test) = halves(a), halves(b)
+    if not (a_train and a_test and b_train and b_test):
+        return float("nan")
+    clf = fit(frame_windows(a_train, window)[0], frame_windows(b_train, window)[0])
+    return accuracy(clf, frame_windows(a_test, window)[0], frame_windows(b_test, window)[0])
+
+
+@dataclass(frozen=True)
+class ContentMeasure:
+    """How content kept is measured: ``similarity(input frames, output frames) -> {measure:
+    value}``, by the target codec's own measures, or for a cross-codec pair by the views both
+    codecs offer."""
+
+    similarity: Callable[[np.ndarray, np.ndarray], dict[str, float]]
+
+    @classmethod
+    def of(cls, pair: TrainedPair, recipe: Recipe) -> ContentMeasure:
+        window = recipe.evaluate.window
+        if not pair.cross:
+            return cls(lambda a, b: pair.target.content_similarity(a, b, window))
+        names = pair.method.kept_views()
+        return cls(lambda a, b: view_similarity(piece_views(pair.source, a, names),
+                                                piece_views(pair.target, b, names)))
+
+
+def chance_levels(measure: ContentMeasure, inputs: Pieces, unrelated: Pieces) -> list[dict]:
+    """The content measures of each input against two unrelated pieces (seeded): what keeping
+    content by chance scores, shared by the transfer and every control."""
+    rng = np.random.default_rng(0)
+    others = unrelated.values
+    return [measure.similarity(a, others[rng.integers(len(others))])
+            for a in inputs.values for _ in range(2)]
+
+
+def content(measure: ContentMeasure, inputs: Pieces, outputs: Pieces,
+            chance: list[dict]) -> dict[str, ContentScore]:
+    """Input/output similarity per measure, its chance level, normalised."""
+    scores = [measure.similarity(inputs.frames[k], outputs.frames[k])
+              for k in outputs.frames if k in inputs.frames]
+    result = {}
+    for key in scores[0] if scores else []:
+        raw = float(np.mean([s[key] for s in scores]))
+        level = float(np.mean([c[key] for c in chance]))
+        result[key] = ContentScore(raw, level, measures.normalised(raw, level))
+    return result
+
+
+@torch.no_grad()
+def f_constancy(pair: TrainedPair, inputs: Pieces, targets: Pieces) -> ContentScore | None:
+    """Cosine of the method's content codes of s and of its output, against s and unrelated t;
+    None when the method has no content code."""
+    method = pair.method.eval()
+    src = np.concatenate([pair.source.frames_to_images(f) for f in inputs.values])
+    code_s = method.content_code(torch.from_numpy(src), source=True)
+    if code_s is None:
+        return None
+    tgt = np.concatenate([pair.target.frames_to_images(f) for f in targets.values])
+    code_gs = method.content_code(torch.from_numpy(generate(method, src)), source=False)
+    code_t = method.content_code(torch.from_numpy(tgt[np.arange(len(src)) % len(tgt)]),
+                                 source=False)
+    raw = torch.cosine_similarity(code_s, code_gs).mean().item()
+    chance = torch.cosine_similarity(code_s, code_t).mean().item()
+    return ContentScore(raw, chance, measures.normalised(raw, chance))
+
+
+@dataclass
+class RunPieces:
+    """The pieces evaluation compares: training pieces for the classifier (through their codec
+    round trip), held-out pieces, the untransferred control, and the transferred outputs."""
+
+    source_train: Pieces
+    target_train: Pieces
+    source_heldout: Pieces
+    target_heldout: Pieces
+    source_through_target: Pieces
+    outputs: Pieces
+    # the untransferred control as the target's codec reads it: the held-out source itself for
+    # one codec, the reference pieces for a cross-codec pair
+    untransferred: Pieces
+    # the held-out negatives of the domain classifier's accuracy: the source through its own
+    # codec's round trip, or a cross-codec pair's reference through the target's
+    control: Pieces
+
+    @property
+    def all_target(self) -> Pieces:
+        return Pieces({**self.target_train.frames, **self.target_heldout.frames})
+
+
+def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dict) -> RunPieces:
+    """Read the run's split and transferred files into :class:`RunPieces`."""
+    split_path = run_dir / "split.json"
+    if not split_path.is_file():
+        raise SeqimgError(f"{split_path}: missing; is {run_dir} a seqimg run folder?")
+    split = json.loads(split_path.read_text())
+    src, tgt, limit = pair.source, pair.target, recipe.evaluate.max_files
+    source_heldout = read_pieces(src, split["source"]["heldout"], skipped)
+    transferred = output_paths(split["source"]["heldout"], tgt, run_dir / "transferred")
+    outputs = read_pieces(tgt, [p for p in transferred.values() if p.exists()], skipped)
+    if not outputs.frames:
+        raise SeqimgError(f"{run_dir}/transferred: no transferred files to evaluate")
+    if not pair.cross:
+        source_train = round_trip(read_pieces(src, split["source"]["train"][:limit], skipped),
+                                  src)
+        untransferred = source_heldout
+    else:  # the reference: even files train the classifier, odd ones are the control
+        files = domain_files(recipe.evaluate.reference["domain"],
+                             recipe.evaluate.reference["options"], "evaluate.reference")
+        source_train = round_trip(read_pieces(tgt, files[::2][:limit], skipped), tgt)
+        untransferred = read_pieces(tgt, files[1::2], skipped)
+    through_target = round_trip(untransferred, tgt)
+    return RunPieces(
+        source_train=source_train,
+        target_train=round_trip(read_pieces(tgt, split["target"]["train"][:limit], skipped), tgt),
+        source_heldout=source_heldout,
+        target_heldout=round_trip(read_pieces(tgt, split["target"]["heldout"], skipped), tgt),
+        source_through_target=through_target,
+        outputs=outputs,
+        untransferred=untransferred,
+        control=through_target if pair.cross else round_trip(source_heldout, src))
+
+
+def realism(codec, pieces: RunPieces, clf: TrainedClassifier, window: int) -> Realism:
+    """Distances of the outputs' per-piece statistics to target and source, and Frechet
+    distances in the classifier's embedding (outputs, and the untransferred control)."""
+    def stats(p: Pieces) -> list[dict]:
+        return [codec.statistics(f) for f in p.values]
+
+    def embedding(p: Pieces) -> np.ndarray:
+        return clf.embedding(frame_windows(p.values, window)[0])
+
+    target = embedding(pieces.target_heldout)
+    return Realism(
+        statistics=measures.distribution_distances(stats(pieces.outputs),
+                                                   stats(pieces.all_target),
+                                                   stats(pieces.untransferred)),
+        frechet_to_target=measures.frechet_distance(embedding(pieces.outputs), target),
+        frechet_roundtrip_source_to_target=measures.frechet_distance(
+            embedding(pieces.source_through_target), target))
+
+
+def control_scores(names: tuple[str, ...], codec, measure: ContentMeasure, pieces: RunPieces,
+                   chance: list[dict], clf: TrainedClassifier, window: int,
+                   fit) -> dict[str, ControlScore]:
+    """Each named control made from the held-out source, written and read back by the target
+    codec, and measured like the transfer."""
+    from seqimg.registry import lookup
+
+    scores = {}
+    for name in names:
+        make = lookup("controls", name)
+        made = round_trip(Pieces({stem: make(codec, frames)
+                                  for stem, frames in pieces.source_heldout.frames.items()}), codec)
+        kept = content(measure, pieces.source_heldout, made, chance)
+        stats = [codec.statistics(f) for f in made.values]
+        scores[name] = ControlScore(
+            strength=strength(clf, made, window),
+            content={key: score.normalised for key, score in kept.items()},
+            two_sample=two_sample(made, pieces.all_target, window, fit),
+            statistics={key: float(np.mean([s[key] for s in stats if key in s]))
+                        for key in sorted(set().union(*stats))})
+    return scores
+
+
+def earlier_skips(run_dir: Path) -> dict:
+    """Files skipped while training and transferring (and by an earlier evaluation), as the run
+    recorded them."""
+    path = run_dir / "skipped.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None) -> Report:
+    """Recompute the whole report of a run folder; writes report.json, report.md, report.html
+    and the figures. ``level`` ('full' or 'fast') overrides the recipe's evaluate.level."""
+    run_dir = Path(run_dir)
+    recipe = load_recipe(run_dir / "config.yaml")
+    recipe = dataclasses.replace(recipe, evaluate=recipe.evaluate.effective(level))
+    pair = load_pair(run_dir / "checkpoints" / "last.pt")
+    window, cfg = recipe.evaluate.window, recipe.evaluate
+    fit = classifier_fit(cfg.classifier, cfg.classifier_steps, recipe.seed)
+    skipped: dict[str, str] = {}
+    log.info("evaluation (%s): reading the held-out, transferred and training pieces", cfg.level)
+    p = gather_pieces(run_dir, recipe, pair, skipped)
+    skips = {**earlier_skips(run_dir), "evaluation": skipped}
+
+    source_windows = frame_windows(p.source_train.values, window)[0]
+    target_windows = frame_windows(p.target_train.values, window)[0]
+    log.info("evaluation: %s domain classifier on %s and %s", cfg.classifier,
+             plural(len(source_windows), "source window"),
+             plural(len(target_windows), "target window"))
+    clf = fit(target_windows, source_windows)
+    log.info("evaluation: strength, content and realism of %s",
+             plural(len(p.outputs.frames), "transferred piece"))
+    measure = ContentMeasure.of(pair, recipe)
+    chance = chance_levels(measure, p.source_heldout, p.all_target)
+    per_file = dict(sorted(((stem, strength(clf, Pieces({stem: f}), window))
+                            for stem, f in p.outputs.frames.items()), key=lambda kv: -kv[1]))
+    content_kept = content(measure, p.source_heldout, p.outputs, chance)
+    constancy = f_constancy(pair, p.source_heldout, p.all_target)
+    if constancy is not None:
+        content_kept["f_constancy"] = constancy
+    real = realism(pair.target, p, clf, window)
+    log.info("evaluation: two-sample tests of the outputs and the untransferred control%s",
+             f", then {plural(len(cfg.controls), 'rule-made control')}" if cfg.controls else "")
+    report = Report(
+        recipe=recipe.name,
+        classifier_accuracy=accuracy(clf, frame_windows(p.target_heldout.values, window)[0],
+                                     frame_windows(p.control.values, window)[0]),
+        transfer_strength=strength(clf, p.outputs, window),
+        identity_strength=strength(clf, p.untransferred, window),
+        roundtrip_identity_strength=strength(clf, p.source_through_target, window),
+        target_strength=strength(clf, p.target_heldout, window),
+        per_file_strength=per_file,
+        content_similarity=content_kept,
+        realism=real,
+        two_sample_accuracy=two_sample(p.outputs, p.all_target, window, fit),
+        two_sample_roundtrip_source=two_sample(p.source_through_target, p.all_target, window,
+                                               fit),
+        skipped_files=skips,
+        training={**(pair.history[-1] if pair.history else {}), "processes": pair.processes},
+        counts={"source_train": len(p.source_train.frames),
+                "target_train": len(p.target_train.frames),
+                "source_heldout": len(p.source_heldout.frames),
+                "target_heldout": len(p.target_heldout.frames),
+                "transferred": len(p.outputs.frames)},
+        controls=control_scores(cfg.controls, pair.target, measure, p, chance, clf, window,
+                                fit),
+        level=cfg.level)
+    write_text(run_dir / "skipped.json", json.dumps(skips, indent=2))
+    write_text(run_dir / "report.json", report.to_json())
+    log.info("evaluation: figures%s", " and audio renders" if cfg.render_audio else "")
+    write_report(run_dir, report, recipe, pair, p.source_heldout, p.outputs)
+    return report

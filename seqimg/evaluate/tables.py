@@ -1,0 +1,31 @@
+"""The report's tables as values, shared by report.md and report.html (no plotting, no torch)."""
+
+from __future__ import annotations
+
+from seqimg.evaluate.result import Report
+
+
+def readable(report: Report, value: float) -> str:
+    """A strength, or why it cannot be read."""
+    return f"{value:.3f}" if report.strength_readable else f"cannot be read ({value:.3f})"
+
+
+def example_stems(report: Report, count: int) -> list[str]:
+    """The ``count`` most and ``count`` least convincing transferred pieces (by the share of
+    their windows classified as target), most convincing first."""
+    ranked = list(report.per_file_strength)
+    return list(dict.fromkeys(ranked[:count] + ranked[len(ranked) - count:])) if count else []
+
+
+def controls_rows(r: Report) -> tuple[tuple[str, ...], list[tuple]]:
+    """The header and rows of the transfer beside each rule-made control on the same measures
+    (strength as :func:`readable` words, the rest as floats); no rows without controls."""
+    if not r.controls:
+        return (), []
+    measures = list(next(iter(r.controls.values())).content)
+    header = ("", "strength", *(f"{m} kept" for m in measures), "two-sample")
+    rows = [("learned transfer", readable(r, r.transfer_strength),
+             *(r.content_similarity[m].normalised for m in measures), r.two_sample_accuracy)]
+    rows += [(name, readable(r, c.strength), *(c.content[m] for m in measures), c.two_sample)
+             for name, c in r.controls.items()]
+    return header, rows

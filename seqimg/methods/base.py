@@ -1,0 +1,141 @@
+"""A transfer method as a part: what it learns, how one training step updates it, and how it
+carries source images to target images. The loop (:mod:`seqimg.train`) owns everything else.
+
+A method is an ``nn.Module`` (its networks are its children, so moving, sharing weights under
+torchrun and saving are the loop's business) with a typed, frozen ``config_class``. It is
+registered by name in the ``seqimg.methods`` entry point group; a recipe picks it with
+``method: {name: ..., <its settings>}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from seqimg.codecs.base import SequenceCodec
+from seqimg.distributed import World
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One training signal for the report: its name, its value at the last step, and what a
+    reader should look for in it."""
+
+    name: str
+    value: float
+    meaning: str
+
+
+class StepContext:
+    """What the loop lends one training step: fresh batches (each call draws the next one from
+    the run's seeded generator), the step number, mixed precision and an optimiser update that
+    averages gradients over the torchrun processes."""
+
+    def __init__(self, step: int, device: torch.device, source, target, world: World,
+                 amp: bool) -> None:
+        self.step, self.device, self.world, self.amp = step, device, world, amp
+        self.draw_source, self.draw_target = source, target
+
+    def source(self) -> torch.Tensor:
+        """The next batch of source images, shape=(B, C, H, W)."""
+        return self.draw_source()
+
+    def target(self) -> torch.Tensor:
+        """The next batch of target images, shape=(B, C', H', W')."""
+        return self.draw_target()
+
+    def autocast(self):
+        """bfloat16 autocast on CUDA when the recipe asks for mixed precision; a no-op on CPU."""
+        return torch.autocast(self.device.type, torch.bfloat16, enabled=self.amp)
+
+    def update(self, optimiser: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+        """Backward, gradients averaged over the processes, one optimiser step."""
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        self.world.average(p.grad for group in optimiser.param_groups for p in group["params"]
+                           if p.grad is not None)
+        optimiser.step()
+
+
+class TransferMethod(nn.Module):
+    """Base of every transfer method. Subclasses set ``config_class`` and ``description`` and
+    implement :meth:`step` and :meth:`transfer`; everything else has a default.
+
+    ``needs`` lists codec capabilities (classes such as
+    :class:`~seqimg.codecs.capabilities.NoteCodec`) that both codecs must have; a recipe that
+    pairs the method with a codec lacking one is refused at load.
+    """
+
+    config_class: type
+    description: str = ""
+    needs: tuple[type, ...] = ()
+
+    def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: Any) -> None:
+        super().__init__()
+        self.source_codec, self.target_codec, self.cfg = source, target, cfg
+
+    # --- set-up, checked at recipe load and before training -------------------------------
+    @classmethod
+    def configure(cls, raw: dict | None, where: str) -> Any:
+        """The method's config from the recipe's ``method`` mapping (without ``name``); errors
+        name ``where.key``."""
+        from seqimg.config import build_config
+
+        return build_config(cls.config_class, raw, where)
+
+    @classmethod
+    def check(cls, source: SequenceCodec, target: SequenceCodec, cfg: Any, recipe: Any) -> None:
+        """Refuse, naming the key, a pair of codecs or settings this method cannot train."""
+
+    @property
+    def pretrain_steps(self) -> int:
+        """Steps the method spends before ``train.steps`` begin (e.g. pretraining a part)."""
+        return 0
+
+    def setup(self, device: torch.device) -> None:
+        """Build the optimisers, once the networks are on ``device``."""
+
+    def optimisers(self) -> dict[str, torch.optim.Optimizer]:
+        """The optimisers by name, saved and restored by the loop with the weights."""
+        return {}
+
+    def before_resume(self, step: int) -> None:
+        """Bring the method into the shape it had at ``step`` before a checkpoint's state is
+        loaded (e.g. a part frozen after pretraining)."""
+
+    # --- training and transfer -----------------------------------------------------------
+    def step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
+        """One training step; returns named scalars (losses, accuracies) for the history."""
+        raise NotImplementedError
+
+    def transfer(self, images: torch.Tensor) -> torch.Tensor:
+        """Source images, shape=(B, C, H, W), to target images, shape=(B, C', H', W'), in
+        [-1, 1]."""
+        raise NotImplementedError
+
+    # --- optional capabilities: asked for, never assumed ---------------------------------
+    def content_code(self, images: torch.Tensor, source: bool) -> torch.Tensor | None:
+        """A learned code of the content of images, shape=(B, d), for f-constancy; None when
+        the method has none (the measure is then skipped)."""
+        return None
+
+    def networks(self) -> dict[str, nn.Module]:
+        """Convolutional networks over target-shaped images whose receptive field is worth
+        analysing, by name; empty when there are none."""
+        return {}
+
+    def signals(self, last: dict[str, float]) -> list[Signal]:
+        """The training signals worth reading at the last logged step, with what they mean."""
+        return []
+
+    def kept_views(self) -> list[str]:
+        """The content views, offered by both codecs, that the method keeps: what evaluation
+        compares for a cross-codec pair (none: only the content code, if any)."""
+        return []
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters(), torch.empty(0)).device

@@ -1,0 +1,329 @@
+"""The Domain Transfer Network as a method: G = g(f(x)) against D, alternating D and G updates,
+optionally after pretraining f (Taigman et al.; the seed paper's variant is model ``seed``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import partial
+
+import torch
+
+from seqimg.codecs.base import SequenceCodec
+from seqimg.errors import SeqimgError
+from seqimg.losses import (
+    ConstancyLoss,
+    SourceKeepLoss,
+    StepTensors,
+    TargetIdentityLoss,
+    TargetMatchLoss,
+    TotalVariationLoss,
+    ViewConstancyLoss,
+    adversarial_loss,
+)
+from seqimg.methods.base import Signal, StepContext, TransferMethod
+from seqimg.model.blocks import xavier_init
+from seqimg.model.core import DTN
+from seqimg.model.stem import stem_spec
+from seqimg.settings import DtnConfig, ExtraLoss, LossConfig, ModelConfig
+from seqimg.views import codec_readers
+
+WHERE = "method"  # where the DTN's settings sit in a recipe
+
+
+class DtnMethod(TransferMethod):
+    """f, g and D for the target's images (a stem carries a cross-codec pair's source images to
+    them); L_D trains D, L_G = L_GANG + a L_CONST + b L_TID + c L_TV + k L_KEEP + L_VIEWS +
+    L_MATCH + user terms trains G."""
+
+    config_class = DtnConfig
+    description = "Domain Transfer Network: G = g(f(x)) trained against a discriminator D"
+
+    def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DtnConfig) -> None:
+        super().__init__(source, target, cfg)
+        self.adversarial = adversarial_loss(cfg.losses)
+        self.model = DTN(target.image_shape, cfg.model, self.adversarial.outputs,
+                         stem_spec(source, target))
+        # the domain head exists only to pretrain f as a classifier; G and D never use it
+        self.domain_head = torch.nn.Linear(cfg.model.code_dim, 1)
+        readers = codec_readers(source, target, cfg.losses, cfg.train.straight_through, WHERE)
+        self.snap, self.views, self.match = readers.snap, readers.views, readers.match
+        losses = cfg.losses
+        self.const = ConstancyLoss(losses.const_distance, losses.const_detach_target,
+                                   losses.const_features)
+        self.tid = TargetIdentityLoss(losses.tid_distance)
+        self.tv = TotalVariationLoss(losses.tv_exponent)
+        self.keep = SourceKeepLoss(losses.keep_distance)
+        self.view_loss = ViewConstancyLoss(losses.views, losses.views_distance)
+        self.match_loss = TargetMatchLoss(losses.match)
+        self.extra = {name: self.extra_loss(name, spec) for name, spec in losses.extra.items()}
+
+    @staticmethod
+    def extra_loss(name: str, spec: ExtraLoss):
+        from seqimg.registry import loss_class
+
+        return loss_class(name)(**spec.settings)
+
+    # --- recipe-time checks ----------------------------------------------------------------
+    @classmethod
+    def configure(cls, raw: dict | None, where: str) -> DtnConfig:
+        cfg = super().configure(raw, where)
+        cfg = dataclasses.replace(cfg, losses=resolve_extra_losses(cfg.losses, f"{where}.losses"))
+        check_model_and_losses(cfg.model, cfg.losses, where)
+        if cfg.model.f_mode == "pretrained" and not cfg.train.pretrain_steps:
+            raise SeqimgError(f"{where}.model.f_mode: 'pretrained' needs "
+                              f"{where}.train.pretrain_steps > 0")
+        return cfg
+
+    @classmethod
+    def check(cls, source: SequenceCodec, target: SequenceCodec, cfg: DtnConfig,
+              recipe) -> None:
+        codec_readers(source, target, cfg.losses, cfg.train.straight_through, WHERE)
+        if source.image_shape != target.image_shape:
+            check_cross_dtn(source, target, cfg)
+
+    # --- training --------------------------------------------------------------------------
+    @property
+    def pretrain_steps(self) -> int:
+        return self.cfg.train.pretrain_steps
+
+    def setup(self, device: torch.device) -> None:
+        train = self.cfg.train
+        adam = {"betas": (train.beta1, 0.999), "fused": True if device.type == "cuda" else None}
+        self.opt_d = torch.optim.Adam(self.model.d.parameters(), lr=train.lr_d or train.lr, **adam)
+        self.opt_g = torch.optim.Adam(self.model.generator_parameters(), lr=train.lr, **adam)
+        pretrained = self.model.g if train.pretrain_task == "autoencoder" else self.domain_head
+        self.opt_ae = torch.optim.Adam([*self.model.f.parameters(), *pretrained.parameters()],
+                                       lr=train.lr, **adam)
+        if train.compile:
+            for net in (self.model.f, self.model.g, self.model.d):
+                net.compile()
+
+    def optimisers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"opt_d": self.opt_d, "opt_g": self.opt_g, "opt_ae": self.opt_ae}
+
+    def before_resume(self, step: int) -> None:
+        if self.pretrain_steps and step >= self.pretrain_steps:
+            self.freeze_f()
+
+    def step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
+        """An autoencoder (or classifier) step while pretraining, else ``d_steps`` D updates
+        and one G update."""
+        if ctx.step < self.pretrain_steps:
+            out = self.pretrain_step(ctx)
+            if ctx.step + 1 == self.pretrain_steps:
+                self.freeze_f()
+            return out
+        if self.pretrain_steps:
+            self.model.f.eval()  # frozen f keeps its BatchNorm statistics
+        out = {}
+        for _ in range(self.cfg.train.d_steps):
+            out.update(self.d_step(ctx))
+        out.update(self.g_step(ctx))
+        return out
+
+    def pretrain_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
+        """Pretraining f on both domains: min ||g(f(x)) - x||^2 (autoencoder), or the binary
+        cross-entropy of a linear head on f's code telling target (1) from source (0)."""
+        x = torch.cat([ctx.source(), ctx.target()])
+        with ctx.autocast():
+            if self.cfg.train.pretrain_task == "autoencoder":
+                name = "L_AE"
+                loss = torch.nn.functional.mse_loss(self.model(x).float(), x)
+            else:
+                logits = self.domain_head(self.model.f(x)[0].flatten(1)).float()[:, 0]
+                labels = torch.arange(len(x), device=x.device) >= len(x) // 2
+                name = "L_F_CLASSIFIER"
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(logits,
+                                                                            labels.float())
+        ctx.update(self.opt_ae, loss)
+        return {name: loss}
+
+    def freeze_f(self) -> None:
+        """End of pretraining: f stops learning; g restarts unless it keeps the pretrained one."""
+        self.model.f.requires_grad_(False)
+        if not self.cfg.train.init_g_from_pretrain:
+            xavier_init(self.model.g)
+
+    def for_d(self, x: torch.Tensor) -> torch.Tensor:
+        """What D is shown of G's output: snapped to the target's levels when asked."""
+        return self.snap(x) if self.cfg.train.straight_through else x
+
+    def d_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
+        """L_D on real target, G(s) and G(t)."""
+        m = self.model
+        s, t = ctx.source(), ctx.target()
+        with ctx.autocast():
+            with torch.no_grad():
+                g_s, g_t = m.transfer(s), m(t)
+            d_real, d_gs, d_gt = m.d(t), m.d(self.for_d(g_s)), m.d(self.for_d(g_t))
+            loss = self.adversarial.discriminator(d_real.float(), d_gs.float(), d_gt.float())
+        ctx.update(self.opt_d, loss)
+        return {"L_D": loss, "d_acc_real": self.adversarial.accuracy(d_real, True),
+                "d_acc_fake": self.adversarial.accuracy(d_gs, False)}
+
+    def g_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
+        """L_G, each term computed where it is named, weighted as the recipe says."""
+        m, w = self.model, self.cfg.losses
+        s, t = ctx.source(), ctx.target()
+        with ctx.autocast():
+            g_s, code_s, feats_s = m.translate(s, source=True)
+            g_t = m(t)
+            code_gs, feats_gs = self.f_of_output(g_s)
+            x = StepTensors(s, t, g_s.float(), g_t.float(), code_s.float(), code_gs.float(),
+                            m.d(self.for_d(g_s)).float(), m.d(self.for_d(g_t)).float(),
+                            feats_s, feats_gs, **self.codec_signals(s, t, g_s))
+            # L_G = L_GANG + a L_CONST + b L_TID + c L_TV + k L_KEEP + L_VIEWS + L_MATCH + user
+            terms = [
+                ("L_GAN_G", 1.0, partial(self.adversarial.generator, x.d_g_source,
+                                         x.d_g_target)),
+                ("L_CONST", w.const_weight, partial(self.const, x)),
+                ("L_TID", w.tid_weight, partial(self.tid, x)),
+                ("L_TV", w.tv_weight, partial(self.tv, x)),
+                ("L_KEEP", w.keep_weight, partial(self.keep, x)),
+                ("L_VIEWS", 1.0 if w.views else 0.0, partial(self.view_loss, x)),
+                ("L_MATCH", 1.0 if w.match else 0.0, partial(self.match_loss, x)),
+                *((f"L_{name.upper()}", w.extra[name].weight, partial(loss, x))
+                  for name, loss in self.extra.items()),
+            ]
+            parts = {name: compute() for name, weight, compute in terms if weight}
+            total = sum(weight * parts[name] for name, weight, _ in terms if weight)
+        ctx.update(self.opt_g, total)
+        code_norm = code_s.detach().float().flatten(1).norm(dim=1).mean()
+        return {**parts, "L_G": total, "code_norm": code_norm}
+
+    def codec_signals(self, s: torch.Tensor, t: torch.Tensor, g_s: torch.Tensor) -> dict:
+        """What L_VIEWS and L_MATCH read through the codecs: content views of s and of G(s),
+        batch statistics of G(s) and of t; G(s) snapped as D sees it when there are levels."""
+        if self.views is None and self.match is None:
+            return {}
+        snapped = (self.snap(g_s) if self.snap else g_s).float()
+        out = {}
+        if self.views is not None:
+            read_source, read_target = self.views
+            out.update(views_source=read_source(s.float()), views_g_source=read_target(snapped))
+        if self.match is not None:
+            out.update(match_g_source=self.match(snapped), match_target=self.match(t.float()))
+        return out
+
+    def f_of_output(self, g_s: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """f(G(s)); with ``const_updates_f`` off, f's weights are detached here, so L_CONST's
+        gradient reaches g through f but never moves f itself."""
+        if self.cfg.losses.const_updates_f:
+            return self.model.f(g_s)
+        frozen = {name: p.detach() for name, p in self.model.f.named_parameters()}
+        return torch.func.functional_call(self.model.f, frozen, (g_s,))
+
+    # --- transfer and what evaluation may ask --------------------------------------------
+    def transfer(self, images: torch.Tensor) -> torch.Tensor:
+        return self.model.transfer(images)
+
+    def content_code(self, images: torch.Tensor, source: bool) -> torch.Tensor:
+        """f's code, shape=(B, d), of source images (through the stem) or target-shaped ones."""
+        return self.model.f(self.model.source_in(images) if source else images)[0].flatten(1)
+
+    def networks(self) -> dict[str, torch.nn.Module]:
+        return {"f": self.model.f, "D": self.model.d}
+
+    def kept_views(self) -> list[str]:
+        return list(self.cfg.losses.views)
+
+    def signals(self, last: dict[str, float]) -> list[Signal]:
+        """The failure modes to look for: a collapsed code, a winning D."""
+        nan = float("nan")
+        return [
+            Signal("L_CONST", last.get("L_CONST", nan), "near 0 with a falling code norm: f has "
+                   "collapsed its code and L_CONST constrains nothing"),
+            Signal("code norm", last.get("code_norm", nan), "see above"),
+            Signal("D accuracy on real target", last.get("d_acc_real", nan), "both near 1 and "
+                   "L_GAN_G climbing: D has won"),
+            Signal("D accuracy on G(source)", last.get("d_acc_fake", nan), ""),
+            Signal("L_GAN_G", last.get("L_GAN_G", nan), ""),
+        ]
+
+
+def resolve_extra_losses(losses: LossConfig, where: str) -> LossConfig:
+    """User losses as :class:`ExtraLoss`, their settings checked against the loss class."""
+    from seqimg.config import build_config, check_call_settings
+    from seqimg.registry import loss_class
+
+    extra = {}
+    for name, spec in losses.extra.items():
+        key = f"{where}.extra.{name}"
+        if isinstance(spec, ExtraLoss):
+            spec = dataclasses.asdict(spec)
+        if not isinstance(spec, dict):
+            spec = {"weight": spec}
+        spec = build_config(ExtraLoss, spec, key)
+        try:
+            cls = loss_class(name)
+        except SeqimgError as exc:
+            raise SeqimgError(f"{key}: {exc}") from None
+        extra[name] = ExtraLoss(spec.weight,
+                                check_call_settings(cls, spec.settings, f"{key}.settings"))
+    return dataclasses.replace(losses, extra=extra)
+
+
+def check_model_and_losses(model: ModelConfig, losses: LossConfig, where: str) -> None:
+    """Named variants and the adversarial loss exist; the adversarial loss takes the settings
+    given to it."""
+    from seqimg.config import check_call_settings
+    from seqimg.registry import available, known, lookup
+
+    for key, kind in (("generator", "generators"), ("discriminator", "discriminators")):
+        if not known(kind, getattr(model, key)):
+            raise SeqimgError(f"{where}.model.{key}: unknown {kind[:-1]} variant "
+                              f"{getattr(model, key)!r} (known: {', '.join(available(kind))})")
+    if not known("adversarial", losses.adversarial):
+        raise SeqimgError(f"{where}.losses.adversarial: unknown adversarial loss "
+                          f"{losses.adversarial!r} (known: {', '.join(available('adversarial'))})")
+    check_switches(model, where)
+    if losses.label_smoothing:  # only then is the class imported, to check it takes it
+        try:
+            check_call_settings(lookup("adversarial", losses.adversarial),
+                                {"label_smoothing": losses.label_smoothing}, where)
+        except SeqimgError:
+            raise SeqimgError(f"{where}.losses.label_smoothing: the {losses.adversarial!r} "
+                              "adversarial loss takes no label smoothing") from None
+
+
+def check_switches(model: ModelConfig, where: str) -> None:
+    """A variant that lacks an on/off setting the recipe changes from its default refuses it,
+    instead of ignoring it (e.g. the temporal generator has no skip connections)."""
+    from seqimg.model.variants import SWITCHES
+    from seqimg.registry import lookup
+
+    defaults = ModelConfig()
+    for kind, key in (("generators", "generator"), ("discriminators", "discriminator")):
+        name = getattr(model, key)
+        honoured = getattr(lookup(kind, name), "honours", None)
+        for switch in SWITCHES[kind] if honoured is not None else ():
+            if switch not in honoured and getattr(model, switch) != getattr(defaults, switch):
+                raise SeqimgError(f"{where}.model.{switch}: the {name!r} {key} variant has no "
+                                  f"such setting (it has: {', '.join(honoured) or 'none'}); "
+                                  "leave it at its default")
+
+
+def check_cross_dtn(source: SequenceCodec, target: SequenceCodec, cfg: DtnConfig) -> None:
+    """What the DTN asks of a cross-codec pair: no editing G, no pretraining on both domains,
+    and content kept through views of one shape on both sides (or the learned f)."""
+    from seqimg.cross import offered, view_shapes
+
+    if cfg.model.edit:
+        raise SeqimgError(f"{WHERE}.model.edit: G edits its input, which a cross-codec pair's "
+                          "output cannot be; set it to false")
+    if cfg.train.pretrain_steps:
+        raise SeqimgError(f"{WHERE}.train.pretrain_steps: pretraining f on both domains needs "
+                          "one image shape; set it to 0 for a cross-codec pair")
+    names = list(cfg.losses.views)
+    if not any(cfg.losses.views.values()) and not cfg.losses.const_weight:
+        raise SeqimgError(f"{WHERE}.losses.views: a cross-codec pair keeps content through a "
+                          f"view both codecs offer (source {source.name}: {offered(source)}; "
+                          f"target {target.name}: {offered(target)}), or through the learned f "
+                          f"({WHERE}.losses.const_weight above 0)")
+    if names:
+        theirs, ours = view_shapes(source, names), view_shapes(target, names)
+        for name in names:
+            if theirs[name] != ours[name]:
+                raise SeqimgError(f"{WHERE}.losses.views.{name}: the source's view is "
+                                  f"{theirs[name]} per window and the target's {ours[name]}; "
+                                  "they must agree")
