@@ -180,7 +180,7 @@ def run(
 
     if fast:
         set_ = [*(set_ or []), "evaluate.level=fast"]
-    load_recipe(recipe, set_)  # a bad recipe fails here, before torch is even imported
+    load_recipe(recipe, set_)  # a bad recipe fails here, before any data is read
     from seqimg.run import run as run_recipe
 
     folder = out or Path("runs") / recipe.stem
@@ -253,11 +253,13 @@ def transfer(
     checkpoint: Path = typer.Argument(..., help="Checkpoint written by 'seqimg run'."),
     files: list[Path] = typer.Argument(..., help="Source-domain files to transfer."),
     out: Path = typer.Option(..., help="Folder for outputs (same names as the inputs)."),
+    set_: OptionList = typer.Option(None, "--set", help="A transfer-time setting of the "
+                                    "method, e.g. method.t0=0.7 (see seqimg methods --options)."),
 ) -> None:
-    """Transfer whole files with a trained model: windows through G, then stitched."""
+    """Transfer whole files with a trained method: windows through it, then stitched."""
     from seqimg.transfer import load_pair, transfer_files
 
-    pair = load_pair(checkpoint)
+    pair = load_pair(checkpoint, set_)
     skipped = transfer_files(pair, files, out)  # each skipped file is logged with its reason
     typer.echo(f"transferred {len(files) - len(skipped)} of {len(files)} files into {out}")
     if skipped:

@@ -24,7 +24,8 @@ from seqimg.errors import SeqimgError
 log = logging.getLogger(__name__)
 
 BUILTINS = {
-    "methods": {"dtn": "seqimg.methods.dtn:DtnMethod"},
+    "methods": {"dtn": "seqimg.methods.dtn:DtnMethod",
+                "diffusion": "seqimg.methods.diffusion:DiffusionMethod"},
     "codecs": {
         "midi": "seqimg.codecs.midi:MidiCodec",
         "audio": "seqimg.codecs.audio:AudioCodec",
@@ -46,6 +47,7 @@ BUILTINS = {
     "controls": {
         "sixteenths": "seqimg.codecs.note_controls:sixteenths",
         "power_chords": "seqimg.codecs.note_controls:power_chords",
+        "retrieval": "seqimg.codecs.note_controls:retrieval",
     },
     "generators": {"dtn": "seqimg.model.variants.dtn:build_generator",
                    "seed": "seqimg.model.variants.seed:build_generator",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -108,4 +109,44 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
         from seqimg.evaluate.pipeline import evaluate_run
 
         evaluate_run(out, progress=progress)
+    return out
+
+
+def retransfer(recipe_path: Path, out: Path, overrides: list[str], trained: Path,
+               progress: bool = True) -> Path:
+    """A run folder for ``recipe_path`` with ``overrides`` that differ from the run in
+    ``trained`` only in the method's transfer-time settings: its weights are reused (the
+    checkpoint is written again with the new recipe), the held-out pieces transferred again and
+    evaluated. What a sweep over t0 or guidance does instead of training once per point."""
+    from seqimg import checkpoint as checkpoints
+    from seqimg.registry import lookup
+    from seqimg.transfer import load_pair
+
+    recipe = load_recipe(recipe_path, overrides)
+    loaded = checkpoints.load(trained / "checkpoints" / "last.pt")
+    before = load_recipe(trained / "config.yaml")
+    method = recipe.method
+    allowed = set(lookup("methods", method.name).transfer_settings)
+    changed = {f.name for f in dataclasses.fields(method.config)
+               if getattr(method.config, f.name) != getattr(before.method.config, f.name)}
+    if dataclasses.replace(recipe, method=before.method) != before or not changed <= allowed:
+        raise SeqimgError(f"{out}: differs from {trained} in more than the method's transfer "
+                          f"settings ({', '.join(sorted(allowed)) or 'none'}); train it instead")
+    check_writable(out, "the run folder")
+    for sub in ("checkpoints", "transferred", "figures"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    info = dataclasses.replace(loaded.described(), recipe=recipe_dict(recipe))
+    checkpoints.save(out / "checkpoints" / "last.pt", info, loaded.state)
+    write_text(out / "config.yaml", yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
+    write_text(out / "split.json", (trained / "split.json").read_text())
+    pair = load_pair(out / "checkpoints" / "last.pt")
+    heldout = json.loads((trained / "split.json").read_text())["source"]["heldout"]
+    skipped = transfer_files(pair, [Path(p) for p in heldout], out / "transferred")
+    earlier = json.loads((trained / "skipped.json").read_text())
+    write_text(out / "skipped.json", json.dumps(
+        {"source": {**earlier.get("source", {}), **skipped}, "target": earlier.get("target", {})},
+        indent=2))
+    from seqimg.evaluate.pipeline import evaluate_run
+
+    evaluate_run(out, progress=progress)
     return out

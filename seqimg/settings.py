@@ -1,5 +1,6 @@
 """Typed settings of the training loop and of the DTN method (model, losses, optimisation):
-torch-free, so that a recipe is loaded and checked before anything heavy is imported."""
+plain dataclasses, so that reading a run's config (e.g. to rewrite its report page) needs no
+torch."""
 
 from __future__ import annotations
 

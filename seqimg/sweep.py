@@ -61,11 +61,22 @@ def point_folder(out: Path, settings: dict) -> Path:
     return out / "".join(c if c.isalnum() or c in "=._-" else "_" for c in name)
 
 
+def only_transfer_settings(recipe, keys: list[str]) -> bool:
+    """Whether every swept key is a transfer-time setting of the recipe's method (then the
+    sweep trains once and transfers again at each point)."""
+    from seqimg.registry import lookup
+
+    allowed = lookup("methods", recipe.method.name).transfer_settings
+    return all(key.startswith("method.") and key.split(".", 1)[1] in allowed for key in keys)
+
+
 def sweep(recipe_path: Path, out: Path, varies: list[str], overrides: list[str] | None = None,
           progress: bool = True) -> list[SweepPoint]:
     """Run ``recipe_path`` once per point of ``varies`` into ``out``; every point's recipe is
-    checked before the first runs. Writes ``sweep.md``, ``sweep.json`` and ``sweep.png``."""
-    from seqimg.run import run
+    checked before the first runs. When only the method's transfer-time settings vary, the
+    first point trains and the others reuse its weights. Writes ``sweep.md``, ``sweep.json``
+    and ``sweep.png``."""
+    from seqimg.run import retransfer, run
 
     fixed = list(overrides or [])
     plan = [(settings, [*fixed, *(f"{k}={v}" for k, v in settings.items())])
@@ -74,13 +85,18 @@ def sweep(recipe_path: Path, out: Path, varies: list[str], overrides: list[str] 
         if not load_recipe(recipe_path, sets).evaluate.enabled:
             raise SeqimgError(f"{recipe_path}: evaluate.enabled is false; a sweep compares "
                               "reports")
+    trains_once = only_transfer_settings(load_recipe(recipe_path, fixed), list(plan[0][0]))
     points = []
     for i, (settings, sets) in enumerate(plan):
         folder = point_folder(out, settings)
         if not (folder / "report.json").is_file():
             log.info("sweep point %d of %d: %s", i + 1, len(plan), folder.name)
-            run(recipe_path, folder, sets,
-                resume=(folder / "checkpoints" / "last.pt").is_file(), progress=progress)
+            first = points[0].folder if points else None
+            if trains_once and first is not None:  # the same weights, transferred again
+                retransfer(recipe_path, folder, sets, first, progress=progress)
+            else:
+                run(recipe_path, folder, sets,
+                    resume=(folder / "checkpoints" / "last.pt").is_file(), progress=progress)
         points.append(SweepPoint(settings, folder, Report.load(folder / "report.json")))
     keys = list(points[0].settings)
     write_text(out / "sweep.md", table(keys, points))

@@ -55,14 +55,40 @@ def check_codecs_installed(path: Path, info: checkpoint.CheckpointInfo) -> None:
                               f"module {module!r} is importable")
 
 
-def load_pair(path: Path) -> TrainedPair:
-    """Rebuild model and codecs from a self-describing checkpoint."""
+def with_transfer_settings(recipe: dict, overrides: list[str]) -> dict:
+    """The resolved recipe of a checkpoint with ``method.NAME=VALUE`` overrides applied, each
+    NAME one of the method's ``transfer_settings`` (what may change without retraining)."""
+    import copy
+
+    from seqimg.config import parse_assignment
+    from seqimg.recipe import apply_override
+    from seqimg.registry import lookup
+
+    name = recipe.get("method", {}).get("name", "dtn")
+    allowed = lookup("methods", name).transfer_settings
+    out = copy.deepcopy(recipe)
+    for assignment in overrides:
+        key = parse_assignment(assignment, "method.NAME=value")[0]
+        section, _, setting = key.partition(".")
+        if section != "method" or setting not in allowed:
+            raise SeqimgError(f"--set {key}: not a transfer-time setting of the {name} method "
+                              f"(those are: {', '.join(f'method.{a}' for a in allowed) or 'none'})")
+        apply_override(out, assignment)
+    return out
+
+
+def load_pair(path: Path, overrides: list[str] | None = None) -> TrainedPair:
+    """Rebuild method and codecs from a self-describing checkpoint; ``overrides`` change the
+    method's transfer-time settings (:func:`with_transfer_settings`)."""
     loaded = checkpoint.load(path)
     info = loaded.described()
     check_codecs_installed(path, info)
+    raw = with_transfer_settings(info.recipe, overrides) if overrides else info.recipe
     try:
-        recipe = build_recipe(info.recipe)
+        recipe = build_recipe(raw)
     except SeqimgError as exc:
+        if overrides:
+            raise
         raise SeqimgError(f"{path}: its recipe no longer loads ({exc})") from None
     source = described_codec(recipe, "source", info.codec_states)
     target = described_codec(recipe, "target", info.codec_states)

@@ -179,6 +179,36 @@ def test_sixteenths_and_power_chord_controls_by_hand():
     assert [52, 0, 2] in melody  # E4 an octave down, held
 
 
+def test_the_retrieval_control_puts_the_nearest_target_bar_on_the_source_root():
+    from seqimg.codecs.note_controls import retrieval
+
+    codec = MidiCodec(pitch_low=24, pitch_high=107)
+    # target: a bar of chugged E2 with a fifth (a riff), then a bar of a held A minor triad
+    riff = [[40, t, t + 1] for t in range(16)] + [[47, t, t + 2] for t in range(0, 16, 4)]
+    triad = [[45, 16, 32], [48, 16, 32], [52, 16, 32]]
+    target = notes_to_pitch_channels(np.array(riff + triad), 32, 24, 107)
+    # source: a bar on a G bass with its fifth (the riff's shape), then a bar of silence
+    source = notes_to_pitch_channels(np.array([[43, 0, 16], [50, 0, 8], [62, 8, 16]]), 32,
+                                     24, 107)
+    out = codec.notes(retrieval(codec, source, [target])).tolist()
+    expected = sorted([[p + 3, s, e] for p, s, e in riff], key=lambda n: (n[1], n[0]))
+    assert out == expected  # the riff, moved from E to G; the silent bar stays silent
+
+
+def test_bar_measures_tell_a_riff_from_a_drone():
+    from seqimg.codecs.note_measures import bar_measures
+    from seqimg.codecs.notes import sounding_and_onsets
+
+    riff = np.array([[40 + (t % 2) * 7, t, t + 1] for t in range(64)])
+    drone = np.array([[40, 0, 64], [47, 0, 64]])
+    for notes, expected in ((riff, {"pitches_per_bar": 2.0, "long_note_share": 0.0,
+                                    "bar_repetition": 1.0}),
+                            (drone, {"pitches_per_bar": 2.0, "long_note_share": 1.0,
+                                     "bar_repetition": 0.0})):
+        sounding, _ = sounding_and_onsets(notes, 64, 0, 127)
+        assert bar_measures(notes, sounding, 16) == pytest.approx(expected)
+
+
 def test_a_weak_classifier_makes_strength_unreadable(tmp_path):
     from seqimg.evaluate.report import markdown
     from seqimg.evaluate.result import Report
@@ -188,7 +218,7 @@ def test_a_weak_classifier_makes_strength_unreadable(tmp_path):
     recipe = load_recipe(tmp_path / "run" / "config.yaml")
     assert not weak.strength_readable and report.strength_readable == (
         report.classifier_accuracy >= 0.8)
-    text = markdown(weak, recipe, [])
+    text = markdown(weak, recipe, [], [])
     assert "cannot be read" in text and "below 0.8" in text
 
 

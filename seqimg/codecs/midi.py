@@ -288,14 +288,21 @@ class MidiCodec(SequenceCodec, NoteCodec):
         views = self.note_views()
         return views.batch_statistics() if views else {}
 
+    @property
+    def bar_steps(self) -> int:
+        """Steps of one bar, taken as four beats."""
+        return 4 * self.config.steps_per_beat
+
     def statistics(self, frames: np.ndarray) -> dict[str, float]:
         """Pitch range and classes, distinct pitches, polyphony, note density and length,
-        one-step notes, empty beats and scale consistency of the decoded notes."""
-        return nm.note_statistics(*self.roll(frames), self.config.steps_per_beat)
+        one-step notes, empty beats, scale consistency, and per bar: distinct pitches, notes
+        held past a bar, repetition of the previous bar."""
+        return nm.note_statistics(*self.roll(frames), self.config.steps_per_beat,
+                                  self.bar_steps)
 
     def content_similarity(self, a: np.ndarray, b: np.ndarray, window: int) -> dict[str, float]:
-        """Pitch-class similarity per window and top-voice contour correlation."""
-        return nm.roll_similarity(self.roll(a)[1], self.roll(b)[1], window)
+        """Pitch-class similarity per window and per bar, and top-voice contour correlation."""
+        return nm.roll_similarity(self.roll(a)[1], self.roll(b)[1], window, self.bar_steps)
 
     def draw_piece(self, before: np.ndarray | None, after: np.ndarray, title: str,
                    path: Path) -> Path:

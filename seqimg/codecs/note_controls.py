@@ -5,6 +5,9 @@ must beat. Each maps a codec and a piece's frames, shape=(T, F), to new frames o
   classifier in trials (89% "metal"), so strength alone cannot tell it from a transfer.
 - ``power_chords``: a short arranger: on every beat a power chord (root, fifth, octave) on the
   beat's lowest note, struck on every step, with the top voice kept an octave lower.
+- ``retrieval``: each bar replaced by the nearest real target bar (by harmony and bass, relative
+  to the root), transposed to the source bar's root. A control that takes ``target`` is given
+  the real target training pieces.
 """
 
 from __future__ import annotations
@@ -47,3 +50,59 @@ def power_chords(codec, frames: np.ndarray) -> np.ndarray:
     melody = top_voice_notes(notes, sounding) - np.array([12, 0, 0])
     arranged += [tuple(n) for n in melody]
     return codec.frames_from_notes(np.asarray(arranged, dtype=np.int64).reshape(-1, 3), length)
+
+
+def bar_view(notes: np.ndarray, start: int, bar: int, beat: int) -> tuple[int, np.ndarray] | None:
+    """A bar's content relative to its root (the lowest pitch class of its first sounding
+    beat): its pitch-class histogram and each beat's lowest pitch class, one-hot, both rotated
+    to the root; None for a silent bar."""
+    inside = notes[(notes[:, 1] < start + bar) & (notes[:, 2] > start)]
+    if not len(inside):
+        return None
+    begins, ends = np.maximum(inside[:, 1], start), np.minimum(inside[:, 2], start + bar)
+    histogram = np.bincount(inside[:, 0] % 12, ends - begins, 12).astype(np.float32)
+    basses = np.zeros((bar // beat, 12), dtype=np.float32)
+    root = None
+    for b in range(bar // beat):
+        here = inside[(begins < start + (b + 1) * beat) & (ends > start + b * beat)]
+        if len(here):
+            lowest = int(here[:, 0].min()) % 12
+            root = lowest if root is None else root
+            basses[b, lowest] = 1.0
+    histogram = np.roll(histogram / histogram.sum(), -root)
+    return root, np.concatenate([histogram, np.roll(basses, -root, axis=1).ravel()])
+
+
+def bars_of(notes: np.ndarray, length: int, bar: int, beat: int) -> list:
+    """(start, root, view) of every sounding bar of a piece."""
+    out = []
+    for start in range(0, length - bar + 1, bar):
+        view = bar_view(notes, start, bar, beat)
+        if view is not None:
+            out.append((start, *view))
+    return out
+
+
+@needs(NoteCodec)
+def retrieval(codec, frames: np.ndarray, target: list[np.ndarray]) -> np.ndarray:
+    """Each sounding bar replaced by the real target bar whose harmony and bass per beat,
+    relative to its root, are nearest the source bar's, transposed to the source bar's root
+    (by at most a tritone each way): real target texture on the source's harmony, the
+    strongest rule-made realism baseline."""
+    beat, length = codec.steps_per_beat, len(frames)
+    bar = 4 * beat
+    library = [(notes, start, root, view) for piece in target
+               for notes in [codec.notes(piece)]
+               for start, root, view in bars_of(notes, len(piece), bar, beat)]
+    if not library:
+        return codec.frames_from_notes(np.zeros((0, 3), dtype=np.int64), length)
+    views = np.stack([entry[3] for entry in library])
+    placed = []
+    for start, root, view in bars_of(codec.notes(frames), length, bar, beat):
+        notes, source_start, source_root, _ = library[int(((views - view) ** 2).sum(1).argmin())]
+        shift = (root - source_root + 6) % 12 - 6
+        inside = notes[(notes[:, 1] < source_start + bar) & (notes[:, 2] > source_start)]
+        for pitch, begin, end in inside:
+            placed.append((pitch + shift, start + max(begin - source_start, 0),
+                           start + min(end - source_start, bar)))
+    return codec.frames_from_notes(np.asarray(placed, dtype=np.int64).reshape(-1, 3), length)

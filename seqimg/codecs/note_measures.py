@@ -41,16 +41,38 @@ def top_voice(sounding: np.ndarray) -> np.ndarray:
     return top.astype(np.float64)
 
 
-def roll_similarity(a: np.ndarray, b: np.ndarray, window: int) -> dict[str, float]:
-    """Pitch-class similarity and top-voice contour correlation of two rolls (T, 128)."""
+def roll_similarity(a: np.ndarray, b: np.ndarray, window: int,
+                    bar: int) -> dict[str, float]:
+    """Pitch-class similarity per window and per bar of ``bar`` steps (harmony kept bar by
+    bar, which a drone under the right key cannot fake) and top-voice contour correlation of
+    two rolls (T, 128)."""
     return {"chroma": chroma_similarity(a, b, window),
+            "bar_chroma": chroma_similarity(a, b, bar),
             "contour": correlation(top_voice(a), top_voice(b))}
 
 
+def bar_measures(notes: np.ndarray, sounding: np.ndarray, bar: int) -> dict[str, float]:
+    """What tells texture from a drone or from scattered fragments, bar by bar: distinct
+    pitches per sounding bar, the share of notes held longer than a bar, and how much each
+    bar's onsets (pitch, position in the bar) repeat the previous bar's (Jaccard; riffs
+    repeat, chorales rarely do; bars without onsets on either side are left out)."""
+    bars = max(len(sounding) // bar, 1)
+    per_bar = [np.flatnonzero(sounding[i * bar : (i + 1) * bar].any(0)) for i in range(bars)]
+    heard = [len(p) for p in per_bar if len(p)]
+    onsets = [set() for _ in range(bars)]
+    for pitch, start, _ in notes:
+        if start // bar < bars:
+            onsets[start // bar].add((int(pitch), int(start % bar)))
+    overlaps = [len(x & y) / len(x | y) for x, y in zip(onsets, onsets[1:]) if x or y]
+    return {"pitches_per_bar": float(np.mean(heard)) if heard else 0.0,
+            "long_note_share": float(((notes[:, 2] - notes[:, 1]) > bar).mean()),
+            "bar_repetition": float(np.mean(overlaps)) if overlaps else 0.0}
+
+
 def note_statistics(notes: np.ndarray, sounding: np.ndarray,
-                    steps_per_beat: int) -> dict[str, float]:
-    """Per-piece statistics of notes and their roll: what a piece of a genre tends to look like;
-    empty for a piece without notes."""
+                    steps_per_beat: int, bar: int) -> dict[str, float]:
+    """Per-piece statistics of notes and their roll (bars of ``bar`` steps): what a piece of a
+    genre tends to look like; empty for a piece without notes."""
     if not len(notes):
         return {}
     pitches, lengths = notes[:, 0], notes[:, 2] - notes[:, 1]
@@ -69,4 +91,5 @@ def note_statistics(notes: np.ndarray, sounding: np.ndarray,
         "one_step_share": float((lengths == 1).mean()),
         "empty_beat_rate": float((beats == 0).mean()),
         "scale_consistency": float(in_scale),
+        **bar_measures(notes, sounding, bar),
     }

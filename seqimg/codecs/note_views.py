@@ -2,8 +2,8 @@
 
 Each view maps frames, a tensor of shape=(B, T, F) in a pitch layout, to a tensor of
 shape=(B, T', V) with values in [0, 1] (``voicing``, which counts, in [0, voices]); they use
-tensor methods only (no torch import), so the codec can offer them without making recipe loading
-import torch. A cell's level in [-1, 1] is read as the probability that it is on, so views of a
+tensor methods only (no torch import), so the codec can offer them without importing torch
+itself. A cell's level in [-1, 1] is read as the probability that it is on, so views of a
 soft output are soft and views of a hard output are exact.
 """
 

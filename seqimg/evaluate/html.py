@@ -71,6 +71,11 @@ def measures_table(r: Report) -> str:
         ("control: two-sample, untransferred", r.two_sample_roundtrip_source, "the same for "
          "the untransferred round trip"),
     ]
+    if r.two_sample_resynthesised_target is not None:
+        table.append(("ceiling: two-sample, target re-made from its view",
+                      r.two_sample_resynthesised_target, "held-out target made again by the "
+                      "method from its own view: if these do not pass as target, no transfer "
+                      "will"))
     for name, score in r.content_similarity.items():
         table.append((f"content kept: {name}", score.normalised, f"normalised: raw {score.raw:.3f} "
                       f"against {score.chance:.3f} between unrelated pieces (0 = chance, 1 = all "

@@ -7,6 +7,7 @@ Per-piece statistics and content measures come from the target codec's hooks.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import logging
 import tempfile
@@ -227,7 +228,10 @@ def control_scores(names: tuple[str, ...], codec, measure: ContentMeasure, piece
     scores = {}
     for name in names:
         make = lookup("controls", name)
-        made = round_trip(Pieces({stem: make(codec, frames)
+        # a control that takes the real target pieces (e.g. retrieval) is given the training ones
+        given = ({"target": pieces.target_train.values}
+                 if "target" in inspect.signature(make).parameters else {})
+        made = round_trip(Pieces({stem: make(codec, frames, **given)
                                   for stem, frames in pieces.source_heldout.frames.items()}), codec)
         kept = content(measure, pieces.source_heldout, made, chance)
         stats = [codec.statistics(f) for f in made.values]
@@ -238,6 +242,21 @@ def control_scores(names: tuple[str, ...], codec, measure: ContentMeasure, piece
             statistics={key: float(np.mean([s[key] for s in stats if key in s]))
                         for key in sorted(set().union(*stats))})
     return scores
+
+
+@torch.no_grad()
+def resynthesised(pair: TrainedPair, pieces: Pieces) -> Pieces | None:
+    """Target pieces made again by the method's ``resynthesise`` (through the codec's round
+    trip, as transfers are); None when the method has no such path."""
+    codec, out = pair.target, {}
+    method = pair.method.eval()
+    for stem, frames in pieces.frames.items():
+        images = torch.from_numpy(codec.frames_to_images(frames))
+        made = method.resynthesise(images.to(method.device))
+        if made is None:
+            return None
+        out[stem] = codec.decode_frames(made.float().cpu().numpy(), len(frames))
+    return round_trip(Pieces(out), codec)
 
 
 def earlier_skips(run_dir: Path) -> dict:
@@ -278,6 +297,7 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
     if constancy is not None:
         content_kept["f_constancy"] = constancy
     real = realism(pair.target, p, clf, window)
+    remade = resynthesised(pair, p.target_heldout)
     log.info("evaluation: two-sample tests of the outputs and the untransferred control%s",
              f", then {plural(len(cfg.controls), 'rule-made control')}" if cfg.controls else "")
     report = Report(
@@ -303,7 +323,9 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
                 "transferred": len(p.outputs.frames)},
         controls=control_scores(cfg.controls, pair.target, measure, p, chance, clf, window,
                                 fit),
-        level=cfg.level)
+        level=cfg.level,
+        two_sample_resynthesised_target=None if remade is None else two_sample(
+            remade, p.all_target, window, fit))
     write_text(run_dir / "skipped.json", json.dumps(skips, indent=2))
     write_text(run_dir / "report.json", report.to_json())
     log.info("evaluation: figures%s", " and audio renders" if cfg.render_audio else "")

@@ -143,6 +143,9 @@ def markdown(report: Report, recipe, made: list[str], signals: list) -> str:
         f"{r.two_sample_accuracy:.3f} |",
         f"| two-sample accuracy, untransferred round trip vs real target | "
         f"{r.two_sample_roundtrip_source:.3f} |",
+        *([] if r.two_sample_resynthesised_target is None else [
+            "| ceiling: two-sample accuracy, held-out target re-made from its own view | "
+            f"{r.two_sample_resynthesised_target:.3f} |"]),
         "",
         *controls_table(r),
         "## Content kept (raw, chance level on unrelated pairs, normalised)",

@@ -92,6 +92,9 @@ class Report:
     counts: dict[str, int]
     controls: dict[str, ControlScore]
     level: str = "full"  # evaluate.level: 'fast' is a quick look with a weaker classifier
+    # held-out target made again by the method from its own view, against real target: the
+    # realism ceiling of a view-based method (None for a method that has no such path)
+    two_sample_resynthesised_target: float | None = None
 
     @property
     def skipped_count(self) -> int:

@@ -72,6 +72,9 @@ class TransferMethod(nn.Module):
     config_class: type
     description: str = ""
     needs: tuple[type, ...] = ()
+    # settings of config_class that only transfer reads: they may change after training
+    # (seqimg transfer --set method.NAME=VALUE)
+    transfer_settings: tuple[str, ...] = ()
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: Any) -> None:
         super().__init__()
@@ -130,6 +133,12 @@ class TransferMethod(nn.Module):
     def signals(self, last: dict[str, float]) -> list[Signal]:
         """The training signals worth reading at the last logged step, with what they mean."""
         return []
+
+    def resynthesise(self, images: torch.Tensor) -> torch.Tensor | None:
+        """Target images, shape=(B, C', H', W'), made again the way the method makes its
+        transfers (e.g. from their own content view): the realism ceiling of a method that
+        writes target music from a view. None when the method does not work that way."""
+        return None
 
     def kept_views(self) -> list[str]:
         """The content views, offered by both codecs, that the method keeps: what evaluation
