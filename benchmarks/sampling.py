@@ -27,8 +27,11 @@ SEEDS = (0, 1)
 
 ROWS = {
     "dtn: editing G, views, match (the DTN default)": (DTN, []),
-    "diffusion: 1-D denoiser, t0 0.8, w 1": (DIFFUSION, []),
-    "diffusion: fold denoiser, t0 0.8, w 1": (DIFFUSION, ["method.network=fold"]),
+    "diffusion 1-D, last step drawn": (DIFFUSION, ["method.final_step=draw"]),
+    "diffusion 1-D": (DIFFUSION, []),
+    "diffusion fold": (DIFFUSION, ["method.network=fold"]),
+    "diffusion 1-D, views per bar": (DIFFUSION, ["method.view_span=4"]),
+    "diffusion 1-D, bass view only": (DIFFUSION, ["method.views=[bass]"]),
 }
 STATISTICS = ("one_step_share", "distinct_pitches", "pitches_per_bar", "long_note_share",
               "bar_repetition", "note_density", "polyphony")

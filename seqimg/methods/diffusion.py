@@ -39,6 +39,9 @@ class DiffusionConfig:
     dilations: tuple[int, ...] = (1, 2, 4, 8, 1, 2, 4, 8)  # one residual block per dilation
     # the content views the denoiser is conditioned on (offered by both codecs, one shape)
     views: tuple[str, ...] = ("bass", "harmony")
+    # consecutive rows of each view averaged into one: with views per beat, 2 reads them per
+    # half bar and 4 per bar (a slower harmonic rhythm than a chorale's, as metal has)
+    view_span: int = 1
     condition_dropout: float = 0.2  # share of training windows seen without their view
     lr: float = 1e-3  # Adam learning rate
     # transfer-time settings (seqimg transfer --set method.t0=0.7, no retraining):
@@ -47,6 +50,9 @@ class DiffusionConfig:
     guidance: float = 1.0  # w: 0 ignores the view, 1 follows it, above 1 follows it harder
     sampler_steps: int = 8  # denoising steps from t0 to 0
     sample_seed: int = 0  # seeds the sampler's draws, so that a transfer is repeatable
+    # the last step's cells: 'draw' samples each from its predicted probability, 'threshold'
+    # keeps those above one half (no stray cells from a long tail of small probabilities)
+    final_step: Literal["draw", "threshold"] = "threshold"
 
     def __post_init__(self) -> None:
         if not 0 < self.t0 <= 1:
@@ -60,6 +66,8 @@ class DiffusionConfig:
                              f"{self.condition_dropout}")
         if not self.views:
             raise ValueError("views: name at least one content view to condition on")
+        if self.view_span < 1:
+            raise ValueError(f"view_span: expected 1 or more, got {self.view_span}")
 
 
 def is_binary(codec: SequenceCodec) -> bool:
@@ -73,7 +81,7 @@ class DiffusionMethod(TransferMethod):
     config_class = DiffusionConfig
     description = ("a denoiser trained on target windows, conditioned on a content view; "
                    "transfer samples from the source's view (SDEdit start t0, guidance w)")
-    transfer_settings = ("t0", "guidance", "sampler_steps", "sample_seed")
+    transfer_settings = ("t0", "guidance", "sampler_steps", "sample_seed", "final_step")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec,
                  cfg: DiffusionConfig) -> None:
@@ -109,6 +117,9 @@ class DiffusionMethod(TransferMethod):
             if theirs[name] != ours[name]:
                 raise SeqimgError(f"{WHERE}.views.{name}: the source's view is {theirs[name]} "
                                   f"per window and the target's {ours[name]}; they must agree")
+            if ours[name][1] % cfg.view_span:
+                raise SeqimgError(f"{WHERE}.view_span: the {name} view has {ours[name][1]} rows "
+                                  f"per window, which {cfg.view_span} does not divide")
         if cfg.t0 < 1 and source.image_shape != target.image_shape:
             raise SeqimgError(f"{WHERE}.t0: starting from the corrupted source needs source "
                               "and target images of one shape; set it to 1 (re-synthesis from "
@@ -131,10 +142,13 @@ class DiffusionMethod(TransferMethod):
     def condition(self, reader: ViewReader, images: torch.Tensor) -> torch.Tensor:
         """The views of images, each repeated to every step of its span and concatenated:
         shape=(B, V, T) for the temporal network, (B, V*k, H, W) folded for the fold one."""
-        length = self.target_codec.window_length
-        views = [v.float() for v in reader(images).values()]
-        steps = torch.cat([v.repeat_interleave(length // v.shape[1], dim=1) for v in views], -1)
-        return self.layout(steps)
+        length, span = self.target_codec.window_length, self.cfg.view_span
+        views = []
+        for view in reader(images).values():
+            count, rows, width = view.shape
+            pooled = view.float().reshape(count, rows // span, span, width).mean(2)
+            views.append(pooled.repeat_interleave(length // pooled.shape[1], dim=1))
+        return self.layout(torch.cat(views, -1))
 
     def layout(self, frames: torch.Tensor) -> torch.Tensor:
         """Frames, shape=(B, T, F), in the network's layout."""
@@ -228,12 +242,14 @@ class DiffusionMethod(TransferMethod):
         x = self.corrupt(start, images.new_full((count,), levels[0]), generator)
         for k in range(cfg.sampler_steps):
             out = self.frames(self.predict(self.layout(x), condition, levels[k]))
-            if self.binary:
+            last = k == cfg.sampler_steps - 1
+            if not self.binary:
+                x0 = out.clamp(-1, 1)
+            elif last and cfg.final_step == "threshold":
+                x0 = (out > 0).float() * 2 - 1
+            else:
                 drawn = self.draw(out.shape, generator, out.device) < torch.sigmoid(out)
                 x0 = drawn.float() * 2 - 1
-            else:
-                x0 = out.clamp(-1, 1)
-            last = k == cfg.sampler_steps - 1
             x = x0 if last else self.corrupt(x0, images.new_full((count,), levels[k + 1]),
                                              generator)
         return self.target_codec.window_images(self.target_codec.tidy(x))
