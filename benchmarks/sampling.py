@@ -25,13 +25,15 @@ DTN = ROOT / "recipes" / "midi_genre.yaml"
 DIFFUSION = ROOT / "recipes" / "midi_genre_diffusion.yaml"
 SEEDS = (0, 1)
 
+BASS_HARMONY = "method.views=[bass,harmony]"  # the first design; the recipe adds the melody
 ROWS = {
     "dtn: editing G, views, match (the DTN default)": (DTN, []),
-    "diffusion 1-D, last step drawn": (DIFFUSION, ["method.final_step=draw"]),
-    "diffusion 1-D": (DIFFUSION, []),
-    "diffusion fold": (DIFFUSION, ["method.network=fold"]),
-    "diffusion 1-D, views per bar": (DIFFUSION, ["method.view_span=4"]),
+    "diffusion 1-D, last step drawn": (DIFFUSION, [BASS_HARMONY, "method.final_step=draw"]),
+    "diffusion 1-D": (DIFFUSION, [BASS_HARMONY]),
+    "diffusion fold": (DIFFUSION, [BASS_HARMONY, "method.network=fold"]),
+    "diffusion 1-D, views per bar": (DIFFUSION, [BASS_HARMONY, "method.view_span=4"]),
     "diffusion 1-D, bass view only": (DIFFUSION, ["method.views=[bass]"]),
+    "diffusion 1-D, melody view too (the recipe)": (DIFFUSION, []),
 }
 STATISTICS = ("one_step_share", "distinct_pitches", "pitches_per_bar", "long_note_share",
               "bar_repetition", "note_density", "polyphony")

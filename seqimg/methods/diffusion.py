@@ -38,7 +38,7 @@ class DiffusionConfig:
     width: int = 96  # channels of the denoiser
     dilations: tuple[int, ...] = (1, 2, 4, 8, 1, 2, 4, 8)  # one residual block per dilation
     # the content views the denoiser is conditioned on (offered by both codecs, one shape)
-    views: tuple[str, ...] = ("bass", "harmony")
+    views: tuple[str, ...] = ("bass", "harmony", "melody")
     # consecutive rows of each view averaged into one: with views per beat, 2 reads them per
     # half bar and 4 per bar (a slower harmonic rhythm than a chorale's, as metal has)
     view_span: int = 1
