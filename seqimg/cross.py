@@ -23,6 +23,19 @@ def view_shapes(codec: SequenceCodec, names: list[str]) -> dict[str, tuple[int, 
     return {name: tuple(views[name](frames).shape) for name in names}
 
 
+def shared_view_shapes(source: SequenceCodec, target: SequenceCodec, names: list[str],
+                       where: str) -> dict[str, tuple[int, ...]]:
+    """Each named view's shape per window, which must be the same for both codecs (a view of
+    the source is compared with, or stands for, the same view of the target); an error naming
+    ``where.NAME`` where they differ."""
+    theirs, ours = view_shapes(source, names), view_shapes(target, names)
+    for name in names:
+        if theirs[name] != ours[name]:
+            raise SeqimgError(f"{where}.{name}: the source's view is {theirs[name]} per window "
+                              f"and the target's {ours[name]}; they must agree")
+    return ours
+
+
 def check_cross_pair(source: SequenceCodec, target: SequenceCodec, recipe) -> None:
     """Refuse, naming the key, a cross-codec pair the model cannot carry."""
     if not (source.folds_time and target.folds_time):

@@ -64,10 +64,9 @@ def point_folder(out: Path, settings: dict) -> Path:
 def only_transfer_settings(recipe, keys: list[str]) -> bool:
     """Whether every swept key is a transfer-time setting of the recipe's method (then the
     sweep trains once and transfers again at each point)."""
-    from seqimg.registry import lookup
+    from seqimg.methods import is_transfer_setting
 
-    allowed = lookup("methods", recipe.method.name).transfer_settings
-    return all(key.startswith("method.") and key.split(".", 1)[1] in allowed for key in keys)
+    return all(is_transfer_setting(recipe.method.name, key) for key in keys)
 
 
 def sweep(recipe_path: Path, out: Path, varies: list[str], overrides: list[str] | None = None,

@@ -13,7 +13,7 @@ from seqimg.codecs.base import SequenceCodec
 from seqimg.data import codec_for, read_each
 from seqimg.errors import SeqimgError
 from seqimg.io import piece_names
-from seqimg.methods import make_method
+from seqimg.methods import is_transfer_setting, make_method
 from seqimg.methods.base import TransferMethod
 from seqimg.recipe import Recipe, build_recipe
 
@@ -61,16 +61,15 @@ def with_transfer_settings(recipe: dict, overrides: list[str]) -> dict:
     import copy
 
     from seqimg.config import parse_assignment
-    from seqimg.recipe import apply_override
+    from seqimg.recipe import DEFAULT_METHOD, apply_override
     from seqimg.registry import lookup
 
-    name = recipe.get("method", {}).get("name", "dtn")
+    name = recipe.get("method", {}).get("name", DEFAULT_METHOD)
     allowed = lookup("methods", name).transfer_settings
     out = copy.deepcopy(recipe)
     for assignment in overrides:
         key = parse_assignment(assignment, "method.NAME=value")[0]
-        section, _, setting = key.partition(".")
-        if section != "method" or setting not in allowed:
+        if not is_transfer_setting(name, key):
             raise SeqimgError(f"--set {key}: not a transfer-time setting of the {name} method "
                               f"(those are: {', '.join(f'method.{a}' for a in allowed) or 'none'})")
         apply_override(out, assignment)

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from seqimg.codecs.base import SequenceCodec
-from seqimg.cross import view_shapes
+from seqimg.cross import shared_view_shapes, view_shapes
 from seqimg.errors import SeqimgError
 from seqimg.methods.base import Signal, StepContext, TransferMethod
 from seqimg.model.denoisers import Denoiser
@@ -112,13 +112,10 @@ class DiffusionMethod(TransferMethod):
             raise SeqimgError(f"{WHERE}.name: a source window holds {source.window_length} "
                               f"steps and a target window {target.window_length}; the "
                               "diffusion method needs one window length")
-        theirs, ours = view_shapes(source, cfg.views), view_shapes(target, list(cfg.views))
-        for name in cfg.views:
-            if theirs[name] != ours[name]:
-                raise SeqimgError(f"{WHERE}.views.{name}: the source's view is {theirs[name]} "
-                                  f"per window and the target's {ours[name]}; they must agree")
-            if ours[name][1] % cfg.view_span:
-                raise SeqimgError(f"{WHERE}.view_span: the {name} view has {ours[name][1]} rows "
+        shapes = shared_view_shapes(source, target, list(cfg.views), f"{WHERE}.views")
+        for name, shape in shapes.items():
+            if shape[1] % cfg.view_span:
+                raise SeqimgError(f"{WHERE}.view_span: the {name} view has {shape[1]} rows "
                                   f"per window, which {cfg.view_span} does not divide")
         if cfg.t0 < 1 and source.image_shape != target.image_shape:
             raise SeqimgError(f"{WHERE}.t0: starting from the corrupted source needs source "

@@ -306,7 +306,7 @@ def check_switches(model: ModelConfig, where: str) -> None:
 def check_cross_dtn(source: SequenceCodec, target: SequenceCodec, cfg: DtnConfig) -> None:
     """What the DTN asks of a cross-codec pair: no editing G, no pretraining on both domains,
     and content kept through views of one shape on both sides (or the learned f)."""
-    from seqimg.cross import offered, view_shapes
+    from seqimg.cross import offered, shared_view_shapes
 
     if cfg.model.edit:
         raise SeqimgError(f"{WHERE}.model.edit: G edits its input, which a cross-codec pair's "
@@ -314,16 +314,9 @@ def check_cross_dtn(source: SequenceCodec, target: SequenceCodec, cfg: DtnConfig
     if cfg.train.pretrain_steps:
         raise SeqimgError(f"{WHERE}.train.pretrain_steps: pretraining f on both domains needs "
                           "one image shape; set it to 0 for a cross-codec pair")
-    names = list(cfg.losses.views)
     if not any(cfg.losses.views.values()) and not cfg.losses.const_weight:
         raise SeqimgError(f"{WHERE}.losses.views: a cross-codec pair keeps content through a "
                           f"view both codecs offer (source {source.name}: {offered(source)}; "
                           f"target {target.name}: {offered(target)}), or through the learned f "
                           f"({WHERE}.losses.const_weight above 0)")
-    if names:
-        theirs, ours = view_shapes(source, names), view_shapes(target, names)
-        for name in names:
-            if theirs[name] != ours[name]:
-                raise SeqimgError(f"{WHERE}.losses.views.{name}: the source's view is "
-                                  f"{theirs[name]} per window and the target's {ours[name]}; "
-                                  "they must agree")
+    shared_view_shapes(source, target, list(cfg.losses.views), f"{WHERE}.losses.views")
