@@ -4,7 +4,8 @@
 Discovery is lazy and cached (xarray's backends are the model): names come from a table and
 from entry point metadata without importing anything; a class is imported when it is first
 asked for, so ``make_codec('timeseries')`` never imports the MIDI or audio libraries. A broken
-or duplicate plugin warns once per process.
+or duplicate plugin warns once per process. ``SEQIMG_PLUGINS`` (distribution names, comma-separated;
+empty for none) limits which installed packages' plugins are seen, as the test suite does.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+import os
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -94,13 +96,24 @@ class Plugin:
         return self.reference.load()
 
 
+def allowed_distributions() -> set[str] | None:
+    """The packages whose plugins ``SEQIMG_PLUGINS`` lets in, or None when it is unset (all)."""
+    value = os.environ.get("SEQIMG_PLUGINS")
+    if value is None:
+        return None
+    return {name.strip() for name in value.split(",") if name.strip()}
+
+
 @functools.cache
 def available(kind: str) -> dict[str, Plugin]:
     """Every name of ``kind`` ('codecs', 'losses', ...) without importing any of them; a plugin
     that reuses a taken name warns (once) and is ignored."""
     found = {name: Plugin(name, kind, "built-in", ref) for name, ref in BUILTINS[kind].items()}
+    allowed = allowed_distributions()
     for entry in entry_points(group=GROUPS[kind]):
         origin = entry.dist.name if getattr(entry, "dist", None) else "unknown package"
+        if allowed is not None and origin not in allowed:
+            continue
         if entry.name in found:
             warnings.warn(f"{kind} plugin {entry.name!r} from {origin} duplicates one from "
                           f"{found[entry.name].origin}; ignored", stacklevel=2)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pretty_midi
 import pytest
 import soundfile
+import throwaway_plugin
 
 SECONDS_PER_STEP = 0.125  # a 16th note at pretty_midi's default 120 bpm
 
@@ -80,6 +83,20 @@ def series_csv(path, length=150, channels=3, header=True, seed=0):
     head = ",".join(f"c{i}" for i in range(channels)) if header else ""
     np.savetxt(path, data, delimiter=",", header=head, comments="", fmt="%.10g")
     return path, data
+
+
+# The suite sees only the project's own example plugins, whatever else is installed; the
+# throwaway plugin below is installed for the whole run to prove it (tests/test_plugin_proof.py).
+PROJECT_PLUGINS = "seqimg-example-codec,seqimg-example-method"
+
+
+def pytest_configure(config):
+    os.environ["SEQIMG_PLUGINS"] = PROJECT_PLUGINS
+    config.throwaway_plugin = throwaway_plugin.install(Path(tempfile.mkdtemp()))
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(config.throwaway_plugin, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True, scope="session")

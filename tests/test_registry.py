@@ -41,6 +41,8 @@ def test_unknown_codec_lists_known_ones():
 @pytest.fixture
 def fake_entry_points(monkeypatch):
     """Replace installed entry points with the given (name, value) pairs, afresh."""
+    monkeypatch.delenv("SEQIMG_PLUGINS")
+
     def install(points):
         def entry_points(group):
             return [EntryPoint(name, value, group) for name, value in points]
