@@ -46,6 +46,7 @@ bench: setup
 	$(PY) benchmarks/train_step.py --model dtn --batch 32 --steps 7 --compare --json
 	$(PY) benchmarks/train_step.py --model seed --batch 32 --steps 15 --compare --json
 	$(PY) benchmarks/encode.py --files 2000 --workers 2 --json
+	$(PY) benchmarks/readers.py --json
 	$(PY) benchmarks/train_memory.py --files 1000 5000 20000 --json
 
 ablations: setup

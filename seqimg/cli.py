@@ -76,6 +76,8 @@ def codecs(options: Optional[str] = typer.Option(None, "--options", metavar="NAM
 
         cls = codec_class(options)
         typer.echo(f"{options} ({' '.join(cls.suffixes)}): {cls.description}")
+        if cls.round_trip:
+            typer.echo(f"a round trip {cls.round_trip}")
         for row in config_options(cls.config_class):
             typer.echo(f"  {row.name} ({row.type}, default {row.default})"
                        + (f": {row.meaning}" if row.meaning else ""))

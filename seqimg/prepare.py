@@ -4,9 +4,7 @@ holds (same size and time) are not encoded again, so an interrupted prepare resu
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,6 +15,7 @@ from seqimg.codecs.base import SequenceCodec
 from seqimg.domains import cache_root
 from seqimg.errors import SeqimgError, WriteError, one_line
 from seqimg.io import check_writable
+from seqimg.pool import surviving_map
 from seqimg.shards import (
     Entry,
     ShardReader,
@@ -40,15 +39,31 @@ def sorted_levels(codec: SequenceCodec) -> tuple[float, ...] | None:
     return tuple(sorted(codec.frame_levels)) if codec.frame_levels else None
 
 
-def encode_entry(codec: SequenceCodec, path: Path) -> tuple[Entry, bytes]:
-    """One file's cache entry and packed frames; a file the codec cannot read gives an entry
-    with its reason and no frames."""
+def cache_key(path: Path, folders: dict | None = None) -> str:
+    """A file's key in the cache index: its folder's real path (resolved once per folder when
+    ``folders`` remembers them) joined with its name."""
+    folders = {} if folders is None else folders
+    parent = path.parent
+    if parent not in folders:
+        folders[parent] = os.path.realpath(parent)
+    return os.path.join(folders[parent], path.name)
+
+
+def file_entry(path: Path) -> Entry:
+    """A file's cache entry before encoding: its size and time, or the reason it has none."""
     try:
         stat = path.stat()
     except OSError as exc:
-        return Entry(str(path.resolve()), 0, 0,
-                     reason=f"{path}: {exc.strerror or one_line(exc)}"), b""
-    entry = Entry(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        return Entry(cache_key(path), 0, 0, reason=f"{path}: {exc.strerror or one_line(exc)}")
+    return Entry(cache_key(path), stat.st_size, stat.st_mtime_ns)
+
+
+def encode_entry(codec: SequenceCodec, path: Path) -> tuple[Entry, bytes]:
+    """One file's cache entry and packed frames; a file the codec cannot read gives an entry
+    with its reason and no frames."""
+    entry = file_entry(path)
+    if entry.reason:
+        return entry, b""
     try:
         frames = codec.frames(path)
     except WriteError:
@@ -63,27 +78,32 @@ def encode_entry(codec: SequenceCodec, path: Path) -> tuple[Entry, bytes]:
 _worker_codec: SequenceCodec | None = None
 
 
-def _start_worker(codec: SequenceCodec) -> None:
-    """A pool worker keeps the codec and leaves Ctrl-C to the parent, which stops the pool."""
+def _keep_codec(codec: SequenceCodec) -> None:
+    """A pool worker keeps the codec (sent once, not with every file)."""
     global _worker_codec
     _worker_codec = codec
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _encode_in_worker(path: Path) -> tuple[Entry, bytes]:
     return encode_entry(_worker_codec, path)
 
 
+def crashed_entry(path: Path, cause: str) -> tuple[Entry, bytes]:
+    """The entry of a file whose reading killed its worker process: skipped, with the cause."""
+    entry = file_entry(path)
+    reason = entry.reason or f"{path}: reading it crashed the encoding process ({cause})"
+    return replace(entry, reason=reason), b""
+
+
 def encoded(codec: SequenceCodec, paths: list[Path], workers: int) -> Iterator[tuple[Entry, bytes]]:
     """``encode_entry`` of every path, in ``workers`` processes (in this one when 1), in the
-    order they finish."""
+    order they finish; a file that crashes its worker is a skipped entry."""
     if workers <= 1 or len(paths) < 2:
         yield from (encode_entry(codec, path) for path in paths)
         return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     chunk = max(1, min(32, len(paths) // (8 * workers)))
-    with multiprocessing.get_context(method).Pool(workers, _start_worker, (codec,)) as pool:
-        yield from pool.imap_unordered(_encode_in_worker, paths, chunksize=chunk)
+    yield from surviving_map(_encode_in_worker, paths, workers, crashed_entry, _keep_codec,
+                             (codec,), chunk)
 
 
 @dataclass
@@ -104,7 +124,8 @@ def prepare_files(codec: SequenceCodec, paths: list[Path], skipped: dict,
     ``skipped`` with its reason (also when the cache remembered it). ``desc`` shows a bar."""
     folder = cache_folder(cache_root(), codec)
     check_writable(folder, "the encoding cache (SEQIMG_CACHE)")
-    keys = {path: str(Path(path).resolve()) for path in paths}
+    folders: dict = {}
+    keys = {path: cache_key(Path(path), folders) for path in paths}
     index = read_index(folder)
     todo = [Path(path) for path, key in keys.items()
             if key not in index or not index[key].fresh(Path(key))]

@@ -176,8 +176,9 @@ def reference_markdown() -> str:
               "prints one codec's table, installed plugins included.", ""]
     for name in BUILTINS["codecs"]:
         codec = lookup("codecs", name)
-        lines += section(f"`{name}` ({', '.join(codec.suffixes)})", codec.config_class,
-                         codec.description + ".")
+        intro = codec.description + "." + (f" A round trip {codec.round_trip}."
+                                           if codec.round_trip else "")
+        lines += section(f"`{name}` ({', '.join(codec.suffixes)})", codec.config_class, intro)
     lines += ["## Named parts", "",
               "Values that name a registered part; plugins add more through entry points "
               "(`seqimg.<kind>`) or are given as `module:Class`.", "",

@@ -58,7 +58,7 @@ def _check(codec: SequenceCodec, sample: Path, workdir: Path, exact: bool, atol:
     assert np.array_equal(unfolded, frames), f"{codec.name}: images -> frames is not exact"
 
     suffix = codec.suffixes[0]
-    out = codec.decode(images, encoded.length, workdir / f"roundtrip{suffix}")
+    out = codec.decode(images, encoded.length, workdir / f"roundtrip{suffix}", encoded.timing)
     again = codec.frames(out)
     length = min(len(again), len(frames))
     if exact:

@@ -27,7 +27,7 @@ def save_encoded(out: Path, file: Path, codec: str, instance: SequenceCodec,
                  encoded: Encoded) -> None:
     """Windows as ``.npy`` with the ``.json`` description that :func:`decode_file` reads."""
     meta = {"codec": codec, "config": instance.config_dict(), "state": instance.state(),
-            "length": encoded.length, "source": str(file)}
+            "length": encoded.length, "source": str(file), "timing": encoded.timing}
     save_encoding(out, encoded.images, meta)
 
 
@@ -43,10 +43,13 @@ def decode_file(file: Path, codec: str | None, options: dict, out: Path) -> Path
     if codec and meta.get("codec") and codec != meta["codec"]:
         raise in_file(file, f"encoded with {meta['codec']!r}, not {codec!r}")
     config, state, length = meta.get("config", {}), meta.get("state", {}), meta.get("length")
+    timing = meta.get("timing")
     if not isinstance(config, dict) or not isinstance(state, dict):
         raise in_file(file, "its .json description has a config or state that is not a mapping")
     if length is not None and (not isinstance(length, int) or length < 0):
         raise in_file(file, f"its .json description has length {length!r}, not a count of steps")
+    if timing is not None and not isinstance(timing, dict):
+        raise in_file(file, "its .json description has a timing that is not a mapping")
     suffixes = codec_class(name).suffixes
     if out.suffix.lower() not in suffixes:
         raise SeqimgError(f"{out}: the {name} codec writes {' or '.join(suffixes)} files; give "
@@ -54,7 +57,7 @@ def decode_file(file: Path, codec: str | None, options: dict, out: Path) -> Path
     try:
         instance = make_codec(name, {**config, **options})
         instance.load_state(state)
-        return instance.decode(images, length, out)
+        return instance.decode(images, length, out, timing)
     except SeqimgError as exc:
         if str(file) in str(exc):
             raise

@@ -128,8 +128,8 @@ def transfer_files(pair: TrainedPair, files: list[Path], out_dir: Path) -> dict:
     places = output_paths(files, pair.target, out_dir)
 
     def transfer_one(path: Path) -> Path:
-        return pair.target.save_frames(transfer_frames(pair, pair.source.frames(path)),
-                                       places[path])
+        frames, timing = pair.source.frames_and_timing(path)
+        return pair.target.save_frames(transfer_frames(pair, frames), places[path], timing)
 
     skipped: dict[str, str] = {}
     read_each(list(places), transfer_one, skipped, desc="transferring")

@@ -1,10 +1,12 @@
 import numpy as np
 import pretty_midi
 import pytest
+import symusic
 from conftest import CHORALE, MELODY, grid_notes, write_midi
 
 from seqimg.codecs import notes as nt
 from seqimg.codecs.midi import MidiCodec
+from seqimg.codecs.midi_file import read_midi, read_with_pretty_midi, read_with_symusic
 from seqimg.errors import SeqimgError
 
 
@@ -68,9 +70,9 @@ def test_drums_feature_or_dropped(tmp_path, chorale_mid):
     assert kept.n_features == 2 * 84 + 1
     frames = kept.frames(chorale_mid)
     assert np.flatnonzero(frames[:, -1] > 0).tolist() == [0, 4, 8, 12]
-    pm = kept.from_frames(frames)
-    assert [i.is_drum for i in pm.instruments] == [False, True]
-    assert len(pm.instruments[1].notes) == 4
+    score = kept.from_frames(frames)
+    assert [t.is_drum for t in score.tracks] == [False, True]
+    assert len(score.tracks[1].notes) == 4
     assert MidiCodec(drums="drop").n_features == 2 * 84
 
 
@@ -89,6 +91,73 @@ def test_beat_grid_follows_tempo(tmp_path):
     slow = write_midi(tmp_path / "slow.mid", MELODY, tempo=60.0)
     codec = MidiCodec()
     np.testing.assert_array_equal(codec.frames(fast), codec.frames(slow))
+
+
+def compound_piece(path):
+    """Eighth notes in 9/8 for four bars, then 6/8 for two; 100 quarters a minute, 60 from bar
+    3 on: what a dotted-quarter beat grid would make lopsided."""
+    eighth = 240  # ticks at 480 per quarter
+    score = symusic.Score(480)
+    score.tempos.append(symusic.Tempo(0, qpm=100.0))
+    score.tempos.append(symusic.Tempo(2 * 9 * eighth, qpm=60.0))
+    score.time_signatures.append(symusic.TimeSignature(0, 9, 8))
+    score.time_signatures.append(symusic.TimeSignature(4 * 9 * eighth, 6, 8))
+    track = symusic.Track(program=40)
+    for i in range(4 * 9 + 2 * 6):
+        track.notes.append(symusic.Note(i * eighth, eighth, 60 + i % 7, 80))
+    score.tracks.append(track)
+    score.dump_midi(str(path))
+    return path
+
+
+def test_a_compound_meter_piece_with_tempo_changes_round_trips(tmp_path):
+    piece = compound_piece(tmp_path / "nine-eight.mid")
+    codec = MidiCodec()
+    encoded = codec.encode(piece)
+    notes = codec.notes(codec.decode_frames(encoded.images, encoded.length))
+    assert np.all(np.diff(notes[:, 1]) == 2)  # every eighth two sixteenths after the last
+    out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid", encoded.timing)
+    before, after = pretty_midi.PrettyMIDI(str(piece)), pretty_midi.PrettyMIDI(str(out))
+    step = 60.0 / 100 / 4  # the longest grid step in seconds
+    assert abs(after.get_end_time() - before.get_end_time()) <= step
+    assert [(t.numerator, t.denominator, round(t.time, 6)) for t in after.time_signature_changes] \
+        == [(t.numerator, t.denominator, round(t.time, 6)) for t in before.time_signature_changes]
+    np.testing.assert_allclose(after.get_tempo_changes(), before.get_tempo_changes(), rtol=1e-5)
+    starts = sorted(n.start for i in after.instruments for n in i.notes)
+    np.testing.assert_allclose(starts, sorted(n.start for n in before.instruments[0].notes),
+                               atol=1e-3)
+
+
+def test_a_set_tempo_wins_over_the_input_tempo(tmp_path):
+    piece = compound_piece(tmp_path / "nine-eight.mid")
+    codec = MidiCodec(tempo=150.0)
+    encoded = codec.encode(piece)
+    out = pretty_midi.PrettyMIDI(str(codec.decode(encoded.images, encoded.length,
+                                                  tmp_path / "out.mid", encoded.timing)))
+    assert out.get_tempo_changes()[1].tolist() == pytest.approx([150.0])
+    assert [t.numerator for t in out.time_signature_changes] == [9, 6]
+
+
+def test_both_readers_give_the_same_frames_and_timing(tmp_path, chorale_mid, melody_mid):
+    codec = MidiCodec(drums="feature")
+    for path in (chorale_mid, melody_mid, compound_piece(tmp_path / "nine-eight.mid")):
+        fast, fallback = read_with_symusic(path), read_with_pretty_midi(path)
+        assert (fast.reader, fallback.reader) == ("symusic", "pretty_midi")
+        np.testing.assert_array_equal(codec.to_frames(fast), codec.to_frames(fallback))
+        np.testing.assert_allclose(fast.tempos, fallback.tempos, rtol=1e-5)
+        np.testing.assert_allclose(fast.meters, fallback.meters, atol=1e-6)
+
+
+def test_a_file_symusic_refuses_is_read_by_pretty_midi(tmp_path, melody_mid, monkeypatch):
+    import symusic as real
+
+    def refuse(path):
+        raise RuntimeError("MiniMidi: refused")
+
+    monkeypatch.setattr(real, "Score", refuse)
+    piece = read_midi(melody_mid)
+    assert piece.reader == "pretty_midi"
+    np.testing.assert_array_equal(MidiCodec().to_frames(piece), MidiCodec().frames(melody_mid))
 
 
 def test_fixed_rate_grid(tmp_path, melody_mid):

@@ -44,6 +44,9 @@ def test_codecs_options_prints_one_codecs_settings():
     assert "  channels (int, default 1): columns of each file (features F)" in result.stdout
     plugin = run_cli("codecs", "--options", "lines").stdout
     assert "  low (float, default 0.0)" in plugin
+    midi = run_cli("codecs", "--options", "midi").stdout
+    assert "a round trip keeps every note" in midi and "the tempo map and the time signatures" \
+        in midi and "drops velocities" in midi
 
 
 def test_the_architecture_page_names_every_registry_kind_and_its_built_ins():

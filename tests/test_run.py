@@ -1,6 +1,7 @@
 """Recipes, the toy end-to-end run, and transfer of a MIDI file with a trained checkpoint."""
 
 import numpy as np
+import pretty_midi
 import pytest
 import torch
 from conftest import MELODY, dtn_trainer, grid_notes, run_cli, write_midi
@@ -105,6 +106,18 @@ def test_run_then_transfer_a_midi_file(tmp_path):
     expected = pair.target.save_frames(
         transfer_frames(pair, pair.source.frames(piece)), tmp_path / "expected.mid")
     assert grid_notes(tmp_path / "moved" / "new piece.mid") == grid_notes(expected)
+
+
+def test_a_transfer_is_written_in_the_input_tempo_and_meter(tmp_path, trained_toy):
+    from test_midi_codec import compound_piece
+
+    piece = compound_piece(tmp_path / "nine-eight.mid")
+    result = run_cli("transfer", str(trained_toy), str(piece), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    before = pretty_midi.PrettyMIDI(str(piece))
+    after = pretty_midi.PrettyMIDI(str(tmp_path / "out" / "nine-eight.mid"))
+    np.testing.assert_allclose(after.get_tempo_changes(), before.get_tempo_changes(), rtol=1e-5)
+    assert [(t.numerator, t.denominator) for t in after.time_signature_changes] == [(9, 8), (6, 8)]
 
 
 def test_resume_continues_a_run(tmp_path):

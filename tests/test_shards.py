@@ -1,6 +1,9 @@
 """The shard cache (packing, index, resume), parallel prepare, and windows drawn at batch time."""
 
+import faulthandler
 import json
+import os
+import signal
 
 import numpy as np
 import pytest
@@ -65,6 +68,33 @@ def test_prepare_in_two_processes_skips_bad_files_and_caches(tmp_path, cache):
     assert (again.encoded, again.cached) == (0, 7) and again_skipped == skipped
     [meta] = first.folder.glob("shard-*.json")  # many files, one shard
     assert len(json.loads(meta.read_text())["files"]) == 7
+
+
+class CrashingCodec(MidiCodec):
+    """Kills its own process on a file named ``crash.mid``, as a native parser can on hostile
+    bytes."""
+
+    def read(self, path):
+        if path.name == "crash.mid":
+            faulthandler.disable()  # pytest's dump of the crash is not news here
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return super().read(path)
+
+
+def test_a_file_that_crashes_its_worker_is_skipped_not_fatal(tmp_path, cache):
+    paths = midi_folder(tmp_path / "songs", count=12)
+    crash = paths[0].with_name("crash.mid")
+    crash.write_bytes(paths[0].read_bytes())
+    paths.insert(5, crash)
+    skipped = {}
+    prepared = prep.prepare_files(CrashingCodec(), paths, skipped, workers=2)
+    assert set(skipped) == {str(crash), str(paths[-1])}
+    assert skipped[str(crash)] == (f"{crash}: reading it crashed the encoding process "
+                                   "(killed by SIGSEGV)")
+    assert set(prepared.entries) == set(paths) - {crash, paths[-1]}
+    again_skipped = {}
+    again = prep.prepare_files(CrashingCodec(), paths, again_skipped, workers=2)
+    assert again.encoded == 0 and again_skipped == skipped
 
 
 def test_binary_frames_take_a_bit_per_value(tmp_path, cache):

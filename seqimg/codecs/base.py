@@ -36,10 +36,12 @@ class CodecConfig:
 
 @dataclass(frozen=True)
 class Encoded:
-    """Folded windows of one sequence, shape=(N, C, H, W), and its length in steps."""
+    """Folded windows of one sequence, shape=(N, C, H, W), its length in steps, and its
+    :meth:`SequenceCodec.timing`."""
 
     images: np.ndarray
     length: int
+    timing: dict | None = None
 
 
 class SequenceCodec(ABC):
@@ -52,6 +54,8 @@ class SequenceCodec(ABC):
     pad_value: ClassVar[float] = -1.0
     needs_fit: ClassVar[bool] = False  # True when ``fit`` must see a domain before encoding
     exact_round_trip: ClassVar[bool] = True  # False for lossy file formats (audio)
+    # what a file -> frames -> file round trip keeps and drops, in a sentence for users
+    round_trip: ClassVar[str] = ""
     # how frames that are not on ``frame_levels`` are kept in the encoding cache ("float16"
     # halves the cache and rounds the values)
     cache_dtype: ClassVar[Literal["float16", "float32"]] = "float32"
@@ -84,6 +88,17 @@ class SequenceCodec(ABC):
     @abstractmethod
     def from_frames(self, frames: np.ndarray) -> Any:
         """Frames, shape=(T, F), in [-1, 1] to a native object."""
+
+    def timing(self, obj: Any) -> dict | None:
+        """How a file's steps sit in time beyond what frames hold (MIDI: its tempo map and time
+        signatures), JSON-able, so that a decoded piece is written timed like its input;
+        default: None."""
+        return None
+
+    def apply_timing(self, obj: Any, timing: dict) -> Any:
+        """``obj`` from :meth:`from_frames` timed by an input's :meth:`timing`; default: as
+        it is."""
+        return obj
 
     @classmethod
     def file_settings(cls, path: Path) -> dict[str, Any]:
@@ -209,6 +224,10 @@ class SequenceCodec(ABC):
 
     def frames(self, path: str | Path) -> np.ndarray:
         """Read ``path`` and return validated frames, shape=(T, F), float32 in [-1, 1]."""
+        return self.frames_and_timing(path)[0]
+
+    def frames_and_timing(self, path: str | Path) -> tuple[np.ndarray, dict | None]:
+        """:meth:`frames` of ``path`` and its :meth:`timing`."""
         path = Path(path)
         if not path.is_file():
             raise in_file(path, "no such file")
@@ -218,12 +237,12 @@ class SequenceCodec(ABC):
         except ValueError as exc:  # hooks report content problems as ValueError
             raise in_file(path, str(exc)) from None
         self._check_frames(frames, path)
-        return frames
+        return frames, self.timing(native)
 
     def encode(self, path: str | Path) -> Encoded:
         """Read a file and fold it into windows, shape=(N, C, H, W)."""
-        frames = self.frames(path)
-        return Encoded(self.frames_to_images(frames), len(frames))
+        frames, timing = self.frames_and_timing(path)
+        return Encoded(self.frames_to_images(frames), len(frames), timing)
 
     def decode_frames(self, images: np.ndarray, length: int | None = None) -> np.ndarray:
         """Windows, shape=(N, C, H, W), to frames, shape=(length, F), clipped to [-1, 1]."""
@@ -236,14 +255,20 @@ class SequenceCodec(ABC):
             length = self.hop * (len(images) - 1) + self.window_length
         return np.clip(self.images_to_frames(images, length), -1.0, 1.0)
 
-    def decode(self, images: np.ndarray, length: int | None, path: str | Path) -> Path:
-        """Invert :meth:`encode`: windows to a file at ``path`` (written whole or not at all)."""
-        return self.save_frames(self.decode_frames(images, length), path)
+    def decode(self, images: np.ndarray, length: int | None, path: str | Path,
+               timing: dict | None = None) -> Path:
+        """Invert :meth:`encode`: windows to a file at ``path`` (written whole or not at all),
+        timed by ``timing`` when given."""
+        return self.save_frames(self.decode_frames(images, length), path, timing)
 
-    def save_frames(self, frames: np.ndarray, path: str | Path) -> Path:
-        """Frames, shape=(T, F), to a file at ``path`` (written whole or not at all)."""
+    def save_frames(self, frames: np.ndarray, path: str | Path,
+                    timing: dict | None = None) -> Path:
+        """Frames, shape=(T, F), to a file at ``path`` (written whole or not at all), timed by
+        an input's ``timing`` when given."""
         path = Path(path)
         obj = self.from_frames(frames)
+        if timing:
+            obj = self.apply_timing(obj, timing)
         with atomic_path(path) as partial:
             self.write(obj, partial)
         return path

@@ -1,4 +1,6 @@
-"""``midi`` codec: polyphonic MIDI on a beat-relative (or fixed-rate) grid, via pretty_midi.
+"""``midi`` codec: polyphonic MIDI on a quarter-note (or fixed-rate) grid, read with symusic
+(pretty_midi as the fallback) and written with symusic in ticks, so that a decoded file keeps the
+input's tempo map and time signatures exactly.
 
 Layouts: ``pitch-channels`` (one sounding and one onset feature per pitch; every pixel is one
 time step), ``pitch-levels`` (one feature per pitch: onset +1, held 0, silent -1), ``voices``
@@ -14,7 +16,6 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import pretty_midi
 
 from seqimg.codecs import note_measures as nm
 from seqimg.codecs import notes as nt
@@ -22,10 +23,12 @@ from seqimg.codecs import pianoroll as pr
 from seqimg.codecs.base import CodecConfig, SequenceCodec
 from seqimg.codecs.capabilities import NoteCodec
 from seqimg.codecs.midi_file import read_midi
+from seqimg.codecs.midi_piece import DEFAULT_QPM, MidiPiece
+from seqimg.codecs.midi_write import TICKS_PER_QUARTER, retimed_score, write_score
+from seqimg.errors import SeqimgError
 
 log = logging.getLogger(__name__)
 
-DRUM_PITCH = 38  # General MIDI acoustic snare, used to write decoded drum hits
 EXAMPLE_NOTES = [(60, 0, 2), (62, 2, 4), (64, 4, 8), (67, 8, 16), (65, 16, 20), (64, 20, 24),
                  (62, 24, 32), (48, 0, 16), (43, 16, 32)]  # a melody over a bass, 16th steps
 
@@ -38,14 +41,14 @@ class MidiConfig(CodecConfig):
 
     # how notes become features (the module docstring of seqimg.codecs.midi says more)
     layout: Literal["pitch-channels", "pitch-levels", "voices", "pianoroll"] = "pitch-channels"
-    steps_per_beat: int = 4  # grid steps per beat (4: sixteenth notes)
-    seconds_per_step: float | None = None  # a fixed rate instead of the beat grid
+    steps_per_beat: int = 4  # grid steps per quarter note, whatever the meter (4: sixteenths)
+    seconds_per_step: float | None = None  # a fixed rate instead of the quarter-note grid
     pitch_low: int = 24  # lowest MIDI pitch kept (notes outside the range are dropped)
     pitch_high: int = 107  # highest MIDI pitch kept
     drums: Literal["drop", "feature"] = "drop"  # or one drum-onset feature
     transpose: int = 0  # training copies transposed by up to this many semitones each way
     onset_rule: bool = False  # onset = sounding AND (onset OR run start), decoding and for D
-    tempo: float = 120.0  # of written files
+    tempo: float | None = None  # of written files (none: the input's tempo map, else 120)
     program: int = 0  # General MIDI program of written notes
     bass_program: int | None = None  # if set, notes below bass_split get this program
     bass_split: int = 48  # with bass_program: the pitch below which notes go to the bass
@@ -67,20 +70,14 @@ class MidiConfig(CodecConfig):
                 raise ValueError("layout: 'pianoroll' takes drums 'drop' and steps_per_pixel 1")
 
 
-def beat_positions(pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarray:
-    """Positions in beats of ``times`` (seconds), following the file's tempo changes."""
-    beats = pm.get_beats()
-    if len(beats) < 2:
-        beats = np.array([0.0, 0.5])  # no beat grid: assume 120 bpm
-    step = beats[-1] - beats[-2]
-    inside = np.interp(times, beats, np.arange(len(beats), dtype=np.float64))
-    after = len(beats) - 1 + (times - beats[-1]) / step
-    return np.where(times > beats[-1], after, inside)
-
-
 class MidiCodec(SequenceCodec, NoteCodec):
     name = "midi"
-    description = "Polyphonic MIDI as pitch channels (or 3 voices) on a beat grid, folded in time"
+    description = ("Polyphonic MIDI as pitch channels (or 3 voices) on a quarter-note grid, "
+                   "folded in time")
+    round_trip = ("keeps every note of pitch_low..pitch_high on the grid, the tempo map and the "
+                  "time signatures; drops velocities (written at `velocity`), parts and programs "
+                  "(one part in `program`, the bass in `bass_program` when set), controllers and "
+                  "pitch bends; drums come back as snare hits with `drums: feature`, else not")
     suffixes = (".mid", ".midi")
     config_class = MidiConfig
 
@@ -142,40 +139,38 @@ class MidiCodec(SequenceCodec, NoteCodec):
 
         return tidy_onsets(frames, self.n_pitches, self.config.layout == "pitch-levels")
 
-    def read(self, path: Path) -> pretty_midi.PrettyMIDI:
+    def read(self, path: Path) -> MidiPiece:
         return read_midi(path)
 
-    def write(self, obj: pretty_midi.PrettyMIDI, path: Path) -> None:
-        obj.write(str(path))
+    def write(self, obj, path: Path) -> None:
+        obj.dump_midi(str(path))
 
-    def to_steps(self, pm: pretty_midi.PrettyMIDI, times: np.ndarray) -> np.ndarray:
-        """Seconds to grid steps (rounded to the nearest step)."""
+    def to_steps(self, piece: MidiPiece, quarters: np.ndarray) -> np.ndarray:
+        """Quarter-note positions to grid steps (rounded to the nearest step)."""
         c = self.config
         if c.seconds_per_step:
-            return np.rint(times / c.seconds_per_step).astype(np.int64)
-        return np.rint(beat_positions(pm, times) * c.steps_per_beat).astype(np.int64)
+            return np.rint(piece.seconds(quarters) / c.seconds_per_step).astype(np.int64)
+        return np.rint(quarters * c.steps_per_beat).astype(np.int64)
 
-    def grid_notes(self, pm: pretty_midi.PrettyMIDI) -> tuple[np.ndarray, np.ndarray]:
+    def grid_notes(self, piece: MidiPiece) -> tuple[np.ndarray, np.ndarray]:
         """Pitched notes, shape=(n, 3), and drum onset steps on the grid; zero-length notes get
         one step, pitches outside the range are dropped (and logged)."""
         c = self.config
-        pitched = [n for i in pm.instruments if not i.is_drum for n in i.notes]
-        drums = [n for i in pm.instruments if i.is_drum for n in i.notes]
-        keep = [n for n in pitched if c.pitch_low <= n.pitch <= c.pitch_high]
-        if not keep:
-            outside = f" ({len(pitched)} outside the range)" if pitched else ""
+        pitches = piece.notes[:, 0]
+        inside = (pitches >= c.pitch_low) & (pitches <= c.pitch_high)
+        if not inside.any():
+            outside = f" ({len(pitches)} outside the range)" if len(pitches) else ""
             raise ValueError(f"no pitched notes in {c.pitch_low}-{c.pitch_high}{outside}")
-        if len(keep) < len(pitched):
-            log.debug("dropped %d notes outside pitches %d-%d", len(pitched) - len(keep),
-                      c.pitch_low, c.pitch_high)
-        times = np.array([[n.start, n.end] for n in keep], dtype=np.float64).reshape(-1, 2)
-        steps = self.to_steps(pm, times.ravel()).reshape(-1, 2)
+        if not inside.all():
+            log.debug("dropped %d notes outside pitches %d-%d", (~inside).sum(), c.pitch_low,
+                      c.pitch_high)
+        keep = piece.notes[inside]
+        steps = self.to_steps(piece, keep[:, 1:].ravel()).reshape(-1, 2)
         steps[:, 1] = np.maximum(steps[:, 1], steps[:, 0] + 1)
-        notes = np.column_stack([[n.pitch for n in keep], steps]).astype(np.int64).reshape(-1, 3)
-        drum_steps = self.to_steps(pm, np.array([n.start for n in drums], dtype=np.float64))
-        return notes, drum_steps
+        notes = np.column_stack([keep[:, 0].astype(np.int64), steps])
+        return notes, self.to_steps(piece, piece.drums)
 
-    def to_frames(self, obj: pretty_midi.PrettyMIDI) -> np.ndarray:
+    def to_frames(self, obj: MidiPiece) -> np.ndarray:
         c = self.config
         notes, drum_steps = self.grid_notes(obj)
         length = int(max(notes[:, 2].max(), drum_steps.max(initial=0) + 1))
@@ -187,6 +182,11 @@ class MidiCodec(SequenceCodec, NoteCodec):
             hits[drum_steps] = True
             frames[:, -1] = nt.to_levels(hits)
         return frames
+
+    def timing(self, obj: MidiPiece) -> dict | None:
+        """The input's tempo map and time signatures, in quarter notes (none on a fixed-rate
+        grid, whose steps are already seconds)."""
+        return None if self.config.seconds_per_step else obj.timing()
 
     def augment(self, frames: np.ndarray) -> list[np.ndarray]:
         """Transpositions by -transpose..transpose semitones (pitch layouts only)."""
@@ -229,31 +229,32 @@ class MidiCodec(SequenceCodec, NoteCodec):
             frames = np.column_stack([frames, np.full(length, -1.0, dtype=np.float32)])
         return frames
 
-    def from_frames(self, frames: np.ndarray) -> pretty_midi.PrettyMIDI:
+    def from_frames(self, frames: np.ndarray):
+        """A symusic score of the decoded notes at ``velocity``, in ``program`` (the bass in
+        ``bass_program``), at ``tempo`` (120 unless set) in 4/4."""
         c = self.config
         notes = self.notes(frames)
-        seconds = c.seconds_per_step or 60.0 / c.tempo / c.steps_per_beat
-        pm = pretty_midi.PrettyMIDI(initial_tempo=c.tempo)
-        instrument = pretty_midi.Instrument(program=c.program)
-        bass = pretty_midi.Instrument(program=c.bass_program or 0)
-        for pitch, start, end in notes:
-            part = bass if c.bass_program is not None and pitch < c.bass_split else instrument
-            part.notes.append(
-                pretty_midi.Note(c.velocity, int(pitch), start * seconds, end * seconds)
-            )
-        # "all notes off" at the last step keeps the file as long as the frames
-        instrument.control_changes.append(pretty_midi.ControlChange(123, 0, len(frames) * seconds))
-        pm.instruments.append(instrument)
-        if bass.notes:
-            pm.instruments.append(bass)
-        if c.drums == "feature":
-            kit = pretty_midi.Instrument(program=0, is_drum=True)
-            for step in np.flatnonzero(frames[:, -1] > 0):
-                kit.notes.append(
-                    pretty_midi.Note(c.velocity, DRUM_PITCH, step * seconds, (step + 1) * seconds)
-                )
-            pm.instruments.append(kit)
-        return pm
+        return write_score(notes, np.flatnonzero(frames[:, -1] > 0)
+                           if c.drums == "feature" else np.zeros(0, dtype=np.int64),
+                           len(frames), self.ticks_per_step, c)
+
+    @property
+    def ticks_per_step(self) -> float:
+        """Ticks of one grid step in written files (at 120 ticks per step on the beat grid)."""
+        c = self.config
+        if c.seconds_per_step:
+            return c.seconds_per_step * (c.tempo or DEFAULT_QPM) / 60 * TICKS_PER_QUARTER
+        return TICKS_PER_QUARTER / c.steps_per_beat
+
+    def apply_timing(self, obj, timing: dict):
+        """The score in the input's tempo map (unless ``tempo`` is set) and time signatures."""
+        if self.config.seconds_per_step:
+            return obj
+        try:
+            return retimed_score(obj, timing, keep_tempo=self.config.tempo is not None)
+        except (TypeError, ValueError) as exc:
+            raise SeqimgError(f"timing: expected tempo rows (position, qpm) and meter rows "
+                              f"(position, numerator, denominator) ({exc})") from None
 
     # -- what the frames mean --------------------------------------------------------------
     def roll(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -318,12 +319,13 @@ class MidiCodec(SequenceCodec, NoteCodec):
 
     def render_audio(self, frames: np.ndarray, path: Path) -> bool:
         """Render with fluidsynth and a General MIDI soundfont, when both are installed."""
+        from seqimg.codecs.midi_file import as_pretty_midi
         from seqimg.render import SOUNDFONT, render_midi
 
         if not Path(SOUNDFONT).is_file():
             return False
         try:
-            render_midi(self.from_frames(frames), path)
+            render_midi(as_pretty_midi(self.from_frames(frames)), path)
         except (ImportError, OSError, AttributeError) as exc:
             log.info("no audio renders: %s", exc)
             return False
@@ -331,10 +333,9 @@ class MidiCodec(SequenceCodec, NoteCodec):
 
     def example_file(self, directory: Path) -> Path:
         """A two-voice phrase of 32 sixteenth notes at 120 bpm."""
-        pm = pretty_midi.PrettyMIDI(initial_tempo=120.0)
-        part = pretty_midi.Instrument(program=0)
-        part.notes = [pretty_midi.Note(90, p, s * 0.125, e * 0.125) for p, s, e in EXAMPLE_NOTES]
-        pm.instruments.append(part)
+        notes = np.array(EXAMPLE_NOTES, dtype=np.int64)
+        score = write_score(notes, np.zeros(0, dtype=np.int64), int(notes[:, 2].max()),
+                            TICKS_PER_QUARTER / 4, MidiConfig(velocity=90))
         path = Path(directory) / "example.mid"
-        pm.write(str(path))
+        score.dump_midi(str(path))
         return path
