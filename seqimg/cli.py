@@ -168,6 +168,14 @@ def decode(
     typer.echo(f"{file} -> {written}")
 
 
+def invoked_as() -> list[str]:
+    """The words that started this program, as typed: ``.venv/bin/seqimg``, or the interpreter
+    and ``-m seqimg``."""
+    if Path(sys.argv[0]).name == "__main__.py":
+        return sys.orig_argv[: len(sys.orig_argv) - len(sys.argv) + 1]
+    return [sys.argv[0]]
+
+
 @app.command()
 @friendly
 def run(
@@ -188,12 +196,14 @@ def run(
     folder = out or Path("runs") / recipe.stem
     try:
         run_recipe(recipe, folder, set_, resume)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         sets = [word for item in set_ or [] for word in ("--set", item)]
-        again = shlex.join(["seqimg", "run", str(recipe), "--out", str(folder), *sets,
+        again = shlex.join([*invoked_as(), "run", str(recipe), "--out", str(folder), *sets,
                             "--resume"])
-        typer.echo(f"interrupted: what was written is complete and kept; continue with: {again}",
-                   err=True)
+        step = getattr(exc, "saved_step", None)
+        saved = f"the checkpoint of step {step} is saved; " if step is not None else ""
+        typer.echo(f"interrupted: {saved}what was written is complete and kept; continue "
+                   f"with: {again}", err=True)
         raise typer.Exit(130) from None
     report = folder / "report.json"
     if report.is_file():

@@ -10,6 +10,15 @@ class WriteError(SeqimgError):
     unlike a bad input file, skipping cannot help."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, taken at a safe point; ``saved_step`` is the step of the checkpoint saved on the
+    way out (None when none was)."""
+
+    def __init__(self, saved_step: int | None = None) -> None:
+        super().__init__()
+        self.saved_step = saved_step
+
+
 def in_file(path: object, problem: str) -> SeqimgError:
     """An error that names the file first, as ``path: problem``."""
     return SeqimgError(f"{path}: {problem}")

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from seqimg import checkpoint
 from seqimg.distributed import World
-from seqimg.errors import SeqimgError
+from seqimg.errors import Interrupted, SeqimgError
 from seqimg.interrupt import interrupt_between_steps
 from seqimg.methods.base import StepContext, TransferMethod
 from seqimg.settings import TrainConfig
@@ -101,7 +101,7 @@ class Trainer:
                         if out is not None:
                             self.read(out)  # a non-finite loss stops before it is saved
                         self.save(checkpoint)
-                    raise KeyboardInterrupt
+                    raise Interrupted(self.step if checkpoint else None)
                 out = self.train_step()
                 last = self.step == self.total_steps
                 log = self.step % self.cfg.log_every == 0 or last

@@ -1,4 +1,5 @@
 import json
+import sys
 
 import numpy as np
 from conftest import grid_notes, run_cli, series_csv
@@ -50,3 +51,13 @@ def test_bad_option_is_one_line(tmp_path, melody_mid):
                      "-o", "steps_per_beat=four")
     assert result.returncode == 1
     assert result.stderr.strip() == "error: midi.steps_per_beat: expected int, got 'four'"
+
+
+def test_the_command_to_continue_is_the_one_that_was_typed(monkeypatch):
+    from seqimg.cli import invoked_as
+
+    monkeypatch.setattr(sys, "argv", [".venv/bin/seqimg", "run", "r.yaml"])
+    assert invoked_as() == [".venv/bin/seqimg"]
+    monkeypatch.setattr(sys, "argv", ["/x/seqimg/__main__.py", "run", "r.yaml"])
+    monkeypatch.setattr(sys, "orig_argv", [".venv/bin/python", "-m", "seqimg", "run", "r.yaml"])
+    assert invoked_as() == [".venv/bin/python", "-m", "seqimg"]

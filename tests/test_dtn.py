@@ -126,6 +126,23 @@ def test_failure_signals_are_logged():
         assert key in history[-1] and np.isfinite(history[-1][key])
 
 
+def test_every_training_signal_says_what_to_try_and_reads_a_d_that_calls_all_fake():
+    from seqimg.evaluate.report import training_signals
+
+    method = make_trainer(3).method
+    last = {"L_CONST": 0.2, "code_norm": 1.0, "d_acc_real": 0.0, "d_acc_fake": 1.0,
+            "L_GAN_G": 3.0}
+    signals = {s.name: s for s in method.signals(last)}
+    assert all("try" in s.meaning or "see" in s.meaning for s in signals.values())
+    assert "D calls everything fake" in signals["D accuracy on real target"].reading
+    assert "D calls everything real" in method.signals(
+        {**last, "d_acc_real": 1.0, "d_acc_fake": 0.0})[2].reading
+    assert "D has won" in method.signals({**last, "d_acc_real": 1.0, "d_acc_fake": 1.0})[2].reading
+    assert method.signals({**last, "d_acc_real": 0.6, "d_acc_fake": 0.5})[2].reading == ""
+    table = "\n".join(training_signals(list(signals.values())))
+    assert "| D accuracy on real target | 0 |" in table and "D calls everything fake" in table
+
+
 def test_benchmark_times_the_library_step_and_a_plain_loop():
     import json
     import subprocess

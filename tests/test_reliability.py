@@ -3,6 +3,7 @@ unwritable output or cache, a full disk, and being killed."""
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -110,7 +111,11 @@ def test_a_run_killed_at_every_stage_and_resumed_ends_as_an_uninterrupted_one(tm
     for i, (sig, when) in enumerate(stages):
         code, log = run_until(recipe, killed, cache, i > 0, sig, when)
         if sig == signal.SIGINT:
-            assert code == 130 and "continue with: seqimg run" in log and "--resume" in log, log
+            again = shlex.join([sys.executable, "-m", "seqimg", "run", str(recipe), "--out",
+                                str(killed), "--resume"])
+            saved = torch.load(killed / "checkpoints" / "last.pt", weights_only=True)["step"]
+            assert code == 130 and f"continue with: {again}" in log, log
+            assert f"the checkpoint of step {saved} is saved" in log, log
             # what a kill in the middle of a checkpoint write leaves beside the checkpoint
             (killed / "checkpoints" / ".last.partial.pt").write_bytes(b"PK\x03\x04 half")
         else:

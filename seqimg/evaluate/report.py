@@ -93,8 +93,10 @@ def training_signals(signals: list) -> list[str]:
     if not signals:
         return []
     return ["## Training signals at the last step", "",
-            "| signal | value | what to look for |", "| --- | --- | --- |",
-            *(f"| {s.name} | {s.value:.4g} | {s.meaning} |" for s in signals), ""]
+            "| signal | value | what it measures, and what to try | this run |",
+            "| --- | --- | --- | --- |",
+            *(f"| {s.name} | {s.value:.4g} | {s.meaning} | {s.reading or 'nothing stands out'} |"
+              for s in signals), ""]
 
 
 def verdict_lines(r: Report) -> list[str]:

@@ -21,12 +21,14 @@ from seqimg.distributed import World
 
 @dataclass(frozen=True)
 class Signal:
-    """One training signal for the report: its name, its value at the last step, and what a
-    reader should look for in it."""
+    """One training signal for the report: its name, its value at the last step, what it
+    measures and what to try when it looks wrong, and what this value says (empty when
+    nothing stands out)."""
 
     name: str
     value: float
     meaning: str
+    reading: str = ""
 
 
 class StepContext:

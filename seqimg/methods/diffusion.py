@@ -258,6 +258,6 @@ class DiffusionMethod(TransferMethod):
     def signals(self, last: dict[str, float]) -> list[Signal]:
         return [Signal("L_DENOISE", last.get("L_DENOISE", float("nan")),
                        "the denoiser's loss averaged over noise levels; it should fall and "
-                       "flatten. A flat start means the view or the network cannot read the "
-                       "window")]
+                       "flatten. Flat from the start: the view or the network cannot read the "
+                       "window, try more views, a wider network (width) or a higher lr")]
 

@@ -228,17 +228,41 @@ class DtnMethod(TransferMethod):
         return list(self.cfg.losses.views)
 
     def signals(self, last: dict[str, float]) -> list[Signal]:
-        """The failure modes to look for: a collapsed code, a winning D."""
+        """The failure modes to look for: a collapsed code, a D that has won or learned nothing."""
         nan = float("nan")
+        real, fake = last.get("d_acc_real", nan), last.get("d_acc_fake", nan)
+        const = last.get("L_CONST", nan)
         return [
-            Signal("L_CONST", last.get("L_CONST", nan), "near 0 with a falling code norm: f has "
-                   "collapsed its code and L_CONST constrains nothing"),
-            Signal("code norm", last.get("code_norm", nan), "see above"),
-            Signal("D accuracy on real target", last.get("d_acc_real", nan), "both near 1 and "
-                   "L_GAN_G climbing: D has won"),
-            Signal("D accuracy on G(source)", last.get("d_acc_fake", nan), ""),
-            Signal("L_GAN_G", last.get("L_GAN_G", nan), ""),
+            Signal("L_CONST", const, "how far f(G(s)) is from f(s): the content G loses. Near "
+                   "0 with a falling code norm, f has collapsed its code and L_CONST constrains "
+                   "nothing; try content views (method.losses.views) or pretraining f "
+                   "(method.train.pretrain_steps)",
+                   "near 0: check the code norm for a collapse" if const < 1e-3 else ""),
+            Signal("code norm", last.get("code_norm", nan), "the mean size of f's code; falling "
+                   "towards 0 beside a near-0 L_CONST is a collapse (see L_CONST)"),
+            Signal("D accuracy on real target", real, "the share of real target windows D "
+                   "calls real; read it with the next row. Both near 1: D has won and G learns "
+                   "little, try a lower method.train.lr_d. Near 0 here and near 1 there: D calls "
+                   "everything fake, try a higher method.train.lr_d or a longer run",
+                   discriminator_reading(real, fake)),
+            Signal("D accuracy on G(source)", fake, "the share of G's outputs D calls fake; "
+                   "near 0 with real near 1: D calls everything real (see the row above)"),
+            Signal("L_GAN_G", last.get("L_GAN_G", nan), "G's adversarial loss: low when G "
+                   "fools D. Climbing step after step: D is winning (see the D rows)"),
         ]
+
+
+def discriminator_reading(real: float, fake: float) -> str:
+    """What D's two accuracies at the last step say together."""
+    if real < 0.2 and fake > 0.8:
+        return ("D calls everything fake: it has not learned what target windows look like, so "
+                "G's adversarial signal is noise. Try a higher method.train.lr_d or more steps")
+    if real > 0.8 and fake < 0.2:
+        return ("D calls everything real: it has stopped telling G's outputs apart. Try a "
+                "higher method.train.lr_d or method.train.d_steps 2")
+    if real > 0.9 and fake > 0.9:
+        return "D has won: G gets little gradient from it. Try a lower method.train.lr_d"
+    return ""
 
 
 def resolve_extra_losses(losses: LossConfig, where: str) -> LossConfig:
