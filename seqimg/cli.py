@@ -151,6 +151,10 @@ def encode(
     typer.echo(f"{file} -> {out}: {plural(len(encoded.images), 'window')} of shape "
                f"{tuple(encoded.images.shape[1:])}, {plural(encoded.length, 'step')} "
                f"({codec} codec)")
+    if encoded.length < instance.window_length:
+        typer.echo(f"note: {file} is shorter than one window ({encoded.length} of "
+                   f"{instance.window_length} steps); the window is padded with "
+                   f"{instance.pad_value:g} after its end, which decoding drops")
 
 
 @app.command()
@@ -230,6 +234,9 @@ def prepare(
         raise SeqimgError(f"--workers: expected at least 1, got {workers}")
     from seqimg.data import prepare_recipe
 
+    # the summary below lists the skipped files once; no line per file while encoding
+    for name in ("seqimg.data", "seqimg.prepare"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     for where, side in prepare_recipe(loaded, workers).items():
         typer.echo(f"{where}: {side.files} training files, {side.encoded} encoded now, "
                    f"{side.cached} from the cache, {len(side.skipped)} skipped; "

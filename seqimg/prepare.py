@@ -133,10 +133,11 @@ def prepare_files(codec: SequenceCodec, paths: list[Path], skipped: dict,
     workers = available_cores() if workers is None else workers
     bar = tqdm(total=len(todo), desc=desc, unit="file", leave=False,
                disable=desc is None or not todo)
+    known = {key for path, key in keys.items() if str(path) in skipped}  # said while fitting
     try:
         for entry, payload in encoded(codec, todo, min(workers, max(len(todo), 1))):
             writer.add(entry, payload)
-            if entry.reason:
+            if entry.reason and entry.path not in known:
                 log.warning("skipped %s", entry.reason)
             bar.update(1)
     finally:

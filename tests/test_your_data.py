@@ -119,3 +119,50 @@ def test_a_text_file_is_not_a_checkpoint_and_torch_advice_is_not_relayed(tmp_pat
     with pytest.raises(SeqimgError) as caught:
         checkpoint.load(text)
     assert str(caught.value) == f"{text}: not a seqimg checkpoint (not a file torch.save wrote)"
+
+
+@pytest.mark.parametrize("rows, message", [
+    ("1,2,3\n4,,6\n", "line 3, column 2 (b): a missing value"),
+    ("1,2,3\n4,x,6\n", "line 3, column 2 (b): 'x' is not a number"),
+    ("1,2,3\n4,6\n", "line 3 has 2 values where line 2 has 3"),
+    ("1,2,3\n4,nan,6\n", "holds NaN or infinite values (line 3, column 2: nan)"),
+])
+def test_a_bad_table_cell_is_named_by_line_and_column(tmp_path, rows, message):
+    table = tmp_path / "t.csv"
+    table.write_text("a,b,c\n" + rows)
+    result = run_cli("encode", str(table), "--out", str(tmp_path / "t.npy"))
+    assert result.returncode == 1 and message in result.stderr, result.stderr
+    assert "usecols" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_truncated_midi_file_is_called_truncated(tmp_path, melody_mid):
+    data = melody_mid.read_bytes()
+    cut = tmp_path / "cut.mid"
+    cut.write_bytes(data[: len(data) // 2])
+    result = run_cli("encode", str(cut), "--out", str(tmp_path / "cut.npy"))
+    assert result.stderr.strip() == (f"error: {cut}: not a readable MIDI file (it ends in the "
+                                     "middle of a track: truncated?)")
+
+
+def test_a_table_shorter_than_a_window_says_it_is_padded(tmp_path):
+    table = tmp_path / "short.csv"
+    table.write_text("a,b\n1,2\n3,4\n")
+    result = run_cli("encode", str(table), "--out", str(tmp_path / "short.npy"))
+    assert result.returncode == 0, result.stderr
+    assert "shorter than one window (2 of 64 steps); the window is padded" in result.stdout
+
+
+def test_prepare_names_each_skipped_file_once(tmp_path):
+    for side in ("src", "tgt"):
+        (tmp_path / side).mkdir()
+        for i in range(3):
+            series_csv(tmp_path / side / f"s{i}.csv", seed=i)
+    (tmp_path / "src" / "bad.csv").write_text("a,b,c\n1,x,3\n")
+    recipe = tmp_path / "r.yaml"
+    codec = "{name: timeseries, channels: 3}"
+    recipe.write_text(f"name: t\nsource: {{domain: folder, options: {{path: {tmp_path / 'src'}}}, "
+                      f"codec: {codec}}}\ntarget: {{domain: folder, options: {{path: "
+                      f"{tmp_path / 'tgt'}}}, codec: {codec}}}\n")
+    result = run_cli("prepare", str(recipe))
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout + result.stderr).count("bad.csv") == 1, result.stdout + result.stderr

@@ -3,6 +3,7 @@ scaled per feature to [-1, 1] by a min/max scaler fitted on a domain and stored 
 
 from __future__ import annotations
 
+import csv
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +30,40 @@ class TimeseriesConfig(CodecConfig):
             raise ValueError(f"scales: expected factors in (0, 1], got {list(self.scales)}")
 
 
+def first_bad_cell(path: Path, header: int) -> str | None:
+    """Where a CSV stops being a numeric table, in words: the line and column of the first
+    cell that is not a number, or the first line of another width; None when none is found."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    names = rows[0] if header else []
+    width = None
+    for line, row in enumerate(rows[header:], start=header + 1):
+        if not row:
+            continue
+        width = width or (line, len(row))
+        if len(row) != width[1]:
+            return (f"line {line} has {len(row)} values where line {width[0]} has {width[1]}")
+        for column, cell in enumerate(row, start=1):
+            where = f"line {line}, column {column}" + (f" ({names[column - 1].strip()})"
+                                                       if column <= len(names) else "")
+            if not cell.strip():
+                return f"{where}: a missing value"
+            try:
+                float(cell)
+            except ValueError:
+                return f"{where}: {cell.strip()!r} is not a number"
+    return None
+
+
+def non_finite_cell(data: np.ndarray, header: int) -> str:
+    """The line and column of the first NaN or infinite value of a table read from CSV."""
+    row, column = np.argwhere(~np.isfinite(data))[0]
+    return f"line {row + 1 + header}, column {column + 1}: {data[row, column]}"
+
+
 def read_table(path: Path) -> np.ndarray:
     """A CSV (optional header row) or ``.npy`` file as float64, shape=(T, F)."""
+    header = 0
     if path.suffix == ".npy":
         data = load_array(path)
     else:
@@ -45,7 +78,10 @@ def read_table(path: Path) -> np.ndarray:
             with warnings.catch_warnings():  # an empty table is reported below, once
                 warnings.simplefilter("ignore")
                 data = np.loadtxt(path, delimiter=",", skiprows=header, ndmin=2)
-        except (ValueError, OSError, UnicodeDecodeError) as exc:
+        except ValueError as exc:
+            where = first_bad_cell(path, header)
+            raise in_file(path, f"not a numeric table ({where or one_line(exc)})") from None
+        except (OSError, UnicodeDecodeError) as exc:
             raise in_file(path, f"not a numeric table ({one_line(exc)})") from None
     try:
         data = np.asarray(data, dtype=np.float64)
@@ -58,7 +94,8 @@ def read_table(path: Path) -> np.ndarray:
     if data.ndim != 2:
         raise in_file(path, f"expected a non-empty (T, F) table, got shape {data.shape}")
     if not np.isfinite(data).all():
-        raise in_file(path, "holds NaN or infinite values")
+        where = "" if path.suffix == ".npy" else f" ({non_finite_cell(data, header)})"
+        raise in_file(path, f"holds NaN or infinite values{where}")
     return data
 
 
