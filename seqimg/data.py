@@ -80,6 +80,20 @@ def none_readable(where: str, files: list[Path], skipped: dict) -> SeqimgError:
                        f"read ({shown})")
 
 
+def check_folders(recipe) -> None:
+    """Every folder a recipe reads (both sides, and the evaluation's reference) exists and
+    holds matching files: checked before any file is read, so that a misspelt target folder
+    fails before the source side has been encoded."""
+    places = [("source", recipe.source.domain, recipe.source.options),
+              ("target", recipe.target.domain, recipe.target.options)]
+    reference = recipe.evaluate.reference
+    if recipe.evaluate.enabled and reference:
+        places.append(("evaluate.reference", reference["domain"], reference["options"]))
+    for where, domain, options in places:
+        if domain == "folder":  # listing it is cheap; other domains make their files
+            domain_files(domain, options, where)
+
+
 def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> DomainData:
     """Files, split (by ``data.split_seed``, else ``seed``), fitted codec for one side of a
     recipe."""
@@ -128,6 +142,7 @@ def prepare_recipe(recipe, workers: int | None = None) -> dict[str, SidePrepared
     """Split both sides of a loaded recipe and encode their training files into the cache, in
     ``workers`` processes (default: ``data.workers``, else the cores available)."""
     workers = recipe.data.workers if workers is None else workers
+    check_folders(recipe)
     out = {}
     for where, side in (("source", recipe.source), ("target", recipe.target)):
         domain = prepare_side(side, recipe.data, recipe.seed, where)

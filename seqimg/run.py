@@ -13,7 +13,7 @@ import yaml
 
 from seqimg import distributed
 from seqimg.checkpoint import CheckpointInfo
-from seqimg.data import DomainData, prepare_side, training_windows
+from seqimg.data import DomainData, check_folders, prepare_side, training_windows
 from seqimg.errors import SeqimgError
 from seqimg.io import check_writable, write_text
 from seqimg.methods import make_method
@@ -66,6 +66,7 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
     recipe = load_recipe(recipe_path, overrides)
     checkpoint = check_out_dir(out, resume)
     check_writable(out, "the run folder")
+    check_folders(recipe)
     torch.manual_seed(recipe.seed)
     np.random.seed(recipe.seed)
     device = resolve_device(recipe.device)

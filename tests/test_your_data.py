@@ -166,3 +166,23 @@ def test_prepare_names_each_skipped_file_once(tmp_path):
     result = run_cli("prepare", str(recipe))
     assert result.returncode == 0, result.stderr
     assert (result.stdout + result.stderr).count("bad.csv") == 1, result.stdout + result.stderr
+
+
+def test_a_misspelt_target_folder_fails_before_any_file_is_read(tmp_path, monkeypatch):
+    (tmp_path / "src").mkdir()
+    for i in range(3):
+        series_csv(tmp_path / "src" / f"s{i}.csv", seed=i)
+    recipe = tmp_path / "r.yaml"
+    codec = "{name: timeseries, channels: 3}"
+    recipe.write_text(f"name: t\nsource: {{domain: folder, options: {{path: src}}, codec: "
+                      f"{codec}}}\ntarget: {{domain: folder, options: {{path: tgtt}}, codec: "
+                      f"{codec}}}\n")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SEQIMG_CACHE", str(cache))
+    for command in ("run", "prepare"):
+        result = run_cli(command, str(recipe), *(["--out", str(tmp_path / "run")]
+                                                  if command == "run" else []))
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip() == (f"error: target.options: path {tmp_path / 'tgtt'}: no "
+                                         "such folder")
+        assert not (cache / "shards").exists() and not (tmp_path / "run").exists()
