@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,7 @@ from seqimg.errors import SeqimgError
 from seqimg.io import check_writable, write_text
 from seqimg.methods import make_method
 from seqimg.recipe import Recipe, load_recipe, recipe_dict
+from seqimg.runlock import run_lock
 from seqimg.text import plural
 from seqimg.train import Trainer, resolve_device
 from seqimg.transfer import TrainedPair, transfer_files
@@ -62,8 +65,14 @@ def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
         resume: bool = False, progress: bool = True) -> Path:
     """The whole job of a recipe; returns the run folder. A bad recipe or an unusable domain
     fails before the run folder is created. Under torchrun every process trains on its slice
-    of each batch and rank 0 alone writes the run folder."""
+    of each batch and rank 0 alone writes the run folder (and holds it against a second run)."""
     recipe = load_recipe(recipe_path, overrides)
+    with run_lock(out) if os.environ.get("RANK", "0") == "0" else nullcontext():
+        return train_and_report(recipe, out, resume, progress)
+
+
+def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) -> Path:
+    """What :func:`run` does once the folder is held: data, training, transfer, evaluation."""
     checkpoint = check_out_dir(out, resume)
     check_writable(out, "the run folder")
     check_folders(recipe)

@@ -221,3 +221,29 @@ def test_a_damaged_cache_shard_is_encoded_again(tmp_path, monkeypatch, melody_mi
     again = prepare_files(codec, [melody_mid], {}, workers=1)
     assert again.encoded == 1
     assert (again.reader.rows(again.entries[melody_mid]) == codec.frames(melody_mid)).all()
+
+
+def test_a_folder_held_by_a_live_run_is_refused_and_a_killed_runs_lock_taken_over(tmp_path):
+    from seqimg.errors import SeqimgError
+    from seqimg.runlock import run_lock
+
+    out = tmp_path / "run"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
+         "from seqimg.runlock import run_lock\n"
+         f"with run_lock(Path({str(out)!r})):\n    print('held', flush=True); time.sleep(300)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(SeqimgError, match=rf"^{out}: another run is using this folder "
+                           rf"\(process {holder.pid}\); wait for it to end"):
+            with run_lock(out):
+                pass
+        recipe = tiny_recipe(tmp_path)
+        refused = run_cli("run", str(recipe), "--out", str(out))
+        assert refused.returncode == 1 and f"(process {holder.pid})" in refused.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    with run_lock(out):  # the killed holder's lock file is still there; the lock is not
+        pass
