@@ -24,9 +24,10 @@ SMALL = ["train.steps=30", "train.checkpoint_every=15", "data.max_files=24",
          "evaluate.classifier_steps=40", "evaluate.render_audio=false"]
 
 
-def run_all(out: Path) -> None:
-    """``seqimg run`` of every recipe with the small settings, one at a time."""
-    for recipe in RECIPES:
+def run_all(out: Path, names: list[str] | None = None) -> None:
+    """``seqimg run`` of every recipe (or those ``names``) with the small settings, one at a
+    time."""
+    for recipe in [r for r in RECIPES if not names or r.stem in names]:
         folder = out / recipe.stem
         if (folder / "report.json").is_file():
             continue
@@ -40,7 +41,9 @@ def run_all(out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
-    run_all(parser.parse_args().out)
+    parser.add_argument("--recipes", nargs="*", help="recipe names (default: every one)")
+    args = parser.parse_args()
+    run_all(args.out, args.recipes)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from seqimg.evaluate.result import Report
-from seqimg.evaluate.tables import controls_rows, example_stems, readable
+from seqimg.evaluate.tables import controls_rows, example_stems, inside_words, readable
 from seqimg.evaluate.verdict import THRESHOLDS, verdict
 from seqimg.io import write_text
 
@@ -98,7 +98,7 @@ def controls_table(r: Report) -> str:
 
 def realism_table(r: Report) -> str:
     table = [(name, s.mean_out, s.mean_target, f"{s.target_p10:.3f} - {s.target_p90:.3f}",
-              "yes" if s.inside_target_range else "no", s.mean_source)
+              inside_words(s), s.mean_source)
              for name, s in r.realism.statistics.items()]
     return rows(table, ("statistic", "outputs (mean)", "target (mean)", "target 10-90%",
                         "inside", "source (mean)"))

@@ -33,7 +33,8 @@ def distribution_distances(outputs: list[dict], target: list[dict],
             to_source=float(wasserstein_distance(values["out"], values["source"]) / scale),
             **{f"mean_{name}": float(v.mean()) for name, v in values.items()},
             target_p10=float(np.percentile(values["target"], 10)),
-            target_p90=float(np.percentile(values["target"], 90)))
+            target_p90=float(np.percentile(values["target"], 90)),
+            target_pieces=len(values["target"]))
     return out
 
 

@@ -11,7 +11,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from seqimg.evaluate.result import Report  # noqa: E402
-from seqimg.evaluate.tables import controls_rows, example_stems, readable  # noqa: E402
+from seqimg.evaluate.tables import (  # noqa: E402
+    controls_rows,
+    distance_words,
+    example_stems,
+    inside_words,
+    readable,
+)
 from seqimg.evaluate.verdict import THRESHOLDS, verdict  # noqa: E402
 from seqimg.io import write_text  # noqa: E402
 from seqimg.plots import save_figure, save_windows_png  # noqa: E402
@@ -35,15 +41,28 @@ def training_curves(history: list[dict], path: Path) -> None:
     save_figure(fig, path, 90)
 
 
+ANSWER_COLOURS = {"yes": "tab:green", "no": "tab:red", "unreadable": "lightgrey"}
+
+
 def metric_bars(report: Report, path: Path) -> None:
-    names = ["identity_strength", "roundtrip_identity_strength", "transfer_strength",
-             "target_strength", "two_sample_accuracy"]
-    values = [getattr(report, n) for n in names]
+    """The strengths and the two-sample accuracy as bars, each coloured by the verdict's answer
+    it feeds (green yes, red no); strengths that cannot be read are grey and say so."""
+    said = verdict(report)
+    strength = "unreadable" if said.moved.state == "unreadable" else None
+    bars = [("untransferred input", report.identity_strength, strength or "control"),
+            ("untransferred round trip", report.roundtrip_identity_strength,
+             strength or "control"),
+            ("transfer strength", report.transfer_strength, said.moved.state),
+            ("real target", report.target_strength, strength or "control"),
+            ("two-sample accuracy", report.two_sample_accuracy, said.passes.state)]
     fig, ax = plt.subplots(figsize=(8, 3))
-    ax.barh(names, values, color=["grey", "grey", "tab:red", "tab:blue", "tab:purple"])
+    ax.barh([b[0] for b in bars], [b[1] for b in bars],
+            color=[ANSWER_COLOURS.get(b[2], "grey") for b in bars],
+            edgecolor="black", linewidth=0.3)
     ax.set_xlim(0, 1)
-    for y, v in enumerate(values):
-        ax.text(min(v, 0.9) + 0.01, y, f"{v:.2f}", va="center")
+    for y, (_, value, state) in enumerate(bars):
+        words = f"{value:.2f}" + (" (cannot be read)" if state == "unreadable" else "")
+        ax.text(min(value, 0.6) + 0.01, y, words, va="center")
     save_figure(fig, path, 90)
 
 
@@ -163,9 +182,9 @@ def markdown(report: Report, recipe, made: list[str], signals: list) -> str:
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, v in r.realism.statistics.items():
         lines.append(f"| {name} | {v.mean_out:.3f} | {v.mean_target:.3f} | "
-                     f"{v.target_p10:.3f}-{v.target_p90:.3f} | "
-                     f"{'yes' if v.inside_target_range else 'no'} | {v.mean_source:.3f} | "
-                     f"{v.to_target:.3f} | {v.to_source:.3f} |")
+                     f"{v.target_p10:.3f}-{v.target_p90:.3f} | {inside_words(v)} | "
+                     f"{v.mean_source:.3f} | {distance_words(v, v.to_target)} | "
+                     f"{distance_words(v, v.to_source)} |")
     lines += ["", f"Frechet distance in the classifier's embedding: outputs to target "
               f"{r.realism.frechet_to_target:.3f}; untransferred round trip to target "
               f"{r.realism.frechet_roundtrip_source_to_target:.3f}.", ""]

@@ -20,11 +20,15 @@ class ContentScore:
     normalised: float
 
 
+MIN_TARGET_PIECES = 5  # fewer target pieces give no 10-90% range worth judging by
+
+
 @dataclass(frozen=True)
 class StatisticDistance:
     """One per-piece statistic: Wasserstein distances of the outputs to target and to source
-    (divided by the real pieces' spread), the three means, and the target's 10th and 90th
-    percentiles (the range a realistic output's mean should fall in)."""
+    (divided by the real pieces' spread), the three means, the target's 10th and 90th
+    percentiles (the range a realistic output's mean should fall in), and how many target
+    pieces gave them."""
 
     to_target: float
     to_source: float
@@ -33,6 +37,14 @@ class StatisticDistance:
     mean_source: float
     target_p10: float
     target_p90: float
+    target_pieces: int | None = None  # None in reports written before it was recorded
+
+    @property
+    def informative(self) -> bool:
+        """Whether the target's range can judge an output: it has width (the statistic is not
+        constant on the target) and comes from at least ``MIN_TARGET_PIECES`` pieces."""
+        enough = self.target_pieces is None or self.target_pieces >= MIN_TARGET_PIECES
+        return self.target_p90 > self.target_p10 and enough
 
     def holds(self, value: float) -> bool:
         """Whether ``value`` lies inside the target's 10-90% range."""
@@ -52,9 +64,16 @@ class Realism:
     frechet_roundtrip_source_to_target: float
 
     @property
+    def informative(self) -> list[str]:
+        """The statistics whose target range can judge an output (see
+        :attr:`StatisticDistance.informative`)."""
+        return [name for name, s in self.statistics.items() if s.informative]
+
+    @property
     def outside_target_range(self) -> list[str]:
-        """The statistics whose output mean lies outside the target's 10-90% range."""
-        return [name for name, s in self.statistics.items() if not s.inside_target_range]
+        """The informative statistics whose output mean lies outside the target's 10-90%
+        range."""
+        return [name for name in self.informative if not self.statistics[name].inside_target_range]
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from seqimg.evaluate.result import Report
+from seqimg.evaluate.result import Report, StatisticDistance
 
 
 def readable(report: Report, value: float) -> str:
     """A strength, or why it cannot be read."""
     return f"{value:.3f}" if report.strength_readable else f"cannot be read ({value:.3f})"
+
+
+def inside_words(statistic: StatisticDistance) -> str:
+    """Whether the outputs' mean lies in the target's range, or why that cannot judge it."""
+    if not statistic.informative:
+        return "not informative"
+    return "yes" if statistic.inside_target_range else "no"
+
+
+def distance_words(statistic: StatisticDistance, value: float) -> str:
+    """A spread-scaled distance, or 'n/a' where the target's range cannot judge (a constant
+    target makes the spread, and so the distance, meaningless)."""
+    return f"{value:.3f}" if statistic.informative else "n/a"
 
 
 def example_stems(report: Report, count: int) -> list[str]:

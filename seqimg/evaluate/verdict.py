@@ -4,6 +4,7 @@ target, each next to its control, and one headline that says all three together.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from seqimg.evaluate.result import READABLE_ACCURACY, Report
 
@@ -13,26 +14,45 @@ PASSES_LEVEL = 0.6  # two-sample accuracy at or below which outputs pass as targ
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """The three questions, answered, with the sentences that give the numbers."""
+class Answer:
+    """One question answered: ``yes``, ``no``, or ``unreadable`` when the measure behind it
+    cannot be trusted, with the sentence that gives the numbers. Every part of a report (the
+    headline, the bullets, the tables and the figures) takes its judgement from here."""
 
-    moved: bool
-    kept: bool
-    passes: bool
-    points: list[str]
+    state: Literal["yes", "no", "unreadable"]
+    sentence: str
+
+    def __bool__(self) -> bool:
+        return self.state == "yes"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The three questions, answered, and what the per-piece statistics say beside them."""
+
+    moved: Answer
+    kept: Answer
+    passes: Answer
+    looks: str
 
     @property
     def transferred(self) -> bool:
-        return self.moved and self.kept and self.passes
+        return bool(self.moved) and bool(self.kept) and bool(self.passes)
+
+    @property
+    def points(self) -> list[str]:
+        return [self.moved.sentence, self.kept.sentence, self.looks, self.passes.sentence]
 
     @property
     def headline(self) -> str:
         if self.transferred:
             return ("It transferred: the outputs moved to the target, kept the piece and pass as "
                     "target.")
-        said = [("moved toward the target" if self.moved else "did not move to the target"),
-                ("kept the piece" if self.kept else "kept little of the piece"),
-                ("passes as target" if self.passes else "does not pass as target")]
+        moved = {"yes": "moved toward the target", "no": "did not move to the target",
+                 "unreadable": "may or may not have moved (the strength cannot be read)"}
+        said = [moved[self.moved.state],
+                "kept the piece" if self.kept else "kept little of the piece",
+                "passes as target" if self.passes else "does not pass as target"]
         return f"Not a transfer yet: the output {said[0]}, {said[1]}, and {said[2]}."
 
 
@@ -43,32 +63,59 @@ def lowest_content(r: Report) -> float:
     return min(content) if content else float("nan")
 
 
+def moved_answer(r: Report) -> Answer:
+    """Whether the outputs moved to the target, by the domain classifier (if it can tell)."""
+    if not r.strength_readable:
+        return Answer("unreadable", f"Moved to the target: cannot be read. The domain "
+                      f"classifier tells the real domains apart at only "
+                      f"{r.classifier_accuracy:.2f} (below {READABLE_ACCURACY}), so its "
+                      f"strength ({r.transfer_strength:.2f} against "
+                      f"{r.roundtrip_identity_strength:.2f} for the untransferred round trip) "
+                      "says nothing.")
+    moved = r.transfer_strength >= r.roundtrip_identity_strength + MOVED_MARGIN
+    return Answer("yes" if moved else "no",
+                  f"Moved to the target: {'yes' if moved else 'no'}, strength "
+                  f"{r.transfer_strength:.2f} against {r.roundtrip_identity_strength:.2f} for "
+                  "the untransferred round trip.")
+
+
+def passes_answer(r: Report) -> Answer:
+    """Whether the outputs pass as target, by the two-sample test, each control beside it."""
+    rivals = {"the untransferred round trip": r.two_sample_roundtrip_source,
+              **{name: c.two_sample for name, c in r.controls.items()}}
+    beaten = [f"{name} ({value:.2f})" for name, value in rivals.items()
+              if r.two_sample_accuracy < value]
+    unbeaten = [f"{name} ({value:.2f})" for name, value in rivals.items()
+                if r.two_sample_accuracy >= value]
+    passes = r.two_sample_accuracy <= PASSES_LEVEL
+    against = ((f"harder to tell from target than {', '.join(beaten)}" if beaten else "")
+               + ("; " if beaten and unbeaten else "")
+               + (f"no harder than {', '.join(unbeaten)}" if unbeaten else ""))
+    return Answer("yes" if passes else "no",
+                  f"Passes as target: {'yes' if passes else 'no'}, two-sample accuracy "
+                  f"{r.two_sample_accuracy:.2f} (0.5 = indistinguishable); {against}.")
+
+
+def looks_sentence(r: Report) -> str:
+    """How many informative per-piece statistics of the outputs lie in the target's range."""
+    informative, outside = r.realism.informative, r.realism.outside_target_range
+    uninformative = [n for n in r.realism.statistics if n not in informative]
+    return (f"Looks like the target: {len(informative) - len(outside)} of {len(informative)} "
+            "informative per-piece statistics of the outputs lie inside the target's 10-90% "
+            "range" + (f" (outside: {', '.join(outside)})" if outside else "")
+            + (f"; not informative, constant on the target or from too few pieces: "
+               f"{', '.join(uninformative)}" if uninformative else "") + ".")
+
+
 def verdict(r: Report) -> Verdict:
     """Answer the three questions from a report, with the controls beside each number."""
-    points = []
-    if not r.strength_readable:
-        points.append(f"The domain classifier tells the real domains apart at only "
-                      f"{r.classifier_accuracy:.2f} (below {READABLE_ACCURACY}), so no transfer "
-                      "strength can be read.")
     kept = lowest_content(r)
-    rivals = {"untransferred round trip": r.two_sample_roundtrip_source,
-              **{name: c.two_sample for name, c in r.controls.items()}}
-    beaten = [name for name, value in rivals.items() if r.two_sample_accuracy < value]
-    stats, outside = r.realism.statistics, r.realism.outside_target_range
-    points += [f"Moved to the target: strength {r.transfer_strength:.2f} against "
-               f"{r.roundtrip_identity_strength:.2f} for the untransferred round trip.",
-               f"Kept the piece: lowest normalised content measure {kept:.2f} "
-               "(0 = chance, 1 = all kept).",
-               f"Looks like the target: {len(stats) - len(outside)} of {len(stats)} per-piece "
-               "statistics of the outputs lie inside the target's 10-90% range"
-               + (f" (outside: {', '.join(outside)})" if outside else "") + ".",
-               f"Passes as target: two-sample accuracy {r.two_sample_accuracy:.2f} (0.5 = "
-               f"indistinguishable); lower than {len(beaten)} of {len(rivals)} controls"
-               + (f" ({', '.join(beaten)})" if beaten else "") + "."]
     return Verdict(
-        moved=r.strength_readable
-        and r.transfer_strength >= r.roundtrip_identity_strength + MOVED_MARGIN,
-        kept=kept >= KEPT_LEVEL, passes=r.two_sample_accuracy <= PASSES_LEVEL, points=points)
+        moved=moved_answer(r),
+        kept=Answer("yes" if kept >= KEPT_LEVEL else "no",
+                    f"Kept the piece: {'yes' if kept >= KEPT_LEVEL else 'no'}, lowest "
+                    f"normalised content measure {kept:.2f} (0 = chance, 1 = all kept)."),
+        passes=passes_answer(r), looks=looks_sentence(r))
 
 
 THRESHOLDS = (f"Moved: strength at least {MOVED_MARGIN} above the untransferred round trip's; "

@@ -1,0 +1,95 @@
+"""One judgement per question, said the same way by the headline, the bullets, the tables of
+report.md and report.html, and the bar chart, in each state a report can be in."""
+
+import dataclasses
+from types import SimpleNamespace
+
+import pytest
+
+from seqimg.evaluate import report as report_md
+from seqimg.evaluate.html import RunHeading, html_page
+from seqimg.evaluate.result import (
+    ContentScore,
+    ControlScore,
+    Realism,
+    Report,
+    StatisticDistance,
+)
+from seqimg.evaluate.verdict import verdict
+
+HEADING = RunHeading("toy", "folder", "folder", "timeseries", 30, 0)
+RECIPE = SimpleNamespace(name="toy", source=SimpleNamespace(domain="folder"),
+                         target=SimpleNamespace(domain="folder", codec_name="timeseries"),
+                         train=SimpleNamespace(steps=30))
+
+
+def report(classifier_accuracy=0.95, controls=False, constant=False):
+    """A report whose transfer strength is 0.22 against 0.00 for the round trip."""
+    spread = (-0.125, -0.125) if constant else (0.1, 0.9)
+    statistics = {"level": StatisticDistance(0.5, 0.9, 0.4, 0.5, 0.2, *spread, 40),
+                  "spread": StatisticDistance(150.7, 3.0, 0.3, -0.125, 0.2, -0.125, -0.125, 40)}
+    return Report(
+        recipe="toy", classifier_accuracy=classifier_accuracy, transfer_strength=0.22,
+        identity_strength=0.0, roundtrip_identity_strength=0.0, target_strength=0.9,
+        per_file_strength={"a": 0.3, "b": 0.1},
+        content_similarity={"shape": ContentScore(0.8, 0.2, 0.75)},
+        realism=Realism(statistics, 1.0, 2.0), two_sample_accuracy=0.9,
+        two_sample_roundtrip_source=0.97, skipped_files={}, training={"step": 30},
+        counts={"transferred": 2},
+        controls={"scaled": ControlScore(0.1, {"shape": 0.9}, 0.85, {})} if controls else {})
+
+
+STATES = [dict(classifier_accuracy=a, controls=c) for a in (0.95, 0.58) for c in (False, True)]
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_part_of_a_report_says_the_same(tmp_path, state):
+    r = report(**state)
+    said = verdict(r)
+    md = report_md.markdown(r, RECIPE, [], [])
+    page = html_page(tmp_path, r, HEADING, ".csv")
+    if state["classifier_accuracy"] < 0.8:
+        assert said.moved.state == "unreadable"
+        assert "may or may not have moved (the strength cannot be read)" in said.headline
+        assert "did not move" not in md + page and "Moved to the target: yes" not in md + page
+        assert "Moved to the target: cannot be read" in md and "cannot be read (0.220)" in md
+        assert "cannot be read (0.220)" in page
+    else:
+        assert said.moved.state == "yes" and "moved toward the target" in said.headline
+        assert "Moved to the target: yes, strength 0.22" in md and "cannot be read" not in md
+    assert "lower than" not in md  # the controls are named, each with its value
+    assert "harder to tell from target than the untransferred round trip (0.97)" in md
+    if state["controls"]:
+        assert "no harder than scaled (0.85)" in md and "scaled (0.85)" in page
+    assert md.count(said.headline) == 1 and page.count(said.headline.replace("'", "&#x27;")) == 1
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_the_bar_chart_colours_each_bar_by_the_verdicts_answer(tmp_path, monkeypatch, state):
+    drawn = {}
+
+    def barh(self, names, values, color, **kwargs):
+        drawn.update(zip(names, color))
+
+    monkeypatch.setattr(report_md.plt.Axes, "barh", barh)
+    r = report(**state)
+    report_md.metric_bars(r, tmp_path / "metrics.png")
+    said = verdict(r)
+    assert drawn["transfer strength"] == report_md.ANSWER_COLOURS[said.moved.state]
+    assert drawn["two-sample accuracy"] == report_md.ANSWER_COLOURS["no"]
+    if said.moved.state == "unreadable":
+        assert drawn["untransferred round trip"] == report_md.ANSWER_COLOURS["unreadable"]
+
+
+def test_a_statistic_constant_on_the_target_is_not_judged(tmp_path):
+    r = report(constant=True)
+    assert r.realism.informative == [] and r.realism.outside_target_range == []
+    md = report_md.markdown(r, RECIPE, [], [])
+    assert "| spread | 0.300 | -0.125 | -0.125--0.125 | not informative |" in md
+    assert "150.7" not in md and "n/a" in md
+    assert ("0 of 0 informative per-piece statistics" in verdict(r).looks
+            and "not informative, constant on the target or from too few pieces: level, "
+            "spread" in verdict(r).looks)
+    few = dataclasses.replace(r.realism.statistics["level"], target_p10=0.1, target_p90=0.9,
+                              target_pieces=3)
+    assert not few.informative
