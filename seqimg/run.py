@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import os
 from contextlib import nullcontext
@@ -20,6 +19,7 @@ from seqimg.errors import SeqimgError
 from seqimg.io import check_writable, write_text
 from seqimg.methods import make_method
 from seqimg.recipe import Recipe, load_recipe, recipe_dict
+from seqimg.runfiles import SPLIT, read_skips, read_split, write_skips, write_split
 from seqimg.runlock import run_lock
 from seqimg.text import plural
 from seqimg.train import Trainer, resolve_device
@@ -48,17 +48,6 @@ def check_out_dir(out: Path, resume: bool) -> Path:
     if resume and not checkpoint.exists():
         log.info("%s: no checkpoint yet; the run starts from the beginning", out)
     return checkpoint
-
-
-def write_split(out: Path, source: DomainData, target: DomainData, windows: dict) -> None:
-    """Which files trained and which were held out, per side, and the window counts."""
-    write_text(out / "split.json", json.dumps({
-        "source": {"train": [str(p) for p in source.train],
-                   "heldout": [str(p) for p in source.heldout]},
-        "target": {"train": [str(p) for p in target.train],
-                   "heldout": [str(p) for p in target.heldout]},
-        "windows": windows,
-    }, indent=2))
 
 
 def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
@@ -98,7 +87,9 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
         for sub in ("checkpoints", "transferred", "figures"):
             (out / sub).mkdir(parents=True, exist_ok=True)
         write_text(out / "config.yaml", yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
-        write_split(out, source, target, {"source": len(src_images), "target": len(tgt_images)})
+        write_split(out, {"source": (source.train, source.heldout),
+                          "target": (target.train, target.heldout)},
+                    {"source": len(src_images), "target": len(tgt_images)})
 
     method = make_method(recipe, source.codec, target.codec)
     trainer = Trainer(method, src_images, tgt_images, recipe.train, device, recipe.seed,
@@ -113,8 +104,7 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
     pair = TrainedPair(trainer.method.eval(), source.codec, target.codec, trainer.history)
     log.info("transferring %s", plural(len(source.heldout), "held-out piece"))
     skipped = transfer_files(pair, source.heldout, out / "transferred")
-    write_text(out / "skipped.json", json.dumps(
-        {"source": {**source.skipped, **skipped}, "target": target.skipped}, indent=2))
+    write_skips(out, {"source": {**source.skipped, **skipped}, "target": target.skipped})
     if recipe.evaluate.enabled:
         from seqimg.evaluate.pipeline import evaluate_run
 
@@ -148,14 +138,13 @@ def retransfer(recipe_path: Path, out: Path, overrides: list[str], trained: Path
     info = dataclasses.replace(loaded.described(), recipe=recipe_dict(recipe))
     checkpoints.save(out / "checkpoints" / "last.pt", info, loaded.state)
     write_text(out / "config.yaml", yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
-    write_text(out / "split.json", (trained / "split.json").read_text())
+    write_text(out / SPLIT, (trained / SPLIT).read_text())
     pair = load_pair(out / "checkpoints" / "last.pt")
-    heldout = json.loads((trained / "split.json").read_text())["source"]["heldout"]
+    heldout = read_split(trained)["source"]["heldout"]
     skipped = transfer_files(pair, [Path(p) for p in heldout], out / "transferred")
-    earlier = json.loads((trained / "skipped.json").read_text())
-    write_text(out / "skipped.json", json.dumps(
-        {"source": {**earlier.get("source", {}), **skipped}, "target": earlier.get("target", {})},
-        indent=2))
+    earlier = read_skips(trained)
+    write_skips(out, {"source": {**earlier.get("source", {}), **skipped},
+                      "target": earlier.get("target", {})})
     from seqimg.evaluate.pipeline import evaluate_run
 
     evaluate_run(out, progress=progress)

@@ -2,7 +2,9 @@
 links loads, nothing is fetched from outside the run folder, and the browser logs no error."""
 
 import json
+import os
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -87,6 +89,24 @@ def test_report_rewrites_the_page_without_evaluating(evaluated_run):
     result = run_cli("report", str(evaluated_run))
     assert result.returncode == 0, result.stderr
     assert page.is_file() and "Listen and look" in page.read_text(encoding="utf-8")
+
+
+def test_a_moved_run_folder_names_no_old_path_and_re_renders(evaluated_run, tmp_path):
+    moved = tmp_path / "elsewhere" / "run"
+    shutil.copytree(evaluated_run, moved)
+    for name in ("split.json", "skipped.json", "report.json", "report.md", "report.html",
+                 "config.yaml"):
+        assert str(evaluated_run) not in (moved / name).read_text(encoding="utf-8"), name
+    split = json.loads((moved / "split.json").read_text())
+    assert split["data_root"] == str(evaluated_run.parent)
+    assert not any(os.path.isabs(f) for side in ("source", "target")
+                   for part in ("train", "heldout") for f in split[side][part])
+    (moved / "report.html").unlink()
+    result = run_cli("report", str(moved))
+    assert result.returncode == 0, result.stderr
+    page = (moved / "report.html").read_text(encoding="utf-8")
+    assert "Listen and look" in page and str(evaluated_run) not in page
+    assert all((moved / src).is_file() for src in re.findall(r'src="([^"]+)"', page))
 
 
 def test_fast_evaluation_is_a_marked_quick_look(evaluated_run):

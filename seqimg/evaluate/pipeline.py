@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import json
 import logging
 import tempfile
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
 from seqimg.evaluate.shared_views import piece_views, view_similarity
 from seqimg.io import piece_names, write_text
 from seqimg.recipe import Recipe, load_recipe
+from seqimg.runfiles import read_skips, read_split, write_skips
 from seqimg.text import plural
 from seqimg.transfer import TrainedPair, generate, load_pair, output_paths
 
@@ -168,10 +168,7 @@ class RunPieces:
 
 def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dict) -> RunPieces:
     """Read the run's split and transferred files into :class:`RunPieces`."""
-    split_path = run_dir / "split.json"
-    if not split_path.is_file():
-        raise SeqimgError(f"{split_path}: missing; is {run_dir} a seqimg run folder?")
-    split = json.loads(split_path.read_text())
+    split = read_split(run_dir)
     src, tgt, limit = pair.source, pair.target, recipe.evaluate.max_files
     source_heldout = read_pieces(src, split["source"]["heldout"], skipped)
     transferred = output_paths(split["source"]["heldout"], tgt, run_dir / "transferred")
@@ -259,13 +256,6 @@ def resynthesised(pair: TrainedPair, pieces: Pieces) -> Pieces | None:
     return round_trip(Pieces(out), codec)
 
 
-def earlier_skips(run_dir: Path) -> dict:
-    """Files skipped while training and transferring (and by an earlier evaluation), as the run
-    recorded them."""
-    path = run_dir / "skipped.json"
-    return json.loads(path.read_text()) if path.is_file() else {}
-
-
 def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None) -> Report:
     """Recompute the whole report of a run folder; writes report.json, report.md, report.html
     and the figures. ``level`` ('full' or 'fast') overrides the recipe's evaluate.level."""
@@ -278,7 +268,7 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
     skipped: dict[str, str] = {}
     log.info("evaluation (%s): reading the held-out, transferred and training pieces", cfg.level)
     p = gather_pieces(run_dir, recipe, pair, skipped)
-    skips = {**earlier_skips(run_dir), "evaluation": skipped}
+    skips = {**read_skips(run_dir), "evaluation": skipped}
 
     source_windows = frame_windows(p.source_train.values, window)[0]
     target_windows = frame_windows(p.target_train.values, window)[0]
@@ -298,6 +288,7 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
         content_kept["f_constancy"] = constancy
     real = realism(pair.target, p, clf, window)
     remade = resynthesised(pair, p.target_heldout)
+    skips = write_skips(run_dir, skips)
     log.info("evaluation: two-sample tests of the outputs and the untransferred control%s",
              f", then {plural(len(cfg.controls), 'rule-made control')}" if cfg.controls else "")
     report = Report(
@@ -326,7 +317,6 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
         level=cfg.level,
         two_sample_resynthesised_target=None if remade is None else two_sample(
             remade, p.all_target, window, fit))
-    write_text(run_dir / "skipped.json", json.dumps(skips, indent=2))
     write_text(run_dir / "report.json", report.to_json())
     log.info("evaluation: figures%s", " and audio renders" if cfg.render_audio else "")
     write_report(run_dir, report, recipe, pair, p.source_heldout, p.outputs)

@@ -1,0 +1,83 @@
+"""What a run folder records about files, kept portable: ``split.json`` names the folder the data
+came from once (``data_root``) and every file relative to it, and ``skipped.json`` names files
+relative to that folder (or to the run folder, for its own outputs), so the run folder can be
+moved or sent as it is."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from seqimg.errors import SeqimgError
+from seqimg.io import write_text
+
+SPLIT = "split.json"
+SKIPPED = "skipped.json"
+
+
+def common_root(files: list[Path]) -> str:
+    """The deepest folder that holds every file."""
+    return os.path.commonpath([os.path.dirname(os.path.abspath(f)) for f in files])
+
+
+def relative(path: str | Path, root: str) -> str:
+    """``path`` relative to ``root`` when it lies under it, else as it is."""
+    absolute = os.path.abspath(path)
+    inside = os.path.commonpath([absolute, root]) == root
+    return os.path.relpath(absolute, root) if inside else str(path)
+
+
+def write_split(out: Path, sides: dict[str, tuple[list[Path], list[Path]]],
+                windows: dict) -> None:
+    """Which files trained and which were held out, per side (``sides`` maps a side to its
+    (train, heldout) files), relative to the folder they share, and the window counts."""
+    root = common_root([f for train, heldout in sides.values() for f in (*train, *heldout)])
+    split = {"data_root": root, "windows": windows}
+    for side, (train, heldout) in sides.items():
+        split[side] = {"train": [relative(f, root) for f in train],
+                       "heldout": [relative(f, root) for f in heldout]}
+    write_text(out / SPLIT, json.dumps(split, indent=2))
+
+
+def read_split(run_dir: Path) -> dict:
+    """``split.json`` with every file as a full path again."""
+    path = run_dir / SPLIT
+    if not path.is_file():
+        raise SeqimgError(f"{path}: missing; is {run_dir} a seqimg run folder?")
+    split = json.loads(path.read_text())
+    root = split.get("data_root", "")
+    for side in ("source", "target"):
+        for part in ("train", "heldout"):
+            split[side][part] = [os.path.join(root, f) for f in split[side][part]]
+    return split
+
+
+def portable_skips(run_dir: Path, skips: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Skipped files by stage, each path (in the key and in its reason) relative to the data's
+    folder, or to the run folder for the run's own files."""
+    root = json.loads((run_dir / SPLIT).read_text()).get("data_root", "")
+    run = os.path.abspath(run_dir)
+
+    def short(path: str) -> str:
+        if not os.path.isabs(path):  # already portable
+            return path
+        inside_run = relative(path, run)
+        return inside_run if inside_run != str(path) else relative(path, root) if root else path
+
+    return {stage: {short(path): reason.replace(str(path), short(path), 1)
+                    for path, reason in files.items()}
+            for stage, files in skips.items()}
+
+
+def write_skips(run_dir: Path, skips: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Write ``skipped.json`` (made portable) and return what it holds."""
+    portable = portable_skips(run_dir, skips)
+    write_text(run_dir / SKIPPED, json.dumps(portable, indent=2))
+    return portable
+
+
+def read_skips(run_dir: Path) -> dict[str, dict[str, str]]:
+    """What ``skipped.json`` holds (empty when the run skipped nothing yet)."""
+    path = run_dir / SKIPPED
+    return json.loads(path.read_text()) if path.is_file() else {}
