@@ -20,6 +20,7 @@ from seqimg.errors import SeqimgError, WriteError
 from seqimg.prepare import prepare_files
 from seqimg.recipe import DataConfig, SideConfig
 from seqimg.registry import make_codec
+from seqimg.text import plural
 from seqimg.windows import Windows
 
 log = logging.getLogger(__name__)
@@ -27,23 +28,47 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class DomainData:
-    """One side of a run: its codec, its files split by file, and what was skipped why."""
+    """One side of a run: its codec, its files split by file, what was skipped why, and how
+    many training files were held out as twins of held-out ones."""
 
     codec: SequenceCodec
     train: list[Path]
     heldout: list[Path]
     skipped: dict[str, str] = field(default_factory=dict)
+    twins: int = 0
 
 
-def split_files(files: list[Path], cfg: DataConfig, seed: int) -> tuple[list[Path], list[Path]]:
+def split_files(files: list[Path], cfg: DataConfig, seed: int,
+                fingerprint: Callable[[Path], str | None] | None = None
+                ) -> tuple[list[Path], list[Path], int]:
     """Shuffle with ``seed``, keep ``max_files``, and hold out a fraction (at least one file when
-    there are two or more)."""
+    there are two or more). With ``fingerprint``, a training file with the content of a
+    held-out one (a twin) is held out too; returns train, held-out and the number of twins."""
     files = sorted(files)
     random.Random(seed).shuffle(files)
     files = files[: cfg.max_files] if cfg.max_files else files
     count = round(len(files) * cfg.heldout_fraction) if len(files) > 1 else 0
     count = max(count, 1 if len(files) > 1 and cfg.heldout_fraction > 0 else 0)
-    return sorted(files[count:]), sorted(files[:count])
+    train, heldout = files[count:], files[:count]
+    twins = []
+    if fingerprint is not None and heldout:
+        prints = {path: fingerprint(path) for path in files}
+        held = {prints[path] for path in heldout} - {None}
+        twins = [path for path in train if prints[path] in held]
+    train = [path for path in train if path not in twins]
+    return sorted(train), sorted(heldout + twins), len(twins)
+
+
+def content_print(codec: SequenceCodec) -> Callable[[Path], str | None]:
+    """The codec's fingerprint of a file, or None for a file it cannot read (skipped later,
+    with its reason)."""
+    def fingerprint(path: Path) -> str | None:
+        try:
+            return codec.fingerprint(path)
+        except (SeqimgError, OSError, ValueError):
+            return None
+
+    return fingerprint
 
 
 def codec_for(side: SideConfig) -> SequenceCodec:
@@ -98,15 +123,20 @@ def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> D
     """Files, split (by ``data.split_seed``, else ``seed``), fitted codec for one side of a
     recipe."""
     files = domain_files(side.domain, side.options, where)
-    train, heldout = split_files(files, data, seed if data.split_seed is None else data.split_seed)
     codec = codec_for(side)
+    train, heldout, twins = split_files(files, data, seed if data.split_seed is None
+                                        else data.split_seed,
+                                        content_print(codec) if data.twins else None)
+    if twins:
+        log.warning("%s: %s with the content of a held-out file (the same piece under another "
+                    "name); held out with it", where, plural(twins, "training file"))
     skipped: dict[str, str] = {}
     if codec.needs_fit:
         readable = list(read_each(train, codec.read, skipped, f"{where}: fitting the codec"))
         if not readable:
             raise none_readable(where, train, skipped)
         codec.fit(readable)
-    return DomainData(codec, train, heldout, skipped)
+    return DomainData(codec, train, heldout, skipped, twins)
 
 
 def training_windows(domain: DomainData, data: DataConfig, desc: str) -> torch.Tensor | Windows:

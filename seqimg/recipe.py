@@ -63,6 +63,9 @@ class DataConfig:
     # the held-out split's seed (None: the recipe's seed), so that a second training seed can
     # be judged on the same held-out files
     split_seed: int | None = None
+    # files with the same content (the codec's fingerprint: for MIDI the notes on the grid)
+    # are kept on one side of the split, so that a piece is never both trained on and judged
+    twins: bool = True
     workers: int | None = None  # processes encoding files (None: the cores available)
     # windows up to this size are loaded whole (faster to index); a larger corpus streams its
     # windows from the encoding cache at batch time

@@ -89,7 +89,8 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
         write_text(out / "config.yaml", yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
         write_split(out, {"source": (source.train, source.heldout),
                           "target": (target.train, target.heldout)},
-                    {"source": len(src_images), "target": len(tgt_images)})
+                    {"source": len(src_images), "target": len(tgt_images)},
+                    {"source": source.twins, "target": target.twins})
 
     method = make_method(recipe, source.codec, target.codec)
     trainer = Trainer(method, src_images, tgt_images, recipe.train, device, recipe.seed,

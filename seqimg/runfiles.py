@@ -29,11 +29,12 @@ def relative(path: str | Path, root: str) -> str:
 
 
 def write_split(out: Path, sides: dict[str, tuple[list[Path], list[Path]]],
-                windows: dict) -> None:
+                windows: dict, twins: dict[str, int]) -> None:
     """Which files trained and which were held out, per side (``sides`` maps a side to its
-    (train, heldout) files), relative to the folder they share, and the window counts."""
+    (train, heldout) files), relative to the folder they share; the window counts, and how
+    many twins of held-out files each side held out too."""
     root = common_root([f for train, heldout in sides.values() for f in (*train, *heldout)])
-    split = {"data_root": root, "windows": windows}
+    split = {"data_root": root, "windows": windows, "twins": twins}
     for side, (train, heldout) in sides.items():
         split[side] = {"train": [relative(f, root) for f in train],
                        "heldout": [relative(f, root) for f in heldout]}

@@ -1,5 +1,6 @@
 """Real offline data sources, on small slices."""
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -88,11 +89,30 @@ def test_corpus_with_bad_files_is_processed_with_them_counted(tmp_path):
 
 def test_split_is_by_file_and_seeded():
     files = [Path(f"f{i}.mid") for i in range(20)]
-    train, held = split_files(files, DataConfig(heldout_fraction=0.2), seed=1)
-    assert len(held) == 4 and not set(train) & set(held)
-    assert split_files(files, DataConfig(heldout_fraction=0.2), seed=1) == (train, held)
-    train, held = split_files(files, DataConfig(max_files=5, heldout_fraction=0.2), seed=1)
+    train, held, twins = split_files(files, DataConfig(heldout_fraction=0.2), seed=1)
+    assert len(held) == 4 and not set(train) & set(held) and twins == 0
+    assert split_files(files, DataConfig(heldout_fraction=0.2), seed=1) == (train, held, 0)
+    train, held, _ = split_files(files, DataConfig(max_files=5, heldout_fraction=0.2), seed=1)
     assert len(train) + len(held) == 5
+
+
+def test_twins_under_other_names_stay_on_one_side_of_the_split(tmp_path):
+    """The same movement converted from .krn and from .mxl: two names, one note grid."""
+    folder = tmp_path / "quartets"
+    folder.mkdir()
+    for i in range(10):
+        notes = [(p + i, s, e) for p, s, e in MELODY]
+        write_midi(folder / f"op{i}.krn.mid", notes, program=40)
+        write_midi(folder / f"op{i}.mxl.mid", notes, program=41, tempo=96.0)
+    side = build_side({"domain": "folder", "options": {"path": str(folder)},
+                       "codec": {"name": "midi"}}, "source")
+    data = DataConfig(heldout_fraction=0.2)
+    domain = prepare_side(side, data, 0, "source")
+    stems = lambda paths: {p.name.split(".")[0] for p in paths}  # noqa: E731
+    assert not stems(domain.train) & stems(domain.heldout)
+    assert len(domain.heldout) == 2 * len(stems(domain.heldout)) and domain.twins > 0
+    unguarded = prepare_side(side, dataclasses.replace(data, twins=False), 0, "source")
+    assert stems(unguarded.train) & stems(unguarded.heldout)  # what the guard prevents
 
 
 def test_transposition_keeps_shape_and_moves_notes():
@@ -151,7 +171,7 @@ def test_timeseries_scaler_is_fitted_on_the_training_split(tmp_path):
 
 def test_split_seed_holds_the_held_out_files_while_the_training_seed_changes(tmp_path):
     for i in range(10):
-        write_midi(tmp_path / f"p{i}.mid", MELODY)
+        write_midi(tmp_path / f"p{i}.mid", [(p + i, s, e) for p, s, e in MELODY])
     side = build_side({"domain": "folder", "options": {"path": str(tmp_path)},
                        "codec": {"name": "midi", "height": 4, "width": 4}}, "source")
     by_seed = {seed: prepare_side(side, DataConfig(heldout_fraction=0.3), seed, "s").heldout

@@ -10,6 +10,7 @@ augmentation, content views, per-piece statistics, content similarity, a picture
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,11 @@ class SequenceCodec(ABC):
         """``obj`` from :meth:`from_frames` timed by an input's :meth:`timing`; default: as
         it is."""
         return obj
+
+    def fingerprint(self, path: Path) -> str:
+        """What identifies a file's content, so that twins (one piece under two names) stay on
+        one side of the held-out split; default: a hash of its bytes."""
+        return hashlib.sha1(Path(path).read_bytes()).hexdigest()
 
     @classmethod
     def file_settings(cls, path: Path) -> dict[str, Any]:

@@ -33,8 +33,11 @@ class TimeseriesConfig(CodecConfig):
 def first_bad_cell(path: Path, header: int) -> str | None:
     """Where a CSV stops being a numeric table, in words: the line and column of the first
     cell that is not a number, or the first line of another width; None when none is found."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (UnicodeDecodeError, OSError, csv.Error):
+        return None
     names = rows[0] if header else []
     width = None
     for line, row in enumerate(rows[header:], start=header + 1):
