@@ -15,7 +15,7 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from seqimg.codecs.base import SequenceCodec
-from seqimg.domains import domain_files
+from seqimg.domains import domain_files, make_files
 from seqimg.errors import SeqimgError, WriteError
 from seqimg.prepare import prepare_files
 from seqimg.recipe import DataConfig, SideConfig
@@ -38,15 +38,20 @@ class DomainData:
     twins: int = 0
 
 
+def chosen_files(files: list[Path], cfg: DataConfig, seed: int) -> list[Path]:
+    """The files a run uses: shuffled with ``seed``, the first ``max_files`` kept."""
+    files = sorted(files)
+    random.Random(seed).shuffle(files)
+    return files[: cfg.max_files] if cfg.max_files else files
+
+
 def split_files(files: list[Path], cfg: DataConfig, seed: int,
                 fingerprint: Callable[[Path], str | None] | None = None
                 ) -> tuple[list[Path], list[Path], int]:
     """Shuffle with ``seed``, keep ``max_files``, and hold out a fraction (at least one file when
     there are two or more). With ``fingerprint``, a training file with the content of a
     held-out one (a twin) is held out too; returns train, held-out and the number of twins."""
-    files = sorted(files)
-    random.Random(seed).shuffle(files)
-    files = files[: cfg.max_files] if cfg.max_files else files
+    files = chosen_files(files, cfg, seed)
     count = round(len(files) * cfg.heldout_fraction) if len(files) > 1 else 0
     count = max(count, 1 if len(files) > 1 and cfg.heldout_fraction > 0 else 0)
     train, heldout = files[count:], files[:count]
@@ -122,10 +127,11 @@ def check_folders(recipe) -> None:
 def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> DomainData:
     """Files, split (by ``data.split_seed``, else ``seed``), fitted codec for one side of a
     recipe."""
-    files = domain_files(side.domain, side.options, where)
+    files = domain_files(side.domain, side.options, where, make=False)
     codec = codec_for(side)
-    train, heldout, twins = split_files(files, data, seed if data.split_seed is None
-                                        else data.split_seed,
+    seed = seed if data.split_seed is None else data.split_seed
+    make_files(side.domain, side.options, chosen_files(files, data, seed), where)  # these only
+    train, heldout, twins = split_files(files, data, seed,
                                         content_print(codec) if data.twins else None)
     if twins:
         log.warning("%s: %s with the content of a held-out file (the same piece under another "

@@ -179,3 +179,25 @@ def test_split_seed_holds_the_held_out_files_while_the_training_seed_changes(tmp
     assert len({tuple(h) for h in by_seed.values()}) > 1  # the recipe's seed moves the split
     pinned = DataConfig(heldout_fraction=0.3, split_seed=0)
     assert all(prepare_side(side, pinned, seed, "s").heldout == by_seed[0] for seed in range(4))
+
+
+def test_a_rendered_side_renders_only_the_files_a_run_uses(tmp_path, monkeypatch):
+    """data.max_files holds for what a domain makes: 3 of the chorales are rendered, not all
+    of them, and a second preparation renders nothing again."""
+    need("music21", "fluidsynth")
+    from seqimg.domains import rendered
+
+    monkeypatch.setenv("SEQIMG_CACHE", str(tmp_path / "cache"))
+    drawn = []
+    real = rendered.render_midi
+    monkeypatch.setattr(rendered, "render_midi",
+                        lambda pm, path, *args: drawn.append(path) or real(pm, path, *args))
+    side = build_side({"domain": "rendered", "options": {"corpus": "classical", "seconds": 1.0,
+                                                          "limit": 8},
+                       "codec": {"name": "audio"}}, "target")
+    data = DataConfig(max_files=3, heldout_fraction=0.34)
+    domain = prepare_side(side, data, 0, "target")
+    assert sorted(drawn) == sorted(domain.train + domain.heldout) and len(drawn) == 3
+    assert all(path.is_file() for path in drawn)
+    prepare_side(side, data, 0, "target")
+    assert len(drawn) == 3  # cached

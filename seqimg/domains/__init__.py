@@ -50,8 +50,10 @@ def resolve_options(name: str, options, recipe_dir: Path, codec_suffixes: tuple[
     return resolve(options, recipe_dir, codec_suffixes) if resolve else options
 
 
-def domain_files(name: str, options, where: str = "domain") -> list[Path]:
-    """The sorted files of domain ``name``; ``options`` is its ``Options`` or a mapping."""
+def domain_files(name: str, options, where: str = "domain", make: bool = True) -> list[Path]:
+    """The sorted files of domain ``name``; ``options`` is its ``Options`` or a mapping. A
+    domain that makes its files (renders them) makes them all, unless ``make`` is false: then
+    only their places are listed, for :func:`make_files` to make the ones a run uses."""
     module = domain_module(name, where)
     if not isinstance(options, module.Options):
         options = domain_options(name, options, f"{where}.options")
@@ -61,4 +63,21 @@ def domain_files(name: str, options, where: str = "domain") -> list[Path]:
         raise SeqimgError(f"{where}.options: {exc}") from None
     if not files:
         raise SeqimgError(f"{where}: domain {name!r} has no files")
+    if make:
+        make_files(name, options, files, where)
     return files
+
+
+def make_files(name: str, options, files: list[Path], where: str = "domain") -> None:
+    """Make those of ``files`` the domain has not made yet (a no-op for domains whose files
+    exist already); ``options`` is the domain's ``Options``."""
+    module = domain_module(name, where)
+    make = getattr(module, "make", None)
+    if make is None:
+        return
+    if not isinstance(options, module.Options):
+        options = domain_options(name, options, f"{where}.options")
+    try:
+        make(options, cache_root() / name, files)
+    except SeqimgError as exc:
+        raise SeqimgError(f"{where}.options: {exc}") from None

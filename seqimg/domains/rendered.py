@@ -24,24 +24,31 @@ class Options:
     soundfont: str = SOUNDFONT  # the General MIDI soundfont fluidsynth renders with
 
 
+def sources(options: Options, cache: Path) -> dict[Path, Path]:
+    """Each WAV's place in the cache and the MIDI file it is rendered from."""
+    module = CORPORA[options.corpus]
+    midi = module.files(module.Options(limit=options.limit), cache.parent / options.corpus)
+    return {cache / options.corpus / f"{path.stem}.wav": path for path in midi}
+
+
 def files(options: Options, cache: Path) -> list[Path]:
+    """The renders' places (listing renders nothing: :func:`make` renders those a run uses)."""
     if options.corpus not in CORPORA:
         raise SeqimgError(f"corpus {options.corpus!r}: expected one of {', '.join(CORPORA)}")
     if not Path(options.soundfont).is_file():
         raise SeqimgError(f"{options.soundfont}: no soundfont; install the Debian packages "
                           "fluidsynth and fluid-soundfont-gm (make setup does so as root)")
-    module = CORPORA[options.corpus]
-    sources = module.files(module.Options(limit=options.limit), cache.parent / options.corpus)
-    out = []
-    cache = cache / options.corpus
-    for midi in tqdm(sources, desc=f"rendering {options.corpus}", unit="piece", leave=False):
-        target = cache / f"{midi.stem}.wav"
-        if not target.exists():
-            try:
-                render_midi(pretty_midi.PrettyMIDI(str(midi)), target, options.soundfont,
-                            options.seconds)
-            except ImportError:
-                raise SeqimgError("rendering needs pyfluidsynth (pip install pyfluidsynth) and "
-                                  "the fluidsynth library") from None
-        out.append(target)
-    return out
+    return list(sources(options, cache))
+
+
+def make(options: Options, cache: Path, wanted: list[Path]) -> None:
+    """Render those of ``wanted`` not in the cache yet (a render is kept for the next run)."""
+    midi = sources(options, cache)
+    missing = [path for path in wanted if not path.exists() and path in midi]
+    for target in tqdm(missing, desc=f"rendering {options.corpus}", unit="piece", leave=False):
+        try:
+            render_midi(pretty_midi.PrettyMIDI(str(midi[target])), target, options.soundfont,
+                        options.seconds)
+        except ImportError:
+            raise SeqimgError("rendering needs pyfluidsynth (pip install pyfluidsynth) and "
+                              "the fluidsynth library") from None

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from seqimg.data import read_each
-from seqimg.domains import domain_files
+from seqimg.domains import domain_files, make_files
 from seqimg.errors import SeqimgError
 from seqimg.evaluate import measures
 from seqimg.evaluate.classifier import TrainedClassifier, accuracy, classifier_fit, frame_windows
@@ -180,10 +180,14 @@ def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dic
                                   src)
         untransferred = source_heldout
     else:  # the reference: even files train the classifier, odd ones are the control
-        files = domain_files(recipe.evaluate.reference["domain"],
-                             recipe.evaluate.reference["options"], "evaluate.reference")
-        source_train = round_trip(read_pieces(tgt, files[::2][:limit], skipped), tgt)
-        untransferred = read_pieces(tgt, files[1::2], skipped)
+        reference = recipe.evaluate.reference
+        files = domain_files(reference["domain"], reference["options"], "evaluate.reference",
+                             make=False)
+        train, control = files[::2][:limit], files[1::2][:limit]
+        make_files(reference["domain"], reference["options"], train + control,
+                   "evaluate.reference")  # the limit holds for what is rendered too
+        source_train = round_trip(read_pieces(tgt, train, skipped), tgt)
+        untransferred = read_pieces(tgt, control, skipped)
     through_target = round_trip(untransferred, tgt)
     return RunPieces(
         source_train=source_train,
