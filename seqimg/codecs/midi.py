@@ -316,14 +316,16 @@ class MidiCodec(SequenceCodec, NoteCodec):
     def draw_piece(self, before: np.ndarray | None, after: np.ndarray, title: str,
                    path: Path) -> Path:
         """Piano rolls of the input and the transfer over the codec's pitch range (of
-        ``after`` alone under ``title`` when ``before`` is None)."""
-        from seqimg.plots import save_rolls_png
+        ``after`` alone under ``title`` when ``before`` is None): the same 8 bars of each with
+        note names and bar lines, and each whole piece small beside them."""
+        from seqimg.plots import piano_figure, save_figure
 
         pitches = slice(self.config.pitch_low, self.config.pitch_high + 1)
         shown = ([(title, after)] if before is None else
                  [(f"{title}: input", before), (f"{title}: transferred", after)])
-        return save_rolls_png([(label, self.roll(frames)[1][:, pitches])
-                               for label, frames in shown], path)
+        return save_figure(piano_figure([(label, self.roll(frames)[1][:, pitches])
+                                         for label, frames in shown],
+                                        self.config.pitch_low, self.bar_steps), path)
 
     def render_audio(self, frames: np.ndarray, path: Path) -> bool:
         """Render with fluidsynth and a General MIDI soundfont, when both are installed."""

@@ -30,6 +30,22 @@ class TimeseriesConfig(CodecConfig):
             raise ValueError(f"scales: expected factors in (0, 1], got {list(self.scales)}")
 
 
+def column_names(path: Path) -> list[str] | None:
+    """A CSV's header names, or None (no header, or not a CSV)."""
+    if Path(path).suffix == ".npy":
+        return None
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            first = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    try:
+        [float(v) for v in first]
+    except ValueError:
+        return [name.strip() for name in first]
+    return None
+
+
 def first_bad_cell(path: Path, header: int) -> str | None:
     """Where a CSV stops being a numeric table, in words: the line and column of the first
     cell that is not a number, or the first line of another width; None when none is found."""
@@ -113,6 +129,7 @@ class TimeseriesCodec(SequenceCodec):
         super().__init__(config, **overrides)
         self.low: np.ndarray | None = None
         self.high: np.ndarray | None = None
+        self.columns: list[str] | None = None  # the header's names, when the files have one
 
     @property
     def n_features(self) -> int:
@@ -139,12 +156,16 @@ class TimeseriesCodec(SequenceCodec):
             with open(path, "wb") as handle:
                 np.save(handle, obj)
         else:
-            header = ",".join(f"x{i}" for i in range(obj.shape[1]))
+            names = self.columns if self.columns and len(self.columns) == obj.shape[1] else \
+                [f"x{i}" for i in range(obj.shape[1])]
+            header = ",".join(names)
             np.savetxt(path, obj, delimiter=",", header=header, comments="", fmt="%.10g")
 
     def fit(self, paths: list[Path]) -> None:
         tables = [self.read(Path(p)) for p in paths]
         self.fit_arrays(tables)
+        self.columns = next((names for names in map(column_names, paths)
+                             if names and len(names) == self.n_features), None)
 
     def fit_arrays(self, tables: list[np.ndarray]) -> None:
         """Fit the per-feature scaler on arrays, each shape=(T, F)."""
@@ -156,11 +177,23 @@ class TimeseriesCodec(SequenceCodec):
     def state(self) -> dict:
         if self.low is None:
             return {}
-        return {"low": self.low.tolist(), "high": self.high.tolist()}
+        named = {"columns": self.columns} if self.columns else {}
+        return {"low": self.low.tolist(), "high": self.high.tolist(), **named}
 
     def load_state(self, state: dict) -> None:
         if state:
             self.low, self.high = np.asarray(state["low"]), np.asarray(state["high"])
+            self.columns = state.get("columns")
+
+    def draw_piece(self, before: np.ndarray | None, after: np.ndarray, title: str,
+                   path: Path) -> Path:
+        """Line plots in the files' own units, each panel named by its column."""
+        from seqimg.plots import save_series_png
+
+        names = self.columns or [f"column {i + 1}" for i in range(self.n_features)]
+        return save_series_png(None if before is None else self.from_frames(before),
+                               self.from_frames(after), f"{title} (the files' units)", path,
+                               names)
 
     def _span(self) -> np.ndarray:
         if self.low is None:
