@@ -10,6 +10,16 @@ class WriteError(SeqimgError):
     unlike a bad input file, skipping cannot help."""
 
 
+class EmptyPiece(ValueError):
+    """A file that reads but holds nothing the codec keeps (a MIDI file without notes in its
+    range); ``length`` is how many steps it lasts, so that a method's own silent output can
+    still be read back as silence."""
+
+    def __init__(self, message: str, length: int) -> None:
+        super().__init__(message)
+        self.length = length
+
+
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C, taken at a safe point; ``saved_step`` is the step of the checkpoint saved on the
     way out (None when none was)."""

@@ -248,3 +248,12 @@ def test_absurdly_long_midi_is_still_refused(tmp_path):
     path = write_mido(tmp_path / "broken.mid", MELODY, 220, gap_beats=10_000_000)
     with pytest.raises(SeqimgError, match=r"broken.mid: not a readable MIDI file .*likely corrupt"):
         MidiCodec().encode(path)
+
+
+def test_a_silent_output_reads_back_as_silence_but_a_users_empty_file_is_refused(tmp_path):
+    codec = MidiCodec()
+    silent = np.full((40, codec.n_features), -1.0, dtype=np.float32)
+    written = codec.save_frames(silent, tmp_path / "silent.mid")
+    np.testing.assert_array_equal(codec.frames(written, allow_empty=True), silent)
+    with pytest.raises(SeqimgError, match=r"silent.mid: no pitched notes in 24-107"):
+        codec.frames(written)

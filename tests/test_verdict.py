@@ -93,3 +93,9 @@ def test_a_statistic_constant_on_the_target_is_not_judged(tmp_path):
     few = dataclasses.replace(r.realism.statistics["level"], target_p10=0.1, target_p90=0.9,
                               target_pieces=3)
     assert not few.informative
+
+
+def test_outputs_without_statistics_are_said_to_have_none():
+    r = report()
+    silent = dataclasses.replace(r, realism=Realism({}, 1.0, 2.0))
+    assert "the outputs give no per-piece statistics" in verdict(silent).looks

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from seqimg.config import build_config, config_dict
-from seqimg.errors import SeqimgError, in_file
+from seqimg.errors import EmptyPiece, SeqimgError, in_file
 from seqimg.fold import FoldSpec, fold_batch, fold_sequence, unfold_batch, unfold_sequence
 from seqimg.io import atomic_path
 from seqimg.measures import per_feature_correlation, series_statistics
@@ -228,11 +228,14 @@ class SequenceCodec(ABC):
         """The codec's config as a plain dict."""
         return config_dict(self.config)
 
-    def frames(self, path: str | Path) -> np.ndarray:
-        """Read ``path`` and return validated frames, shape=(T, F), float32 in [-1, 1]."""
-        return self.frames_and_timing(path)[0]
+    def frames(self, path: str | Path, allow_empty: bool = False) -> np.ndarray:
+        """Read ``path`` and return validated frames, shape=(T, F), float32 in [-1, 1]; with
+        ``allow_empty`` a file that holds nothing the codec keeps reads as silence of its
+        length (for reading back what a method wrote), else it is an error."""
+        return self.frames_and_timing(path, allow_empty)[0]
 
-    def frames_and_timing(self, path: str | Path) -> tuple[np.ndarray, dict | None]:
+    def frames_and_timing(self, path: str | Path,
+                          allow_empty: bool = False) -> tuple[np.ndarray, dict | None]:
         """:meth:`frames` of ``path`` and its :meth:`timing`."""
         path = Path(path)
         if not path.is_file():
@@ -240,6 +243,10 @@ class SequenceCodec(ABC):
         native = self.read(path)
         try:
             frames = np.asarray(self.to_frames(native), dtype=np.float32)
+        except EmptyPiece as exc:
+            if not (allow_empty and exc.length > 0):
+                raise in_file(path, str(exc)) from None
+            frames = np.full((exc.length, self.n_features), self.pad_value, dtype=np.float32)
         except ValueError as exc:  # hooks report content problems as ValueError
             raise in_file(path, str(exc)) from None
         self._check_frames(frames, path)

@@ -26,7 +26,7 @@ from seqimg.codecs.capabilities import NoteCodec
 from seqimg.codecs.midi_file import read_midi
 from seqimg.codecs.midi_piece import DEFAULT_QPM, MidiPiece
 from seqimg.codecs.midi_write import TICKS_PER_QUARTER, retimed_score, write_score
-from seqimg.errors import SeqimgError
+from seqimg.errors import EmptyPiece, SeqimgError
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,9 @@ class MidiCodec(SequenceCodec, NoteCodec):
         inside = (pitches >= c.pitch_low) & (pitches <= c.pitch_high)
         if not inside.any():
             outside = f" ({len(pitches)} outside the range)" if len(pitches) else ""
-            raise ValueError(f"no pitched notes in {c.pitch_low}-{c.pitch_high}{outside}")
+            length = int(self.to_steps(piece, np.array([piece.end]))[0])
+            raise EmptyPiece(f"no pitched notes in {c.pitch_low}-{c.pitch_high}{outside}",
+                             length)
         if not inside.all():
             log.debug("dropped %d notes outside pitches %d-%d", (~inside).sum(), c.pitch_low,
                       c.pitch_high)

@@ -18,13 +18,15 @@ DEFAULT_QPM = 120.0  # MIDI's tempo when a file sets none
 class MidiPiece:
     """Notes, shape=(n, 3) as (pitch, start, end), and drum onsets, shape=(m,), in quarter
     notes; ``tempos`` as (position, quarter notes per minute) rows, the first at 0, and
-    ``meters`` as (position, numerator, denominator) rows; ``reader`` names the parser."""
+    ``meters`` as (position, numerator, denominator) rows; ``reader`` names the parser and
+    ``end`` is the last event's position (a note, a controller, a tempo change)."""
 
     notes: np.ndarray
     drums: np.ndarray
     tempos: np.ndarray
     meters: np.ndarray
     reader: str
+    end: float = 0.0
 
     def seconds(self, quarters: np.ndarray) -> np.ndarray:
         """Positions in quarter notes to seconds, following the tempo map."""
@@ -91,7 +93,7 @@ def from_score(score) -> MidiPiece:
         np.concatenate(drums) if drums else np.zeros(0),
         tempo_rows(tempos["time"] / tpq, 6e7 / tempos["mspq"].astype(np.float64)),
         meter_rows(meters["time"] / tpq, meters["numerator"], meters["denominator"]),
-        "symusic")
+        "symusic", score.end() / tpq)
 
 
 def from_pretty_midi(pm) -> MidiPiece:
@@ -108,4 +110,5 @@ def from_pretty_midi(pm) -> MidiPiece:
     meters = meter_rows(quarters_at(tempos, np.array([c.time for c in changes], dtype=np.float64)),
                         np.array([c.numerator for c in changes]),
                         np.array([c.denominator for c in changes]))
-    return MidiPiece(notes, quarters_at(tempos, drums), tempos, meters, "pretty_midi")
+    end = float(quarters_at(tempos, np.array([pm.get_end_time()]))[0])
+    return MidiPiece(notes, quarters_at(tempos, drums), tempos, meters, "pretty_midi", end)

@@ -34,6 +34,8 @@ def write_score(notes: np.ndarray, drum_steps: np.ndarray, length: int, ticks_pe
     main.controls.append(symusic.ControlChange(int(round(length * ticks_per_step)),
                                                ALL_NOTES_OFF, 0))
     score.tracks.append(main)
+    # a marker keeps the length where no note is left to hold the controller (a silent piece)
+    score.markers.append(symusic.TextMeta(int(round(length * ticks_per_step)), "end"))
     if bass.any():
         low = symusic.Track(program=config.bass_program)
         low.notes = note_list(notes[bass], ticks_per_step, config.velocity)

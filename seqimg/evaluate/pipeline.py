@@ -7,6 +7,7 @@ Per-piece statistics and content measures come from the target codec's hooks.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import logging
 import tempfile
@@ -45,12 +46,14 @@ class Pieces:
         return list(self.frames.values())
 
 
-def read_pieces(codec, files: list, skipped: dict) -> Pieces:
+def read_pieces(codec, files: list, skipped: dict, written: bool = False) -> Pieces:
     """Frames of every file that reads, by :func:`piece_names` (as transfer names outputs); the
-    others are recorded in ``skipped``."""
+    others are recorded in ``skipped``. Files the run ``written`` itself read as silence when
+    they hold nothing the codec keeps: a silent output is a result, not a broken file."""
     names = piece_names(files)
+    read = functools.partial(codec.frames, allow_empty=written)
     return Pieces({names[path]: frames
-                   for path, frames in read_each(list(names), codec.frames, skipped).items()})
+                   for path, frames in read_each(list(names), read, skipped).items()})
 
 
 def round_trip(pieces: Pieces, codec) -> Pieces:
@@ -59,7 +62,7 @@ def round_trip(pieces: Pieces, codec) -> Pieces:
     with tempfile.TemporaryDirectory() as tmp:
         for stem, frames in pieces.frames.items():
             path = Path(tmp) / f"piece{codec.suffixes[0]}"
-            out[stem] = codec.frames(codec.save_frames(frames, path))
+            out[stem] = codec.frames(codec.save_frames(frames, path), allow_empty=True)
     return Pieces(out)
 
 
@@ -172,7 +175,8 @@ def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dic
     src, tgt, limit = pair.source, pair.target, recipe.evaluate.max_files
     source_heldout = read_pieces(src, split["source"]["heldout"], skipped)
     transferred = output_paths(split["source"]["heldout"], tgt, run_dir / "transferred")
-    outputs = read_pieces(tgt, [p for p in transferred.values() if p.exists()], skipped)
+    outputs = read_pieces(tgt, [p for p in transferred.values() if p.exists()], skipped,
+                          written=True)
     if not outputs.frames:
         raise SeqimgError(f"{run_dir}/transferred: no transferred files to evaluate")
     if not pair.cross:

@@ -99,6 +99,9 @@ def passes_answer(r: Report) -> Answer:
 def looks_sentence(r: Report) -> str:
     """How many informative per-piece statistics of the outputs lie in the target's range."""
     informative, outside = r.realism.informative, r.realism.outside_target_range
+    if not r.realism.statistics:
+        return ("Looks like the target: cannot be said, the outputs give no per-piece "
+                "statistics (a silent output has none).")
     uninformative = [n for n in r.realism.statistics if n not in informative]
     return (f"Looks like the target: {len(informative) - len(outside)} of {len(informative)} "
             "informative per-piece statistics of the outputs lie inside the target's 10-90% "
