@@ -186,3 +186,22 @@ def test_a_misspelt_target_folder_fails_before_any_file_is_read(tmp_path, monkey
         assert result.stderr.strip() == (f"error: target.options: path {tmp_path / 'tgtt'}: no "
                                          "such folder")
         assert not (cache / "shards").exists() and not (tmp_path / "run").exists()
+
+
+def test_a_run_says_how_many_training_files_are_padded_to_a_window(tmp_path):
+    for side in ("src", "tgt"):
+        (tmp_path / side).mkdir()
+        for i in range(3):
+            series_csv(tmp_path / side / f"s{i}.csv", seed=i)
+    series_csv(tmp_path / "src" / "short.csv", length=10)
+    recipe = tmp_path / "r.yaml"
+    codec = "{name: timeseries, channels: 3}"
+    recipe.write_text(f"name: t\nsource: {{domain: folder, options: {{path: src}}, codec: "
+                      f"{codec}}}\ntarget: {{domain: folder, options: {{path: tgt}}, codec: "
+                      f"{codec}}}\ndata: {{heldout_fraction: 0}}\nmodel: {{width: 4, code_dim: 8}}"
+                      "\ntrain: {steps: 2, batch_size: 2}\nevaluate: {enabled: false}\n")
+    result = run_cli("run", str(recipe), "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert ("source: 1 training file shorter than one window (64 steps), padded with -1 after "
+            "the end") in result.stderr
+    assert "target: 1 training file shorter" not in result.stderr
