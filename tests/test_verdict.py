@@ -64,6 +64,7 @@ def test_every_part_of_a_report_says_the_same(tmp_path, state):
     assert md.count(said.headline) == 1 and page.count(said.headline.replace("'", "&#x27;")) == 1
 
 
+@pytest.mark.filterwarnings("ignore:Tight layout not applied")  # the bars are not drawn here
 @pytest.mark.parametrize("state", STATES)
 def test_the_bar_chart_colours_each_bar_by_the_verdicts_answer(tmp_path, monkeypatch, state):
     drawn = {}
