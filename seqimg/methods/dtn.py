@@ -260,7 +260,7 @@ def discriminator_reading(real: float, fake: float) -> str:
     if real > 0.8 and fake < 0.2:
         return ("D calls everything real: it has stopped telling G's outputs apart. Try a "
                 "higher method.train.lr_d or method.train.d_steps 2")
-    if real > 0.9 and fake > 0.9:
+    if real > 0.85 and fake > 0.85:
         return "D has won: G gets little gradient from it. Try a lower method.train.lr_d"
     return ""
 
