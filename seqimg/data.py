@@ -60,7 +60,7 @@ def split_files(files: list[Path], cfg: DataConfig, seed: int,
         prints = {path: fingerprint(path) for path in files}
         held = {prints[path] for path in heldout} - {None}
         twins = [path for path in train if prints[path] in held]
-    train = [path for path in train if path not in twins]
+        train = [path for path in train if prints[path] not in held]
     return sorted(train), sorted(heldout + twins), len(twins)
 
 
@@ -110,24 +110,27 @@ def none_readable(where: str, files: list[Path], skipped: dict) -> SeqimgError:
                        f"read ({shown})")
 
 
-def check_folders(recipe) -> None:
+def check_folders(recipe) -> dict[str, list[Path]]:
     """Every folder a recipe reads (both sides, and the evaluation's reference) exists and
     holds matching files: checked before any file is read, so that a misspelt target folder
-    fails before the source side has been encoded."""
+    fails before the source side has been encoded. Returns the files listed, by side, for
+    :func:`prepare_side` not to list them again."""
     places = [("source", recipe.source.domain, recipe.source.options),
               ("target", recipe.target.domain, recipe.target.options)]
     reference = recipe.evaluate.reference
     if recipe.evaluate.enabled and reference:
         places.append(("evaluate.reference", reference["domain"], reference["options"]))
-    for where, domain, options in places:
-        if domain == "folder":  # listing it is cheap; other domains make their files
-            domain_files(domain, options, where)
+    # listing a folder is cheap; other domains make their files, later
+    return {where: domain_files(domain, options, where, make=False)
+            for where, domain, options in places if domain == "folder"}
 
 
-def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str) -> DomainData:
-    """Files, split (by ``data.split_seed``, else ``seed``), fitted codec for one side of a
-    recipe."""
-    files = domain_files(side.domain, side.options, where, make=False)
+def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str,
+                 files: list[Path] | None = None) -> DomainData:
+    """Files (``files`` when already listed), split (by ``data.split_seed``, else ``seed``),
+    fitted codec for one side of a recipe."""
+    if files is None:
+        files = domain_files(side.domain, side.options, where, make=False)
     codec = codec_for(side)
     seed = seed if data.split_seed is None else data.split_seed
     make_files(side.domain, side.options, chosen_files(files, data, seed), where)  # these only
@@ -183,10 +186,10 @@ def prepare_recipe(recipe, workers: int | None = None) -> dict[str, SidePrepared
     """Split both sides of a loaded recipe and encode their training files into the cache, in
     ``workers`` processes (default: ``data.workers``, else the cores available)."""
     workers = recipe.data.workers if workers is None else workers
-    check_folders(recipe)
+    listed = check_folders(recipe)
     out = {}
     for where, side in (("source", recipe.source), ("target", recipe.target)):
-        domain = prepare_side(side, recipe.data, recipe.seed, where)
+        domain = prepare_side(side, recipe.data, recipe.seed, where, listed.get(where))
         prepared = prepare_files(domain.codec, domain.train, domain.skipped, workers, where)
         size = sum(p.stat().st_size for p in prepared.folder.glob("shard-*.bin"))
         out[where] = SidePrepared(len(domain.train), prepared.encoded, prepared.cached,

@@ -64,15 +64,17 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
     """What :func:`run` does once the folder is held: data, training, transfer, evaluation."""
     checkpoint = check_out_dir(out, resume)
     check_writable(out, "the run folder")
-    check_folders(recipe)
+    listed = check_folders(recipe)
     torch.manual_seed(recipe.seed)
     np.random.seed(recipe.seed)
     device = resolve_device(recipe.device)
     world = distributed.start(device, recipe.train.batch_size)
     device = world.device(device)
 
-    source = prepare_side(recipe.source, recipe.data, recipe.seed, "source")
-    target = prepare_side(recipe.target, recipe.data, recipe.seed, "target")
+    source = prepare_side(recipe.source, recipe.data, recipe.seed, "source",
+                          listed.get("source"))
+    target = prepare_side(recipe.target, recipe.data, recipe.seed, "target",
+                          listed.get("target"))
     if not world.main:
         world.barrier()  # rank 0 encodes what the cache lacks; the others then read it
     src_images = training_windows(source, recipe.data, "source")

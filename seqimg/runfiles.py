@@ -21,11 +21,13 @@ def common_root(files: list[Path]) -> str:
     return os.path.commonpath([os.path.dirname(os.path.abspath(f)) for f in files])
 
 
-def relative(path: str | Path, root: str) -> str:
-    """``path`` relative to ``root`` when it lies under it, else as it is."""
+def relative(path: str | Path, *roots: str) -> str:
+    """``path`` relative to the first of ``roots`` it lies under, else as it is."""
     absolute = os.path.abspath(path)
-    inside = os.path.commonpath([absolute, root]) == root
-    return os.path.relpath(absolute, root) if inside else str(path)
+    for root in filter(None, roots):
+        if os.path.commonpath([absolute, root]) == root:
+            return os.path.relpath(absolute, root)
+    return str(path)
 
 
 def write_split(out: Path, sides: dict[str, tuple[list[Path], list[Path]]],
@@ -60,11 +62,8 @@ def portable_skips(run_dir: Path, skips: dict[str, dict[str, str]]) -> dict[str,
     root = json.loads((run_dir / SPLIT).read_text()).get("data_root", "")
     run = os.path.abspath(run_dir)
 
-    def short(path: str) -> str:
-        if not os.path.isabs(path):  # already portable
-            return path
-        inside_run = relative(path, run)
-        return inside_run if inside_run != str(path) else relative(path, root) if root else path
+    def short(path: str) -> str:  # a relative path is portable already
+        return relative(path, run, root) if os.path.isabs(path) else path
 
     return {stage: {short(path): reason.replace(str(path), short(path), 1)
                     for path, reason in files.items()}

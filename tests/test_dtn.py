@@ -137,7 +137,8 @@ def test_every_training_signal_says_what_to_try_and_reads_a_d_that_calls_all_fak
     assert "D calls everything fake" in signals["D accuracy on real target"].reading
     assert "D calls everything real" in method.signals(
         {**last, "d_acc_real": 1.0, "d_acc_fake": 0.0})[2].reading
-    assert "D has won" in method.signals({**last, "d_acc_real": 0.875, "d_acc_fake": 1.0})[2].reading
+    assert "D has won" in method.signals(
+        {**last, "d_acc_real": 0.875, "d_acc_fake": 1.0})[2].reading
     assert method.signals({**last, "d_acc_real": 0.6, "d_acc_fake": 0.5})[2].reading == ""
     table = "\n".join(training_signals(list(signals.values())))
     assert "| D accuracy on real target | 0 |" in table and "D calls everything fake" in table

@@ -31,7 +31,8 @@ class TimeseriesConfig(CodecConfig):
 
 
 def column_names(path: Path) -> list[str] | None:
-    """A CSV's header names, or None (no header, or not a CSV)."""
+    """A CSV's header names (a first row that is not all numbers), or None (no header, or a
+    file that does not read as text: :func:`read_table` says why)."""
     if Path(path).suffix == ".npy":
         return None
     try:
@@ -86,14 +87,8 @@ def read_table(path: Path) -> np.ndarray:
     if path.suffix == ".npy":
         data = load_array(path)
     else:
+        header = 1 if column_names(path) else 0
         try:
-            with open(path, encoding="utf-8") as handle:
-                first = handle.readline()
-            try:
-                [float(v) for v in first.split(",")]
-                header = 0
-            except ValueError:
-                header = 1
             with warnings.catch_warnings():  # an empty table is reported below, once
                 warnings.simplefilter("ignore")
                 data = np.loadtxt(path, delimiter=",", skiprows=header, ndmin=2)
