@@ -24,6 +24,8 @@ import logging
 import time
 from pathlib import Path
 
+from output import target_range_cells
+
 from seqimg.evaluate.result import Report
 from seqimg.recipe import load_recipe
 from seqimg.run import run
@@ -130,9 +132,8 @@ def reference_rows(report: Report) -> list[str]:
         rows.append(f"| control: {name} | {control.strength:.3f} | | "
                     f"{control.content['chroma']:.2f} | {control.content['contour']:.2f} | "
                     f"{control.two_sample:.3f} | {cells(report, control.statistics)} |{NO_RUN}")
-    rows.append("| real target: mean (10-90% of pieces) | | | | | | " + " | ".join(
-        f"{stats[k].mean_target:.2f} ({stats[k].target_p10:.2f}-{stats[k].target_p90:.2f})"
-        for k in STATISTICS) + f" |{NO_RUN}")
+    rows.append("| real target: mean (10-90% of pieces) | | | | | | "
+                + target_range_cells(report, STATISTICS) + f" |{NO_RUN}")
     return rows
 
 

@@ -16,6 +16,8 @@ import statistics
 import time
 from pathlib import Path
 
+from output import target_range_cells
+
 from seqimg.evaluate.result import Report
 from seqimg.recipe import load_recipe
 from seqimg.run import run
@@ -91,9 +93,8 @@ def reference_rows(report: Report) -> list[str]:
                     f"{control.content['contour']:.2f} | {control.two_sample:.3f} | | "
                     + " | ".join(f"{control.statistics.get(k, float('nan')):.2f}"
                                  for k in STATISTICS) + f" |{blank}")
-    rows.append("| real target: mean (10-90% of pieces) | | | | | | | | | " + " | ".join(
-        f"{stats[k].mean_target:.2f} ({stats[k].target_p10:.2f}-{stats[k].target_p90:.2f})"
-        for k in STATISTICS) + f" |{blank}")
+    rows.append("| real target: mean (10-90% of pieces) | | | | | | | | | "
+                + target_range_cells(report, STATISTICS) + f" |{blank}")
     return rows
 
 
