@@ -35,58 +35,61 @@ RECIPE = ROOT / "recipes" / "midi_genre_seed.yaml"  # every row changes the seed
 PIANOROLL = ROOT / "recipes" / "midi_genre_pianoroll.yaml"
 
 LEVELS = ["source.codec.layout=pitch-levels", "target.codec.layout=pitch-levels"]
-VIEWS = ["losses.views.harmony=30", "losses.views.bass=30"]
+VIEWS = ["method.losses.views.harmony=30", "method.losses.views.bass=30"]
 RULE = ["source.codec.onset_rule=true", "target.codec.onset_rule=true"]
-MATCH = ["losses.match.register=10", "losses.match.polyphony=0.1", "losses.match.density=0.1"]
-REDUCTION = ["losses.views.bass=30", "losses.views.melody=30"]  # no full chroma
+MATCH = ["method.losses.match.register=10", "method.losses.match.polyphony=0.1",
+         "method.losses.match.density=0.1"]
+REDUCTION = ["method.losses.views.bass=30", "method.losses.views.melody=30"]  # no full chroma
 VARIANTS = {
     "seed DTN (first default)": (RECIPE, []),
-    "residual off": (RECIPE, ["model.residual=false"]),
-    "skip off": (RECIPE, ["model.skip=false"]),
-    "f pretrained, frozen": (RECIPE, ["model.f_mode=pretrained", "train.pretrain_steps=300"]),
-    "L_CONST trains g only": (RECIPE, ["losses.const_updates_f=false"]),
-    "ternary D": (RECIPE, ["losses.adversarial=ternary"]),
+    "residual off": (RECIPE, ["method.model.residual=false"]),
+    "skip off": (RECIPE, ["method.model.skip=false"]),
+    "f pretrained, frozen": (RECIPE, ["method.model.f_mode=pretrained",
+                                      "method.train.pretrain_steps=300"]),
+    "L_CONST trains g only": (RECIPE, ["method.losses.const_updates_f=false"]),
+    "ternary D": (RECIPE, ["method.losses.adversarial=ternary"]),
     "pitch-levels layout": (RECIPE, LEVELS),
     "voices layout": (RECIPE, ["source.codec.layout=voices", "target.codec.layout=voices",
-                               "train.straight_through=false"]),
+                               "method.train.straight_through=false"]),
     "no augmentation": (RECIPE, ["source.codec.transpose=0", "target.codec.transpose=0",
                                 "data.offsets=1"]),
-    "f pretrained as classifier": (RECIPE, ["model.f_mode=pretrained", "train.pretrain_steps=300",
-                                            "train.pretrain_task=classifier"]),
-    "f pretrained, feature constancy x10": (RECIPE, ["model.f_mode=pretrained",
-                                                     "train.pretrain_steps=300",
-                                                     "losses.const_features=10.0"]),
-    "spectral norm off": (RECIPE, ["model.spectral_norm=false"]),
-    "label smoothing 0.1": (RECIPE, ["losses.label_smoothing=0.1"]),
-    "normalised code": (RECIPE, ["model.normalise_code=true"]),
-    "no straight-through": (RECIPE, ["train.straight_through=false"]),
+    "f pretrained as classifier": (RECIPE, ["method.model.f_mode=pretrained",
+                                            "method.train.pretrain_steps=300",
+                                            "method.train.pretrain_task=classifier"]),
+    "f pretrained, feature constancy x10": (RECIPE, ["method.model.f_mode=pretrained",
+                                                     "method.train.pretrain_steps=300",
+                                                     "method.losses.const_features=10.0"]),
+    "spectral norm off": (RECIPE, ["method.model.spectral_norm=false"]),
+    "label smoothing 0.1": (RECIPE, ["method.losses.label_smoothing=0.1"]),
+    "normalised code": (RECIPE, ["method.model.normalise_code=true"]),
+    "no straight-through": (RECIPE, ["method.train.straight_through=false"]),
     "pianoroll layout": (PIANOROLL, []),
     "views harmony+bass": (RECIPE, VIEWS),
     "onset rule": (RECIPE, RULE),
     "views + onset rule": (RECIPE, VIEWS + RULE),
-    "views + onset rule, no learned f": (RECIPE, VIEWS + RULE + ["losses.const_weight=0"]),
-    "views + onset rule, patch D": (RECIPE, VIEWS + RULE + ["model.discriminator=patch"]),
+    "views + onset rule, no learned f": (RECIPE, VIEWS + RULE + ["method.losses.const_weight=0"]),
+    "views + onset rule, patch D": (RECIPE, VIEWS + RULE + ["method.model.discriminator=patch"]),
     "views + onset rule + register/density match": (RECIPE, VIEWS + RULE + MATCH),
-    "voicing + bass views, rule, match": (RECIPE, ["losses.views.voicing=30",
-                                                   "losses.views.bass=30"] + RULE + MATCH),
-    "views + rule + match, editing G": (RECIPE, VIEWS + RULE + MATCH + ["model.edit=true"]),
+    "voicing + bass views, rule, match": (RECIPE, ["method.losses.views.voicing=30",
+                                                   "method.losses.views.bass=30"] + RULE + MATCH),
+    "views + rule + match, editing G": (RECIPE, VIEWS + RULE + MATCH + ["method.model.edit=true"]),
     "views + rule + match, 1-D editing G": (RECIPE, VIEWS + RULE + MATCH + [
-        "model.edit=true", "model.generator=temporal"]),
+        "method.model.edit=true", "method.model.generator=temporal"]),
     "views + rule + match, fold + 1-D D": (RECIPE, VIEWS + RULE + MATCH + [
-        "model.discriminator=dual"]),
+        "method.model.discriminator=dual"]),
     "views + rule + match, 1-D D": (RECIPE, VIEWS + RULE + MATCH + [
-        "model.discriminator=temporal"]),
+        "method.model.discriminator=temporal"]),
     "bass + melody views, rule, match": (RECIPE, REDUCTION + RULE + MATCH),
     "bass + melody views, rule, match, editing G": (RECIPE, REDUCTION + RULE + MATCH + [
-        "model.edit=true"]),
+        "method.model.edit=true"]),
     "bass + melody views, rule, match + pitches, editing G": (RECIPE, REDUCTION + RULE + MATCH + [
-        "losses.match.pitches=0.01", "model.edit=true"]),
+        "method.losses.match.pitches=0.01", "method.model.edit=true"]),
     "bass + melody views, rule, match, editing G, patch D": (RECIPE, REDUCTION + RULE + MATCH + [
-        "model.edit=true", "model.discriminator=patch"]),
+        "method.model.edit=true", "method.model.discriminator=patch"]),
     "bass + melody views, rule, match, editing G (seed 1)": (RECIPE, REDUCTION + RULE + MATCH + [
-        "model.edit=true", "seed=1", "data.split_seed=0"]),
+        "method.model.edit=true", "seed=1", "data.split_seed=0"]),
     "bass + melody views, rule, match, editing G, 4000 steps": (RECIPE, REDUCTION + RULE + MATCH + [
-        "model.edit=true", "train.steps=4000"]),
+        "method.model.edit=true", "train.steps=4000"]),
 }
 
 

@@ -15,15 +15,18 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from types import SimpleNamespace
 
 import torch
 import torch.nn.functional as F
 from output import print_result
 from torch.utils.flop_counter import FlopCounterMode
 
-from seqimg.methods.dtn import DtnMethod
+from seqimg.methods.dtn.config import DtnConfig, DtnTrainConfig
+from seqimg.methods.dtn.method import DtnMethod
+from seqimg.model.config import ModelConfig
 from seqimg.model.core import DTN
-from seqimg.settings import DtnConfig, DtnTrainConfig, ModelConfig, TrainConfig
+from seqimg.settings import TrainConfig
 from seqimg.train import Trainer, resolve_device
 
 SHAPE = (3, 32, 32)
@@ -35,7 +38,7 @@ class Images:
     """What the dtn method reads of a codec here: the shape of its images (no views, no
     levels)."""
 
-    name, frame_levels, image_shape = "images", None, SHAPE
+    name, frame_levels, layout = "images", None, SimpleNamespace(image_shape=SHAPE)
 
 
 def make_trainer(model: str, batch: int, device: torch.device, compile_: bool) -> Trainer:

@@ -72,7 +72,7 @@ def effective_section() -> str:
     heldout = json.loads((RUN / "split.json").read_text())["source"]["heldout"][:8]
     receptive_field_report(None, checkpoint, 0, 0, 1, 3, None, heldout, FIGURES / "erf_midi_genre")
     pair = load_pair(checkpoint)
-    offsets, magnitude = checkpoint_field(pair, pair.source.fold_spec, heldout)
+    offsets, magnitude = checkpoint_field(pair, pair.source.layout.spec, heldout)
     near = magnitude[np.abs(offsets) <= 17].sum() / magnitude.sum()
     share = (np.abs(offsets) <= 17).mean()
     peak = int(offsets[np.argmax(magnitude)])

@@ -151,9 +151,9 @@ def encode(
     typer.echo(f"{file} -> {out}: {plural(len(encoded.images), 'window')} of shape "
                f"{tuple(encoded.images.shape[1:])}, {plural(encoded.length, 'step')} "
                f"({codec} codec)")
-    if encoded.length < instance.window_length:
+    if encoded.length < instance.layout.window_length:
         typer.echo(f"note: {file} is shorter than one window ({encoded.length} of "
-                   f"{instance.window_length} steps); the window is padded with "
+                   f"{instance.layout.window_length} steps); the window is padded with "
                    f"{instance.pad_value:g} after its end, which decoding drops")
 
 

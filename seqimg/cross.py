@@ -18,7 +18,7 @@ def view_shapes(codec: SequenceCodec, names: list[str]) -> dict[str, tuple[int, 
     """The shape each named view gives for one window of the codec's (silent) frames."""
     import torch
 
-    frames = torch.full((1, codec.window_length, codec.n_features), codec.pad_value)
+    frames = torch.full((1, codec.layout.window_length, codec.n_features), codec.pad_value)
     views = codec.content_views()
     return {name: tuple(views[name](frames).shape) for name in names}
 
@@ -38,15 +38,15 @@ def shared_view_shapes(source: SequenceCodec, target: SequenceCodec, names: list
 
 def check_cross_pair(source: SequenceCodec, target: SequenceCodec, recipe) -> None:
     """Refuse, naming the key, a cross-codec pair the model cannot carry."""
-    if not (source.folds_time and target.folds_time):
-        raise SeqimgError(f"{WHERE}: images {source.image_shape} and {target.image_shape} differ "
-                          "in shape, and a pair of different shapes needs both codecs to fold "
-                          "time (not a piano-roll layout)")
-    if source.window_length != target.window_length:
-        raise SeqimgError(f"{WHERE}: a window holds {source.window_length} source steps but "
-                          f"{target.window_length} target steps; a cross-codec pair needs one "
-                          "window length (height x width x steps_per_pixel), so that the stem "
-                          "refolds whole steps instead of resampling time")
+    if not (source.layout.folds_time and target.layout.folds_time):
+        raise SeqimgError(f"{WHERE}: images {source.layout.image_shape} and "
+                          f"{target.layout.image_shape} differ in shape, and a pair of different "
+                          "shapes needs both codecs to fold time (not a piano-roll layout)")
+    if source.layout.window_length != target.layout.window_length:
+        raise SeqimgError(f"{WHERE}: a window holds {source.layout.window_length} source steps "
+                          f"but {target.layout.window_length} target steps; a cross-codec pair "
+                          "needs one window length (height x width x steps_per_pixel), so that "
+                          "the stem refolds whole steps instead of resampling time")
     if recipe.evaluate.enabled and not recipe.evaluate.reference:
         raise SeqimgError("evaluate.reference: evaluating a cross-codec pair needs the source's "
                           "pieces as the target's codec reads them (e.g. {domain: rendered, "

@@ -157,10 +157,11 @@ def training_windows(domain: DomainData, data: DataConfig, desc: str) -> torch.T
         raise none_readable(desc, domain.train, domain.skipped)
     log.info("%s: %d files encoded, %d from the cache %s", desc, prepared.encoded,
              prepared.cached, prepared.folder)
-    short = sum(entry.shape[0] < domain.codec.window_length for entry in prepared.entries.values())
+    length = domain.codec.layout.window_length
+    short = sum(entry.shape[0] < length for entry in prepared.entries.values())
     if short:
         log.warning("%s: %s shorter than one window (%d steps), padded with %g after the end",
-                    desc, plural(short, "training file"), domain.codec.window_length,
+                    desc, plural(short, "training file"), domain.codec.layout.window_length,
                     domain.codec.pad_value)
     windows = Windows(domain.codec, prepared, data.offsets)
     if windows.nbytes <= data.in_memory_mb << 20:

@@ -17,7 +17,7 @@ import yaml
 
 from seqimg.config import build_config, config_dict, parse_assignment
 from seqimg.errors import SeqimgError, one_line
-from seqimg.settings import DtnTrainConfig, TrainConfig
+from seqimg.settings import TrainConfig
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class EvaluateConfig:
 
 def default_method() -> MethodChoice:
     """The dtn method with its default settings."""
-    from seqimg.settings import DtnConfig
+    from seqimg.methods.dtn.config import DtnConfig
 
     return MethodChoice(DEFAULT_METHOD, DtnConfig())
 
@@ -136,52 +136,6 @@ class Recipe:
 SECTIONS = {"data": DataConfig, "train": TrainConfig, "evaluate": EvaluateConfig}
 SCALARS = {"name": str, "seed": int, "device": str}
 SIDE_KEYS = ("domain", "options", "codec")
-# the dtn method's settings as recipes wrote them before methods were parts: top-level model
-# and losses sections, and these keys of train
-LEGACY_SECTIONS = ("model", "losses")
-LEGACY_TRAIN_KEYS = tuple(f.name for f in dataclasses.fields(DtnTrainConfig))
-
-
-def lift_legacy_dtn(raw: dict) -> dict:
-    """A recipe in the spelling from before methods were parts (``model``, ``losses`` and the
-    DTN's ``train`` keys at the top level) as a ``method: {name: dtn, ...}`` recipe; a setting
-    given in both places keeps the ``method`` one."""
-    train = raw.get("train") if isinstance(raw.get("train"), dict) else {}
-    moved_train = {k: train[k] for k in LEGACY_TRAIN_KEYS if k in train}
-    moved = {k: raw[k] for k in LEGACY_SECTIONS if k in raw}
-    if not moved and not moved_train:
-        return raw
-    out = {k: v for k, v in raw.items() if k not in LEGACY_SECTIONS}
-    method = dict(out.get("method") or {"name": DEFAULT_METHOD})
-    if method.get("name") != DEFAULT_METHOD:
-        key = next(iter(moved), None) or f"train.{next(iter(moved_train))}"
-        raise SeqimgError(f"{key}: a setting of the dtn method, but the recipe's method is "
-                          f"{method.get('name')!r}; put the method's settings under method")
-    for section, values in [*moved.items(), ("train", moved_train)]:
-        if values:
-            inner = method.get(section) or {}
-            if not isinstance(inner, dict) or not isinstance(values, dict):
-                raise SeqimgError(f"{section}: expected a mapping of settings")
-            method[section] = {**values, **inner}
-    out["method"] = method
-    if moved_train:
-        out["train"] = {k: v for k, v in train.items() if k not in LEGACY_TRAIN_KEYS}
-    return out
-
-
-def dtn_spelling(raw: dict, assignment: str) -> str:
-    """An override in the spelling from before methods were parts (``model.width=8``,
-    ``losses.views.bass=30``, ``train.lr=0.001``) as the dtn method's key
-    (``method.model.width=8``), when the recipe's method is dtn; anything else unchanged."""
-    key = assignment.partition("=")[0].strip()
-    section, _, rest = key.partition(".")
-    method = raw.get("method") if isinstance(raw, dict) else None
-    name = method.get("name", DEFAULT_METHOD) if isinstance(method, dict) else DEFAULT_METHOD
-    legacy = section in LEGACY_SECTIONS or (section == "train" and rest in LEGACY_TRAIN_KEYS)
-    return f"method.{assignment.strip()}" if legacy and rest and name == DEFAULT_METHOD \
-        else assignment
-
-
 def apply_override(raw: dict, assignment: str) -> None:
     """Apply one ``dotted.key=value`` (value read as YAML) to the raw recipe mapping."""
     key, value = parse_assignment(assignment, "dotted.key=value")
@@ -302,11 +256,11 @@ def check_pair(recipe: Recipe) -> None:
         if missing:
             raise SeqimgError(f"method.name: the {recipe.method.name} method needs codecs that "
                               f"{missing}; the {side}'s {codec.name} codec does not")
-    if source.image_shape != target.image_shape:
+    if source.layout.image_shape != target.layout.image_shape:
         from seqimg.cross import check_cross_pair
 
         check_cross_pair(source, target, recipe)
-    method.check(source, target, recipe.method.config, recipe)
+    method.check(source, target, recipe.method.config)
 
 
 def build_recipe(raw: dict, where: str = "recipe", recipe_dir: Path | None = None) -> Recipe:
@@ -314,7 +268,6 @@ def build_recipe(raw: dict, where: str = "recipe", recipe_dir: Path | None = Non
     ``recipe_dir`` (default: the working directory)."""
     if not isinstance(raw, dict):
         raise SeqimgError(f"{where}: expected a mapping at the top level")
-    raw = lift_legacy_dtn(raw)
     known = {*SECTIONS, *SCALARS, "source", "target", "method"}
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -349,10 +302,8 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise SeqimgError(f"{path}: not valid YAML ({one_line(exc)})") from None
     raw = copy.deepcopy(raw)
-    if isinstance(raw, dict):
-        raw = lift_legacy_dtn(raw)
     for assignment in overrides or []:
-        apply_override(raw, dtn_spelling(raw, assignment))
+        apply_override(raw, assignment)
     try:
         return build_recipe(raw, recipe_dir=path.resolve().parent)
     except SeqimgError as exc:

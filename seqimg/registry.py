@@ -26,7 +26,7 @@ from seqimg.errors import SeqimgError
 log = logging.getLogger(__name__)
 
 BUILTINS = {
-    "methods": {"dtn": "seqimg.methods.dtn:DtnMethod",
+    "methods": {"dtn": "seqimg.methods.dtn.method:DtnMethod",
                 "diffusion": "seqimg.methods.diffusion:DiffusionMethod"},
     "codecs": {
         "midi": "seqimg.codecs.midi:MidiCodec",
@@ -34,17 +34,17 @@ BUILTINS = {
         "timeseries": "seqimg.codecs.timeseries:TimeseriesCodec",
     },
     "losses": {
-        "gan_g": "seqimg.losses:GeneratorAdversarialLoss",
-        "const": "seqimg.losses:ConstancyLoss",
-        "tid": "seqimg.losses:TargetIdentityLoss",
-        "tv": "seqimg.losses:TotalVariationLoss",
-        "views": "seqimg.losses:ViewConstancyLoss",
-        "match": "seqimg.losses:TargetMatchLoss",
-        "keep": "seqimg.losses:SourceKeepLoss",
+        "gan_g": "seqimg.methods.dtn.losses:GeneratorAdversarialLoss",
+        "const": "seqimg.methods.dtn.losses:ConstancyLoss",
+        "tid": "seqimg.methods.dtn.losses:TargetIdentityLoss",
+        "tv": "seqimg.methods.dtn.losses:TotalVariationLoss",
+        "views": "seqimg.methods.dtn.losses:ViewConstancyLoss",
+        "match": "seqimg.methods.dtn.losses:TargetMatchLoss",
+        "keep": "seqimg.methods.dtn.losses:SourceKeepLoss",
     },
     "adversarial": {
-        "binary": "seqimg.losses:BinaryAdversarialLoss",
-        "ternary": "seqimg.losses:TernaryAdversarialLoss",
+        "binary": "seqimg.methods.dtn.losses:BinaryAdversarialLoss",
+        "ternary": "seqimg.methods.dtn.losses:TernaryAdversarialLoss",
     },
     "controls": {
         "sixteenths": "seqimg.codecs.note_controls:sixteenths",

@@ -32,7 +32,7 @@ def checkpoint_info(recipe: Recipe, source: DomainData, target: DomainData) -> C
     """What a checkpoint needs besides weights to rebuild everything."""
     return CheckpointInfo(recipe_dict(recipe),
                           {"source": source.codec.state(), "target": target.codec.state()},
-                          source.codec.image_shape,
+                          source.codec.layout.image_shape,
                           codec_classes={side: f"{type(d.codec).__module__}:"
                                          f"{type(d.codec).__qualname__}"
                                          for side, d in (("source", source), ("target", target))})
@@ -81,7 +81,7 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
     tgt_images = training_windows(target, recipe.data, "target")
     if world.main:
         world.barrier()
-    shapes = (source.codec.image_shape, target.codec.image_shape)
+    shapes = (source.codec.layout.image_shape, target.codec.layout.image_shape)
     shape = str(shapes[0]) if shapes[0] == shapes[1] else f"{shapes[0]} -> {shapes[1]}"
     log.info("training on %d source and %d target windows of shape %s, device %s, %d "
              "process(es)", len(src_images), len(tgt_images), shape, device, world.size)

@@ -47,8 +47,8 @@ def _check(codec: SequenceCodec, sample: Path, workdir: Path, exact: bool, atol:
     encoded = codec.encode(sample)
     images = encoded.images
     assert images.dtype == np.float32, f"{codec.name}: images are {images.dtype}, not float32"
-    assert images.ndim == 4 and images.shape[1:] == codec.image_shape, (
-        f"{codec.name}: images {images.shape} do not match image_shape {codec.image_shape}")
+    assert images.ndim == 4 and images.shape[1:] == codec.layout.image_shape, (
+        f"{codec.name}: images {images.shape} do not match image_shape {codec.layout.image_shape}")
     assert images.min() >= -1 and images.max() <= 1, f"{codec.name}: images leave [-1, 1]"
     assert np.array_equal(images, codec.encode(sample).images), f"{codec.name}: not deterministic"
 
@@ -86,9 +86,10 @@ def check_method(method: str | type, workdir: str | Path, settings: dict | None 
     name = getattr(cls, "__name__", str(method))
     source, target = codecs or default_method_codecs(cls)
     cfg = cls.configure(settings or {}, "method")
-    cls.check(source, target, cfg, None)
+    cls.check(source, target, cfg)
     g = torch.Generator().manual_seed(0)
-    images = [torch.rand(16, *codec.image_shape, generator=g) * 2 - 1 for codec in (source, target)]
+    images = [torch.rand(16, *codec.layout.image_shape, generator=g) * 2 - 1
+              for codec in (source, target)]
     workdir = Path(workdir)
 
     def trainer(total: int):
@@ -119,8 +120,8 @@ def check_method(method: str | type, workdir: str | Path, settings: dict | None 
     straight.method.eval()
     with torch.no_grad():
         out = straight.method.transfer(images[0][:2])
-    assert tuple(out.shape) == (2, *target.image_shape), (
-        f"{name}: transfer gives {tuple(out.shape)}, not (2, *{target.image_shape})")
+    assert tuple(out.shape) == (2, *target.layout.image_shape), (
+        f"{name}: transfer gives {tuple(out.shape)}, not (2, *{target.layout.image_shape})")
     assert torch.isfinite(out).all() and out.abs().max() <= 1, (
         f"{name}: transfer leaves [-1, 1] or is not finite")
     return {"keys": [k for k in history[-1] if k != "step"], "steps": straight.step}
@@ -151,7 +152,7 @@ def default_method_codecs(cls: type) -> tuple:
         if lacking(type(pair[0]), cls.needs):
             continue
         try:
-            cls.check(*pair, cls.configure({}, "method"), None)
+            cls.check(*pair, cls.configure({}, "method"))
         except SeqimgError:
             continue
         return pair

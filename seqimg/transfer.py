@@ -31,7 +31,7 @@ class TrainedPair:
     @property
     def cross(self) -> bool:
         """Whether source images differ in shape from target ones (a cross-codec pair)."""
-        return self.source.image_shape != self.target.image_shape
+        return self.source.layout.image_shape != self.target.layout.image_shape
 
 
 def described_codec(recipe: Recipe, side: str, states: dict) -> SequenceCodec:
@@ -111,7 +111,7 @@ def generate(method: TransferMethod, images: np.ndarray, batch: int = 64) -> np.
 
 def transfer_frames(pair: TrainedPair, frames: np.ndarray) -> np.ndarray:
     """Source frames, shape=(T, F), to transferred target frames, shape=(T, F')."""
-    images = pair.source.frames_to_images(frames)
+    images = pair.source.layout.frames_to_images(frames)
     return pair.target.decode_frames(generate(pair.method, images), len(frames))
 
 

@@ -23,7 +23,7 @@ class Windows:
     def __init__(self, codec: SequenceCodec, prepared: Prepared, offsets: int) -> None:
         self.codec, self.reader = codec, prepared.reader
         self.entries = list(prepared.entries.values())
-        self.shift = max(codec.window_length // max(offsets, 1), 1)
+        self.shift = max(codec.layout.window_length // max(offsets, 1), 1)
         self.offsets = offsets
         blank = np.full((1, codec.n_features), codec.pad_value, np.float32)
         self.variants = 1 + len(codec.augment(blank))
@@ -37,8 +37,8 @@ class Windows:
 
     def starts(self, length: int) -> np.ndarray:
         """Start steps of a file's windows, offset by offset, as ``frames_to_images`` cuts them."""
-        codec = self.codec
-        return np.concatenate([window_starts(length - offset, codec.window_length, codec.hop)
+        layout = self.codec.layout
+        return np.concatenate([window_starts(length - offset, layout.window_length, layout.hop)
                                + offset for offset in self.offset_starts(length)])
 
     def __len__(self) -> int:
@@ -47,7 +47,7 @@ class Windows:
     @property
     def nbytes(self) -> int:
         """Bytes all windows would take as one float32 array."""
-        return len(self) * int(np.prod(self.codec.image_shape)) * 4
+        return len(self) * int(np.prod(self.codec.layout.image_shape)) * 4
 
     def window(self, index: int) -> np.ndarray:
         """Window ``index``, shape=(1, C, H, W)."""
@@ -55,10 +55,10 @@ class Windows:
         entry = self.entries[file]
         variant, k = divmod(index - int(self.first[file]), int(self.per_variant[file]))
         start = int(self.starts(entry.shape[0])[k])
-        frames = self.reader.rows(entry, start, start + self.codec.window_length)
+        frames = self.reader.rows(entry, start, start + self.codec.layout.window_length)
         if variant:
             frames = self.codec.augment(frames)[variant - 1]
-        return self.codec.frames_to_images(frames)
+        return self.codec.layout.frames_to_images(frames)
 
     def __getitem__(self, index: torch.Tensor) -> torch.Tensor:
         """The windows at ``index`` (a 1-D integer tensor), shape=(B, C, H, W), float32."""
@@ -71,5 +71,5 @@ class Windows:
             frames = self.reader.rows(entry)
             for variant in [frames, *codec.augment(frames)]:
                 for offset in self.offset_starts(len(variant)):
-                    windows.append(codec.frames_to_images(variant[offset:]))
+                    windows.append(codec.layout.frames_to_images(variant[offset:]))
         return np.concatenate(windows).astype(np.float32)

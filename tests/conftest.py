@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pretty_midi
@@ -113,7 +114,7 @@ source: {{domain: folder, options: {{path: {src}, pattern: "*.mid"}},
           codec: {{name: midi, height: 8, width: 8}}}}
 target: {{domain: folder, options: {{path: {tgt}, pattern: "*.mid"}},
           codec: {{name: midi, height: 8, width: 8, program: 30}}}}
-model: {{width: 4, code_dim: 8}}
+method: {{name: dtn, model: {{width: 4, code_dim: 8}}}}
 train: {{steps: 3, batch_size: 4, log_every: 1}}
 evaluate: {{enabled: false}}
 """
@@ -181,7 +182,7 @@ class ShapeOnly:
     frame_levels = None
 
     def __init__(self, shape):
-        self.image_shape = tuple(shape)
+        self.layout = SimpleNamespace(image_shape=tuple(shape))
 
 
 def dtn_trainer(source, target, model=None, losses=None, dtn_train=None, seed=0, world=None,
@@ -191,8 +192,10 @@ def dtn_trainer(source, target, model=None, losses=None, dtn_train=None, seed=0,
     import torch
 
     from seqimg.distributed import World
-    from seqimg.methods.dtn import DtnMethod
-    from seqimg.settings import DtnConfig, DtnTrainConfig, LossConfig, ModelConfig, TrainConfig
+    from seqimg.methods.dtn.config import DtnConfig, DtnTrainConfig, LossConfig
+    from seqimg.methods.dtn.method import DtnMethod
+    from seqimg.model.config import ModelConfig
+    from seqimg.settings import TrainConfig
     from seqimg.train import Trainer
 
     torch.manual_seed(seed)

@@ -109,13 +109,15 @@ RECIPE = Path(__file__).parents[1] / "recipes" / "midi_genre.yaml"
     ("source.codec.pitch_hgih=99", "source.codec.pitch_hgih: unknown key"),
     ("target.codec.steps_per_beat=four", "target.codec.steps_per_beat: expected int"),
     ("source.options.limt=3", "source.options.limt: unknown key"),
-    ("losses.const_distance=manhattan", "losses.const_distance: expected one of"),
-    ("losses.extra.no_such_loss=1.0", "losses.extra.no_such_loss: unknown loss"),
-    ("train.pretrain_task=clasifier", "train.pretrain_task: expected one of"),
-    ("model.discriminator=no_such_d", "model.discriminator: unknown discriminator variant"),
-    ("losses.views.harmny=1", "method.losses.views.harmny: the midi codec offers no such view"),
+    ("method.losses.const_distance=manhattan", "method.losses.const_distance: expected one of"),
+    ("method.losses.extra.no_such_loss=1.0", "method.losses.extra.no_such_loss: unknown loss"),
+    ("method.train.pretrain_task=clasifier", "method.train.pretrain_task: expected one of"),
+    ("method.model.discriminator=no_such_d",
+     "method.model.discriminator: unknown discriminator variant"),
+    ("method.losses.views.harmny=1",
+     "method.losses.views.harmny: the midi codec offers no such view"),
     ("evaluate.controls=[nope]", "evaluate.controls: unknown control 'nope'"),
-    ("losses.extra.tv.settings.exponent=2", "losses.extra.tv.weight: missing"),
+    ("method.losses.extra.tv.settings.exponent=2", "method.losses.extra.tv.weight: missing"),
 ])
 def test_a_bad_recipe_fails_before_any_data_or_output(tmp_path, override, key):
     cache = tmp_path / "cache"

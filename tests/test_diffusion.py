@@ -20,7 +20,6 @@ def diffusion_recipe(folder, steps=3, evaluate=False):
     recipe = toy_midi_recipe(folder, pieces=6 if evaluate else 3)
     raw = yaml.safe_load(recipe.read_text())
     raw["data"] = {"heldout_fraction": 0.34}
-    del raw["model"]
     raw["method"] = {"name": "diffusion", "width": 16, "dilations": [1, 2], "sampler_steps": 2}
     raw["train"] = {"steps": steps, "batch_size": 4, "log_every": 1}
     raw["evaluate"] = ({"classifier_steps": 10, "window": 16, "render_audio": False,
@@ -38,11 +37,11 @@ def small_method(**settings):
 
 def test_binary_corruption_keeps_everything_at_level_0_and_redraws_everything_at_level_1():
     method, codec = small_method()
-    method.base_rate.fill_(0.25)
-    x0 = torch.ones(64, codec.window_length, codec.n_features)
+    method.schedule.base_rate.fill_(0.25)
+    x0 = torch.ones(64, codec.layout.window_length, codec.n_features)
     g = torch.Generator().manual_seed(0)
-    assert torch.equal(method.corrupt(x0, torch.zeros(64), g), x0)
-    redrawn = method.corrupt(x0, torch.ones(64), g)
+    assert torch.equal(method.schedule.add_noise(x0, torch.zeros(64), g), x0)
+    redrawn = method.schedule.add_noise(x0, torch.ones(64), g)
     assert ((redrawn > 0).float().mean() - 0.25).abs() < 0.01  # the channel's base rate
 
 

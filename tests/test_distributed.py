@@ -15,8 +15,10 @@ from test_dtn import toy_images
 
 from seqimg import checkpoint
 from seqimg.distributed import World
-from seqimg.methods.dtn import DtnMethod
-from seqimg.settings import DtnConfig, ModelConfig, TrainConfig
+from seqimg.methods.dtn.config import DtnConfig
+from seqimg.methods.dtn.method import DtnMethod
+from seqimg.model.config import ModelConfig
+from seqimg.settings import TrainConfig
 from seqimg.train import Trainer
 
 TRAIN = "train: {steps: 3, batch_size: 4, log_every: 1}"

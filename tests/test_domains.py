@@ -153,7 +153,8 @@ def test_series_augmentation_scales_about_the_middle():
 def test_every_recipe_resolves_its_codecs_and_domains(path):
     recipe = load_recipe(path)
     source, target = codec_for(recipe.source), codec_for(recipe.target)
-    assert source.window_length == target.window_length  # one shape, or a cross-codec pair
+    # one shape, or a cross-codec pair
+    assert source.layout.window_length == target.layout.window_length
     assert type(recipe.source.options).__module__ == f"seqimg.domains.{recipe.source.domain}"
     assert type(recipe.target.options).__module__ == f"seqimg.domains.{recipe.target.domain}"
 

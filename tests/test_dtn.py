@@ -4,10 +4,11 @@ import torch
 from conftest import dtn_trainer
 
 from seqimg.errors import SeqimgError
+from seqimg.methods.dtn.config import DtnTrainConfig, ExtraLoss, LossConfig
+from seqimg.model.config import ModelConfig
 from seqimg.model.core import DTN
 from seqimg.model.plan import plan_for
 from seqimg.registry import make_codec
-from seqimg.settings import DtnTrainConfig, ExtraLoss, LossConfig, ModelConfig
 
 CODEC_SHAPES = {
     "midi": ("midi", {}, (168, 16, 16)),
@@ -20,7 +21,7 @@ CODEC_SHAPES = {
 @pytest.mark.parametrize("name", sorted(CODEC_SHAPES))
 def test_model_takes_every_builtin_codec_shape(name):
     codec, config, shape = CODEC_SHAPES[name]
-    assert make_codec(codec, config).image_shape == shape
+    assert make_codec(codec, config).layout.image_shape == shape
     model = DTN(shape, ModelConfig(width=4, code_dim=8)).eval()
     x = torch.rand(2, *shape) * 2 - 1
     y = model(x)
@@ -174,7 +175,7 @@ def test_const_can_train_g_without_moving_f():
 
 
 def test_straight_through_quantises_forward_and_passes_gradients():
-    from seqimg.views import straight_through_quantise
+    from seqimg.methods.dtn.readers import straight_through_quantise
 
     x = torch.tensor([-0.7, -0.2, 0.1, 0.6], requires_grad=True)
     y = straight_through_quantise(x, torch.tensor([-1.0, 0.0, 1.0]))

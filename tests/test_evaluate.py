@@ -90,7 +90,7 @@ name: tiny
 source: {{domain: folder, options: {{path: {src}}}, codec: {{name: midi, height: 8, width: 8}}}}
 target: {{domain: folder, options: {{path: {tgt}}}, codec: {{name: midi, height: 8, width: 8}}}}
 data: {{heldout_fraction: 0.34}}
-model: {{width: 4, code_dim: 8}}
+method: {{name: dtn, model: {{width: 4, code_dim: 8}}}}
 train: {{steps: 4, batch_size: 4}}
 evaluate: {{classifier_steps: 20, window: 16, render_audio: false,
            controls: [sixteenths, power_chords]}}
@@ -143,7 +143,7 @@ source: {{domain: folder, options: {{path: {tmp_path / "src"}, pattern: "*.txt"}
 target: {{domain: folder, options: {{path: {tmp_path / "tgt"}, pattern: "*.txt"}},
           codec: {{name: lines}}}}
 data: {{heldout_fraction: 0.34}}
-model: {{width: 4, code_dim: 8}}
+method: {{name: dtn, model: {{width: 4, code_dim: 8}}}}
 train: {{steps: 3, batch_size: 4}}
 evaluate: {{classifier_steps: 10, window: 16}}
 """)

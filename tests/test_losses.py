@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from seqimg.errors import SeqimgError
-from seqimg.losses import (
+from seqimg.methods.dtn.config import ExtraLoss, LossConfig
+from seqimg.methods.dtn.losses import (
     BinaryAdversarialLoss,
     ConstancyLoss,
     GeneratorAdversarialLoss,
@@ -17,7 +18,6 @@ from seqimg.losses import (
     TotalVariationLoss,
     distance,
 )
-from seqimg.settings import ExtraLoss, LossConfig
 
 BINARY, TERNARY = BinaryAdversarialLoss(), TernaryAdversarialLoss()
 

@@ -22,7 +22,7 @@ def test_on_grid_melody_round_trip(tmp_path, melody_mid, layout):
 def test_three_voice_chorale_round_trip(tmp_path, chorale_mid, layout):
     codec = MidiCodec(layout=layout, height=8, width=8)
     encoded = codec.encode(chorale_mid)
-    assert encoded.images.shape[1:] == codec.image_shape
+    assert encoded.images.shape[1:] == codec.layout.image_shape
     out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
     assert grid_notes(out) == sorted(CHORALE, key=lambda n: (n[1], n[0]))
 
@@ -180,7 +180,7 @@ def test_config_errors_name_the_key():
 
 def test_pianoroll_image_is_time_by_padded_pitch(tmp_path, chorale_mid):
     codec = MidiCodec(layout="pianoroll", height=64, width=96)
-    assert not codec.folds_time and codec.frame_levels == (-1.0, 1.0)
+    assert not codec.layout.folds_time and codec.frame_levels == (-1.0, 1.0)
     encoded = codec.encode(chorale_mid)
     assert encoded.images.shape == (1, 2, 64, 96)
     roll = encoded.images[0, 0]

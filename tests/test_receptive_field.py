@@ -17,8 +17,8 @@ from seqimg.analysis.receptive_field import (
     unit_origin,
 )
 from seqimg.fold import FoldSpec, kernel_offsets
+from seqimg.model.config import ModelConfig
 from seqimg.model.core import DTN
-from seqimg.settings import ModelConfig
 
 
 def test_seed_paper_figure_width_7():

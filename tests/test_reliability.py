@@ -61,7 +61,7 @@ name: killed
 source: {{domain: folder, options: {{path: {src}}}, codec: {{name: midi, height: 8, width: 8}}}}
 target: {{domain: folder, options: {{path: {tgt}}}, codec: {{name: midi, height: 8, width: 8}}}}
 data: {{heldout_fraction: 0.34}}
-model: {{width: 4, code_dim: 8}}
+method: {{name: dtn, model: {{width: 4, code_dim: 8}}}}
 train: {{steps: 60, batch_size: 4, checkpoint_every: 10, log_every: 5}}
 evaluate: {{classifier_steps: 10, window: 16, render_audio: false}}
 """

@@ -37,7 +37,7 @@ name: page
 source: {domain: folder, options: {path: src}, codec: {name: midi, height: 8, width: 8}}
 target: {domain: folder, options: {path: tgt}, codec: {name: midi, height: 8, width: 8}}
 data: {heldout_fraction: 0.34}
-model: {width: 4, code_dim: 8}
+method: {name: dtn, model: {width: 4, code_dim: 8}}
 train: {steps: 4, batch_size: 4}
 evaluate: {classifier_steps: 20, window: 16, examples: 1, controls: [sixteenths]}
 """)

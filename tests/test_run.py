@@ -8,15 +8,15 @@ from conftest import MELODY, dtn_trainer, grid_notes, run_cli, write_midi
 from test_dtn import toy_images
 
 from seqimg.errors import SeqimgError
+from seqimg.model.config import ModelConfig
 from seqimg.recipe import load_recipe
-from seqimg.settings import ModelConfig
 from seqimg.transfer import load_pair, transfer_frames
 
 RECIPE = """
 name: toy
 source: {{domain: folder, options: {{path: {src}, pattern: "*.{ext}"}}, codec: {src_codec}}}
 target: {{domain: folder, options: {{path: {tgt}, pattern: "*.{ext}"}}, codec: {tgt_codec}}}
-model: {{width: 4, code_dim: 8}}
+method: {{name: dtn, model: {{width: 4, code_dim: 8}}}}
 train: {{steps: 4, batch_size: 4, log_every: 1}}
 evaluate: {{enabled: false}}
 """
@@ -31,15 +31,15 @@ def write_recipe(tmp_path, src, tgt, ext, src_codec, tgt_codec=None):
 
 def test_set_overrides_are_typed_and_named(tmp_path):
     path = write_recipe(tmp_path, tmp_path, tmp_path, "csv", "{name: timeseries}")
-    recipe = load_recipe(path, ["train.steps=30", "data.max_files=16", "model.width=8",
+    recipe = load_recipe(path, ["train.steps=30", "data.max_files=16", "method.model.width=8",
                                 "seed=3", "device=cpu", "train.batch_size=2"])
     assert (recipe.train.steps, recipe.data.max_files) == (30, 16)
-    assert recipe.method.config.model.width == 8  # the dtn method's setting, spelled as before
+    assert recipe.method.config.model.width == 8
     assert (recipe.seed, recipe.device, recipe.train.batch_size) == (3, "cpu", 2)
     with pytest.raises(SeqimgError, match="train.steps: expected int, got 'many'"):
         load_recipe(path, ["train.steps=many"])
     with pytest.raises(SeqimgError, match="method.model.depth: unknown key"):
-        load_recipe(path, ["model.depth=3"])
+        load_recipe(path, ["method.model.depth=3"])
     with pytest.raises(SeqimgError, match="expected dotted.key=value"):
         load_recipe(path, ["train.steps"])
 

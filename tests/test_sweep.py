@@ -31,15 +31,15 @@ def test_sweep_runs_each_point_once_and_tabulates_them_beside_the_controls(tmp_p
     bad = run_cli("sweep", str(recipe), "--vary", "train.steps=2,many", "--out", str(out))
     assert bad.returncode == 1 and "train.steps: expected int, got 'many'" in bad.stderr
     assert "Traceback" not in bad.stderr and not out.exists()  # checked before any run
-    vary = ["--vary", "losses.tid_weight=0,15", "--vary", "losses.const_weight=1,15"]
+    vary = ["--vary", "method.losses.tid_weight=0,15", "--vary", "method.losses.const_weight=1,15"]
     result = run_cli("sweep", str(recipe), *vary, "--out", str(out))
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(p.name for p in out.iterdir()) == [
         "sweep.json", "sweep.md", "sweep.png", "tid_weight=0_const_weight=1",
         "tid_weight=15_const_weight=15"]
     rows = (out / "sweep.md").read_text().splitlines()
-    assert rows[0].startswith("| losses.tid_weight, losses.const_weight | transfer strength | "
-                              "content kept (chroma")
+    assert rows[0].startswith("| method.losses.tid_weight, method.losses.const_weight | "
+                              "transfer strength | content kept (chroma")
     assert [r.split(" |")[0] for r in rows[2:]] == [
         "| 0, 1", "| 15, 15", "| untransferred (control)", "| sixteenths (control)",
         "| power_chords (control)"]

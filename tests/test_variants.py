@@ -5,9 +5,9 @@ import pytest
 import torch
 from conftest import dtn_trainer
 
+from seqimg.model.config import ModelConfig
 from seqimg.model.core import DTN
 from seqimg.registry import BUILTINS
-from seqimg.settings import ModelConfig
 
 
 @pytest.mark.parametrize("outputs", [1, 3])
@@ -23,7 +23,7 @@ def test_patch_discriminator_judges_regions(outputs):
 
 
 def test_patch_discriminator_trains_with_both_adversarial_losses():
-    from seqimg.settings import LossConfig
+    from seqimg.methods.dtn.config import LossConfig
 
     shape = (1, 8, 8)
     images = torch.rand(8, *shape) * 2 - 1
@@ -42,7 +42,7 @@ def test_patch_discriminator_trains_with_both_adversarial_losses():
 @pytest.mark.parametrize("discriminator", sorted(BUILTINS["discriminators"]))
 @pytest.mark.parametrize("generator", sorted(BUILTINS["generators"]))
 def test_every_variant_pair_trains_with_both_adversarial_losses(generator, discriminator):
-    from seqimg.settings import LossConfig
+    from seqimg.methods.dtn.config import LossConfig
 
     shape = (2, 8, 8)
     images = torch.rand(8, *shape) * 2 - 1

@@ -8,8 +8,9 @@ from conftest import MELODY, write_midi
 from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import notes_to_pitch_channels, notes_to_pitch_levels
 from seqimg.errors import SeqimgError
-from seqimg.losses import StepTensors, ViewConstancyLoss
-from seqimg.views import OutputSnap, ViewReader
+from seqimg.methods.dtn.losses import StepTensors, ViewConstancyLoss
+from seqimg.methods.dtn.readers import OutputSnap
+from seqimg.views import ViewReader
 
 # a C major triad over a bass C for one beat, then C-G with a high C on top
 PIECE = np.array([[48, 0, 8], [64, 0, 4], [67, 0, 8], [72, 4, 8]])
@@ -81,7 +82,7 @@ def test_view_constancy_loss_by_hand():
 def test_training_with_views_logs_l_views_and_its_gradient_reaches_g(tmp_path):
     from conftest import dtn_trainer
 
-    from seqimg.settings import DtnTrainConfig, LossConfig
+    from seqimg.methods.dtn.config import DtnTrainConfig, LossConfig
 
     codec = MidiCodec(height=8, width=8, pitch_low=36, pitch_high=83)
     pieces = [write_midi(tmp_path / f"p{i}.mid", [(p + i, s, e) for p, s, e in MELODY * 2])
@@ -135,9 +136,9 @@ def test_the_rule_keeps_real_pieces_exactly(tmp_path, chorale_mid):
 
 def test_snap_shows_d_what_decoding_reads(tmp_path):
     codec = MidiCodec(onset_rule=True, height=2, width=4)
-    images = codec.frames_to_images(stray_frames() * 0.7)  # soft output of G
+    images = codec.layout.frames_to_images(stray_frames() * 0.7)  # soft output of G
     snapped = OutputSnap(codec)(torch.from_numpy(images).requires_grad_())
-    frames = codec.images_to_frames(snapped.detach().numpy(), 8)
+    frames = codec.layout.images_to_frames(snapped.detach().numpy(), 8)
     assert set(np.unique(frames)) == {-1.0, 1.0}
     assert codec.notes(frames).tolist() == [[60, 0, 6]]
     assert frames[0, 84 + 60 - 24] == 1 and frames[2, 84 + 62 - 24] == -1
@@ -167,8 +168,8 @@ def test_batch_statistics_by_hand():
 def test_match_loss_by_hand_and_in_training(tmp_path):
     from conftest import dtn_trainer
 
-    from seqimg.losses import TargetMatchLoss
-    from seqimg.settings import DtnTrainConfig, LossConfig
+    from seqimg.methods.dtn.config import DtnTrainConfig, LossConfig
+    from seqimg.methods.dtn.losses import TargetMatchLoss
 
     x = StepTensors(*[torch.zeros(1)] * 8, match_g_source={"register": torch.tensor(0.7)},
                     match_target={"register": torch.tensor(0.4)})
@@ -208,7 +209,7 @@ def test_series_shape_ignores_level_and_scale_but_not_the_shape():
     torch.testing.assert_close(shape(0.3 * x - 0.2), shape(x), atol=1e-4, rtol=0)
     assert (shape(x.flip(1)) - shape(x)).abs().mean() > 0.5
     y = x.clone().requires_grad_(True)
-    ViewReader(codec, ["shape", "trend"])(codec.window_images(y))["shape"].sum().backward()
+    ViewReader(codec, ["shape", "trend"])(codec.layout.window_images(y))["shape"].sum().backward()
     assert y.grad is not None
     assert set(codec.batch_statistics()) == {"level", "spread"}
 

@@ -15,10 +15,10 @@ from seqimg.io import write_text
 
 
 def fold_of(codec) -> FoldSpec:
-    if not codec.folds_time:
-        raise SeqimgError(f"the {codec.name!r} codec's images {codec.image_shape} are not a fold "
-                          "of time (e.g. a piano-roll layout); the analysis needs a fold")
-    return codec.fold_spec
+    if not codec.layout.folds_time:
+        raise SeqimgError(f"the {codec.name!r} codec's images {codec.layout.image_shape} are not "
+                          "a fold of time (e.g. a piano-roll layout); the analysis needs a fold")
+    return codec.layout.spec
 
 
 def model_layers(method, shape, fold: FoldSpec, limit: int | None) -> dict:
@@ -47,7 +47,7 @@ def receptive_field_report(recipe: Path | None, checkpoint: Path | None, height:
             raise SeqimgError(f"{checkpoint}: a cross-codec pair; the receptive field of a "
                               "trained model is measured for pairs of one image shape only")
         fold = fold_of(pair.source)
-        result = model_layers(pair.method, pair.source.image_shape, fold, layers)
+        result = model_layers(pair.method, pair.source.layout.image_shape, fold, layers)
         erf = checkpoint_field(pair, fold, data)
     elif recipe:
         from seqimg.data import codec_for
@@ -58,7 +58,7 @@ def receptive_field_report(recipe: Path | None, checkpoint: Path | None, height:
         codec = codec_for(loaded.target)  # the networks work on the target's images
         fold = fold_of(codec)
         method = make_method(loaded, codec_for(loaded.source), codec)
-        result = model_layers(method, codec.image_shape, fold, layers)
+        result = model_layers(method, codec.layout.image_shape, fold, layers)
     else:
         fold = FoldSpec(height, width, steps)
         depth = layers or max(1, (min(height, width) - 1).bit_length())
@@ -79,9 +79,9 @@ def checkpoint_field(pair, fold: FoldSpec, data: list | None) -> tuple | None:
     if data:
         images = torch.cat([torch.from_numpy(pair.source.encode(p).images) for p in data])
     else:
-        images = torch.rand(32, *pair.source.image_shape, generator=torch.Generator()
+        images = torch.rand(32, *pair.source.layout.image_shape, generator=torch.Generator()
                             .manual_seed(0)) * 2 - 1
-    index = len(geometry_of(f, pair.source.image_shape)) - 2
+    index = len(geometry_of(f, pair.source.layout.image_shape)) - 2
     return effective_field(f, index, images, fold)
 
 

@@ -5,6 +5,7 @@ they learn from data, ``fit``/``state``/``load_state``). The public ``encode``/`
 here only: they validate, call the hooks, cut windows and fold. Further hooks, with defaults that
 suit any time series, tell training and evaluation what the frames mean: the values they take,
 augmentation, content views, per-piece statistics, content similarity, a picture, a sample file.
+How frames become images is the codec's :attr:`~SequenceCodec.layout`, an object of its own.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from seqimg.codecs.layouts import FoldLayout, Layout
 from seqimg.config import build_config, config_dict
 from seqimg.errors import EmptyPiece, SeqimgError, in_file
-from seqimg.fold import FoldSpec, fold_batch, fold_sequence, unfold_batch, unfold_sequence
+from seqimg.fold import FoldSpec
 from seqimg.io import atomic_path
 from seqimg.measures import per_feature_correlation, series_statistics
 
@@ -147,15 +149,6 @@ class SequenceCodec(ABC):
         register and density for music). Default: none."""
         return {}
 
-    def window_frames(self, images):
-        """Each window's frames, shape=(B, L, F), from images, shape=(B, C, H, W): numpy arrays
-        or torch tensors (differentiably), so that losses can read G's output as sequences."""
-        return unfold_batch(images, self.fold_spec)
-
-    def window_images(self, frames):
-        """Invert :meth:`window_frames`: frames, shape=(B, L, F), to images (B, C, H, W)."""
-        return fold_batch(frames, self.fold_spec)
-
     def tidy(self, frames):
         """Make a batch of frames, a tensor of shape=(B, L, F) snapped to ``frame_levels``,
         consistent the way decoding reads them (what D is shown of G's output); default: as
@@ -188,40 +181,14 @@ class SequenceCodec(ABC):
         it; codecs without one return None and the test suite skips them."""
         return None
 
-    # -- layout hooks: a fold by default; other layouts (a piano roll) override them ---------
+    # -- how frames become images ----------------------------------------------------------
     @property
-    def folds_time(self) -> bool:
-        """Whether images are a fold of time (what the receptive-field analysis needs)."""
-        return True
-
-    @property
-    def fold_spec(self) -> FoldSpec:
+    def layout(self) -> Layout:
+        """Frames <-> images (:mod:`seqimg.codecs.layouts`): by default the fold of the
+        config's ``height``, ``width`` and ``steps_per_pixel``, cut every ``hop`` steps."""
         c = self.config
-        return FoldSpec(c.height, c.width, c.steps_per_pixel)
-
-    @property
-    def window_length(self) -> int:
-        """Time steps per image."""
-        return self.fold_spec.window_length
-
-    @property
-    def hop(self) -> int:
-        """Steps between window starts."""
-        return self.config.hop or self.window_length
-
-    @property
-    def image_shape(self) -> tuple[int, int, int]:
-        """Shape ``(C, H, W)`` of one image."""
-        spec = self.fold_spec
-        return spec.channels(self.n_features), spec.height, spec.width
-
-    def frames_to_images(self, frames: np.ndarray) -> np.ndarray:
-        """Frames, shape=(T, F), to windows, shape=(N, C, H, W)."""
-        return fold_sequence(frames, self.fold_spec, self.hop, self.pad_value)
-
-    def images_to_frames(self, images: np.ndarray, length: int) -> np.ndarray:
-        """Windows, shape=(N, C, H, W), to frames, shape=(length, F)."""
-        return unfold_sequence(images, self.fold_spec, self.hop, length)
+        spec = FoldSpec(c.height, c.width, c.steps_per_pixel)
+        return FoldLayout(spec, self.n_features, c.hop or spec.window_length, self.pad_value)
 
     # -- public API --------------------------------------------------------------------------
     def config_dict(self) -> dict:
@@ -255,18 +222,19 @@ class SequenceCodec(ABC):
     def encode(self, path: str | Path) -> Encoded:
         """Read a file and fold it into windows, shape=(N, C, H, W)."""
         frames, timing = self.frames_and_timing(path)
-        return Encoded(self.frames_to_images(frames), len(frames), timing)
+        return Encoded(self.layout.frames_to_images(frames), len(frames), timing)
 
     def decode_frames(self, images: np.ndarray, length: int | None = None) -> np.ndarray:
         """Windows, shape=(N, C, H, W), to frames, shape=(length, F), clipped to [-1, 1]."""
         images = np.asarray(images, dtype=np.float32)
-        if images.ndim != 4 or images.shape[1:] != self.image_shape:
-            expected = ", ".join(map(str, self.image_shape))
+        layout = self.layout
+        if images.ndim != 4 or images.shape[1:] != layout.image_shape:
+            expected = ", ".join(map(str, layout.image_shape))
             raise SeqimgError(f"{self.name}: expected images of shape (N, {expected}), "
                               f"got {images.shape}")
         if length is None:
-            length = self.hop * (len(images) - 1) + self.window_length
-        return np.clip(self.images_to_frames(images, length), -1.0, 1.0)
+            length = layout.hop * (len(images) - 1) + layout.window_length
+        return np.clip(layout.images_to_frames(images, length), -1.0, 1.0)
 
     def decode(self, images: np.ndarray, length: int | None, path: str | Path,
                timing: dict | None = None) -> Path:

@@ -20,9 +20,9 @@ import numpy as np
 
 from seqimg.codecs import note_measures as nm
 from seqimg.codecs import notes as nt
-from seqimg.codecs import pianoroll as pr
 from seqimg.codecs.base import CodecConfig, SequenceCodec
 from seqimg.codecs.capabilities import NoteCodec
+from seqimg.codecs.layouts import Layout, PianoRollLayout
 from seqimg.codecs.midi_file import read_midi
 from seqimg.codecs.midi_piece import DEFAULT_QPM, MidiPiece
 from seqimg.codecs.midi_write import TICKS_PER_QUARTER, retimed_score, write_score
@@ -97,40 +97,15 @@ class MidiCodec(SequenceCodec, NoteCodec):
         return {"pitch-levels": (-1.0, 0.0, 1.0), "voices": None}.get(self.config.layout,
                                                                         (-1.0, 1.0))
 
-    # -- the piano-roll layout replaces the fold -----------------------------------------------
     @property
-    def folds_time(self) -> bool:
-        return self.config.layout != "pianoroll"
-
-    @property
-    def window_length(self) -> int:
-        return super().window_length if self.folds_time else self.config.height
-
-    @property
-    def image_shape(self) -> tuple[int, int, int]:
-        return super().image_shape if self.folds_time else (2, self.config.height,
-                                                            self.config.width)
-
-    def frames_to_images(self, frames: np.ndarray) -> np.ndarray:
-        if self.folds_time:
-            return super().frames_to_images(frames)
-        return pr.frames_to_rolls(frames, self.n_pitches, self.window_length, self.config.width,
-                                  self.hop, self.pad_value)
-
-    def images_to_frames(self, images: np.ndarray, length: int) -> np.ndarray:
-        if self.folds_time:
-            return super().images_to_frames(images, length)
-        return pr.rolls_to_frames(images, self.n_pitches, self.hop, length)
-
-    def window_frames(self, images):
-        if self.folds_time:
-            return super().window_frames(images)
-        return pr.rolls_batch_to_frames(images, self.n_pitches)
-
-    def window_images(self, frames):
-        if self.folds_time:
-            return super().window_images(frames)
-        return pr.frames_batch_to_rolls(frames, self.n_pitches, self.config.width, self.pad_value)
+    def layout(self) -> Layout:
+        """The piano roll with layout ``pianoroll`` (``height`` steps by ``width`` pitches),
+        else the fold."""
+        c = self.config
+        if c.layout != "pianoroll":
+            return super().layout
+        return PianoRollLayout(self.n_pitches, c.height, c.width, c.hop or c.height,
+                               self.pad_value)
 
     def tidy(self, frames):
         """With ``onset_rule``, onsets where decoding would put them (pitch layouts)."""

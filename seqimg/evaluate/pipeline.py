@@ -133,11 +133,11 @@ def f_constancy(pair: TrainedPair, inputs: Pieces, targets: Pieces) -> ContentSc
     """Cosine of the method's content codes of s and of its output, against s and unrelated t;
     None when the method has no content code."""
     method = pair.method.eval()
-    src = np.concatenate([pair.source.frames_to_images(f) for f in inputs.values])
+    src = np.concatenate([pair.source.layout.frames_to_images(f) for f in inputs.values])
     code_s = method.content_code(torch.from_numpy(src), source=True)
     if code_s is None:
         return None
-    tgt = np.concatenate([pair.target.frames_to_images(f) for f in targets.values])
+    tgt = np.concatenate([pair.target.layout.frames_to_images(f) for f in targets.values])
     code_gs = method.content_code(torch.from_numpy(generate(method, src)), source=False)
     code_t = method.content_code(torch.from_numpy(tgt[np.arange(len(src)) % len(tgt)]),
                                  source=False)
@@ -256,7 +256,7 @@ def resynthesised(pair: TrainedPair, pieces: Pieces) -> Pieces | None:
     codec, out = pair.target, {}
     method = pair.method.eval()
     for stem, frames in pieces.frames.items():
-        images = torch.from_numpy(codec.frames_to_images(frames))
+        images = torch.from_numpy(codec.layout.frames_to_images(frames))
         made = method.resynthesise(images.to(method.device))
         if made is None:
             return None

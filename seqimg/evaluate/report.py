@@ -83,7 +83,7 @@ def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> lis
     if stems:
         from seqimg.transfer import generate
 
-        first = pair.source.frames_to_images(inputs.frames[stems[0]])[:1]
+        first = pair.source.layout.frames_to_images(inputs.frames[stems[0]])[:1]
         save_windows_png([first[0], generate(pair.method, first)[0]],
                          fig_dir / "fold_before_after.png", max_windows=2,
                          labels=(f"{stems[0]}: first window", "through G"))

@@ -15,7 +15,7 @@ from seqimg.measures import per_feature_correlation
 def piece_views(codec: SequenceCodec, frames: np.ndarray, names: list[str]
                 ) -> dict[str, np.ndarray]:
     """Each named view of a piece's windows, in time order: shape=(steps, V) per name."""
-    batch = codec.window_frames(torch.from_numpy(codec.frames_to_images(frames)))
+    batch = codec.layout.window_frames(torch.from_numpy(codec.layout.frames_to_images(frames)))
     views = codec.content_views()
     out = {}
     for name in names:

@@ -92,7 +92,7 @@ class TransferMethod(nn.Module):
         return build_config(cls.config_class, raw, where)
 
     @classmethod
-    def check(cls, source: SequenceCodec, target: SequenceCodec, cfg: Any, recipe: Any) -> None:
+    def check(cls, source: SequenceCodec, target: SequenceCodec, cfg: Any) -> None:
         """Refuse, naming the key, a pair of codecs or settings this method cannot train."""
 
     @property

@@ -3,11 +3,10 @@ conditioned on a content view of them (dropped at random, for classifier-free gu
 transfer that starts from the source window corrupted to level ``t0`` (SDEdit; ``t0 = 1`` is
 re-synthesis from the source's view alone) and denoises it in a few steps at guidance ``w``.
 
-Binary frames (MIDI sounding and onset cells) are corrupted by redrawing each cell from its
-channel's base rate with probability t, and the denoiser predicts the clean cell's probability
-(BCE); continuous frames are mixed with Gaussian noise, x_t = (1 - t) x_0 + t e, and the
-denoiser predicts x_0 (MSE). A sampling step predicts x_0, draws it, and corrupts it again to
-the next, lower level.
+How frames are corrupted and sampled is a noise schedule chosen from the target codec's frame
+levels (:mod:`seqimg.methods.schedules`): binary cells are redrawn from their channel's base
+rate, continuous frames mixed with Gaussian noise. A sampling step predicts x_0, draws it, and
+corrupts it again to the next, lower level.
 """
 
 from __future__ import annotations
@@ -16,12 +15,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 import torch
-import torch.nn.functional as F
 
 from seqimg.codecs.base import SequenceCodec
 from seqimg.cross import shared_view_shapes, view_shapes
 from seqimg.errors import SeqimgError
 from seqimg.methods.base import Signal, StepContext, TransferMethod
+from seqimg.methods.schedules import schedule_for, uniform
 from seqimg.model.denoisers import Denoiser
 from seqimg.views import ViewReader
 
@@ -70,11 +69,6 @@ class DiffusionConfig:
             raise ValueError(f"view_span: expected 1 or more, got {self.view_span}")
 
 
-def is_binary(codec: SequenceCodec) -> bool:
-    """Whether the codec's frames are on/off cells (levels -1 and 1)."""
-    return codec.frame_levels is not None and sorted(codec.frame_levels) == [-1.0, 1.0]
-
-
 class DiffusionMethod(TransferMethod):
     """A view-conditioned denoiser of target windows, sampled from the source's view."""
 
@@ -88,36 +82,33 @@ class DiffusionMethod(TransferMethod):
         super().__init__(source, target, cfg)
         self.read_source = ViewReader(source, list(cfg.views), f"{WHERE}.views")
         self.read_target = ViewReader(target, list(cfg.views), f"{WHERE}.views")
-        self.binary = is_binary(target)
+        self.schedule = schedule_for(target)
         condition = sum(shape[-1] for shape in view_shapes(target, list(cfg.views)).values())
         if cfg.network == "temporal":
             channels, dims = target.n_features, 1
         else:
-            channels, dims = target.image_shape[0], 2
-            condition *= target.fold_spec.steps_per_pixel
+            channels, dims = target.layout.image_shape[0], 2
+            condition *= target.layout.spec.steps_per_pixel
         self.net = Denoiser(channels, condition, cfg.width, cfg.dilations, dims)
-        self.register_buffer("base_rate", torch.zeros(target.n_features))
-        self.register_buffer("windows_seen", torch.zeros((), dtype=torch.float64))
         # the training draws (levels, corruption, dropped views) come from the method's own
         # generator, saved with its weights, so that a resumed run draws what it would have
         self.noise = torch.Generator().manual_seed(int(torch.randint(2**62, (1,)).item()))
 
     # --- recipe-time checks ----------------------------------------------------------------
     @classmethod
-    def check(cls, source: SequenceCodec, target: SequenceCodec, cfg: DiffusionConfig,
-              recipe) -> None:
+    def check(cls, source: SequenceCodec, target: SequenceCodec, cfg: DiffusionConfig) -> None:
         for codec in (source, target):
             ViewReader(codec, list(cfg.views), f"{WHERE}.views")
-        if source.window_length != target.window_length:
-            raise SeqimgError(f"{WHERE}.name: a source window holds {source.window_length} "
-                              f"steps and a target window {target.window_length}; the "
+        if source.layout.window_length != target.layout.window_length:
+            raise SeqimgError(f"{WHERE}.name: a source window holds {source.layout.window_length} "
+                              f"steps and a target window {target.layout.window_length}; the "
                               "diffusion method needs one window length")
         shapes = shared_view_shapes(source, target, list(cfg.views), f"{WHERE}.views")
         for name, shape in shapes.items():
             if shape[1] % cfg.view_span:
                 raise SeqimgError(f"{WHERE}.view_span: the {name} view has {shape[1]} rows "
                                   f"per window, which {cfg.view_span} does not divide")
-        if cfg.t0 < 1 and source.image_shape != target.image_shape:
+        if cfg.t0 < 1 and source.layout.image_shape != target.layout.image_shape:
             raise SeqimgError(f"{WHERE}.t0: starting from the corrupted source needs source "
                               "and target images of one shape; set it to 1 (re-synthesis from "
                               "the view) for this pair")
@@ -129,76 +120,64 @@ class DiffusionMethod(TransferMethod):
     def set_extra_state(self, state: dict) -> None:
         self.noise.set_state(state["noise"])
 
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        """Weights as saved; a checkpoint from before the schedule was its own part holds the
+        base rate and the windows seen at the top, which move into the schedule here."""
+        moved = {f"schedule.{k}" if k in ("base_rate", "windows_seen") else k: v
+                 for k, v in state_dict.items()}
+        known = self.state_dict().keys()
+        return super().load_state_dict({k: v for k, v in moved.items()
+                                        if k in known or not k.startswith("schedule.")},
+                                       strict, assign)
+
     def setup(self, device: torch.device) -> None:
         self.optimiser = torch.optim.Adam(self.net.parameters(), lr=self.cfg.lr)
 
     def optimisers(self) -> dict[str, torch.optim.Optimizer]:
         return {"adam": self.optimiser}
 
-    # --- layouts ----------------------------------------------------------------------------
+    # --- the network's layout ------------------------------------------------------------
     def condition(self, reader: ViewReader, images: torch.Tensor) -> torch.Tensor:
         """The views of images, each repeated to every step of its span and concatenated:
         shape=(B, V, T) for the temporal network, (B, V*k, H, W) folded for the fold one."""
-        length, span = self.target_codec.window_length, self.cfg.view_span
+        length, span = self.target_codec.layout.window_length, self.cfg.view_span
         views = []
         for view in reader(images).values():
             count, rows, width = view.shape
             pooled = view.float().reshape(count, rows // span, span, width).mean(2)
             views.append(pooled.repeat_interleave(length // pooled.shape[1], dim=1))
-        return self.layout(torch.cat(views, -1))
+        return self.to_network(torch.cat(views, -1))
 
-    def layout(self, frames: torch.Tensor) -> torch.Tensor:
-        """Frames, shape=(B, T, F), in the network's layout."""
+    def to_network(self, frames: torch.Tensor) -> torch.Tensor:
+        """Frames, shape=(B, T, F), in the network's layout: (B, F, T) over time, or the
+        target's images."""
         if self.cfg.network == "temporal":
             return frames.transpose(1, 2)
-        return self.target_codec.window_images(frames)
+        return self.target_codec.layout.window_images(frames)
 
-    def frames(self, x: torch.Tensor) -> torch.Tensor:
-        """Invert :meth:`layout`."""
+    def from_network(self, x: torch.Tensor) -> torch.Tensor:
+        """Invert :meth:`to_network`."""
         if self.cfg.network == "temporal":
             return x.transpose(1, 2)
-        return self.target_codec.window_frames(x)
-
-    # --- noise ------------------------------------------------------------------------------
-    def draw(self, shape, generator: torch.Generator, device) -> torch.Tensor:
-        return torch.rand(shape, generator=generator).to(device)
-
-    def corrupt(self, x0: torch.Tensor, level: torch.Tensor, generator: torch.Generator
-                ) -> torch.Tensor:
-        """x_0 frames, shape=(B, T, F), at noise ``level``, shape=(B,)."""
-        t = level.view(-1, 1, 1)
-        if self.binary:
-            redraw = self.draw(x0.shape, generator, x0.device) < t
-            fresh = self.draw(x0.shape, generator, x0.device) < self.base_rate
-            return torch.where(redraw, fresh.float() * 2 - 1, x0)
-        noise = torch.randn(x0.shape, generator=generator).to(x0.device)
-        return (1 - t) * x0 + t * noise
+        return self.target_codec.layout.window_frames(x)
 
     # --- training ---------------------------------------------------------------------------
     def step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
-        """L_DENOISE = BCE(D(x_t, v, t), x_0) for binary frames, else ||D(x_t, v, t) - x_0||^2,
-        with x_0 a target window, v its view (absent for a share of windows) and t ~ U(0, 1)."""
+        """L_DENOISE, the schedule's loss of D(x_t, v, t) against x_0, with x_0 a target window,
+        v its view (absent for a share of windows) and t ~ U(0, 1)."""
         images = ctx.target()
-        x0 = self.target_codec.window_frames(images).float()  # (B, T, F)
+        x0 = self.target_codec.layout.window_frames(images).float()  # (B, T, F)
         count = len(x0)
-        if self.binary:  # the running base rate of each channel, over every window seen
-            rate = (x0 > 0).float().mean((0, 1))
-            self.base_rate.mul_(self.windows_seen / (self.windows_seen + count)).add_(
-                rate * count / (self.windows_seen + count))
-            self.windows_seen.add_(count)
-        level = self.draw((count,), self.noise, x0.device)
-        present = (self.draw((count,), self.noise, x0.device)
+        self.schedule.observe(x0)
+        level = uniform((count,), self.noise, x0.device)
+        present = (uniform((count,), self.noise, x0.device)
                    >= self.cfg.condition_dropout).float()
-        x_t = self.corrupt(x0, level, self.noise)
+        x_t = self.schedule.add_noise(x0, level, self.noise)
         with torch.no_grad():
             condition = self.condition(self.read_target, images)
         with ctx.autocast():
-            out = self.net(self.layout(x_t), condition, present, level).float()
-            clean = self.layout(x0)
-            if self.binary:
-                loss = F.binary_cross_entropy_with_logits(out, (clean > 0).float())
-            else:
-                loss = F.mse_loss(out, clean)
+            out = self.net(self.to_network(x_t), condition, present, level).float()
+            loss = self.schedule.loss(out, self.to_network(x0))
         ctx.update(self.optimiser, loss)
         return {"L_DENOISE": loss}
 
@@ -227,29 +206,22 @@ class DiffusionMethod(TransferMethod):
                ) -> torch.Tensor:
         """Images of ``codec`` to target images: their view as the condition, their frames
         corrupted to ``t0`` as the start (silence at t0 = 1), then ``sampler_steps`` steps."""
-        cfg = self.cfg
+        cfg, layout = self.cfg, self.target_codec.layout
         generator = torch.Generator().manual_seed(cfg.sample_seed)
         condition = self.condition(reader, images)
-        count, length = len(images), self.target_codec.window_length
+        count = len(images)
         if cfg.t0 < 1:
-            start = codec.window_frames(images).float()
+            start = codec.layout.window_frames(images).float()
         else:
-            start = images.new_full((count, length, self.target_codec.n_features), -1.0)
+            start = images.new_full((count, layout.window_length, self.target_codec.n_features),
+                                    -1.0)
         levels = torch.linspace(cfg.t0, 0.0, cfg.sampler_steps + 1).tolist()
-        x = self.corrupt(start, images.new_full((count,), levels[0]), generator)
+        x = self.schedule.add_noise(start, images.new_full((count,), levels[0]), generator)
         for k in range(cfg.sampler_steps):
-            out = self.frames(self.predict(self.layout(x), condition, levels[k]))
-            last = k == cfg.sampler_steps - 1
-            if not self.binary:
-                x0 = out.clamp(-1, 1)
-            elif last and cfg.final_step == "threshold":
-                x0 = (out > 0).float() * 2 - 1
-            else:
-                drawn = self.draw(out.shape, generator, out.device) < torch.sigmoid(out)
-                x0 = drawn.float() * 2 - 1
-            x = x0 if last else self.corrupt(x0, images.new_full((count,), levels[k + 1]),
-                                             generator)
-        return self.target_codec.window_images(self.target_codec.tidy(x))
+            out = self.from_network(self.predict(self.to_network(x), condition, levels[k]))
+            next_level = levels[k + 1] if k < cfg.sampler_steps - 1 else None
+            x = self.schedule.step(out, next_level, generator, cfg.final_step)
+        return layout.window_images(self.target_codec.tidy(x))
 
     # --- what evaluation may ask -------------------------------------------------------------
     def kept_views(self) -> list[str]:

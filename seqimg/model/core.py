@@ -6,10 +6,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from seqimg.model.config import ModelConfig
 from seqimg.model.plan import ShapePlan, plan_for
 from seqimg.model.stem import SourceStem, StemSpec
 from seqimg.registry import lookup
-from seqimg.settings import ModelConfig
 
 # With ``model.edit`` the keep-mask is sigmoid(logit + KEEP_OFFSET): about 0.95 where g's mask
 # logit is 0, so that an untrained G returns (the sign of) its input and has to earn each change.

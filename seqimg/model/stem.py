@@ -46,7 +46,7 @@ class SourceStem(nn.Module):
 def stem_spec(source, target) -> StemSpec | None:
     """What a cross-codec pair's source stem connects, from the two codecs; None when their
     images share a shape."""
-    if source.image_shape == target.image_shape:
+    if source.layout.image_shape == target.layout.image_shape:
         return None
-    return StemSpec(source.fold_spec, source.n_features, target.fold_spec,
-                    target.image_shape[0])
+    return StemSpec(source.layout.spec, source.n_features, target.layout.spec,
+                    target.layout.image_shape[0])

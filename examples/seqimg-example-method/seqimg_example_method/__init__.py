@@ -31,15 +31,16 @@ class AffineMethod(TransferMethod):
     description = "per-channel scale and offset fitted to the target's statistics (an example)"
 
     @classmethod
-    def check(cls, source, target, cfg: AffineConfig, recipe) -> None:
+    def check(cls, source, target, cfg: AffineConfig) -> None:
         """Refused at recipe load: a pair whose images differ in shape."""
-        if source.image_shape != target.image_shape:
+        if source.layout.image_shape != target.layout.image_shape:
             raise SeqimgError(f"method.name: the affine method needs source and target images "
-                              f"of one shape, not {source.image_shape} and {target.image_shape}")
+                              f"of one shape, not {source.layout.image_shape} and "
+                              f"{target.layout.image_shape}")
 
     def __init__(self, source, target, cfg: AffineConfig) -> None:
         super().__init__(source, target, cfg)
-        channels = target.image_shape[0]
+        channels = target.layout.image_shape[0]
         self.scale = torch.nn.Parameter(torch.ones(channels, 1, 1))
         self.offset = torch.nn.Parameter(torch.zeros(channels, 1, 1))
 

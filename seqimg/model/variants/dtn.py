@@ -8,9 +8,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqimg.model.blocks import StagedExtractor, stage, strided_critic, xavier_init
+from seqimg.model.config import ModelConfig
 from seqimg.model.plan import ShapePlan, f_channels, g_channels
 from seqimg.model.variants import honours
-from seqimg.settings import ModelConfig
 
 
 class ContentExtractor(StagedExtractor):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from seqimg.model.config import ModelConfig
 from seqimg.model.plan import ShapePlan
 from seqimg.model.variants import dtn, honours, temporal
-from seqimg.settings import ModelConfig
 
 
 class DualDiscriminator(nn.Module):

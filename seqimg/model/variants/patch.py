@@ -8,9 +8,9 @@ import torch
 from torch import nn
 
 from seqimg.model.blocks import strided_critic
+from seqimg.model.config import ModelConfig
 from seqimg.model.plan import ShapePlan
 from seqimg.model.variants import honours
-from seqimg.settings import ModelConfig
 
 
 class PatchDiscriminator(nn.Module):

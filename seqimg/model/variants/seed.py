@@ -13,9 +13,9 @@ import torch
 from torch import nn
 
 from seqimg.model.blocks import StagedExtractor, spectral_normalise, xavier_init
+from seqimg.model.config import ModelConfig
 from seqimg.model.plan import ShapePlan, f_channels
 from seqimg.model.variants import honours
-from seqimg.settings import ModelConfig
 
 
 def f_widths(plan: ShapePlan, cfg: ModelConfig) -> list[int]:

@@ -10,9 +10,9 @@ import torch
 from torch import nn
 
 from seqimg.model.blocks import spectral_normalise
+from seqimg.model.config import ModelConfig
 from seqimg.model.plan import ShapePlan, g_channels
 from seqimg.model.variants import honours
-from seqimg.settings import ModelConfig
 
 
 def as_sequence(x: torch.Tensor) -> torch.Tensor:

@@ -10,7 +10,15 @@ import torch
 
 from seqimg.codecs.base import SequenceCodec
 from seqimg.errors import SeqimgError
-from seqimg.losses import (
+from seqimg.methods.base import Signal, StepContext, TransferMethod
+from seqimg.methods.dtn.checks import (
+    WHERE,
+    check_cross_dtn,
+    check_model_and_losses,
+    resolve_extra_losses,
+)
+from seqimg.methods.dtn.config import DtnConfig, ExtraLoss
+from seqimg.methods.dtn.losses import (
     ConstancyLoss,
     SourceKeepLoss,
     StepTensors,
@@ -20,14 +28,10 @@ from seqimg.losses import (
     ViewConstancyLoss,
     adversarial_loss,
 )
-from seqimg.methods.base import Signal, StepContext, TransferMethod
+from seqimg.methods.dtn.readers import codec_readers
 from seqimg.model.blocks import xavier_init
 from seqimg.model.core import DTN
 from seqimg.model.stem import stem_spec
-from seqimg.settings import DtnConfig, ExtraLoss, LossConfig, ModelConfig
-from seqimg.views import codec_readers
-
-WHERE = "method"  # where the DTN's settings sit in a recipe
 
 
 class DtnMethod(TransferMethod):
@@ -41,10 +45,11 @@ class DtnMethod(TransferMethod):
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DtnConfig) -> None:
         super().__init__(source, target, cfg)
         self.adversarial = adversarial_loss(cfg.losses)
-        self.model = DTN(target.image_shape, cfg.model, self.adversarial.outputs,
+        self.model = DTN(target.layout.image_shape, cfg.model, self.adversarial.outputs,
                          stem_spec(source, target))
-        # the domain head exists only to pretrain f as a classifier; G and D never use it
-        self.domain_head = torch.nn.Linear(cfg.model.code_dim, 1)
+        if cfg.train.pretrain_steps and cfg.train.pretrain_task == "classifier":
+            # only to pretrain f as a classifier; G and D never use it
+            self.domain_head = torch.nn.Linear(cfg.model.code_dim, 1)
         readers = codec_readers(source, target, cfg.losses, cfg.train.straight_through, WHERE)
         self.snap, self.views, self.match = readers.snap, readers.views, readers.match
         losses = cfg.losses
@@ -75,10 +80,9 @@ class DtnMethod(TransferMethod):
         return cfg
 
     @classmethod
-    def check(cls, source: SequenceCodec, target: SequenceCodec, cfg: DtnConfig,
-              recipe) -> None:
+    def check(cls, source: SequenceCodec, target: SequenceCodec, cfg: DtnConfig) -> None:
         codec_readers(source, target, cfg.losses, cfg.train.straight_through, WHERE)
-        if source.image_shape != target.image_shape:
+        if source.layout.image_shape != target.layout.image_shape:
             check_cross_dtn(source, target, cfg)
 
     # --- training --------------------------------------------------------------------------
@@ -91,15 +95,26 @@ class DtnMethod(TransferMethod):
         adam = {"betas": (train.beta1, 0.999), "fused": True if device.type == "cuda" else None}
         self.opt_d = torch.optim.Adam(self.model.d.parameters(), lr=train.lr_d or train.lr, **adam)
         self.opt_g = torch.optim.Adam(self.model.generator_parameters(), lr=train.lr, **adam)
-        pretrained = self.model.g if train.pretrain_task == "autoencoder" else self.domain_head
-        self.opt_ae = torch.optim.Adam([*self.model.f.parameters(), *pretrained.parameters()],
-                                       lr=train.lr, **adam)
+        self.opt_ae = None
+        if self.pretrain_steps:
+            pretrained = self.model.g if train.pretrain_task == "autoencoder" else self.domain_head
+            self.opt_ae = torch.optim.Adam([*self.model.f.parameters(),
+                                            *pretrained.parameters()], lr=train.lr, **adam)
         if train.compile:
             for net in (self.model.f, self.model.g, self.model.d):
                 net.compile()
 
     def optimisers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"opt_d": self.opt_d, "opt_g": self.opt_g, "opt_ae": self.opt_ae}
+        pretraining = {"opt_ae": self.opt_ae} if self.opt_ae else {}
+        return {"opt_d": self.opt_d, "opt_g": self.opt_g, **pretraining}
+
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        """Weights as saved; a checkpoint from before the classifier head was built only when
+        used holds that unused head, which is left out here."""
+        if not hasattr(self, "domain_head"):
+            state_dict = {k: v for k, v in state_dict.items()
+                          if not k.startswith("domain_head.")}
+        return super().load_state_dict(state_dict, strict, assign)
 
     def before_resume(self, step: int) -> None:
         if self.pretrain_steps and step >= self.pretrain_steps:
@@ -263,84 +278,3 @@ def discriminator_reading(real: float, fake: float) -> str:
     if real > 0.85 and fake > 0.85:
         return "D has won: G gets little gradient from it. Try a lower method.train.lr_d"
     return ""
-
-
-def resolve_extra_losses(losses: LossConfig, where: str) -> LossConfig:
-    """User losses as :class:`ExtraLoss`, their settings checked against the loss class."""
-    from seqimg.config import build_config, check_call_settings
-    from seqimg.registry import loss_class
-
-    extra = {}
-    for name, spec in losses.extra.items():
-        key = f"{where}.extra.{name}"
-        if isinstance(spec, ExtraLoss):
-            spec = dataclasses.asdict(spec)
-        if not isinstance(spec, dict):
-            spec = {"weight": spec}
-        spec = build_config(ExtraLoss, spec, key)
-        try:
-            cls = loss_class(name)
-        except SeqimgError as exc:
-            raise SeqimgError(f"{key}: {exc}") from None
-        extra[name] = ExtraLoss(spec.weight,
-                                check_call_settings(cls, spec.settings, f"{key}.settings"))
-    return dataclasses.replace(losses, extra=extra)
-
-
-def check_model_and_losses(model: ModelConfig, losses: LossConfig, where: str) -> None:
-    """Named variants and the adversarial loss exist; the adversarial loss takes the settings
-    given to it."""
-    from seqimg.config import check_call_settings
-    from seqimg.registry import available, known, lookup
-
-    for key, kind in (("generator", "generators"), ("discriminator", "discriminators")):
-        if not known(kind, getattr(model, key)):
-            raise SeqimgError(f"{where}.model.{key}: unknown {kind[:-1]} variant "
-                              f"{getattr(model, key)!r} (known: {', '.join(available(kind))})")
-    if not known("adversarial", losses.adversarial):
-        raise SeqimgError(f"{where}.losses.adversarial: unknown adversarial loss "
-                          f"{losses.adversarial!r} (known: {', '.join(available('adversarial'))})")
-    check_switches(model, where)
-    if losses.label_smoothing:  # only then is the class imported, to check it takes it
-        try:
-            check_call_settings(lookup("adversarial", losses.adversarial),
-                                {"label_smoothing": losses.label_smoothing}, where)
-        except SeqimgError:
-            raise SeqimgError(f"{where}.losses.label_smoothing: the {losses.adversarial!r} "
-                              "adversarial loss takes no label smoothing") from None
-
-
-def check_switches(model: ModelConfig, where: str) -> None:
-    """A variant that lacks an on/off setting the recipe changes from its default refuses it,
-    instead of ignoring it (e.g. the temporal generator has no skip connections)."""
-    from seqimg.model.variants import SWITCHES
-    from seqimg.registry import lookup
-
-    defaults = ModelConfig()
-    for kind, key in (("generators", "generator"), ("discriminators", "discriminator")):
-        name = getattr(model, key)
-        honoured = getattr(lookup(kind, name), "honours", None)
-        for switch in SWITCHES[kind] if honoured is not None else ():
-            if switch not in honoured and getattr(model, switch) != getattr(defaults, switch):
-                raise SeqimgError(f"{where}.model.{switch}: the {name!r} {key} variant has no "
-                                  f"such setting (it has: {', '.join(honoured) or 'none'}); "
-                                  "leave it at its default")
-
-
-def check_cross_dtn(source: SequenceCodec, target: SequenceCodec, cfg: DtnConfig) -> None:
-    """What the DTN asks of a cross-codec pair: no editing G, no pretraining on both domains,
-    and content kept through views of one shape on both sides (or the learned f)."""
-    from seqimg.cross import offered, shared_view_shapes
-
-    if cfg.model.edit:
-        raise SeqimgError(f"{WHERE}.model.edit: G edits its input, which a cross-codec pair's "
-                          "output cannot be; set it to false")
-    if cfg.train.pretrain_steps:
-        raise SeqimgError(f"{WHERE}.train.pretrain_steps: pretraining f on both domains needs "
-                          "one image shape; set it to 0 for a cross-codec pair")
-    if not any(cfg.losses.views.values()) and not cfg.losses.const_weight:
-        raise SeqimgError(f"{WHERE}.losses.views: a cross-codec pair keeps content through a "
-                          f"view both codecs offer (source {source.name}: {offered(source)}; "
-                          f"target {target.name}: {offered(target)}), or through the learned f "
-                          f"({WHERE}.losses.const_weight above 0)")
-    shared_view_shapes(source, target, list(cfg.losses.views), f"{WHERE}.losses.views")

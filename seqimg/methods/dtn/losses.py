@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from seqimg.errors import SeqimgError
-from seqimg.settings import LossConfig
+from seqimg.methods.dtn.config import LossConfig
 
 # Ternary D classes (Taigman et al.): G(source), G(target), real target.
 FAKE_SOURCE, FAKE_TARGET, REAL_TARGET = 0, 1, 2
