@@ -44,67 +44,95 @@ class _Worker:
     in_flight: deque = field(default_factory=deque)
 
 
+class _Pool:
+    """The workers of one :func:`surviving_map` and the items not yet sent to any."""
+
+    def __init__(self, function: Callable, items: Iterable, initializer: Callable | None,
+                 initargs: tuple, chunk: int) -> None:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        self.context = multiprocessing.get_context(method)
+        self.serve_args = (function, initializer, initargs)
+        self.pending = deque(items)
+        self.workers: list[_Worker] = []
+        self.chunk = chunk
+
+    def start(self) -> _Worker:
+        """A fresh worker, not yet fed."""
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(child, *self.serve_args),
+                                       daemon=True)
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        self.workers.append(worker)
+        return worker
+
+    def feed(self, worker: _Worker) -> None:
+        """Send ``worker`` another chunk when it has at most one chunk in flight."""
+        if self.pending and len(worker.in_flight) <= self.chunk:
+            batch = [self.pending.popleft() for _ in range(min(self.chunk, len(self.pending)))]
+            worker.conn.send(batch)
+            worker.in_flight.extend(batch)
+
+    def busy(self) -> list[_Worker]:
+        return [w for w in self.workers if w.in_flight]
+
+    def answers(self, worker: _Worker, ready: set, dead: bool) -> Iterator:
+        """What ``worker`` has sent back; an exception it sent is raised here."""
+        while (dead or worker.conn in ready) and worker.in_flight and worker.conn.poll():
+            try:
+                ok, value = worker.conn.recv()
+            except (EOFError, OSError):  # what the dead worker sent is all read
+                return
+            worker.in_flight.popleft()
+            if not ok:
+                raise value
+            yield value
+
+    def replace(self, worker: _Worker) -> tuple[Any, str]:
+        """A dead worker's lost item and why it died; its other items go back in line and a
+        fresh worker takes its place."""
+        worker.process.join()
+        lost = worker.in_flight.popleft()
+        self.pending.extendleft(reversed(worker.in_flight))
+        self.workers.remove(worker)
+        worker.conn.close()
+        return lost, exit_cause(worker.process.exitcode)
+
+    def close(self, finished: bool) -> None:
+        """Stop idle workers; a stop on error or Ctrl-C ends them at once."""
+        for worker in self.workers:
+            if finished:
+                worker.conn.send(None)
+            else:
+                worker.process.terminate()
+        for worker in self.workers:
+            worker.process.join()
+            worker.conn.close()
+
+
 def surviving_map(function: Callable, items: Iterable, workers: int,
                   on_crash: Callable[[Any, str], Any], initializer: Callable | None = None,
                   initargs: tuple = (), chunk: int = 8) -> Iterator:
     """``function`` of every item in ``workers`` processes, in the order they finish; an item
     whose worker dies yields ``on_crash(item, cause)`` instead. An exception ``function``
     raises is raised here."""
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    pending = deque(items)
-    pool: list[_Worker] = []
+    pool = _Pool(function, items, initializer, initargs, chunk)
     finished = False
-
-    def start() -> _Worker:
-        parent, child = context.Pipe()
-        process = context.Process(target=_serve, args=(child, function, initializer, initargs),
-                                  daemon=True)
-        process.start()
-        child.close()
-        worker = _Worker(process, parent)
-        pool.append(worker)
-        return worker
-
-    def feed(worker: _Worker) -> None:
-        if pending and len(worker.in_flight) <= chunk:
-            batch = [pending.popleft() for _ in range(min(chunk, len(pending)))]
-            worker.conn.send(batch)
-            worker.in_flight.extend(batch)
-
     try:
-        for _ in range(max(1, workers)):
-            feed(start())
-            feed(pool[-1])
-        while any(worker.in_flight for worker in pool):
-            ready = set(wait([w.conn for w in pool if w.in_flight]
-                             + [w.process.sentinel for w in pool if w.in_flight]))
-            for worker in [w for w in pool if w.in_flight]:
+        for _ in range(max(1, workers)):  # two chunks each, so that none waits for work
+            worker = pool.start()
+            pool.feed(worker)
+            pool.feed(worker)
+        while busy := pool.busy():
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            for worker in busy:
                 dead = worker.process.sentinel in ready
-                while (dead or worker.conn in ready) and worker.in_flight and worker.conn.poll():
-                    try:
-                        ok, value = worker.conn.recv()
-                    except (EOFError, OSError):  # what the dead worker sent is all read
-                        break
-                    worker.in_flight.popleft()
-                    if not ok:
-                        raise value
-                    yield value
+                yield from pool.answers(worker, ready, dead)
                 if dead and worker.in_flight:
-                    worker.process.join()
-                    yield on_crash(worker.in_flight.popleft(), exit_cause(worker.process.exitcode))
-                    pending.extendleft(reversed(worker.in_flight))
-                    pool.remove(worker)
-                    worker.conn.close()
-                    worker = start()
-                feed(worker)
+                    yield on_crash(*pool.replace(worker))
+                    worker = pool.start()
+                pool.feed(worker)
         finished = True
     finally:
-        for worker in pool:  # stop idle workers; a stop on error or Ctrl-C ends them at once
-            if finished:
-                worker.conn.send(None)
-            else:
-                worker.process.terminate()
-        for worker in pool:
-            worker.process.join()
-            worker.conn.close()
+        pool.close(finished)

@@ -19,12 +19,17 @@ SOURCE = {"name": "timeseries", "channels": 1, "height": 16, "width": 8}
 TARGET = {"name": "timeseries", "channels": 3, "height": 8, "width": 8, "steps_per_pixel": 2}
 
 
+def dtn(**settings):
+    """The dtn method's settings in a recipe: a small model unless ``settings`` say more."""
+    return {"name": "dtn", "model": {"width": 4, "code_dim": 8}, **settings}
+
+
 def pair(tmp_path, source=SOURCE, target=TARGET, **sections):
     raw = {"source": {"domain": "folder", "options": {"path": str(tmp_path / "a")},
                       "codec": source},
            "target": {"domain": "folder", "options": {"path": str(tmp_path / "b")},
                       "codec": target},
-           "model": {"width": 4, "code_dim": 8}, "train": {"steps": 4, "batch_size": 4},
+           "method": dtn(), "train": {"steps": 4, "batch_size": 4},
            "evaluate": {"enabled": False}}
     return {**raw, **sections}
 
@@ -87,15 +92,17 @@ def test_same_shaped_pairs_have_no_stem(tmp_path):
 @pytest.mark.parametrize("change, message", [
     ({"target": {**TARGET, "height": 16}},
      r"^source\.codec / target\.codec: a window holds 128 source steps but 256 target steps"),
-    ({"model": {"width": 4, "edit": True}}, r"^method\.model\.edit: "),
-    ({"train": {"pretrain_steps": 5}}, r"^method\.train\.pretrain_steps: "),
-    ({"losses": {"const_weight": 0}}, r"^method\.losses\.views: a cross-codec pair keeps "
+    ({"method": dtn(model={"width": 4, "edit": True})}, r"^method\.model\.edit: "),
+    ({"method": dtn(train={"pretrain_steps": 5})}, r"^method\.train\.pretrain_steps: "),
+    ({"method": dtn(losses={"const_weight": 0})},
+     r"^method\.losses\.views: a cross-codec pair keeps "
                                       r"content through a view both codecs offer \(source "
                                       r"timeseries: shape, trend; target timeseries: shape, "
                                       r"trend\)"),
-    ({"losses": {"const_weight": 0, "views": {"shape": 0.0}}},
+    ({"method": dtn(losses={"const_weight": 0, "views": {"shape": 0.0}})},
      r"^method\.losses\.views: a cross-codec pair keeps content"),
-    ({"losses": {"views": {"trend": 1.0}}}, r"^method\.losses\.views\.trend: the source's view is "
+    ({"method": dtn(losses={"views": {"trend": 1.0}})},
+     r"^method\.losses\.views\.trend: the source's view is "
                                             r"\(1, 8, 1\) per window and the target's \(1, 8, 3\)"),
     ({"evaluate": {"enabled": True}}, r"^evaluate\.reference: evaluating a cross-codec pair "
                                       r"needs the source's pieces as the target's codec reads"),

@@ -69,7 +69,6 @@ def identity_runs(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("identity")
     recipe = tiny_recipe(tmp_path)
     raw = yaml.safe_load(recipe.read_text())
-    del raw["model"]
     raw["method"] = {"name": "scaled_identity:ScaledIdentity", "pause": 0.02}
     raw["train"] = {"steps": 60, "batch_size": 4, "checkpoint_every": 10, "log_every": 5}
     recipe.write_text(yaml.safe_dump(raw))

@@ -198,7 +198,8 @@ def test_a_run_says_how_many_training_files_are_padded_to_a_window(tmp_path):
     codec = "{name: timeseries, channels: 3}"
     recipe.write_text(f"name: t\nsource: {{domain: folder, options: {{path: src}}, codec: "
                       f"{codec}}}\ntarget: {{domain: folder, options: {{path: tgt}}, codec: "
-                      f"{codec}}}\ndata: {{heldout_fraction: 0}}\nmodel: {{width: 4, code_dim: 8}}"
+                      f"{codec}}}\ndata: {{heldout_fraction: 0}}\n"
+                      "method: {name: dtn, model: {width: 4, code_dim: 8}}"
                       "\ntrain: {steps: 2, batch_size: 2}\nevaluate: {enabled: false}\n")
     result = run_cli("run", str(recipe), "--out", str(tmp_path / "run"))
     assert result.returncode == 0, result.stderr[-2000:]

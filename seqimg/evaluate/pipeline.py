@@ -264,6 +264,32 @@ def resynthesised(pair: TrainedPair, pieces: Pieces) -> Pieces | None:
     return round_trip(Pieces(out), codec)
 
 
+def per_file_strength(clf, outputs: Pieces, window: int) -> dict[str, float]:
+    """Transfer strength of each transferred piece, the most convincing first."""
+    return dict(sorted(((stem, strength(clf, Pieces({stem: f}), window))
+                        for stem, f in outputs.frames.items()), key=lambda kv: -kv[1]))
+
+
+def content_and_constancy(pair: TrainedPair, measure: ContentMeasure, p: RunPieces,
+                          chance: dict) -> dict:
+    """Content kept by the outputs against chance, and the method's f-constancy when it has a
+    content code."""
+    content_kept = content(measure, p.source_heldout, p.outputs, chance)
+    constancy = f_constancy(pair, p.source_heldout, p.all_target)
+    if constancy is not None:
+        content_kept["f_constancy"] = constancy
+    return content_kept
+
+
+def piece_counts(p: RunPieces) -> dict[str, int]:
+    """How many pieces each part of the evaluation read."""
+    return {"source_train": len(p.source_train.frames),
+            "target_train": len(p.target_train.frames),
+            "source_heldout": len(p.source_heldout.frames),
+            "target_heldout": len(p.target_heldout.frames),
+            "transferred": len(p.outputs.frames)}
+
+
 def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None) -> Report:
     """Recompute the whole report of a run folder; writes report.json, report.md, report.html
     and the figures. ``level`` ('full' or 'fast') overrides the recipe's evaluate.level."""
@@ -288,12 +314,8 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
              plural(len(p.outputs.frames), "transferred piece"))
     measure = ContentMeasure.of(pair, recipe)
     chance = chance_levels(measure, p.source_heldout, p.all_target)
-    per_file = dict(sorted(((stem, strength(clf, Pieces({stem: f}), window))
-                            for stem, f in p.outputs.frames.items()), key=lambda kv: -kv[1]))
-    content_kept = content(measure, p.source_heldout, p.outputs, chance)
-    constancy = f_constancy(pair, p.source_heldout, p.all_target)
-    if constancy is not None:
-        content_kept["f_constancy"] = constancy
+    per_file = per_file_strength(clf, p.outputs, window)
+    content_kept = content_and_constancy(pair, measure, p, chance)
     real = realism(pair.target, p, clf, window)
     remade = resynthesised(pair, p.target_heldout)
     skips = write_skips(run_dir, skips)
@@ -315,11 +337,7 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
                                                fit),
         skipped_files=skips,
         training={**(pair.history[-1] if pair.history else {}), "processes": pair.processes},
-        counts={"source_train": len(p.source_train.frames),
-                "target_train": len(p.target_train.frames),
-                "source_heldout": len(p.source_heldout.frames),
-                "target_heldout": len(p.target_heldout.frames),
-                "transferred": len(p.outputs.frames)},
+        counts=piece_counts(p),
         controls=control_scores(cfg.controls, pair.target, measure, p, chance, clf, window,
                                 fit),
         level=cfg.level,

@@ -137,6 +137,23 @@ def controls_table(r: Report) -> list[str]:
     return lines + [""]
 
 
+def realism_lines(r: Report) -> list[str]:
+    """The realism section: each statistic against the target's range, and the Frechet
+    distances."""
+    lines = ["", "## Realism: per-piece statistics (Wasserstein / spread)", "",
+             "| statistic | output mean | target mean | target 10-90% | inside | source mean "
+             "| to target | to source |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, v in r.realism.statistics.items():
+        lines.append(f"| {name} | {v.mean_out:.3f} | {v.mean_target:.3f} | "
+                     f"{v.target_p10:.3f}-{v.target_p90:.3f} | {inside_words(v)} | "
+                     f"{v.mean_source:.3f} | {distance_words(v, v.to_target)} | "
+                     f"{distance_words(v, v.to_source)} |")
+    return lines + ["", f"Frechet distance in the classifier's embedding: outputs to target "
+                    f"{r.realism.frechet_to_target:.3f}; untransferred round trip to target "
+                    f"{r.realism.frechet_roundtrip_source_to_target:.3f}.", ""]
+
+
 def markdown(report: Report, recipe, made: list[str], signals: list) -> str:
     r = report
     lines = [
@@ -176,18 +193,7 @@ def markdown(report: Report, recipe, made: list[str], signals: list) -> str:
     ]
     for name, v in r.content_similarity.items():
         lines.append(f"| {name} | {v.raw:.3f} | {v.chance:.3f} | {v.normalised:.3f} |")
-    lines += ["", "## Realism: per-piece statistics (Wasserstein / spread)", "",
-              "| statistic | output mean | target mean | target 10-90% | inside | source mean "
-              "| to target | to source |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for name, v in r.realism.statistics.items():
-        lines.append(f"| {name} | {v.mean_out:.3f} | {v.mean_target:.3f} | "
-                     f"{v.target_p10:.3f}-{v.target_p90:.3f} | {inside_words(v)} | "
-                     f"{v.mean_source:.3f} | {distance_words(v, v.to_target)} | "
-                     f"{distance_words(v, v.to_source)} |")
-    lines += ["", f"Frechet distance in the classifier's embedding: outputs to target "
-              f"{r.realism.frechet_to_target:.3f}; untransferred round trip to target "
-              f"{r.realism.frechet_roundtrip_source_to_target:.3f}.", ""]
+    lines += realism_lines(r)
     lines += training_signals(signals)
     ranked = list(r.per_file_strength.items())
     lines += ["## Most and least convincing transferred pieces", "",
