@@ -22,12 +22,13 @@ import torch.nn.functional as F
 from output import print_result
 from torch.utils.flop_counter import FlopCounterMode
 
+from seqimg.distributed import resolve_device
 from seqimg.methods.dtn.config import DtnConfig, DtnTrainConfig
 from seqimg.methods.dtn.method import DtnMethod
 from seqimg.model.config import ModelConfig
 from seqimg.model.core import DTN
 from seqimg.settings import TrainConfig
-from seqimg.train import Trainer, resolve_device
+from seqimg.train import Trainer
 
 SHAPE = (3, 32, 32)
 MODELS = {"dtn": ModelConfig(width=64, code_dim=128, residual=True, skip=True),

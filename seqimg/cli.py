@@ -52,9 +52,10 @@ def friendly(command: Callable) -> Callable:
 def echo_verdict(report, folder: Path) -> None:
     """The verdict's headline of an evaluated run and where its report is."""
     from seqimg.evaluate.verdict import verdict
+    from seqimg.runfiles import RunFolder
 
     typer.echo(verdict(report).headline)
-    typer.echo(f"report: {folder / 'report.html'} (and report.md)")
+    typer.echo(f"report: {RunFolder(folder).report('html')} (and report.md)")
 
 
 def parse_assignments(items: OptionList) -> dict:
@@ -209,7 +210,9 @@ def run(
         typer.echo(f"interrupted: {saved}what was written is complete and kept; continue "
                    f"with: {again}", err=True)
         raise typer.Exit(130) from None
-    report = folder / "report.json"
+    from seqimg.runfiles import RunFolder
+
+    report = RunFolder(folder).report("json")
     if report.is_file():
         from seqimg.evaluate.result import Report
 

@@ -20,6 +20,15 @@ from seqimg.errors import SeqimgError
 log = logging.getLogger(__name__)
 
 
+def resolve_device(name: str) -> torch.device:
+    """'auto' picks CUDA when present, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise SeqimgError(f"device {name!r}: CUDA is not available on this machine")
+    return torch.device(name)
+
+
 @dataclass(frozen=True)
 class World:
     """This process's place among the training processes."""

@@ -15,6 +15,11 @@ import numpy as np
 from seqimg.errors import SeqimgError, WriteError, in_file, one_line
 
 
+def cache_root() -> Path:
+    """Where converted corpora are kept: ``$SEQIMG_CACHE`` or ``~/.cache/seqimg``."""
+    return Path(os.environ.get("SEQIMG_CACHE", Path.home() / ".cache" / "seqimg"))
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds,

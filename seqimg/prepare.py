@@ -12,9 +12,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from seqimg.codecs.base import SequenceCodec
-from seqimg.domains import cache_root
 from seqimg.errors import SeqimgError, WriteError, one_line
-from seqimg.io import check_writable
+from seqimg.io import cache_root, check_writable
 from seqimg.pool import surviving_map
 from seqimg.shards import (
     Entry,

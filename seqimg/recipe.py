@@ -85,6 +85,9 @@ class EvaluateConfig:
     classifier: Literal["cnn", "rocket"] = "cnn"
     classifier_steps: int = 300  # CNN training steps
     window: int = 64  # steps per classifier window
+    # two-sample critics of other families beside the classifier's own, each trained fresh per
+    # test: 'statistics' (gradient-boosted trees on the codec's per-window statistics)
+    critics: tuple[Literal["statistics"], ...] = ("statistics",)
     max_files: int | None = None  # training files per domain for the classifier (round trips)
     # WAV renders of the example pieces (fluidsynth for MIDI), when the codec can
     render_audio: bool = True

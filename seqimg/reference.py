@@ -137,7 +137,7 @@ def section(title: str, cls: type, intro: str | None = None) -> list[str]:
 
 def reference_markdown() -> str:
     """The whole reference page."""
-    from seqimg.domains import DOMAINS, domain_module
+    from seqimg.domains import domain_module
     from seqimg.recipe import SECTIONS, Recipe, SideConfig
     from seqimg.registry import BUILTINS, NOUNS, lookup
 
@@ -159,8 +159,7 @@ def reference_markdown() -> str:
         lines += section(f"`{key}`", cls)
     lines += ["## Methods", "", "`method: {name: NAME, ...}` picks the transfer method; its "
               "settings sit beside the name, nested sections spelled `section.key` below. A "
-              "recipe without `method` uses `dtn`, and the top-level `model`, `losses` and "
-              "the DTN's `train` keys of older recipes still load as its settings. "
+              "recipe without `method` uses `dtn`. "
               "`seqimg methods --options NAME` prints one method's table, installed plugins "
               "included.", ""]
     for name in BUILTINS["methods"]:
@@ -168,7 +167,7 @@ def reference_markdown() -> str:
         lines += [f"### `{name}`", "", method.description + ".", "",
                   *table(nested_options(method.config_class))]
     lines += ["## Domains", ""]
-    for name in DOMAINS:
+    for name in BUILTINS["domains"]:
         module = domain_module(name)
         lines += section(f"`{name}`", module.Options, first_line(module.__doc__))
     lines += ["## Codecs", "", "Options shared by every codec come first in each table (the "

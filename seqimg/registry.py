@@ -1,5 +1,5 @@
-"""Discovery of methods, codecs, losses, controls and model variants: built-ins, entry points,
-``module:Class``.
+"""Discovery of methods, codecs, losses, controls, model variants and domains: built-ins, entry
+points, ``module:Class``.
 
 Discovery is lazy and cached (xarray's backends are the model): names come from a table and
 from entry point metadata without importing anything; a class is imported when it is first
@@ -59,12 +59,14 @@ BUILTINS = {
                        "patch": "seqimg.model.variants.patch:build_discriminator",
                        "temporal": "seqimg.model.variants.temporal:build_discriminator",
                        "dual": "seqimg.model.variants.dual:build_discriminator"},
+    "domains": {name: f"seqimg.domains.{name}" for name in
+                ("classical", "metal", "folder", "basicmotions", "gunpoint", "rendered")},
 }
 GROUPS = {kind: f"seqimg.{kind}" for kind in BUILTINS}
 NOUNS = {"methods": "method", "codecs": "codec", "losses": "loss",
          "adversarial": "adversarial loss", "controls": "control",
          "generators": "generator variant",
-         "discriminators": "discriminator variant"}
+         "discriminators": "discriminator variant", "domains": "domain"}
 
 
 def load_reference(reference: str) -> Any:
@@ -90,9 +92,11 @@ class Plugin:
 
     @functools.cached_property
     def obj(self) -> Any:
-        """The registered object: a class for codecs and losses, a builder for variants."""
+        """The registered object: a class for codecs and losses, a builder for variants, a
+        module for domains."""
         if isinstance(self.reference, str):
-            return load_reference(self.reference)
+            return (load_reference(self.reference) if ":" in self.reference
+                    else importlib.import_module(self.reference))
         return self.reference.load()
 
 

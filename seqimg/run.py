@@ -15,14 +15,15 @@ import yaml
 from seqimg import distributed
 from seqimg.checkpoint import CheckpointInfo
 from seqimg.data import DomainData, check_folders, prepare_side, training_windows
+from seqimg.distributed import resolve_device
 from seqimg.errors import SeqimgError
 from seqimg.io import check_writable, write_text
 from seqimg.methods import make_method
 from seqimg.recipe import Recipe, load_recipe, recipe_dict
-from seqimg.runfiles import SPLIT, read_skips, read_split, write_skips, write_split
+from seqimg.runfiles import RunFolder, read_skips, read_split, write_skips, write_split
 from seqimg.runlock import run_lock
 from seqimg.text import plural
-from seqimg.train import Trainer, resolve_device
+from seqimg.train import Trainer
 from seqimg.transfer import TrainedPair, transfer_files
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def checkpoint_info(recipe: Recipe, source: DomainData, target: DomainData) -> C
 def check_out_dir(out: Path, resume: bool) -> Path:
     """The checkpoint path of the run folder; refuse to overwrite a trained run unless
     resuming. Resuming a run stopped before its first checkpoint starts it again."""
-    checkpoint = out / "checkpoints" / "last.pt"
+    checkpoint = RunFolder(out).checkpoint
     if checkpoint.exists() and not resume:
         raise SeqimgError(f"{out}: holds a trained run; pass --resume to continue it or choose "
                           "another --out")
@@ -86,9 +87,8 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
     log.info("training on %d source and %d target windows of shape %s, device %s, %d "
              "process(es)", len(src_images), len(tgt_images), shape, device, world.size)
     if world.main:
-        for sub in ("checkpoints", "transferred", "figures"):
-            (out / sub).mkdir(parents=True, exist_ok=True)
-        write_text(out / "config.yaml", yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
+        write_text(RunFolder(out).make().config,
+                   yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
         write_split(out, {"source": (source.train, source.heldout),
                           "target": (target.train, target.heldout)},
                     {"source": len(src_images), "target": len(tgt_images)},
@@ -106,7 +106,7 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
 
     pair = TrainedPair(trainer.method.eval(), source.codec, target.codec, trainer.history)
     log.info("transferring %s", plural(len(source.heldout), "held-out piece"))
-    skipped = transfer_files(pair, source.heldout, out / "transferred")
+    skipped = transfer_files(pair, source.heldout, RunFolder(out).transferred)
     write_skips(out, {"source": {**source.skipped, **skipped}, "target": target.skipped})
     if recipe.evaluate.enabled:
         from seqimg.evaluate.pipeline import evaluate_run
@@ -126,8 +126,9 @@ def retransfer(recipe_path: Path, out: Path, overrides: list[str], trained: Path
     from seqimg.transfer import load_pair
 
     recipe = load_recipe(recipe_path, overrides)
-    loaded = checkpoints.load(trained / "checkpoints" / "last.pt")
-    before = load_recipe(trained / "config.yaml")
+    earlier, folder = RunFolder(trained), RunFolder(out)
+    loaded = checkpoints.load(earlier.checkpoint)
+    before = load_recipe(earlier.config)
     method = recipe.method
     allowed = set(lookup("methods", method.name).transfer_settings)
     changed = {f.name for f in dataclasses.fields(method.config)
@@ -136,18 +137,17 @@ def retransfer(recipe_path: Path, out: Path, overrides: list[str], trained: Path
         raise SeqimgError(f"{out}: differs from {trained} in more than the method's transfer "
                           f"settings ({', '.join(sorted(allowed)) or 'none'}); train it instead")
     check_writable(out, "the run folder")
-    for sub in ("checkpoints", "transferred", "figures"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
+    folder.make()
     info = dataclasses.replace(loaded.described(), recipe=recipe_dict(recipe))
-    checkpoints.save(out / "checkpoints" / "last.pt", info, loaded.state)
-    write_text(out / "config.yaml", yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
-    write_text(out / SPLIT, (trained / SPLIT).read_text())
-    pair = load_pair(out / "checkpoints" / "last.pt")
+    checkpoints.save(folder.checkpoint, info, loaded.state)
+    write_text(folder.config, yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
+    write_text(folder.split, earlier.split.read_text())
+    pair = load_pair(folder.checkpoint)
     heldout = read_split(trained)["source"]["heldout"]
-    skipped = transfer_files(pair, [Path(p) for p in heldout], out / "transferred")
-    earlier = read_skips(trained)
-    write_skips(out, {"source": {**earlier.get("source", {}), **skipped},
-                      "target": earlier.get("target", {})})
+    skipped = transfer_files(pair, [Path(p) for p in heldout], folder.transferred)
+    skipped_before = read_skips(trained)
+    write_skips(out, {"source": {**skipped_before.get("source", {}), **skipped},
+                      "target": skipped_before.get("target", {})})
     from seqimg.evaluate.pipeline import evaluate_run
 
     evaluate_run(out, progress=progress)

@@ -1,12 +1,14 @@
-"""What a run folder records about files, kept portable: ``split.json`` names the folder the data
-came from once (``data_root``) and every file relative to it, and ``skipped.json`` names files
-relative to that folder (or to the run folder, for its own outputs), so the run folder can be
-moved or sent as it is."""
+"""The run folder's one owner: every path inside it is spelled here (:class:`RunFolder`), and what
+it records about files is kept portable: ``split.json`` names the folder the data came from once
+(``data_root``) and every file relative to it, and ``skipped.json`` names files relative to that
+folder (or to the run folder, for its own outputs), so the run folder can be moved or sent as it
+is."""
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from seqimg.errors import SeqimgError
@@ -14,6 +16,53 @@ from seqimg.io import write_text
 
 SPLIT = "split.json"
 SKIPPED = "skipped.json"
+CONFIG = "config.yaml"
+CHECKPOINT = "checkpoints/last.pt"
+TRANSFERRED = "transferred"
+FIGURES = "figures"
+REPORT = "report"  # report.json, report.md and report.html
+
+
+def figure(name: str) -> str:
+    """A figure's (or render's) path relative to the run folder, as the reports link it."""
+    return f"{FIGURES}/{name}"
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """The paths of one run folder, by what they hold."""
+
+    root: Path
+
+    @property
+    def checkpoint(self) -> Path:
+        return self.root / CHECKPOINT
+
+    @property
+    def config(self) -> Path:
+        return self.root / CONFIG
+
+    @property
+    def transferred(self) -> Path:
+        return self.root / TRANSFERRED
+
+    @property
+    def figures(self) -> Path:
+        return self.root / FIGURES
+
+    @property
+    def split(self) -> Path:
+        return self.root / SPLIT
+
+    def report(self, suffix: str) -> Path:
+        """``report.json``, ``report.md`` or ``report.html`` (``suffix`` without the dot)."""
+        return self.root / f"{REPORT}.{suffix}"
+
+    def make(self) -> RunFolder:
+        """Create the folders a run writes into."""
+        for folder in (self.checkpoint.parent, self.transferred, self.figures):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
 
 
 def common_root(files: list[Path]) -> str:

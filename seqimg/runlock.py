@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from seqimg.domains import cache_root
 from seqimg.errors import SeqimgError
-from seqimg.io import check_writable
+from seqimg.io import cache_root, check_writable
 
 
 def lock_path(out: Path) -> Path:

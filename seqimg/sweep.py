@@ -16,6 +16,7 @@ from seqimg.errors import SeqimgError
 from seqimg.evaluate.result import Report
 from seqimg.io import write_text
 from seqimg.recipe import load_recipe
+from seqimg.runfiles import RunFolder
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +89,16 @@ def sweep(recipe_path: Path, out: Path, varies: list[str], overrides: list[str] 
     points = []
     for i, (settings, sets) in enumerate(plan):
         folder = point_folder(out, settings)
-        if not (folder / "report.json").is_file():
+        report = RunFolder(folder).report("json")
+        if not report.is_file():
             log.info("sweep point %d of %d: %s", i + 1, len(plan), folder.name)
             first = points[0].folder if points else None
             if trains_once and first is not None:  # the same weights, transferred again
                 retransfer(recipe_path, folder, sets, first, progress=progress)
             else:
                 run(recipe_path, folder, sets,
-                    resume=(folder / "checkpoints" / "last.pt").is_file(), progress=progress)
-        points.append(SweepPoint(settings, folder, Report.load(folder / "report.json")))
+                    resume=RunFolder(folder).checkpoint.is_file(), progress=progress)
+        points.append(SweepPoint(settings, folder, Report.load(report)))
     keys = list(points[0].settings)
     write_text(out / "sweep.md", table(keys, points))
     write_text(out / "sweep.json", json.dumps(

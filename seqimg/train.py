@@ -19,15 +19,6 @@ from seqimg.methods.base import StepContext, TransferMethod
 from seqimg.settings import TrainConfig
 
 
-def resolve_device(name: str) -> torch.device:
-    """'auto' picks CUDA when present, else CPU."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise SeqimgError(f"device {name!r}: CUDA is not available on this machine")
-    return torch.device(name)
-
-
 class Trainer:
     """Trains a :class:`~seqimg.methods.base.TransferMethod` on source and target windows,
     shape=(N, C, H, W) each: tensors, or :class:`~seqimg.windows.Windows` read at batch time.

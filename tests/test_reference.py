@@ -16,11 +16,11 @@ def test_reference_page_is_up_to_date():
 
 
 def test_every_built_in_setting_is_explained():
-    from seqimg.domains import DOMAINS, domain_module
+    from seqimg.domains import domain_module
     from seqimg.recipe import SECTIONS
     from seqimg.registry import BUILTINS, lookup
 
-    classes = [*SECTIONS.values(), *(domain_module(n).Options for n in DOMAINS),
+    classes = [*SECTIONS.values(), *(domain_module(n).Options for n in BUILTINS["domains"]),
                *(lookup("codecs", n).config_class for n in BUILTINS["codecs"])]
     unexplained = [f"{cls.__qualname__}.{row.name}" for cls in classes for row in options(cls)
                    if not row.meaning]

@@ -58,9 +58,10 @@ def test_every_part_of_a_report_says_the_same(tmp_path, state):
         assert said.moved.state == "yes" and "moved toward the target" in said.headline
         assert "Moved to the target: yes, strength 0.22" in md and "cannot be read" not in md
     assert "lower than" not in md  # the controls are named, each with its value
-    assert "harder to tell from target than the untransferred round trip (0.97)" in md
+    assert "harder to tell from target than the untransferred round trip (classifier 0.97)" in md
     if state["controls"]:
-        assert "no harder than scaled (0.85)" in md and "scaled (0.85)" in page
+        assert "no harder than scaled (classifier 0.85)" in md
+        assert "scaled (classifier 0.85)" in page
     assert md.count(said.headline) == 1 and page.count(said.headline.replace("'", "&#x27;")) == 1
 
 
@@ -100,3 +101,29 @@ def test_outputs_without_statistics_are_said_to_have_none():
     r = report()
     silent = dataclasses.replace(r, realism=Realism({}, 1.0, 2.0))
     assert "the outputs give no per-piece statistics" in verdict(silent).looks
+
+
+def with_critics(outputs: dict, roundtrip: dict, control: dict) -> Report:
+    r = report(controls=True)
+    return dataclasses.replace(
+        r, two_sample_accuracy=outputs["cnn"], two_sample_critics=outputs,
+        two_sample_roundtrip_critics=roundtrip,
+        controls={"retrieval": ControlScore(0.9, {"shape": 0.5}, control["cnn"], {},
+                                            two_sample_critics=control)})
+
+
+@pytest.mark.parametrize("outputs, control, passes", [
+    ({"cnn": 0.70, "statistics": 0.72}, {"cnn": 0.80, "statistics": 0.78}, True),
+    ({"cnn": 0.70, "statistics": 0.80}, {"cnn": 0.80, "statistics": 0.90}, False),  # one fooled
+    ({"cnn": 0.70, "statistics": 0.72}, {"cnn": 0.80, "statistics": 0.70}, False),  # a control
+])
+def test_passing_needs_every_critic_low_and_below_every_control(outputs, control, passes):
+    r = with_critics(outputs, {"cnn": 0.97, "statistics": 0.95}, control)
+    said = verdict(r).passes
+    assert bool(said) is passes
+    assert "cnn 0.70" in said.sentence
+    assert f"statistics {outputs['statistics']:.2f}" in said.sentence
+    md = report_md.markdown(r, RECIPE, [], [])
+    assert f"| two-sample accuracy by the statistics critic, outputs vs real target | " \
+           f"{outputs['statistics']:.3f} |" in md
+    assert "two-sample (statistics)" in md

@@ -33,10 +33,12 @@ class NoteCodec(abc.ABC):
         """Decoded notes, shape=(n, 3), and their sounding roll, shape=(T, 128)."""
 
 
-def needs(*capabilities: type):
-    """Mark a function (e.g. a rule-made control) as needing codecs with ``capabilities``."""
+def needs(*capabilities: type, takes_target: bool = False):
+    """Mark a function (e.g. a rule-made control) as needing codecs with ``capabilities``;
+    ``takes_target`` declares that it is also given the real target pieces (``target=``, a list
+    of frames), as a retrieval control is."""
     def mark(func):
-        func.needs = capabilities
+        func.needs, func.takes_target = capabilities, takes_target
         return func
     return mark
 

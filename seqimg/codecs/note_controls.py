@@ -83,7 +83,7 @@ def bars_of(notes: np.ndarray, length: int, bar: int, beat: int) -> list:
     return out
 
 
-@needs(NoteCodec)
+@needs(NoteCodec, takes_target=True)
 def retrieval(codec, frames: np.ndarray, target: list[np.ndarray]) -> np.ndarray:
     """Each sounding bar replaced by the real target bar whose harmony and bass per beat,
     relative to its root, are nearest the source bar's, transposed to the source bar's root

@@ -1,6 +1,7 @@
 """Data side of seqimg: each domain yields files of real sequences from an offline source.
 
-A domain module has an ``Options`` frozen dataclass and ``files(options, cache) -> list[Path]``,
+A domain module (built in, or a plugin's module named in the ``seqimg.domains`` entry point
+group) has an ``Options`` frozen dataclass and ``files(options, cache) -> list[Path]``,
 and may have ``resolve(options, recipe_dir, codec_suffixes) -> Options`` to fill in what depends
 on where the recipe lives and which codec reads the files. Recipes name a domain
 (``source.domain``) and its options (``source.options``).
@@ -8,33 +9,21 @@ on where the recipe lives and which codec reads the files. Recipes name a domain
 
 from __future__ import annotations
 
-import importlib
-import os
 from pathlib import Path
 
 from seqimg.config import build_config
 from seqimg.errors import SeqimgError
-
-DOMAINS = {
-    "classical": "seqimg.domains.classical",
-    "metal": "seqimg.domains.metal",
-    "folder": "seqimg.domains.folder",
-    "basicmotions": "seqimg.domains.basicmotions",
-    "gunpoint": "seqimg.domains.gunpoint",
-    "rendered": "seqimg.domains.rendered",
-}
-
-
-def cache_root() -> Path:
-    """Where converted corpora are kept: ``$SEQIMG_CACHE`` or ``~/.cache/seqimg``."""
-    return Path(os.environ.get("SEQIMG_CACHE", Path.home() / ".cache" / "seqimg"))
+from seqimg.io import cache_root
+from seqimg.registry import lookup
 
 
 def domain_module(name: str, where: str = "domain"):
-    """The module of domain ``name``; a clear error listing the known ones."""
-    if name not in DOMAINS:
-        raise SeqimgError(f"{where}: unknown domain {name!r} (known: {', '.join(DOMAINS)})")
-    return importlib.import_module(DOMAINS[name])
+    """The module of domain ``name`` (built in, or a plugin of the ``seqimg.domains`` entry
+    point group); a clear error listing the known ones."""
+    try:
+        return lookup("domains", name)
+    except SeqimgError as exc:
+        raise SeqimgError(f"{where}: {exc}") from None
 
 
 def domain_options(name: str, options: dict | None, where: str = "domain.options"):

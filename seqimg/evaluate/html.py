@@ -11,9 +11,16 @@ from pathlib import Path
 import yaml
 
 from seqimg.evaluate.result import Report
-from seqimg.evaluate.tables import controls_rows, example_stems, inside_words, readable
+from seqimg.evaluate.tables import (
+    controls_rows,
+    example_stems,
+    inside_words,
+    other_critic_rows,
+    readable,
+)
 from seqimg.evaluate.verdict import THRESHOLDS, verdict
 from seqimg.io import write_text
+from seqimg.runfiles import CONFIG, REPORT, SKIPPED, RunFolder, figure
 
 QUICK = ("; <b>a quick look</b> (evaluate.level fast: a weaker classifier, no controls); "
          "evaluate again without --fast for the full measures")
@@ -70,6 +77,8 @@ def measures_table(r: Report) -> str:
          "from real target; 0.5 = they pass as target"),
         ("control: two-sample, untransferred", r.two_sample_roundtrip_source, "the same for "
          "the untransferred round trip"),
+        *((label, value, "a critic of another family, trained fresh (evaluate.critics); the "
+          "outputs pass only if every critic is fooled") for label, value in other_critic_rows(r)),
     ]
     if r.two_sample_resynthesised_target is not None:
         table.append(("ceiling: two-sample, target re-made from its view",
@@ -113,8 +122,8 @@ def playable(run_dir: Path, candidates: list[str]) -> str | None:
 def players(run_dir: Path, stem: str, suffix: str) -> str:
     """<audio> players for a piece's input and transfer: the renders, else the transferred file
     itself when it is audio; nothing when neither exists (series)."""
-    sounds = {"input": playable(run_dir, [f"figures/{stem}.input.wav"]),
-              "transferred": playable(run_dir, [f"figures/{stem}.transferred.wav",
+    sounds = {"input": playable(run_dir, [figure(f"{stem}.input.wav")]),
+              "transferred": playable(run_dir, [figure(f"{stem}.transferred.wav"),
                                                 f"transferred/{stem}{suffix}"])}
     shown = "".join(f'<div><div>{label}</div><audio controls preload="metadata" '
                     f'src="{esc(src)}"></audio></div>' for label, src in sounds.items() if src)
@@ -123,11 +132,11 @@ def players(run_dir: Path, stem: str, suffix: str) -> str:
 
 def pieces_section(run_dir: Path, r: Report, count: int, suffix: str) -> str:
     """The most and least convincing pieces: picture of input and output, and players."""
-    stems = [s for s in example_stems(r, count) if (run_dir / f"figures/piece_{s}.png").is_file()]
+    stems = [s for s in example_stems(r, count) if (run_dir / figure(f"piece_{s}.png")).is_file()]
     parts = []
     for index, stem in enumerate(stems):
         end = "most convincing" if index < (len(stems) + 1) // 2 else "least convincing"
-        pictures = [p for p in (f"figures/piece_{stem}.input.png", f"figures/piece_{stem}.png")
+        pictures = [p for p in (figure(f"piece_{stem}.input.png"), figure(f"piece_{stem}.png"))
                     if (run_dir / p).is_file()]  # the input alone: a cross-codec pair
         images = "".join(f'<img src="{esc(p)}" alt="{esc(stem)}">' for p in pictures)
         parts.append(f'<div class="piece"><h3>{esc(stem)} <span class="sub">({end}: '
@@ -136,7 +145,7 @@ def pieces_section(run_dir: Path, r: Report, count: int, suffix: str) -> str:
     return "".join(parts) or '<p class="small">No example pieces were drawn.</p>'
 
 
-def figure(run_dir: Path, relative: str, caption: str) -> str:
+def figure_block(run_dir: Path, relative: str, caption: str) -> str:
     if not (run_dir / relative).is_file():
         return ""
     return (f'<div class="figure"><h3>{esc(caption)}</h3><img src="{esc(relative)}" '
@@ -171,7 +180,7 @@ def html_page(run_dir: Path, r: Report, recipe: RunHeading, target_suffix: str) 
     said = verdict(r)
     points = "".join(f"<li>{esc(p)}</li>" for p in said.points)
     links = " · ".join(f'<a href="{name}">{name}</a>' for name in
-                       ("report.md", "report.json", "config.yaml", "skipped.json")
+                       (f"{REPORT}.md", f"{REPORT}.json", CONFIG, SKIPPED)
                        if (run_dir / name).is_file())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -189,9 +198,9 @@ transferred; {r.skipped_count} files skipped{QUICK if r.level == "fast" else ""}
 <h2>Listen and look: the most and the least convincing pieces</h2>
 {pieces_section(run_dir, r, recipe.examples, target_suffix)}
 <h2>Training</h2>
-{figure(run_dir, "figures/training_curves.png", "Training curves")}
-{figure(run_dir, "figures/metrics.png", "The measures as bars")}
-{figure(run_dir, "figures/fold_before_after.png", "One window as the network sees it: before "
+{figure_block(run_dir, figure("training_curves.png"), "Training curves")}
+{figure_block(run_dir, figure("metrics.png"), "The measures as bars")}
+{figure_block(run_dir, figure("fold_before_after.png"), "One window as the network sees it: before "
         "and after")}
 <p class="small">{links}</p>
 </body></html>
@@ -204,7 +213,7 @@ def write_html(run_dir: Path, report: Report, config: dict) -> Path:
 
     heading = RunHeading.of(config, report.level)
     suffix = codec_class(heading.codec).suffixes[0]
-    path = Path(run_dir) / "report.html"
+    path = RunFolder(Path(run_dir)).report("html")
     write_text(path, html_page(Path(run_dir), report, heading, suffix))
     return path
 
@@ -212,6 +221,6 @@ def write_html(run_dir: Path, report: Report, config: dict) -> Path:
 def rewrite_html(run_dir: Path) -> Path:
     """``report.html`` again from the run folder's config.yaml, report.json and figures,
     without evaluating anything."""
-    run_dir = Path(run_dir)
-    config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
-    return write_html(run_dir, Report.load(run_dir / "report.json"), config)
+    folder = RunFolder(Path(run_dir))
+    config = yaml.safe_load(folder.config.read_text(encoding="utf-8"))
+    return write_html(folder.root, Report.load(folder.report("json")), config)

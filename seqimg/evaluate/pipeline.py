@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import inspect
 import logging
 import tempfile
 from collections.abc import Callable
@@ -23,12 +22,13 @@ from seqimg.domains import domain_files, make_files
 from seqimg.errors import SeqimgError
 from seqimg.evaluate import measures
 from seqimg.evaluate.classifier import TrainedClassifier, accuracy, classifier_fit, frame_windows
+from seqimg.evaluate.critics import critic_fits
 from seqimg.evaluate.report import write_report
 from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
 from seqimg.evaluate.shared_views import piece_views, view_similarity
 from seqimg.io import piece_names, write_text
 from seqimg.recipe import Recipe, load_recipe
-from seqimg.runfiles import read_skips, read_split, write_skips
+from seqimg.runfiles import RunFolder, read_skips, read_split, write_skips
 from seqimg.text import plural
 from seqimg.transfer import TrainedPair, generate, load_pair, output_paths
 
@@ -75,6 +75,11 @@ def strength(classifier: TrainedClassifier, pieces: Pieces, window: int) -> floa
 def halves(pieces: Pieces) -> tuple[list, list]:
     values = pieces.values
     return values[::2], values[1::2]
+
+
+def two_sample_critics(a: Pieces, b: Pieces, window: int, fits: dict) -> dict[str, float]:
+    """:func:`two_sample` by every critic (``{name: fit}``)."""
+    return {name: two_sample(a, b, window, fit) for name, fit in fits.items()}
 
 
 def two_sample(a: Pieces, b: Pieces, window: int, fit) -> float:
@@ -174,11 +179,11 @@ def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dic
     split = read_split(run_dir)
     src, tgt, limit = pair.source, pair.target, recipe.evaluate.max_files
     source_heldout = read_pieces(src, split["source"]["heldout"], skipped)
-    transferred = output_paths(split["source"]["heldout"], tgt, run_dir / "transferred")
+    transferred = output_paths(split["source"]["heldout"], tgt, RunFolder(run_dir).transferred)
     outputs = read_pieces(tgt, [p for p in transferred.values() if p.exists()], skipped,
                           written=True)
     if not outputs.frames:
-        raise SeqimgError(f"{run_dir}/transferred: no transferred files to evaluate")
+        raise SeqimgError(f"{RunFolder(run_dir).transferred}: no transferred files to evaluate")
     if not pair.cross:
         source_train = round_trip(read_pieces(src, split["source"]["train"][:limit], skipped),
                                   src)
@@ -225,27 +230,29 @@ def realism(codec, pieces: RunPieces, clf: TrainedClassifier, window: int) -> Re
 
 def control_scores(names: tuple[str, ...], codec, measure: ContentMeasure, pieces: RunPieces,
                    chance: list[dict], clf: TrainedClassifier, window: int,
-                   fit) -> dict[str, ControlScore]:
+                   fits: dict) -> dict[str, ControlScore]:
     """Each named control made from the held-out source, written and read back by the target
-    codec, and measured like the transfer."""
+    codec, and measured like the transfer (``fits``: the critics, the classifier's first)."""
     from seqimg.registry import lookup
 
     scores = {}
     for name in names:
         make = lookup("controls", name)
-        # a control that takes the real target pieces (e.g. retrieval) is given the training ones
+        # a control that declares it takes the real target pieces is given the training ones
         given = ({"target": pieces.target_train.values}
-                 if "target" in inspect.signature(make).parameters else {})
+                 if getattr(make, "takes_target", False) else {})
         made = round_trip(Pieces({stem: make(codec, frames, **given)
                                   for stem, frames in pieces.source_heldout.frames.items()}), codec)
         kept = content(measure, pieces.source_heldout, made, chance)
         stats = [codec.statistics(f) for f in made.values]
+        critics = two_sample_critics(made, pieces.all_target, window, fits)
         scores[name] = ControlScore(
             strength=strength(clf, made, window),
             content={key: score.normalised for key, score in kept.items()},
-            two_sample=two_sample(made, pieces.all_target, window, fit),
+            two_sample=next(iter(critics.values())),
             statistics={key: float(np.mean([s[key] for s in stats if key in s]))
-                        for key in sorted(set().union(*stats))})
+                        for key in sorted(set().union(*stats))},
+            two_sample_critics=critics)
     return scores
 
 
@@ -290,15 +297,29 @@ def piece_counts(p: RunPieces) -> dict[str, int]:
             "transferred": len(p.outputs.frames)}
 
 
+def strengths(clf: TrainedClassifier, p: RunPieces, window: int) -> dict[str, float]:
+    """The domain classifier's held-out accuracy and the share of windows it calls target, of
+    the outputs and of each control the report puts beside them."""
+    return dict(
+        classifier_accuracy=accuracy(clf, frame_windows(p.target_heldout.values, window)[0],
+                                     frame_windows(p.control.values, window)[0]),
+        transfer_strength=strength(clf, p.outputs, window),
+        identity_strength=strength(clf, p.untransferred, window),
+        roundtrip_identity_strength=strength(clf, p.source_through_target, window),
+        target_strength=strength(clf, p.target_heldout, window))
+
+
 def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None) -> Report:
     """Recompute the whole report of a run folder; writes report.json, report.md, report.html
     and the figures. ``level`` ('full' or 'fast') overrides the recipe's evaluate.level."""
     run_dir = Path(run_dir)
-    recipe = load_recipe(run_dir / "config.yaml")
+    folder = RunFolder(run_dir)
+    recipe = load_recipe(folder.config)
     recipe = dataclasses.replace(recipe, evaluate=recipe.evaluate.effective(level))
-    pair = load_pair(run_dir / "checkpoints" / "last.pt")
+    pair = load_pair(folder.checkpoint)
     window, cfg = recipe.evaluate.window, recipe.evaluate
     fit = classifier_fit(cfg.classifier, cfg.classifier_steps, recipe.seed)
+    fits = critic_fits(cfg.classifier, fit, pair.target, recipe.seed, cfg.critics)
     skipped: dict[str, str] = {}
     log.info("evaluation (%s): reading the held-out, transferred and training pieces", cfg.level)
     p = gather_pieces(run_dir, recipe, pair, skipped)
@@ -319,31 +340,27 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
     real = realism(pair.target, p, clf, window)
     remade = resynthesised(pair, p.target_heldout)
     skips = write_skips(run_dir, skips)
-    log.info("evaluation: two-sample tests of the outputs and the untransferred control%s",
+    log.info("evaluation: two-sample tests (%s) of the outputs and the untransferred control%s",
+             ", ".join(fits),
              f", then {plural(len(cfg.controls), 'rule-made control')}" if cfg.controls else "")
+    critics = two_sample_critics(p.outputs, p.all_target, window, fits)
+    roundtrip = two_sample_critics(p.source_through_target, p.all_target, window, fits)
     report = Report(
-        recipe=recipe.name,
-        classifier_accuracy=accuracy(clf, frame_windows(p.target_heldout.values, window)[0],
-                                     frame_windows(p.control.values, window)[0]),
-        transfer_strength=strength(clf, p.outputs, window),
-        identity_strength=strength(clf, p.untransferred, window),
-        roundtrip_identity_strength=strength(clf, p.source_through_target, window),
-        target_strength=strength(clf, p.target_heldout, window),
-        per_file_strength=per_file,
+        recipe=recipe.name, **strengths(clf, p, window), per_file_strength=per_file,
         content_similarity=content_kept,
         realism=real,
-        two_sample_accuracy=two_sample(p.outputs, p.all_target, window, fit),
-        two_sample_roundtrip_source=two_sample(p.source_through_target, p.all_target, window,
-                                               fit),
+        two_sample_accuracy=critics[cfg.classifier],
+        two_sample_roundtrip_source=roundtrip[cfg.classifier],
         skipped_files=skips,
         training={**(pair.history[-1] if pair.history else {}), "processes": pair.processes},
         counts=piece_counts(p),
         controls=control_scores(cfg.controls, pair.target, measure, p, chance, clf, window,
-                                fit),
+                                fits),
         level=cfg.level,
         two_sample_resynthesised_target=None if remade is None else two_sample(
-            remade, p.all_target, window, fit))
-    write_text(run_dir / "report.json", report.to_json())
+            remade, p.all_target, window, fit),
+        two_sample_critics=critics, two_sample_roundtrip_critics=roundtrip)
+    write_text(folder.report("json"), report.to_json())
     log.info("evaluation: figures%s", " and audio renders" if cfg.render_audio else "")
     write_report(run_dir, report, recipe, pair, p.source_heldout, p.outputs)
     return report

@@ -16,11 +16,13 @@ from seqimg.evaluate.tables import (  # noqa: E402
     distance_words,
     example_stems,
     inside_words,
+    other_critic_rows,
     readable,
 )
 from seqimg.evaluate.verdict import THRESHOLDS, verdict  # noqa: E402
 from seqimg.io import write_text  # noqa: E402
 from seqimg.plots import save_figure, save_windows_png  # noqa: E402
+from seqimg.runfiles import RunFolder, figure  # noqa: E402
 
 
 def curve_keys(history: list[dict]) -> list[str]:
@@ -70,14 +72,13 @@ def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> lis
     """Write the figures (and WAV renders, where the codec can) and return their paths
     relative to the run; pictures and renders of the example pieces come from the target
     codec's hooks."""
-    fig_dir = run_dir / "figures"
-    fig_dir.mkdir(exist_ok=True)
+    RunFolder(run_dir).figures.mkdir(exist_ok=True)
     made = []
     if pair.history:
-        training_curves(pair.history, fig_dir / "training_curves.png")
-        made.append("figures/training_curves.png")
-    metric_bars(report, fig_dir / "metrics.png")
-    made.append("figures/metrics.png")
+        training_curves(pair.history, run_dir / figure("training_curves.png"))
+        made.append(figure("training_curves.png"))
+    metric_bars(report, run_dir / figure("metrics.png"))
+    made.append(figure("metrics.png"))
     stems = [s for s in example_stems(report, recipe.evaluate.examples) if s in inputs.frames]
     cross = pair.cross
     if stems:
@@ -85,25 +86,25 @@ def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> lis
 
         first = pair.source.layout.frames_to_images(inputs.frames[stems[0]])[:1]
         save_windows_png([first[0], generate(pair.method, first)[0]],
-                         fig_dir / "fold_before_after.png", max_windows=2,
+                         run_dir / figure("fold_before_after.png"), max_windows=2,
                          labels=(f"{stems[0]}: first window", "through G"))
-        made.append("figures/fold_before_after.png")
+        made.append(figure("fold_before_after.png"))
     for stem in tqdm(stems, desc="drawing examples", unit="piece", leave=False):
         before, after = inputs.frames[stem], outputs.frames[stem]
         if cross:  # each side drawn and rendered by its own codec
             pair.source.draw_piece(None, before, f"{stem}: input",
-                                   fig_dir / f"piece_{stem}.input.png")
+                                   run_dir / figure(f"piece_{stem}.input.png"))
             pair.target.draw_piece(None, after, f"{stem}: transferred",
-                                   fig_dir / f"piece_{stem}.png")
-            made += [f"figures/piece_{stem}.input.png", f"figures/piece_{stem}.png"]
+                                   run_dir / figure(f"piece_{stem}.png"))
+            made += [figure(f"piece_{stem}.input.png"), figure(f"piece_{stem}.png")]
         else:
-            pair.target.draw_piece(before, after, stem, fig_dir / f"piece_{stem}.png")
-            made.append(f"figures/piece_{stem}.png")
+            pair.target.draw_piece(before, after, stem, run_dir / figure(f"piece_{stem}.png"))
+            made.append(figure(f"piece_{stem}.png"))
         if recipe.evaluate.render_audio:
             for label, codec, frames in (("input", pair.source if cross else pair.target, before),
                                          ("transferred", pair.target, after)):
-                if codec.render_audio(frames, fig_dir / f"{stem}.{label}.wav"):
-                    made.append(f"figures/{stem}.{label}.wav")
+                if codec.render_audio(frames, run_dir / figure(f"{stem}.{label}.wav")):
+                    made.append(figure(f"{stem}.{label}.wav"))
     return made
 
 
@@ -181,6 +182,7 @@ def markdown(report: Report, recipe, made: list[str], signals: list) -> str:
         f"{r.two_sample_accuracy:.3f} |",
         f"| two-sample accuracy, untransferred round trip vs real target | "
         f"{r.two_sample_roundtrip_source:.3f} |",
+        *(f"| {label} | {value:.3f} |" for label, value in other_critic_rows(r)),
         *([] if r.two_sample_resynthesised_target is None else [
             "| ceiling: two-sample accuracy, held-out target re-made from its own view | "
             f"{r.two_sample_resynthesised_target:.3f} |"]),
@@ -216,5 +218,5 @@ def write_report(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -
     made = figures(run_dir, report, recipe, pair, inputs, outputs)
     last = {k: v for k, v in report.training.items() if k != "processes"}
     signals = pair.method.signals(last) if last else []
-    write_text(run_dir / "report.md", markdown(report, recipe, made, signals))
+    write_text(RunFolder(run_dir).report("md"), markdown(report, recipe, made, signals))
     write_html(run_dir, report, recipe_dict(recipe))

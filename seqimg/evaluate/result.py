@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from seqimg.errors import SeqimgError
@@ -84,8 +84,9 @@ class ControlScore:
 
     strength: float
     content: dict[str, float]
-    two_sample: float
+    two_sample: float  # by the classifier's family (the CNN or ROCKET)
     statistics: dict[str, float]
+    two_sample_critics: dict[str, float] = field(default_factory=dict)  # every critic's
 
 
 READABLE_ACCURACY = 0.8  # below it, the domain classifier cannot support a strength figure
@@ -114,6 +115,24 @@ class Report:
     # held-out target made again by the method from its own view, against real target: the
     # realism ceiling of a view-based method (None for a method that has no such path)
     two_sample_resynthesised_target: float | None = None
+    # every critic's two-sample accuracy, the classifier's included: the outputs', and the
+    # untransferred round trip's
+    two_sample_critics: dict[str, float] = field(default_factory=dict)
+    two_sample_roundtrip_critics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def critics(self) -> dict[str, float]:
+        """Each critic's two-sample accuracy of the outputs (the classifier's alone in a report
+        from before the critics)."""
+        return self.two_sample_critics or {"classifier": self.two_sample_accuracy}
+
+    def rival_critics(self) -> dict[str, dict[str, float]]:
+        """The same for each control the outputs must beat: the untransferred round trip and
+        every rule-made control."""
+        return {"the untransferred round trip": self.two_sample_roundtrip_critics
+                or {"classifier": self.two_sample_roundtrip_source},
+                **{name: c.two_sample_critics or {"classifier": c.two_sample}
+                   for name, c in self.controls.items()}}
 
     @property
     def skipped_count(self) -> int:

@@ -36,9 +36,23 @@ def controls_rows(r: Report) -> tuple[tuple[str, ...], list[tuple]]:
     if not r.controls:
         return (), []
     measures = list(next(iter(r.controls.values())).content)
-    header = ("", "strength", *(f"{m} kept" for m in measures), "two-sample")
+    critics, rivals = list(r.critics), r.rival_critics()
+    header = ("", "strength", *(f"{m} kept" for m in measures),
+              *(f"two-sample ({c})" for c in critics))
     rows = [("learned transfer", readable(r, r.transfer_strength),
-             *(r.content_similarity[m].normalised for m in measures), r.two_sample_accuracy)]
-    rows += [(name, readable(r, c.strength), *(c.content[m] for m in measures), c.two_sample)
+             *(r.content_similarity[m].normalised for m in measures), *r.critics.values())]
+    rows += [(name, readable(r, c.strength), *(c.content[m] for m in measures),
+              *(rivals[name].get(critic, float("nan")) for critic in critics))
              for name, c in r.controls.items()]
     return header, rows
+
+
+def other_critic_rows(r: Report) -> list[tuple[str, float]]:
+    """The two-sample accuracies of the critics beside the classifier's (already in its own
+    rows), of the outputs and of the untransferred round trip."""
+    roundtrip = r.rival_critics()["the untransferred round trip"]
+    return [row for name in list(r.critics)[1:] for row in (
+        (f"two-sample accuracy by the {name} critic, outputs vs real target",
+         r.critics[name]),
+        (f"two-sample accuracy by the {name} critic, untransferred round trip vs real target",
+         roundtrip.get(name, float("nan"))))]

@@ -1,0 +1,58 @@
+"""The two-sample critics: classifiers of different families, each trained fresh per test, that
+try to tell outputs from real target. The CNN (or ROCKET) reads the frames; the ``statistics``
+critic reads only the target codec's per-window statistics (pitches, density, repetition, ...)
+with gradient-boosted trees. One critic can be fooled (sparse held notes fooled the CNN); a
+design that passes must fool both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+
+class StatisticsCritic:
+    """Gradient-boosted trees over the codec's statistics of each window, shape=(N, window, F);
+    a statistic a window lacks (an empty window has few) is left missing, which the trees
+    handle."""
+
+    def __init__(self, codec, seed: int) -> None:
+        self.codec, self.seed, self.keys = codec, seed, []
+
+    def table(self, windows: np.ndarray) -> list[dict[str, float]]:
+        return [self.codec.statistics(window) for window in windows]
+
+    def features(self, stats: list[dict[str, float]]) -> np.ndarray:
+        return np.array([[s.get(key, np.nan) for key in self.keys] for s in stats],
+                        dtype=np.float64).reshape(len(stats), len(self.keys))
+
+    def fit(self, positive: np.ndarray, negative: np.ndarray) -> StatisticsCritic:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        stats = self.table(np.concatenate([positive, negative]))
+        self.keys = sorted(set().union(*stats))
+        labels = np.r_[np.ones(len(positive)), np.zeros(len(negative))]
+        self.model = HistGradientBoostingClassifier(max_iter=100, max_depth=4,
+                                                    class_weight="balanced",
+                                                    random_state=self.seed)
+        self.model.fit(self.features(stats), labels)
+        return self
+
+    def probability(self, windows: np.ndarray) -> np.ndarray:
+        """P(positive) per window."""
+        if not len(windows):
+            return np.zeros(0)
+        return self.model.predict_proba(self.features(self.table(windows)))[:, 1]
+
+
+CRITICS = {"statistics": StatisticsCritic}
+
+
+def critic_fits(classifier: str, classifier_fit: Callable, codec, seed: int,
+                critics: tuple[str, ...]) -> dict[str, Callable]:
+    """``{name: fit(positive, negative) -> classifier}``: the recipe's classifier first (``cnn``
+    or ``rocket``, fitted by ``classifier_fit``), then each of ``critics`` (``statistics``)."""
+    def fit_of(critic: type) -> Callable:
+        return lambda positive, negative: critic(codec, seed).fit(positive, negative)
+
+    return {classifier: classifier_fit, **{name: fit_of(CRITICS[name]) for name in critics}}
