@@ -12,7 +12,7 @@ patch D, and L_MATCH on register, polyphony and density; on top of the last, a G
 input (on the fold, or 1-D over time) and a D over time (alone, or beside the fold's); the bass
 and melody views instead of the full chroma, with the editing G, a pitches budget, a patch D, a
 second seed and four times the steps (the editing G with bass and melody views is
-recipes/midi_genre.yaml, the default).
+recipes/midi_genre_dtn.yaml, the default DTN).
 Each variant is a normal `seqimg run` with `--set` overrides, so any row can be reproduced
 alone; variants whose report exists are not run again.
 """

@@ -5,8 +5,8 @@ one at a time, each into OUT/<recipe>: a batch of reports to compare with compar
     ... change the code ...
     .venv/bin/python benchmarks/recipe_reports.py --out runs/reports_after
     .venv/bin/python benchmarks/compare_reports.py runs/reports_before runs/reports_after \
-        audio_genre gunpoint_gun_to_point midi_genre midi_genre_pianoroll midi_genre_seed \
-        midi_to_audio_genre motion_walk_to_run
+        audio_genre gunpoint_gun_to_point midi_genre midi_genre_dtn midi_genre_pianoroll \
+        midi_genre_seed midi_to_audio_genre motion_walk_to_run
 
 CPU runs are deterministic, so a change meant to keep behaviour must leave every report equal
 to the digit. A recipe whose report exists is not run again.

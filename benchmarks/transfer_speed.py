@@ -54,7 +54,7 @@ def main() -> None:
     if args.checkpoint:
         pair = load_pair(args.checkpoint)
     else:
-        recipe = load_recipe(ROOT / "recipes" / "midi_genre_diffusion.yaml")
+        recipe = load_recipe(ROOT / "recipes" / "midi_genre.yaml")
         source, target = codec_for(recipe.source), codec_for(recipe.target)
         torch.manual_seed(0)
         pair = TrainedPair(make_method(recipe, source, target).eval(), source, target)

@@ -19,7 +19,7 @@ from seqimg.fold import FoldSpec
 
 DOCS = Path(__file__).parent
 FIGURES = DOCS / "figures"
-RECIPE = DOCS.parent / "recipes" / "midi_genre.yaml"
+RECIPE = DOCS.parent / "recipes" / "midi_genre_dtn.yaml"
 RUN = DOCS.parent / "runs" / "ablations" / "default"  # written by `make ablations`
 
 
@@ -64,7 +64,7 @@ def effective_section() -> str:
     """The trained default model's effective field, when `make ablations` has produced it."""
     checkpoint = RUN / "checkpoints" / "last.pt"
     if not checkpoint.exists():
-        return ("*Run `make ablations` (or `seqimg run recipes/midi_genre.yaml --out "
+        return ("*Run `make ablations` (or `seqimg run recipes/midi_genre_dtn.yaml --out "
                 "runs/ablations/default`) and rebuild this page to add the trained model's "
                 "effective field.*")
     from seqimg.transfer import load_pair
@@ -169,9 +169,9 @@ With several steps per pixel, each pixel carries `k` consecutive steps as channe
 fold with `k = 2` the first layer reads {k2_count} steps over a span of {k2_span}, in runs of
 `3k`: {k2_first} ...
 
-## The default recipe's f, layer by layer
+## The DTN recipe's f, layer by layer
 
-`seqimg receptive-field --recipe recipes/midi_genre.yaml` (144 x 16 x 16 images; residual blocks
+`seqimg receptive-field --recipe recipes/midi_genre_dtn.yaml` (144 x 16 x 16 images; residual blocks
 count as two more 3x3 layers on the main path):
 
 {f_table}

@@ -102,7 +102,7 @@ def test_bad_npy_for_decode(tmp_path):
     assert not (tmp_path / "o.mid").exists()
 
 
-RECIPE = Path(__file__).parents[1] / "recipes" / "midi_genre.yaml"
+RECIPE = Path(__file__).parents[1] / "recipes" / "midi_genre_dtn.yaml"
 
 
 @pytest.mark.parametrize("override,key", [

@@ -138,6 +138,11 @@ class SequenceCodec(ABC):
         applies them to drawn windows only."""
         return []
 
+    def feature_groups(self) -> dict[str, slice]:
+        """Named groups of frame features that a method may treat apart (e.g. the parts of an
+        arrangement), by name; none by default."""
+        return {}
+
     def content_views(self) -> dict[str, Any]:
         """Differentiable views of a batch of frames that must survive a transfer, by name;
         each maps a tensor, shape=(B, T, F), to a tensor, shape=(B, T', V). Default: none."""

@@ -32,6 +32,11 @@ class NoteCodec(abc.ABC):
     def roll(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Decoded notes, shape=(n, 3), and their sounding roll, shape=(T, 128)."""
 
+    @abc.abstractmethod
+    def transposed(self, frames, semitones: int):
+        """Frames, shape=(..., F) (numpy or torch), with every pitch moved by ``semitones``;
+        notes pushed out of the range are dropped, unpitched features (drums) kept."""
+
 
 def needs(*capabilities: type, takes_target: bool = False):
     """Mark a function (e.g. a rule-made control) as needing codecs with ``capabilities``;

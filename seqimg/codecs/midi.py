@@ -4,8 +4,10 @@ input's tempo map and time signatures exactly.
 
 Layouts: ``pitch-channels`` (one sounding and one onset feature per pitch; every pixel is one
 time step), ``pitch-levels`` (one feature per pitch: onset +1, held 0, silent -1), ``voices``
-(the seed paper's highest/middle/lowest pitch plus onset flags), and ``pianoroll`` (the
-pitch-channel frames as a (sounding, onset) x time x pitch image instead of a fold).
+(the seed paper's highest/middle/lowest pitch plus onset flags), ``pianoroll`` (the
+pitch-channel frames as a (sounding, onset) x time x pitch image instead of a fold), and
+``parts`` (lead, rhythm and bass as pitch channels each, then drum onsets per sound group; read
+from the file's tracks and written back one track per part: :mod:`seqimg.codecs.midi_parts`).
 """
 
 from __future__ import annotations
@@ -24,8 +26,23 @@ from seqimg.codecs.base import CodecConfig, SequenceCodec
 from seqimg.codecs.capabilities import NoteCodec
 from seqimg.codecs.layouts import Layout, PianoRollLayout
 from seqimg.codecs.midi_file import read_midi
+from seqimg.codecs.midi_parts import (
+    BASS,
+    DRUM_GROUP_OF,
+    PARTS,
+    RHYTHM,
+    PartFrames,
+    note_parts,
+    part_programs,
+)
 from seqimg.codecs.midi_piece import DEFAULT_QPM, MidiPiece
-from seqimg.codecs.midi_write import TICKS_PER_QUARTER, retimed_score, write_score
+from seqimg.codecs.midi_write import (
+    TICKS_PER_QUARTER,
+    retimed_score,
+    set_part_programs,
+    write_parts_score,
+    write_score,
+)
 from seqimg.errors import EmptyPiece, SeqimgError
 
 log = logging.getLogger(__name__)
@@ -41,7 +58,8 @@ class MidiConfig(CodecConfig):
     silence), not a fold."""
 
     # how notes become features (the module docstring of seqimg.codecs.midi says more)
-    layout: Literal["pitch-channels", "pitch-levels", "voices", "pianoroll"] = "pitch-channels"
+    layout: Literal["pitch-channels", "pitch-levels", "voices", "pianoroll",
+                    "parts"] = "pitch-channels"
     steps_per_beat: int = 4  # grid steps per quarter note, whatever the meter (4: sixteenths)
     seconds_per_step: float | None = None  # a fixed rate instead of the quarter-note grid
     pitch_low: int = 24  # lowest MIDI pitch kept (notes outside the range are dropped)
@@ -54,12 +72,21 @@ class MidiConfig(CodecConfig):
     bass_program: int | None = None  # if set, notes below bass_split get this program
     bass_split: int = 48  # with bass_program: the pitch below which notes go to the bass
     velocity: int = 100  # velocity of written notes
+    # with layout parts: the programs of the written lead, rhythm and bass parts (empty: each
+    # part in the program the input file played it in, else program / bass_program)
+    part_programs: tuple[int, ...] = ()
     max_steps: int = 100_000  # longer pieces are refused rather than exhausting memory
 
     def __post_init__(self) -> None:
         if not 0 <= self.pitch_low < self.pitch_high <= 127:
             raise ValueError("pitch_high: the range must satisfy 0 <= pitch_low < pitch_high "
                              "<= 127")
+        if self.part_programs and (len(self.part_programs) != 3
+                                   or not all(0 <= p <= 127 for p in self.part_programs)):
+            raise ValueError("part_programs: expected three General MIDI programs (0-127) for "
+                             "the lead, rhythm and bass parts, or none")
+        if self.layout == "parts" and self.drums != "drop":
+            raise ValueError("drums: layout 'parts' holds the drums itself; leave drums 'drop'")
         if self.transpose < 0:
             raise ValueError(f"transpose: expected 0 or more semitones, got {self.transpose}")
         if self.layout == "pianoroll":
@@ -89,7 +116,8 @@ class MidiCodec(SequenceCodec, NoteCodec):
     @property
     def n_features(self) -> int:
         layout = {"pitch-channels": 2 * self.n_pitches, "pianoroll": 2 * self.n_pitches,
-                  "pitch-levels": self.n_pitches, "voices": 2 * nt.VOICES}[self.config.layout]
+                  "pitch-levels": self.n_pitches, "voices": 2 * nt.VOICES,
+                  "parts": self.parts.n_features}[self.config.layout]
         return layout + (self.config.drums == "feature")
 
     @property
@@ -107,12 +135,31 @@ class MidiCodec(SequenceCodec, NoteCodec):
         return PianoRollLayout(self.n_pitches, c.height, c.width, c.hop or c.height,
                                self.pad_value)
 
+    @property
+    def parts(self) -> PartFrames:
+        """The frames of the ``parts`` layout over this codec's pitch range."""
+        return PartFrames(self.config.pitch_low, self.config.pitch_high)
+
+    def feature_groups(self) -> dict[str, slice]:
+        """With layout ``parts``: each part's features (lead, rhythm, bass, drums)."""
+        if self.config.layout != "parts":
+            return {}
+        return {**{name: self.parts.block(i) for i, name in enumerate(PARTS)},
+                "drums": self.parts.drums}
+
     def tidy(self, frames):
-        """With ``onset_rule``, onsets where decoding would put them (pitch layouts)."""
+        """With ``onset_rule``, onsets where decoding would put them (pitch layouts; each
+        part's block with layout ``parts``)."""
         if not self.config.onset_rule or self.config.layout == "voices":
             return frames
         from seqimg.codecs.note_views import tidy_onsets
 
+        if self.config.layout == "parts":
+            out = frames.clone()
+            for part in range(len(PARTS)):
+                block = self.parts.block(part)
+                out[..., block] = tidy_onsets(frames[..., block], self.n_pitches, False)
+            return out
         return tidy_onsets(frames, self.n_pitches, self.config.layout == "pitch-levels")
 
     def read(self, path: Path) -> MidiPiece:
@@ -131,6 +178,11 @@ class MidiCodec(SequenceCodec, NoteCodec):
     def grid_notes(self, piece: MidiPiece) -> tuple[np.ndarray, np.ndarray]:
         """Pitched notes, shape=(n, 3), and drum onset steps on the grid; zero-length notes get
         one step, pitches outside the range are dropped (and logged)."""
+        notes, drums, _ = self.grid_notes_kept(piece)
+        return notes, drums
+
+    def grid_notes_kept(self, piece: MidiPiece) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`grid_notes` and which of the piece's notes were kept, shape=(n,)."""
         c = self.config
         pitches = piece.notes[:, 0]
         inside = (pitches >= c.pitch_low) & (pitches <= c.pitch_high)
@@ -146,14 +198,20 @@ class MidiCodec(SequenceCodec, NoteCodec):
         steps = self.to_steps(piece, keep[:, 1:].ravel()).reshape(-1, 2)
         steps[:, 1] = np.maximum(steps[:, 1], steps[:, 0] + 1)
         notes = np.column_stack([keep[:, 0].astype(np.int64), steps])
-        return notes, self.to_steps(piece, piece.drums)
+        return notes, self.to_steps(piece, piece.drums), inside
 
     def to_frames(self, obj: MidiPiece) -> np.ndarray:
         c = self.config
-        notes, drum_steps = self.grid_notes(obj)
+        notes, drum_steps, inside = self.grid_notes_kept(obj)
         length = int(max(notes[:, 2].max(), drum_steps.max(initial=0) + 1))
         if length > c.max_steps:
             raise ValueError(f"{length} grid steps exceed max_steps={c.max_steps}")
+        if c.layout == "parts":
+            parts = note_parts(obj.note_tracks, obj.notes[:, 0], obj.tracks)[inside]
+            groups = np.array([DRUM_GROUP_OF.get(int(p), -1) for p in obj.drum_pitches],
+                              dtype=np.int64)
+            known = groups >= 0
+            return self.parts.encode(notes, parts, drum_steps[known], groups[known], length)
         frames = self.frames_from_notes(notes, length)
         if c.drums == "feature":
             hits = np.zeros(length, dtype=bool)
@@ -171,16 +229,27 @@ class MidiCodec(SequenceCodec, NoteCodec):
     def timing(self, obj: MidiPiece) -> dict | None:
         """The input's tempo map and time signatures, in quarter notes (none on a fixed-rate
         grid, whose steps are already seconds)."""
-        return None if self.config.seconds_per_step else obj.timing()
+        timing = None if self.config.seconds_per_step else obj.timing()
+        if self.config.layout == "parts":
+            parts = note_parts(obj.note_tracks, obj.notes[:, 0], obj.tracks)
+            timing = {**(timing or {}),
+                      "programs": part_programs(parts, obj.note_tracks, obj.tracks)}
+        return timing
 
     def augment(self, frames: np.ndarray) -> list[np.ndarray]:
         """Transpositions by -transpose..transpose semitones (pitch layouts only)."""
         if self.config.layout == "voices":
             return []
-        blocks = 1 if self.config.layout == "pitch-levels" else 2
         transpose = self.config.transpose
-        return [nt.transpose_pitch_blocks(frames, shift, self.n_pitches, blocks)
+        return [self.transposed(frames, shift)
                 for shift in range(-transpose, transpose + 1) if shift]
+
+    def transposed(self, frames, semitones: int):
+        """Every pitch of frames (numpy or torch) moved by ``semitones`` (pitch layouts)."""
+        if self.config.layout == "voices":
+            raise SeqimgError("layout 'voices' cannot be transposed by shifting features")
+        blocks = {"pitch-levels": 1, "parts": 2 * len(PARTS)}.get(self.config.layout, 2)
+        return nt.transpose_pitch_blocks(frames, semitones, self.n_pitches, blocks)
 
     @property
     def steps_per_beat(self) -> int:
@@ -192,6 +261,9 @@ class MidiCodec(SequenceCodec, NoteCodec):
         c, pitches = self.config, self.n_pitches
         if c.layout == "voices":
             return nt.voices_to_notes(frames, c.pitch_low, c.pitch_high)
+        if c.layout == "parts":
+            notes = np.concatenate(self.parts.part_notes(frames, c.onset_rule))
+            return notes[np.lexsort((notes[:, 0], notes[:, 1]))]
         if c.layout == "pitch-levels":
             sounding, onsets = nt.pitch_level_rolls(frames[:, :pitches])
         else:
@@ -205,6 +277,10 @@ class MidiCodec(SequenceCodec, NoteCodec):
         codec's layout (pitches outside the range dropped, no drum hits)."""
         c = self.config
         keep = notes[(notes[:, 0] >= c.pitch_low) & (notes[:, 0] <= c.pitch_high)]
+        if c.layout == "parts":  # notes without parts: the bass below bass_split, else rhythm
+            parts = np.where(keep[:, 0] < c.bass_split, BASS, RHYTHM)
+            return self.parts.encode(keep, parts, np.zeros(0, np.int64), np.zeros(0, np.int64),
+                                     length)
         encode = {"pitch-channels": nt.notes_to_pitch_channels,
                   "pianoroll": nt.notes_to_pitch_channels,
                   "pitch-levels": nt.notes_to_pitch_levels,
@@ -218,6 +294,13 @@ class MidiCodec(SequenceCodec, NoteCodec):
         """A symusic score of the decoded notes at ``velocity``, in ``program`` (the bass in
         ``bass_program``), at ``tempo`` (120 unless set) in 4/4."""
         c = self.config
+        if c.layout == "parts":
+            programs = list(c.part_programs) or [c.program, c.program,
+                                                 c.program if c.bass_program is None
+                                                 else c.bass_program]
+            return write_parts_score(self.parts.part_notes(frames, c.onset_rule),
+                                     self.parts.drum_hits(frames), len(frames),
+                                     self.ticks_per_step, programs, c)
         notes = self.notes(frames)
         return write_score(notes, np.flatnonzero(frames[:, -1] > 0)
                            if c.drums == "feature" else np.zeros(0, dtype=np.int64),
@@ -233,6 +316,8 @@ class MidiCodec(SequenceCodec, NoteCodec):
 
     def apply_timing(self, obj, timing: dict):
         """The score in the input's tempo map (unless ``tempo`` is set) and time signatures."""
+        if self.config.layout == "parts" and not self.config.part_programs:
+            set_part_programs(obj, timing.get("programs", ()))
         if self.config.seconds_per_step:
             return obj
         try:
@@ -263,16 +348,32 @@ class MidiCodec(SequenceCodec, NoteCodec):
         """``harmony`` (pitch classes per beat), ``voicing`` (the same, counted over octaves),
         ``bass`` (lowest pitch class per beat), ``melody`` (top voice's pitch class per step),
         ``chroma`` (pitch-class shares per step, as the audio codec's), ``rhythm`` (onsets per
-        step)."""
+        step); with layout ``parts`` each of the merged roll, and ``lead`` (the lead part's top
+        voice's pitch class per step)."""
         views = self.note_views()
-        return views.content() if views else {}
+        if views is None:
+            return {}
+        if self.config.layout != "parts":
+            return views.content()
+        lead = self.parts.block(0)
+        return {**self.on_merged(views.content()),
+                "lead": lambda frames: views.melody(frames[..., lead])}
+
+    def on_merged(self, views: dict) -> dict:
+        """``views`` of a pitch-channels roll read from the parts layout's merged roll."""
+        merged = self.parts.merged
+        return {name: (lambda frames, view=view: view(merged(frames)))
+                for name, view in views.items()}
 
     def batch_statistics(self) -> dict:
         """``register`` (mean sounding pitch in the range), ``polyphony`` (pitches sounding per
         step), ``density`` (notes starting per beat), ``pitches`` (distinct pitches per
         window)."""
         views = self.note_views()
-        return views.batch_statistics() if views else {}
+        if views is None:
+            return {}
+        stats = views.batch_statistics()
+        return self.on_merged(stats) if self.config.layout == "parts" else stats
 
     @property
     def bar_steps(self) -> int:
@@ -294,15 +395,21 @@ class MidiCodec(SequenceCodec, NoteCodec):
                    path: Path) -> Path:
         """Piano rolls of the input and the transfer over the codec's pitch range (of
         ``after`` alone under ``title`` when ``before`` is None): the same 8 bars of each with
-        note names and bar lines, and each whole piece small beside them."""
+        note names and bar lines, and each whole piece small beside them; with layout ``parts``
+        the output's lead, rhythm and bass parts each below (the drums are not drawn)."""
         from seqimg.plots import piano_figure, save_figure
 
-        pitches = slice(self.config.pitch_low, self.config.pitch_high + 1)
+        c = self.config
         shown = ([(title, after)] if before is None else
                  [(f"{title}: input", before), (f"{title}: transferred", after)])
-        return save_figure(piano_figure([(label, self.roll(frames)[1][:, pitches])
-                                         for label, frames in shown],
-                                        self.config.pitch_low, self.bar_steps), path)
+        rolls = [(label, self.roll(frames)[1]) for label, frames in shown]
+        if c.layout == "parts":  # the output's pitched parts each in a roll of its own
+            rolls += [(f"{title}: {name} part", nt.sounding_and_onsets(notes, len(after), 0,
+                                                                      127)[0])
+                      for name, notes in zip(PARTS, self.parts.part_notes(after, c.onset_rule))]
+        return save_figure(piano_figure([(label, roll[:, c.pitch_low : c.pitch_high + 1])
+                                         for label, roll in rolls],
+                                        c.pitch_low, self.bar_steps), path)
 
     def render_audio(self, frames: np.ndarray, path: Path) -> bool:
         """Render with fluidsynth and a General MIDI soundfont, when both are installed."""

@@ -27,6 +27,11 @@ class MidiPiece:
     meters: np.ndarray
     reader: str
     end: float = 0.0
+    # where each note came from, for the parts layout: the index into ``tracks`` of each
+    # pitched note, shape=(n,); each pitched track's (name, program); each drum onset's pitch
+    note_tracks: np.ndarray | None = None
+    tracks: tuple[tuple[str, int], ...] = ()
+    drum_pitches: np.ndarray | None = None
 
     def seconds(self, quarters: np.ndarray) -> np.ndarray:
         """Positions in quarter notes to seconds, following the tempo map."""
@@ -77,15 +82,17 @@ def meter_rows(positions: np.ndarray, numerators: np.ndarray,
 def from_score(score) -> MidiPiece:
     """A piece from symusic's score in ticks."""
     tpq = float(score.ticks_per_quarter)
-    pitched, drums = [], []
+    pitched, drums, drum_pitches, tracks = [], [], [], []
     for track in score.tracks:
         notes = track.notes.numpy()
         start = notes["time"].astype(np.float64) / tpq
         if track.is_drum:
             drums.append(start)
+            drum_pitches.append(notes["pitch"].astype(np.int64))
         else:
             end = start + notes["duration"].astype(np.float64) / tpq
             pitched.append(np.column_stack([notes["pitch"].astype(np.float64), start, end]))
+            tracks.append((track.name, int(track.program)))
     tempos = score.tempos.numpy()
     meters = score.time_signatures.numpy()
     return MidiPiece(
@@ -93,7 +100,10 @@ def from_score(score) -> MidiPiece:
         np.concatenate(drums) if drums else np.zeros(0),
         tempo_rows(tempos["time"] / tpq, 6e7 / tempos["mspq"].astype(np.float64)),
         meter_rows(meters["time"] / tpq, meters["numerator"], meters["denominator"]),
-        "symusic", score.end() / tpq)
+        "symusic", score.end() / tpq,
+        note_tracks=np.repeat(np.arange(len(pitched)), [len(p) for p in pitched]),
+        tracks=tuple(tracks),
+        drum_pitches=np.concatenate(drum_pitches) if drum_pitches else np.zeros(0, np.int64))
 
 
 def from_pretty_midi(pm) -> MidiPiece:
@@ -101,7 +111,8 @@ def from_pretty_midi(pm) -> MidiPiece:
     change_times, qpm = pm.get_tempo_changes()
     tempos = tempo_rows(np.concatenate([[0.0], np.cumsum(np.diff(change_times) * qpm[:-1] / 60)]),
                         qpm)
-    pitched = [(n.pitch, n.start, n.end) for i in pm.instruments if not i.is_drum for n in i.notes]
+    melodic = [i for i in pm.instruments if not i.is_drum]
+    pitched = [(n.pitch, n.start, n.end) for i in melodic for n in i.notes]
     notes = np.array(pitched, dtype=np.float64).reshape(-1, 3)
     notes[:, 1:] = quarters_at(tempos, notes[:, 1:])
     drums = np.array([n.start for i in pm.instruments if i.is_drum for n in i.notes],
@@ -111,4 +122,9 @@ def from_pretty_midi(pm) -> MidiPiece:
                         np.array([c.numerator for c in changes]),
                         np.array([c.denominator for c in changes]))
     end = float(quarters_at(tempos, np.array([pm.get_end_time()]))[0])
-    return MidiPiece(notes, quarters_at(tempos, drums), tempos, meters, "pretty_midi", end)
+    return MidiPiece(
+        notes, quarters_at(tempos, drums), tempos, meters, "pretty_midi", end,
+        note_tracks=np.repeat(np.arange(len(melodic)), [len(i.notes) for i in melodic]),
+        tracks=tuple((i.name, i.program) for i in melodic),
+        drum_pitches=np.array([n.pitch for i in pm.instruments if i.is_drum for n in i.notes],
+                              dtype=np.int64))

@@ -48,6 +48,38 @@ def write_score(notes: np.ndarray, drum_steps: np.ndarray, length: int, ticks_pe
     return score
 
 
+def write_parts_score(part_notes: list[np.ndarray], drums: tuple[np.ndarray, np.ndarray],
+                      length: int, ticks_per_step: float, programs: list[int],
+                      config) -> symusic.Score:
+    """A score with one named track per part (lead, rhythm, bass, in ``programs``) and a drum
+    track of ``drums`` (steps, General MIDI pitches), ``length`` steps long."""
+    from seqimg.codecs.midi_parts import PARTS
+
+    score = symusic.Score(TICKS_PER_QUARTER)
+    score.tempos.append(symusic.Tempo(0, qpm=float(config.tempo or DEFAULT_QPM)))
+    end = int(round(length * ticks_per_step))
+    for name, notes, program in zip(PARTS, part_notes, programs):
+        track = symusic.Track(name=name.title(), program=int(program))
+        track.notes = note_list(notes, ticks_per_step, config.velocity)
+        score.tracks.append(track)
+    steps, pitches = drums
+    kit = symusic.Track(name="Drums", program=0, is_drum=True)
+    kit.notes = note_list(np.column_stack([pitches, steps, steps + 1]), ticks_per_step,
+                          config.velocity)
+    kit.controls.append(symusic.ControlChange(end, ALL_NOTES_OFF, 0))
+    score.tracks.append(kit)
+    score.markers.append(symusic.TextMeta(end, "end"))
+    return score
+
+
+def set_part_programs(score: symusic.Score, programs) -> None:
+    """Give each pitched part's track of a parts score the program recorded for it (a part
+    the input did not have keeps its own)."""
+    for track, program in zip(score.tracks, programs):
+        if program is not None and not track.is_drum:
+            track.program = int(program)
+
+
 def retimed_score(score: symusic.Score, timing: dict, keep_tempo: bool) -> symusic.Score:
     """``score`` with ``timing``'s time signatures and (unless ``keep_tempo``) its tempo map,
     both given in quarter notes; notes stay on their ticks."""

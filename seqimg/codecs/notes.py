@@ -133,13 +133,14 @@ def voices_to_notes(frames: np.ndarray, low: int, high: int) -> np.ndarray:
 def transpose_pitch_blocks(frames: np.ndarray, semitones: int, n_pitches: int,
                            blocks: int) -> np.ndarray:
     """Shift the first ``blocks`` blocks of ``n_pitches`` features (sounding, onset) by
-    ``semitones``; notes pushed out of the range are dropped, extra features (drums) kept."""
-    out = frames.copy()
-    for block in (slice(b * n_pitches, (b + 1) * n_pitches) for b in range(blocks)):
-        shifted = np.full_like(frames[:, block], -1.0)
+    ``semitones``; notes pushed out of the range are dropped, extra features (drums) kept.
+    Frames, shape=(..., F), as a numpy array or a torch tensor."""
+    out = frames * 1  # a copy of either kind
+    for start in range(0, blocks * n_pitches, n_pitches):
+        block = frames[..., start : start + n_pitches]
+        out[..., start : start + n_pitches] = -1.0
         if semitones >= 0:
-            shifted[:, semitones:] = frames[:, block][:, : n_pitches - semitones]
+            out[..., start + semitones : start + n_pitches] = block[..., : n_pitches - semitones]
         else:
-            shifted[:, :semitones] = frames[:, block][:, -semitones:]
-        out[:, block] = shifted
+            out[..., start : start + n_pitches + semitones] = block[..., -semitones:]
     return out

@@ -20,6 +20,7 @@ from seqimg.codecs.base import SequenceCodec
 from seqimg.cross import shared_view_shapes, view_shapes
 from seqimg.errors import SeqimgError
 from seqimg.methods.base import Signal, StepContext, TransferMethod
+from seqimg.methods.riffs import bar_roots, check_riffs, tie_bars
 from seqimg.methods.schedules import schedule_for, uniform
 from seqimg.model.denoisers import Denoiser
 from seqimg.views import ViewReader
@@ -39,9 +40,16 @@ class DiffusionConfig:
     # the content views the denoiser is conditioned on (offered by both codecs, one shape)
     views: tuple[str, ...] = ("bass", "harmony", "melody")
     # consecutive rows of each view averaged into one: with views per beat, 2 reads them per
-    # half bar and 4 per bar (a slower harmonic rhythm than a chorale's, as metal has)
+    # half bar and 4 per bar (a slower harmonic rhythm than a chorale's, as metal has); a
+    # transfer-time setting too, in distribution when train_view_spans holds it
     view_span: int = 1
     condition_dropout: float = 0.2  # share of training windows seen without their view
+    # conditioning augmentation (cascaded diffusion): each training window's views pooled over
+    # a span drawn from these (e.g. [1, 2, 4]), so that a slower view_span at transfer time lies
+    # inside what the denoiser saw; empty: always view_span
+    train_view_spans: tuple[int, ...] = ()
+    # and Gaussian noise of up to this scale added to each training window's views
+    view_noise: float = 0.0
     lr: float = 1e-3  # Adam learning rate
     # transfer-time settings (seqimg transfer --set method.t0=0.7, no retraining):
     # the level the source is corrupted to before denoising (1: from the view alone)
@@ -52,6 +60,12 @@ class DiffusionConfig:
     # the last step's cells: 'draw' samples each from its predicted probability, 'threshold'
     # keeps those above one half (no stray cells from a long tail of small probabilities)
     final_step: Literal["draw", "threshold"] = "threshold"
+    # feature groups of the target codec (its feature_groups, e.g. the parts layout's lead)
+    # copied from the source at every step, the rest sampled around them (inpainting)
+    keep: tuple[str, ...] = ()
+    # bars per riff: each bar after the first of a group is tied to the first, moved to its
+    # own bass root (seqimg.methods.riffs); 1: bars are sampled free
+    riff_bars: int = 1
 
     def __post_init__(self) -> None:
         if not 0 < self.t0 <= 1:
@@ -67,6 +81,11 @@ class DiffusionConfig:
             raise ValueError("views: name at least one content view to condition on")
         if self.view_span < 1:
             raise ValueError(f"view_span: expected 1 or more, got {self.view_span}")
+        if any(span < 1 for span in self.train_view_spans) or self.view_noise < 0:
+            raise ValueError("train_view_spans: expected spans of 1 or more (and view_noise "
+                             "0 or more)")
+        if self.riff_bars < 1:
+            raise ValueError(f"riff_bars: expected 1 or more, got {self.riff_bars}")
 
 
 class DiffusionMethod(TransferMethod):
@@ -75,7 +94,8 @@ class DiffusionMethod(TransferMethod):
     config_class = DiffusionConfig
     description = ("a denoiser trained on target windows, conditioned on a content view; "
                    "transfer samples from the source's view (SDEdit start t0, guidance w)")
-    transfer_settings = ("t0", "guidance", "sampler_steps", "sample_seed", "final_step")
+    transfer_settings = ("t0", "guidance", "sampler_steps", "sample_seed", "final_step", "keep",
+                         "riff_bars", "view_span")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec,
                  cfg: DiffusionConfig) -> None:
@@ -104,10 +124,23 @@ class DiffusionMethod(TransferMethod):
                               f"steps and a target window {target.layout.window_length}; the "
                               "diffusion method needs one window length")
         shapes = shared_view_shapes(source, target, list(cfg.views), f"{WHERE}.views")
-        for name, shape in shapes.items():
-            if shape[1] % cfg.view_span:
-                raise SeqimgError(f"{WHERE}.view_span: the {name} view has {shape[1]} rows "
-                                  f"per window, which {cfg.view_span} does not divide")
+        for key, spans in (("view_span", (cfg.view_span,)),
+                           ("train_view_spans", cfg.train_view_spans)):
+            for name, shape in shapes.items():
+                for span in spans:
+                    if shape[1] % span:
+                        raise SeqimgError(f"{WHERE}.{key}: the {name} view has {shape[1]} rows "
+                                          f"per window, which {span} does not divide")
+        groups = target.feature_groups()
+        unknown = [name for name in cfg.keep if name not in groups]
+        if unknown:
+            raise SeqimgError(f"{WHERE}.keep.{unknown[0]}: the {target.name} codec has no such "
+                              f"feature group (it has: {', '.join(groups) or 'none'})")
+        if cfg.keep and source.n_features != target.n_features:
+            raise SeqimgError(f"{WHERE}.keep: copying features from the source needs source and "
+                              "target frames of one width")
+        if cfg.riff_bars > 1:
+            check_riffs(source, target, cfg.riff_bars, f"{WHERE}.riff_bars")
         if cfg.t0 < 1 and source.layout.image_shape != target.layout.image_shape:
             raise SeqimgError(f"{WHERE}.t0: starting from the corrupted source needs source "
                               "and target images of one shape; set it to 1 (re-synthesis from "
@@ -137,16 +170,32 @@ class DiffusionMethod(TransferMethod):
         return {"adam": self.optimiser}
 
     # --- the network's layout ------------------------------------------------------------
-    def condition(self, reader: ViewReader, images: torch.Tensor) -> torch.Tensor:
-        """The views of images, each repeated to every step of its span and concatenated:
-        shape=(B, V, T) for the temporal network, (B, V*k, H, W) folded for the fold one."""
-        length, span = self.target_codec.layout.window_length, self.cfg.view_span
-        views = []
-        for view in reader(images).values():
-            count, rows, width = view.shape
-            pooled = view.float().reshape(count, rows // span, span, width).mean(2)
-            views.append(pooled.repeat_interleave(length // pooled.shape[1], dim=1))
-        return self.to_network(torch.cat(views, -1))
+    def condition(self, reader: ViewReader, images: torch.Tensor,
+                  augment: bool = False) -> torch.Tensor:
+        """The views of images, each pooled over ``view_span`` rows, repeated to every step
+        and concatenated: shape=(B, V, T) for the temporal network, (B, V*k, H, W) folded for
+        the fold one. With ``augment`` (training) each window's span is drawn from
+        ``train_view_spans`` and its views noised up to ``view_noise``."""
+        cfg, length = self.cfg, self.target_codec.layout.window_length
+        views = [view.float() for view in reader(images).values()]
+        count = len(images)
+        spans, pick = [cfg.view_span], torch.zeros(count, dtype=torch.long)
+        if augment and cfg.train_view_spans:
+            spans = list(cfg.train_view_spans)
+            pick = torch.randint(len(spans), (count,), generator=self.noise)
+        pick = pick.to(images.device)
+        out = []
+        for view in views:
+            rows, width = view.shape[1:]
+            spread = [view.reshape(count, rows // s, s, width).mean(2)
+                      .repeat_interleave(length * s // rows, dim=1) for s in spans]
+            out.append(torch.stack(spread)[pick, torch.arange(count)])
+        condition = torch.cat(out, -1)
+        if augment and cfg.view_noise:
+            scale = uniform((count, 1, 1), self.noise, condition.device) * cfg.view_noise
+            condition = condition + scale * torch.randn(condition.shape, generator=self.noise
+                                                        ).to(condition.device)
+        return self.to_network(condition)
 
     def to_network(self, frames: torch.Tensor) -> torch.Tensor:
         """Frames, shape=(B, T, F), in the network's layout: (B, F, T) over time, or the
@@ -174,7 +223,7 @@ class DiffusionMethod(TransferMethod):
                    >= self.cfg.condition_dropout).float()
         x_t = self.schedule.add_noise(x0, level, self.noise)
         with torch.no_grad():
-            condition = self.condition(self.read_target, images)
+            condition = self.condition(self.read_target, images, augment=True)
         with ctx.autocast():
             out = self.net(self.to_network(x_t), condition, present, level).float()
             loss = self.schedule.loss(out, self.to_network(x0))
@@ -216,12 +265,32 @@ class DiffusionMethod(TransferMethod):
             start = images.new_full((count, layout.window_length, self.target_codec.n_features),
                                     -1.0)
         levels = torch.linspace(cfg.t0, 0.0, cfg.sampler_steps + 1).tolist()
-        x = self.schedule.add_noise(start, images.new_full((count,), levels[0]), generator)
+        constrain = self.constraints(codec, images)
+        x = constrain(self.schedule.add_noise(start, images.new_full((count,), levels[0]),
+                                              generator))
         for k in range(cfg.sampler_steps):
             out = self.from_network(self.predict(self.to_network(x), condition, levels[k]))
             next_level = levels[k + 1] if k < cfg.sampler_steps - 1 else None
-            x = self.schedule.step(out, next_level, generator, cfg.final_step)
+            x = constrain(self.schedule.step(out, next_level, generator, cfg.final_step))
         return layout.window_images(self.target_codec.tidy(x))
+
+    def constraints(self, codec: SequenceCodec, images: torch.Tensor):
+        """What the sampler imposes after every step: bars tied into riffs (``riff_bars``),
+        then the source's frames put back into the ``keep`` feature groups."""
+        frames = codec.layout.window_frames(images).float()
+        kept = torch.zeros(self.target_codec.n_features, dtype=torch.bool, device=images.device)
+        for name in self.cfg.keep:
+            kept[self.target_codec.feature_groups()[name]] = True
+        target, riff_bars = self.target_codec, self.cfg.riff_bars
+        if riff_bars > 1:
+            roots = bar_roots(codec.content_views()["bass"](frames), 4)
+            bar = 4 * target.steps_per_beat
+
+        def constrain(x: torch.Tensor) -> torch.Tensor:
+            if riff_bars > 1:
+                x = tie_bars(x, roots, bar, riff_bars, target.transposed, ~kept)
+            return torch.where(kept, frames, x) if self.cfg.keep else x
+        return constrain
 
     # --- what evaluation may ask -------------------------------------------------------------
     def kept_views(self) -> list[str]:
