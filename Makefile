@@ -4,16 +4,18 @@ PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.seqimg-installed
 APT_PKGS := freedoom fluidsynth fluid-soundfont-gm chromium
 RUN_DIR  ?= runs/midi_genre
+MODEL_DIR ?= runs/model_midi_genre
 
-.PHONY: setup system-packages test fuzz run bench ablations lint clean
+.PHONY: setup system-packages test fuzz run model bench ablations lint clean
 
 setup: $(STAMP) system-packages
 
-# torch is pinned here (a CPU wheel); pyproject allows a range for users elsewhere.
+# torch (a CPU wheel) and the page's server are pinned here; pyproject allows ranges elsewhere.
 $(STAMP): pyproject.toml examples/seqimg-example-codec/pyproject.toml \
 		examples/seqimg-example-method/pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q "torch==2.13.0"
+	$(PY) -m pip install -q "torch==2.13.0" "starlette==1.10.0" "uvicorn==0.55.0" \
+		"python-multipart==0.0.34" "httpx==0.29.0"
 	$(PY) -m pip install -q -e ".[test]" -e examples/seqimg-example-codec \
 		-e examples/seqimg-example-method
 	touch $(STAMP)
@@ -41,6 +43,13 @@ fuzz: setup
 run: setup
 	$(VENV)/bin/seqimg run recipes/midi_genre.yaml --out $(RUN_DIR) \
 		$(if $(wildcard $(RUN_DIR)/checkpoints/last.pt),--resume)
+
+# the shipped model: the default recipe at its fixed seed, twice make run's training, then its
+# weights in half precision and its card into seqimg/models/ (seqimg models lists it)
+model: setup
+	$(VENV)/bin/seqimg run recipes/midi_genre.yaml --out $(MODEL_DIR) --set train.steps=3000 \
+		$(if $(wildcard $(MODEL_DIR)/checkpoints/last.pt),--resume)
+	$(VENV)/bin/seqimg ship $(MODEL_DIR) --name midi_genre
 
 bench: setup
 	$(PY) benchmarks/train_step.py --model dtn --batch 32 --steps 7 --compare --json

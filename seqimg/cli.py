@@ -272,20 +272,87 @@ def sweep(
 @app.command()
 @friendly
 def transfer(
-    checkpoint: Path = typer.Argument(..., help="Checkpoint written by 'seqimg run'."),
-    files: list[Path] = typer.Argument(..., help="Source-domain files to transfer."),
+    inputs: list[Path] = typer.Argument(..., help="A checkpoint written by 'seqimg run', then "
+                                        "the source-domain files to transfer (only the files "
+                                        "with --model)."),
     out: Path = typer.Option(..., help="Folder for outputs (same names as the inputs)."),
+    model: Optional[str] = typer.Option(None, help="A shipped model instead of a checkpoint "
+                                        "(see seqimg models), e.g. midi_genre."),
     set_: OptionList = typer.Option(None, "--set", help="A transfer-time setting of the "
                                     "method, e.g. method.t0=0.7 (see seqimg methods --options)."),
 ) -> None:
     """Transfer whole files with a trained method: windows through it, then stitched."""
     from seqimg.transfer import load_pair, transfer_files
 
+    if model is None:
+        checkpoint, *files = inputs
+        if not files:
+            raise SeqimgError("transfer: name the files to transfer after the checkpoint (or "
+                              "use --model NAME for a shipped model)")
+    else:
+        from seqimg.shipped import model_path
+
+        checkpoint, files = model_path(model), inputs
     pair = load_pair(checkpoint, set_)
     skipped = transfer_files(pair, files, out)  # each skipped file is logged with its reason
     typer.echo(f"transferred {len(files) - len(skipped)} of {len(files)} files into {out}")
     if skipped:
         raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def models() -> None:
+    """The models shipped with seqimg, each with its card: recipe, data, training, commit, what
+    its run measured (every critic and the controls) and what it does not do yet."""
+    from seqimg.shipped import shipped
+
+    cards = shipped()
+    if not cards:
+        typer.echo("no shipped models (make model writes the default recipe's)")
+    for card in cards.values():
+        typer.echo("\n".join(card.lines()))
+
+
+@app.command()
+@friendly
+def serve(
+    checkpoint: Optional[list[Path]] = typer.Option(None, help="A checkpoint to offer beside "
+                                                    "the shipped models (repeatable)."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind; the default is this "
+                             "machine only."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    max_upload: int = typer.Option(5, help="Largest upload in MB."),
+) -> None:
+    """A local page to hear a transfer (and POST /api/transfer, GET /api/models)."""
+    from seqimg.serve import serve as run_server
+    from seqimg.shipped import model_path, shipped
+
+    models = {name: model_path(name) for name in shipped()}
+    for path in checkpoint or []:
+        if not path.is_file():
+            raise SeqimgError(f"{path}: no such checkpoint")
+        models[path.parent.parent.name if path.parent.name == "checkpoints" else path.stem] = path
+    if not models:
+        raise SeqimgError("serve: no shipped model and no --checkpoint to offer")
+    if max_upload < 1:
+        raise SeqimgError(f"--max-upload: expected 1 MB or more, got {max_upload}")
+    typer.echo(f"serving {', '.join(models)} on http://{host}:{port}/ (Ctrl-C stops)")
+    run_server(models, host, port, max_upload * 1024 * 1024)
+
+
+@app.command()
+@friendly
+def ship(run_dir: Path = typer.Argument(..., help="An evaluated run folder."),
+         name: str = typer.Option(..., help="The model's name, e.g. midi_genre."),
+         out: Optional[Path] = typer.Option(None, help="Folder for NAME.pt and NAME.json "
+                                            "(default: the package's models folder)."),
+         ) -> None:
+    """Write a run's model as a shipped model: half-precision weights and its card."""
+    from seqimg.shipped import MODELS, ship
+
+    card = ship(run_dir, name, out or MODELS)
+    typer.echo("\n".join(card.lines()))
 
 
 @app.command()

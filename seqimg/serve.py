@@ -1,0 +1,314 @@
+"""``seqimg serve``: a local page to hear a transfer, and the same as an API.
+
+GET ``/`` is the page (drop a MIDI file or pick a bundled chorale, choose a model and the
+transfer-time settings, get both piano rolls, both renders, the MIDI and what was kept); POST
+``/api/transfer`` (multipart field ``file``; form fields ``model``, ``t0``, ``guidance``,
+``seed``) answers with the transferred MIDI; GET ``/api/models`` lists the models. Uploads are
+written under generated names in a private temporary folder and removed after the answer; a
+model transfers one request at a time (a lock each), off the event loop, so the server keeps
+answering while it works."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import html
+import json
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from seqimg.errors import SeqimgError, one_line
+
+EXAMPLES = Path(__file__).parent / "examples"  # a few Bach chorales, bundled
+MAX_UPLOAD = 5 * 1024 * 1024
+KEPT_RESULTS = 20  # result folders the page can still fetch from; older ones are removed
+SETTINGS = {  # form field: (method setting, what it trades, default)
+    "t0": ("method.t0", "how much of the input's own notes the start keeps: lower keeps more of "
+           "the piece, higher writes more metal", 0.8),
+    "guidance": ("method.guidance", "how hard the piece's harmony is followed: 0 ignores it, "
+                 "above 1 follows it harder at some cost to realism", 1.0),
+    "seed": ("method.sample_seed", "another seed draws another arrangement of the same piece",
+             0),
+}
+
+
+class BadRequest(Exception):
+    """A request the server refuses with a one-line message (HTTP 4xx)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Server:
+    """The models a server offers (name -> checkpoint) and where it keeps its files."""
+
+    models: dict[str, Path]
+    max_upload: int = MAX_UPLOAD
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="seqimg-serve-")))
+    locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    def lock(self, model: str) -> asyncio.Lock:
+        return self.locks.setdefault(model, asyncio.Lock())
+
+    def settings(self, form) -> tuple[str, list[str]]:
+        """The model named in the form and its transfer-time overrides; a clear refusal of an
+        unknown model or a value that is not a number."""
+        model = str(form.get("model") or next(iter(self.models)))
+        if model not in self.models:
+            raise BadRequest(f"model: unknown model {model!r} (known: {', '.join(self.models)})")
+        overrides = []
+        for name, (key, _, _) in SETTINGS.items():
+            value = form.get(name)
+            if value in (None, ""):
+                continue
+            try:
+                number = int(value) if name == "seed" else float(value)
+            except ValueError:
+                raise BadRequest(f"{name}: expected a number, got {str(value)[:40]!r}") from None
+            overrides.append(f"{key}={number}")
+        return model, overrides
+
+    async def upload(self, form, folder: Path) -> Path:
+        """The uploaded file (or the chosen bundled example) saved under a generated name."""
+        upload = form.get("file")
+        example = str(form.get("example") or "")
+        if isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read(self.max_upload + 1)
+            if len(data) > self.max_upload:
+                raise BadRequest(f"file: larger than the {self.max_upload // 1024} KB limit", 413)
+            if not data:
+                raise BadRequest("file: empty")
+            path = folder / "input.mid"
+            path.write_bytes(data)
+            return path
+        if example:
+            known = {p.stem: p for p in EXAMPLES.glob("*.mid")}
+            if example not in known:
+                raise BadRequest(f"example: unknown example {example!r} (known: "
+                                 f"{', '.join(sorted(known))})")
+            return Path(shutil.copy(known[example], folder / "input.mid"))
+        raise BadRequest("file: no MIDI file uploaded and no example chosen")
+
+    def transfer(self, model: str, overrides: list[str], source: Path, folder: Path,
+                 draw: bool) -> dict:
+        """Transfer ``source`` into ``folder`` (the MIDI, and with ``draw`` the rolls, the
+        renders and what was kept); a file that is not a readable MIDI is a bad request."""
+        from seqimg.transfer import transfer_frames
+
+        try:
+            pair = load_pair_cached(self.models[model], tuple(overrides))
+        except SeqimgError as exc:  # e.g. a setting this model's method does not have
+            if overrides and "--set" in str(exc):
+                raise BadRequest(f"{model}: {one_line(exc)}") from None
+            raise
+
+        try:
+            frames, timing = pair.source.frames_and_timing(source)
+        except SeqimgError as exc:
+            raise BadRequest(f"file: {one_line(exc).split(': ', 1)[-1]}") from None
+        out = transfer_frames(pair, frames)
+        midi = pair.target.save_frames(out, folder / "transferred.mid", timing)
+        made = {"midi": midi.name}
+        if draw:
+            made["rolls"] = pair.target.draw_piece(
+                frames if not pair.cross else None, out, "your piece",
+                folder / "rolls.png").name
+            made["audio"] = {label: f"{label}.wav" for label, codec, f in
+                             (("input", pair.source, frames), ("transferred", pair.target, out))
+                             if codec.render_audio(f, folder / f"{label}.wav")}
+            if not pair.cross:
+                made["kept"] = pair.target.content_similarity(frames, out, 64)
+        return made
+
+
+@functools.lru_cache(maxsize=8)
+def load_pair_cached(checkpoint: Path, overrides: tuple[str, ...]):
+    from seqimg.transfer import load_pair
+
+    return load_pair(checkpoint, list(overrides))
+
+
+def refused(exc: BadRequest) -> JSONResponse:
+    return JSONResponse({"error": str(exc)}, status_code=exc.status)
+
+
+def build_app(server: Server) -> Starlette:
+    """The page and the API over ``server``'s models."""
+
+    async def handle(request: Request, draw: bool):
+        if int(request.headers.get("content-length") or 0) > server.max_upload + 64 * 1024:
+            raise BadRequest(f"file: larger than the {server.max_upload // 1024} KB limit", 413)
+        form = await request.form(max_part_size=server.max_upload + 1)
+        model, overrides = server.settings(form)
+        folder = server.folder / uuid.uuid4().hex
+        folder.mkdir()
+        try:
+            source = await server.upload(form, folder)
+            async with server.lock(model):
+                made = await run_in_threadpool(server.transfer, model, overrides, source,
+                                               folder, draw)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        finally:
+            await form.close()
+        (folder / "input.mid").unlink(missing_ok=True)  # the upload goes once answered
+        return folder, made
+
+    async def api_transfer(request: Request) -> Response:
+        try:
+            folder, made = await handle(request, draw=False)
+        except BadRequest as exc:
+            return refused(exc)
+        except Exception as exc:  # a failed transfer answers with its error, never a hang
+            return JSONResponse({"error": f"transfer failed: {one_line(exc)}"}, status_code=500)
+        data = (folder / made["midi"]).read_bytes()
+        shutil.rmtree(folder, ignore_errors=True)
+        return Response(data, media_type="audio/midi",
+                        headers={"Content-Disposition": 'attachment; filename="transferred.mid"'})
+
+    async def page_transfer(request: Request) -> Response:
+        try:
+            folder, made = await handle(request, draw=True)
+        except BadRequest as exc:
+            return refused(exc)
+        except Exception as exc:
+            return JSONResponse({"error": f"transfer failed: {one_line(exc)}"}, status_code=500)
+        prune(server.folder)
+        return JSONResponse({"id": folder.name, **made})
+
+    async def result(request: Request) -> Response:
+        run, name = request.path_params["run"], request.path_params["name"]
+        if not (run.isalnum() and name in {"transferred.mid", "rolls.png", "input.wav",
+                                           "transferred.wav"}):
+            return JSONResponse({"error": "no such result"}, status_code=404)
+        path = server.folder / run / name
+        if not path.is_file():
+            return JSONResponse({"error": "no such result (results are kept for the last "
+                                 f"{KEPT_RESULTS} transfers)"}, status_code=404)
+        return FileResponse(path)
+
+    async def api_models(request: Request) -> Response:
+        return JSONResponse(model_list(server))
+
+    async def page(request: Request) -> Response:
+        return HTMLResponse(page_html(server))
+
+    return Starlette(routes=[
+        Route("/", page), Route("/api/models", api_models),
+        Route("/api/transfer", api_transfer, methods=["POST"]),
+        Route("/transfer", page_transfer, methods=["POST"]),
+        Route("/results/{run}/{name}", result)])
+
+
+def prune(folder: Path) -> None:
+    """Remove all but the newest ``KEPT_RESULTS`` result folders."""
+    runs = sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in runs[:-KEPT_RESULTS]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def model_list(server: Server) -> list[dict]:
+    """Each model the server offers, with its card where it is a shipped one."""
+    from dataclasses import asdict
+
+    from seqimg.shipped import shipped
+
+    cards = shipped()
+    return [{"name": name, "checkpoint": path.name,
+             **({"card": asdict(cards[name])} if name in cards else {})}
+            for name, path in server.models.items()]
+
+
+def page_html(server: Server) -> str:
+    """The whole page: a form, and a script that shows the result without leaving it."""
+    esc = html.escape
+    models = "".join(f'<option value="{esc(m)}">{esc(m)}</option>' for m in server.models)
+    examples = "".join(f'<option value="{esc(p.stem)}">{esc(p.stem)}</option>'
+                       for p in sorted(EXAMPLES.glob("*.mid")))
+    fields = "".join(
+        f'<label>{esc(name)} <input name="{esc(name)}" placeholder="{default}" size="5">'
+        f'</label>'
+        f'<span class="small">{esc(what)}</span><br>'
+        for name, (_, what, default) in SETTINGS.items())
+    return PAGE.format(models=models, examples=examples, fields=fields,
+                       limit=server.max_upload // 1024, settings=json.dumps(list(SETTINGS)))
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>seqimg: hear a transfer</title>
+<style>body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 1000px; margin: 2em auto;
+padding: 0 1em; }} .small {{ color: #666; font-size: 0.9em; margin-left: 0.5em; }}
+#error {{ color: #a00; }} img {{ max-width: 100%; }} label {{ font-weight: 600; }}</style>
+</head><body>
+<h1>seqimg: hear a chorale come back as metal</h1>
+<form id="form">
+<p><label>MIDI file <input type="file" name="file" accept=".mid,.midi"></label>
+<span class="small">at most {limit} KB</span> or <label>an example
+<select name="example"><option value="">(none)</option>{examples}</select></label></p>
+<p><label>model <select name="model">{models}</select></label></p>
+<p>{fields}</p>
+<p><button type="submit">Transfer</button> <span id="status"></span></p>
+</form>
+<p id="error" role="alert"></p>
+<div id="result" hidden>
+<h2>Listen</h2>
+<p>input <audio id="input-audio" controls></audio></p>
+<p>transferred <audio id="output-audio" controls></audio></p>
+<p id="no-audio" class="small" hidden>No audio: fluidsynth or its General MIDI soundfont is not
+installed (apt-get install fluidsynth fluid-soundfont-gm); the MIDI file still opens in any
+player or DAW.</p>
+<p><a id="download" download="transferred.mid">Download the transferred MIDI</a></p>
+<h2>Look</h2><img id="rolls" alt="piano rolls of the input and the transfer">
+<h2>What was kept</h2><p id="kept"></p>
+</div>
+<script>
+const form = document.getElementById("form");
+form.addEventListener("submit", async (event) => {{
+  event.preventDefault();
+  const status = document.getElementById("status"), error = document.getElementById("error");
+  error.textContent = ""; status.textContent = "transferring...";
+  const answer = await fetch("/transfer", {{method: "POST", body: new FormData(form)}});
+  const data = await answer.json();
+  status.textContent = "";
+  if (!answer.ok) {{ error.textContent = data.error; return; }}
+  const base = "/results/" + data.id + "/";
+  document.getElementById("download").href = base + data.midi;
+  document.getElementById("rolls").src = base + data.rolls;
+  const audio = data.audio || {{}};
+  document.getElementById("input-audio").src = audio.input ? base + audio.input : "";
+  document.getElementById("output-audio").src = audio.transferred ? base + audio.transferred : "";
+  document.getElementById("no-audio").hidden = Boolean(audio.transferred);
+  const kept = data.kept || {{}};
+  document.getElementById("kept").textContent = Object.entries(kept).map(
+    ([k, v]) => k + " " + v.toFixed(2)).join(", ") +
+    " (similarity of input and output; 1 = the same)";
+  document.getElementById("result").hidden = false;
+}});
+</script>
+</body></html>
+"""
+
+
+def serve(models: dict[str, Path], host: str = "127.0.0.1", port: int = 8000,
+          max_upload: int = MAX_UPLOAD) -> None:
+    """Serve the page until interrupted; its temporary folder is removed afterwards."""
+    import uvicorn
+
+    server = Server(models, max_upload)
+    try:
+        uvicorn.run(build_app(server), host=host, port=port, log_level="warning")
+    finally:
+        shutil.rmtree(server.folder, ignore_errors=True)

@@ -1,0 +1,143 @@
+"""Models shipped with seqimg, to hear a transfer without training: each is a checkpoint with its
+weights in half precision (no optimiser state), ``NAME.pt``, and a card, ``NAME.json``, that says
+where it came from (recipe, data, steps, minutes, commit), its checksum, and what its run measured,
+the verdict in words included. ``seqimg ship RUN_DIR --name NAME`` writes both from a run folder;
+``make model`` does it for the default recipe."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from seqimg import checkpoint
+from seqimg.errors import SeqimgError
+from seqimg.io import write_text
+from seqimg.runfiles import RunFolder
+
+MODELS = Path(__file__).parent / "models"  # installed with the package
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """What ``seqimg models`` says of a shipped model."""
+
+    name: str
+    recipe: str  # the recipe's name
+    data: str  # source -> target domains
+    steps: int  # training steps
+    minutes: float  # wall minutes of its run: training, transfer and evaluation
+    commit: str  # the seqimg commit that trained it
+    sha256: str  # of NAME.pt
+    format: int  # checkpoint format
+    measured: dict  # strength, content kept, every critic, the controls
+    verdict: str  # the report's headline
+    limits: list[str]  # what it does not do yet, in words
+
+    def lines(self) -> list[str]:
+        """The card as text, for the terminal."""
+        m = self.measured
+        critics = ", ".join(f"{k} {v:.2f}" for k, v in m["two_sample"].items())
+        kept = ", ".join(f"{k} {v:.2f}" for k, v in m["content"].items())
+        rows = [f"{self.name}: recipe {self.recipe} ({self.data}), {self.steps} steps"
+                + f" ({self.minutes:.1f} minutes with its evaluation)"
+                + f", commit {self.commit[:10]}",
+                f"  measured on {m['pieces']} held-out pieces: strength {m['strength']:.2f}, "
+                f"content kept {kept}; told from real target by {critics} (0.5 = "
+                "indistinguishable)"]
+        rows += [f"  control {name}: strength {c['strength']:.2f}, told apart by "
+                 + ", ".join(f"{k} {v:.2f}" for k, v in c["two_sample"].items())
+                 for name, c in m["controls"].items()]
+        return [*rows, f"  verdict: {self.verdict}", *(f"  not yet: {x}" for x in self.limits)]
+
+
+def measured(report) -> dict:
+    """The card's numbers from a run's report."""
+    return {"pieces": report.counts.get("transferred", 0),
+            "strength": report.transfer_strength,
+            "content": {k: v.normalised for k, v in report.content_similarity.items()},
+            "two_sample": report.critics,
+            "controls": {name: {"strength": c.strength,
+                                "two_sample": c.two_sample_critics or {"cnn": c.two_sample}}
+                         for name, c in report.controls.items()}}
+
+
+def limits(report) -> list[str]:
+    """What the measures say the model does not do yet."""
+    from seqimg.evaluate.verdict import KEPT_LEVEL, PASSES_LEVEL
+
+    out = [f"tellable from real target: {name} critic {value:.2f} (passing needs "
+           f"{PASSES_LEVEL} or less)" if value == value else
+           f"not shown to pass as target: the {name} critic had too few pieces to judge"
+           for name, value in report.critics.items() if not value <= PASSES_LEVEL]
+    out += [f"keeps little {name}: {score.normalised:.2f} (0 = chance, 1 = all kept)"
+            for name, score in report.content_similarity.items()
+            if score.normalised < KEPT_LEVEL and name != "f_constancy"]
+    return out
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def current_commit() -> str:
+    """The commit of the working tree seqimg runs from ('unknown' outside a git checkout)."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent,
+                              capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def ship(run_dir: Path, name: str, out: Path = MODELS) -> ModelCard:
+    """Write ``NAME.pt`` (half-precision weights and what rebuilds the run) and ``NAME.json``
+    into ``out`` from an evaluated run folder."""
+    from seqimg.evaluate.result import Report
+    from seqimg.evaluate.verdict import verdict
+
+    folder = RunFolder(Path(run_dir))
+    report = Report.load(folder.report("json"))
+    loaded = checkpoint.load(folder.checkpoint)
+    info = loaded.described()
+    weights = {k: v.half() if torch.is_tensor(v) and v.is_floating_point() else v
+               for k, v in loaded.state["weights"].items()}
+    out.mkdir(parents=True, exist_ok=True)
+    model = out / f"{name}.pt"
+    checkpoint.save(model, info, {"weights": weights, "history": loaded.state["history"][-1:],
+                                  "step": loaded.state.get("step", 0)})
+    # from the resolved recipe written before training to the report written after evaluation
+    seconds = folder.report("json").stat().st_mtime - folder.config.stat().st_mtime
+    card = ModelCard(
+        name=name, recipe=info.recipe["name"],
+        data=f"{info.recipe['source']['domain']} -> {info.recipe['target']['domain']}",
+        steps=info.recipe["train"]["steps"],
+        minutes=round(seconds / 60, 1),
+        commit=current_commit(), sha256=sha256(model), format=checkpoint.FORMAT,
+        measured=measured(report), verdict=verdict(report).headline, limits=limits(report))
+    write_text(out / f"{name}.json", json.dumps(asdict(card), indent=2))
+    return card
+
+
+def shipped(folder: Path = MODELS) -> dict[str, ModelCard]:
+    """Every shipped model's card, by name."""
+    return {path.stem: ModelCard(**json.loads(path.read_text()))
+            for path in sorted(folder.glob("*.json"))}
+
+
+def model_path(name: str, folder: Path = MODELS) -> Path:
+    """The checkpoint of shipped model ``name``, checked against its card's checksum; a clear
+    error naming the known models for an unknown name."""
+    cards = shipped(folder)
+    if name not in cards:
+        raise SeqimgError(f"--model: no shipped model {name!r} (known: "
+                          f"{', '.join(cards) or 'none'})")
+    path = folder / f"{name}.pt"
+    if not path.is_file() or sha256(path) != cards[name].sha256:
+        raise SeqimgError(f"{path}: missing or changed since it was shipped (its checksum "
+                          "differs from the card's); reinstall seqimg or run 'make model'")
+    return path

@@ -1,0 +1,157 @@
+"""``seqimg serve``: the API (always, through the framework's test client) and the page in a real
+browser (where Chromium is installed); bad and oversize uploads and many requests at once leave
+the server answering."""
+
+import asyncio
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+from conftest import CHORALE, need, write_midi
+from starlette.testclient import TestClient
+from test_report_page import CHROMIUM_FLAGS, LOADED_MEDIA
+
+from seqimg.serve import EXAMPLES, Server, build_app
+
+
+@pytest.fixture(scope="module")
+def sampler(tmp_path_factory):
+    """The checkpoint of a 2-step toy run of the diffusion method."""
+    from test_diffusion import diffusion_recipe
+
+    from seqimg.run import run
+
+    folder = tmp_path_factory.mktemp("toy-sampler")
+    return run(diffusion_recipe(folder, steps=2), folder / "run",
+               progress=False) / "checkpoints" / "last.pt"
+
+
+@pytest.fixture()
+def server(sampler, trained_toy, tmp_path):
+    return Server({"toy": sampler, "dtn": trained_toy}, max_upload=64 * 1024,
+                  folder=tmp_path / "served")
+
+
+@pytest.fixture()
+def client(server):
+    server.folder.mkdir()
+    return TestClient(build_app(server))
+
+
+@pytest.fixture()
+def chorale(tmp_path):
+    return write_midi(tmp_path / "chorale.mid", CHORALE * 4).read_bytes()
+
+
+def test_the_api_answers_a_midi_file_and_keeps_no_upload(client, server, chorale):
+    answer = client.post("/api/transfer", files={"file": ("my piece.mid", chorale)},
+                         data={"t0": "0.5", "seed": "3"})
+    assert answer.status_code == 200 and answer.content[:4] == b"MThd"
+    assert answer.headers["content-type"] == "audio/midi"
+    assert list(server.folder.iterdir()) == []  # the upload and its output are gone
+    models = client.get("/api/models").json()
+    assert [m["name"] for m in models] == ["toy", "dtn"]
+    refused = client.post("/api/transfer", files={"file": ("a.mid", chorale)},
+                          data={"model": "dtn", "t0": "0.5"})
+    assert refused.status_code == 400 and "not a transfer-time setting" in refused.text
+    assert client.post("/api/transfer", files={"file": ("a.mid", chorale)},
+                       data={"model": "dtn"}).status_code == 200
+
+
+@pytest.mark.parametrize("files, data, status, message", [
+    ({"file": ("x.mid", b"not midi at all")}, {}, 400, "file: not a readable MIDI file"),
+    ({"file": ("x.mid", b"")}, {}, 400, "file: empty"),
+    ({"file": ("big.mid", b"0" * (65 * 1024))}, {}, 413, "file: larger than the 64 KB limit"),
+    (None, {}, 400, "no MIDI file uploaded and no example chosen"),
+    (None, {"example": "../etc/passwd"}, 400, "example: unknown example"),
+    (None, {"model": "other"}, 400, "model: unknown model 'other' (known: toy, dtn)"),
+    (None, {"example": "bwv101.7", "t0": "lots"}, 400, "t0: expected a number"),
+])
+def test_bad_requests_get_one_line_and_the_server_keeps_serving(client, server, chorale, files,
+                                                                   data, status, message):
+    answer = client.post("/api/transfer", files=files, data=data)
+    assert answer.status_code == status and message in answer.json()["error"]
+    assert client.post("/api/transfer", files={"file": ("ok.mid", chorale)}).status_code == 200
+    assert list(server.folder.iterdir()) == []
+
+
+def test_a_failed_transfer_answers_with_its_error(client, server, chorale):
+    server.models["broken"] = server.folder / "nothing.pt"
+    answer = client.post("/api/transfer", files={"file": ("a.mid", chorale)},
+                         data={"model": "broken"})
+    assert answer.status_code == 500 and "transfer failed" in answer.json()["error"]
+
+
+def test_the_page_transfers_an_example_and_links_its_results(client):
+    page = client.get("/").text
+    assert all(p.stem in page for p in EXAMPLES.glob("*.mid")) and "t0" in page
+    answer = client.post("/transfer", data={"example": "bwv101.7"})
+    assert answer.status_code == 200, answer.text
+    made = answer.json()
+    base = f"/results/{made['id']}/"
+    assert client.get(base + made["midi"]).content[:4] == b"MThd"
+    assert client.get(base + made["rolls"]).content[:4] == b"\x89PNG"
+    assert set(made["kept"]) >= {"chroma", "contour"}
+    assert client.get(f"/results/{made['id']}/../../etc").status_code == 404
+
+
+def test_twenty_requests_at_once_are_all_answered(server, chorale):
+    server.folder.mkdir()
+    app = build_app(server)
+
+    async def many():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            return await asyncio.gather(*[
+                http.post("/api/transfer", files={"file": (f"{i}.mid", chorale)},
+                          data={"seed": str(i)}) for i in range(20)])
+
+    answers = asyncio.run(many())
+    assert [a.status_code for a in answers] == [200] * 20
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_page_works_in_chromium(server, chorale, tmp_path):
+    need("chromium")
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    server.folder.mkdir()
+    port = free_port()
+    running = uvicorn.Server(uvicorn.Config(build_app(server), host="127.0.0.1", port=port,
+                                            log_level="warning"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        time.sleep(0.05)
+    upload = tmp_path / "chorale.mid"
+    upload.write_bytes(chorale)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                 args=CHROMIUM_FLAGS)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.set_input_files("input[name=file]", str(upload))
+            page.click("button[type=submit]")
+            page.wait_for_selector("#result:not([hidden])", timeout=120_000)
+            media = page.evaluate(LOADED_MEDIA) if page.locator("#no-audio").is_hidden() else []
+            href = page.get_attribute("#download", "href")
+            midi = page.evaluate("async (u) => { const r = await fetch(u); const b = new "
+                                 "Uint8Array(await r.arrayBuffer()); return [...b.slice(0, 4)]; }",
+                                 href)
+            browser.close()
+    finally:
+        running.should_exit = True
+        thread.join(10)
+    assert bytes(midi) == b"MThd"
+    assert media in ([], ["ok", "ok"])
+    need("fluidsynth")
+    assert media == ["ok", "ok"]
