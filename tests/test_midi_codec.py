@@ -257,3 +257,11 @@ def test_a_silent_output_reads_back_as_silence_but_a_users_empty_file_is_refused
     np.testing.assert_array_equal(codec.frames(written, allow_empty=True), silent)
     with pytest.raises(SeqimgError, match=r"silent.mid: no pitched notes in 24-107"):
         codec.frames(written)
+
+
+def test_written_tracks_are_named_for_their_programs(tmp_path):
+    codec = MidiCodec(program=30, bass_program=33, bass_split=48)
+    frames = codec.frames_from_notes(np.array([[40, 0, 4], [64, 0, 4]]), 8)
+    out = codec.save_frames(frames, tmp_path / "named.mid")
+    names = [(i.name, i.program) for i in pretty_midi.PrettyMIDI(str(out)).instruments]
+    assert names == [("Distortion Guitar", 30), ("Electric Bass (finger)", 33)]

@@ -21,6 +21,13 @@ def note_list(notes: np.ndarray, ticks_per_step: float, velocity: int):
                                    np.full(len(notes), velocity, dtype=np.int8))
 
 
+def instrument_name(program: int) -> str:
+    """The General MIDI name of ``program``, as a DAW shows a track."""
+    import pretty_midi
+
+    return pretty_midi.program_to_instrument_name(int(program))
+
+
 def write_score(notes: np.ndarray, drum_steps: np.ndarray, length: int, ticks_per_step: float,
                 config) -> symusic.Score:
     """A score of pitched notes, shape=(n, 3) in steps, and drum hits, ``length`` steps long,
@@ -29,7 +36,7 @@ def write_score(notes: np.ndarray, drum_steps: np.ndarray, length: int, ticks_pe
     score.tempos.append(symusic.Tempo(0, qpm=float(config.tempo or DEFAULT_QPM)))
     bass = (notes[:, 0] < config.bass_split if config.bass_program is not None
             else np.zeros(len(notes), dtype=bool))
-    main = symusic.Track(program=config.program)
+    main = symusic.Track(name=instrument_name(config.program), program=config.program)
     main.notes = note_list(notes[~bass], ticks_per_step, config.velocity)
     main.controls.append(symusic.ControlChange(int(round(length * ticks_per_step)),
                                                ALL_NOTES_OFF, 0))
@@ -37,12 +44,13 @@ def write_score(notes: np.ndarray, drum_steps: np.ndarray, length: int, ticks_pe
     # a marker keeps the length where no note is left to hold the controller (a silent piece)
     score.markers.append(symusic.TextMeta(int(round(length * ticks_per_step)), "end"))
     if bass.any():
-        low = symusic.Track(program=config.bass_program)
+        low = symusic.Track(name=instrument_name(config.bass_program),
+                            program=config.bass_program)
         low.notes = note_list(notes[bass], ticks_per_step, config.velocity)
         score.tracks.append(low)
     if len(drum_steps):
         hits = np.column_stack([np.full(len(drum_steps), DRUM_PITCH), drum_steps, drum_steps + 1])
-        kit = symusic.Track(program=0, is_drum=True)
+        kit = symusic.Track(name="Drums", program=0, is_drum=True)
         kit.notes = note_list(hits, ticks_per_step, config.velocity)
         score.tracks.append(kit)
     return score
