@@ -127,3 +127,19 @@ def test_view_span_reads_the_view_per_bar(tmp_path):
     with pytest.raises(SeqimgError, match="method.view_span: the bass view has 16 rows per "
                                           "window, which 3 does not divide"):
         load_recipe(diffusion_recipe(tmp_path), ["method.view_span=3"])
+
+
+def test_views_whose_rows_do_not_divide_the_window_are_stretched_to_it():
+    from seqimg.codecs.timeseries import TimeseriesCodec
+
+    codec = TimeseriesCodec(channels=1, height=8, width=8)  # the shape view has 61 rows of 64
+    torch.manual_seed(0)
+    method = DiffusionMethod(codec, codec, DiffusionConfig(width=8, dilations=(1,),
+                                                           views=("shape", "trend")))
+    images = torch.rand(3, *codec.layout.image_shape) * 2 - 1
+    rows = {name: v.shape[1] for name, v in method.read_target(images).items()}
+    assert rows["shape"] % 64 and rows["trend"] == 8
+    condition = method.condition(method.read_target, images)
+    assert condition.shape[0] == 3 and condition.shape[-1] == codec.layout.window_length
+    out = method.eval().transfer(images)
+    assert out.shape == images.shape and torch.isfinite(out).all()

@@ -88,6 +88,13 @@ class DiffusionConfig:
             raise ValueError(f"riff_bars: expected 1 or more, got {self.riff_bars}")
 
 
+def stretch(view: torch.Tensor, length: int) -> torch.Tensor:
+    """A view, shape=(B, rows, W), to ``length`` rows, each step reading the row it falls in
+    (rows repeated when they divide ``length``, as views per beat do)."""
+    rows = view.shape[1]
+    return view[:, torch.arange(length, device=view.device) * rows // length]
+
+
 class DiffusionMethod(TransferMethod):
     """A view-conditioned denoiser of target windows, sampled from the source's view."""
 
@@ -187,8 +194,8 @@ class DiffusionMethod(TransferMethod):
         out = []
         for view in views:
             rows, width = view.shape[1:]
-            spread = [view.reshape(count, rows // s, s, width).mean(2)
-                      .repeat_interleave(length * s // rows, dim=1) for s in spans]
+            spread = [stretch(view.reshape(count, rows // s, s, width).mean(2), length)
+                      for s in spans]
             out.append(torch.stack(spread)[pick, torch.arange(count)])
         condition = torch.cat(out, -1)
         if augment and cfg.view_noise:
