@@ -1,6 +1,8 @@
 """Sampling an arrangement: the lead kept from the source (``keep``) and bars tied into riffs
 (``riff_bars``)."""
 
+from pathlib import Path
+
 import pytest
 import torch
 from test_midi_parts import band_file
@@ -69,7 +71,7 @@ def test_bad_arrangement_settings_name_the_key(settings, message):
 
 
 def test_a_parts_recipe_loads_and_writes_programs_per_part():
-    recipe = load_recipe("recipes/midi_genre_parts.yaml")
+    recipe = load_recipe(Path(__file__).parents[1] / "recipes" / "midi_genre_parts.yaml")
     assert recipe.target.codec.layout == "parts"
     assert recipe.target.codec.part_programs == (30, 29, 33)
 
