@@ -50,6 +50,7 @@ BUILTINS = {
         "sixteenths": "seqimg.codecs.note_controls:sixteenths",
         "power_chords": "seqimg.codecs.note_controls:power_chords",
         "retrieval": "seqimg.codecs.note_controls:retrieval",
+        "nearest_windows": "seqimg.codecs.window_controls:nearest_windows",
     },
     "generators": {"dtn": "seqimg.model.variants.dtn:build_generator",
                    "seed": "seqimg.model.variants.seed:build_generator",

@@ -136,3 +136,15 @@ def test_seqimg_exports_what_a_plugin_author_subclasses():
               "assert set(seqimg.__all__) <= set(dir(seqimg)) | set(seqimg.LAZY)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_nearest_windows_finds_a_window_the_target_holds():
+    from seqimg.codecs.window_controls import nearest_windows
+
+    codec = registry.make_codec("timeseries", {"channels": 1, "height": 4, "width": 4})
+    steps = np.linspace(0, 6, 48, dtype=np.float32)[:, None]
+    source = np.sin(steps).astype(np.float32)  # three windows of 16 steps
+    target = [np.cos(steps * 3).astype(np.float32), source[16:32].copy()]
+    made = nearest_windows(codec, source, target=target)
+    assert made.shape == source.shape
+    np.testing.assert_array_equal(made[16:32], source[16:32])  # found as it is
