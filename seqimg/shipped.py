@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -71,7 +72,7 @@ def limits(report) -> list[str]:
     from seqimg.evaluate.verdict import KEPT_LEVEL, PASSES_LEVEL
 
     out = [f"tellable from real target: {name} critic {value:.2f} (passing needs "
-           f"{PASSES_LEVEL} or less)" if value == value else
+           f"{PASSES_LEVEL} or less)" if not math.isnan(value) else
            f"not shown to pass as target: the {name} critic had too few pieces to judge"
            for name, value in report.critics.items() if not value <= PASSES_LEVEL]
     out += [f"keeps little {name}: {score.normalised:.2f} (0 = chance, 1 = all kept)"

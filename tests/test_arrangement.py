@@ -32,7 +32,7 @@ def test_tied_bars_repeat_the_first_moved_to_each_root():
     assert (tied[0, 4] > 0).nonzero().flatten().tolist() == [4, 16]  # E and its onset
     assert tied[0, 6, 5] == -1 and torch.equal(tied[0, :4], x[0, :4])
     assert shift_between(torch.tensor(11), torch.tensor(0)).item() == -1  # B is a step down
-    assert bar_roots(torch.eye(12)[[2, 2, 2, 2, 9, 9, 9, 9]][None], 4).tolist() == [[2, 9]]
+    assert bar_roots(torch.eye(12)[[2, 2, 2, 2, 9, 9, 9, 9]][None]).tolist() == [[2, 9]]
 
 
 def test_kept_features_are_left_as_they_are():
@@ -55,7 +55,7 @@ def test_the_lead_kept_is_the_sources_and_riffs_repeat(tmp_path):
     assert torch.equal(out[..., lead], source[..., lead])
     rhythm = codec.parts.block(1)
     bar = 4 * codec.steps_per_beat
-    roots = bar_roots(codec.content_views()["bass"](source), 4)
+    roots = bar_roots(codec.content_views()["bass"](source))
     second = codec.transposed(out[:, :bar], int(shift_between(roots[0, 1], roots[0, 0])))
     assert torch.equal(out[0, bar : 2 * bar, rhythm], second[0, :, rhythm])
 

@@ -175,14 +175,10 @@ class MidiCodec(SequenceCodec, NoteCodec):
             return np.rint(piece.seconds(quarters) / c.seconds_per_step).astype(np.int64)
         return np.rint(quarters * c.steps_per_beat).astype(np.int64)
 
-    def grid_notes(self, piece: MidiPiece) -> tuple[np.ndarray, np.ndarray]:
-        """Pitched notes, shape=(n, 3), and drum onset steps on the grid; zero-length notes get
-        one step, pitches outside the range are dropped (and logged)."""
-        notes, drums, _ = self.grid_notes_kept(piece)
-        return notes, drums
-
-    def grid_notes_kept(self, piece: MidiPiece) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`grid_notes` and which of the piece's notes were kept, shape=(n,)."""
+    def grid_notes(self, piece: MidiPiece) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pitched notes, shape=(n, 3), drum onset steps on the grid, and which of the piece's
+        notes were kept, shape=(n,); zero-length notes get one step, pitches outside the range
+        are dropped (and logged)."""
         c = self.config
         pitches = piece.notes[:, 0]
         inside = (pitches >= c.pitch_low) & (pitches <= c.pitch_high)
@@ -202,7 +198,7 @@ class MidiCodec(SequenceCodec, NoteCodec):
 
     def to_frames(self, obj: MidiPiece) -> np.ndarray:
         c = self.config
-        notes, drum_steps, inside = self.grid_notes_kept(obj)
+        notes, drum_steps, inside = self.grid_notes(obj)
         length = int(max(notes[:, 2].max(), drum_steps.max(initial=0) + 1))
         if length > c.max_steps:
             raise ValueError(f"{length} grid steps exceed max_steps={c.max_steps}")
@@ -222,7 +218,7 @@ class MidiCodec(SequenceCodec, NoteCodec):
     def fingerprint(self, path: Path) -> str:
         """A hash of the notes on the grid: the same piece written by two programs (or
         converted from two score formats) hashes alike."""
-        notes, drums = self.grid_notes(self.read(path))
+        notes, drums, _ = self.grid_notes(self.read(path))
         notes = notes[np.lexsort((notes[:, 2], notes[:, 0], notes[:, 1]))]
         return hashlib.sha1(notes.tobytes() + np.sort(drums).tobytes()).hexdigest()
 

@@ -28,6 +28,13 @@ def instrument_name(program: int) -> str:
     return pretty_midi.program_to_instrument_name(int(program))
 
 
+def hold_length(score: symusic.Score, track: symusic.Track, end: int) -> None:
+    """Keep ``score`` as long as the frames, to tick ``end``: an "all notes off" on ``track``,
+    and a marker where no note is left to hold the controller (a silent piece)."""
+    track.controls.append(symusic.ControlChange(end, ALL_NOTES_OFF, 0))
+    score.markers.append(symusic.TextMeta(end, "end"))
+
+
 def write_score(notes: np.ndarray, drum_steps: np.ndarray, length: int, ticks_per_step: float,
                 config) -> symusic.Score:
     """A score of pitched notes, shape=(n, 3) in steps, and drum hits, ``length`` steps long,
@@ -38,11 +45,8 @@ def write_score(notes: np.ndarray, drum_steps: np.ndarray, length: int, ticks_pe
             else np.zeros(len(notes), dtype=bool))
     main = symusic.Track(name=instrument_name(config.program), program=config.program)
     main.notes = note_list(notes[~bass], ticks_per_step, config.velocity)
-    main.controls.append(symusic.ControlChange(int(round(length * ticks_per_step)),
-                                               ALL_NOTES_OFF, 0))
     score.tracks.append(main)
-    # a marker keeps the length where no note is left to hold the controller (a silent piece)
-    score.markers.append(symusic.TextMeta(int(round(length * ticks_per_step)), "end"))
+    hold_length(score, main, int(round(length * ticks_per_step)))
     if bass.any():
         low = symusic.Track(name=instrument_name(config.bass_program),
                             program=config.bass_program)
@@ -65,7 +69,6 @@ def write_parts_score(part_notes: list[np.ndarray], drums: tuple[np.ndarray, np.
 
     score = symusic.Score(TICKS_PER_QUARTER)
     score.tempos.append(symusic.Tempo(0, qpm=float(config.tempo or DEFAULT_QPM)))
-    end = int(round(length * ticks_per_step))
     for name, notes, program in zip(PARTS, part_notes, programs):
         track = symusic.Track(name=name.title(), program=int(program))
         track.notes = note_list(notes, ticks_per_step, config.velocity)
@@ -74,9 +77,8 @@ def write_parts_score(part_notes: list[np.ndarray], drums: tuple[np.ndarray, np.
     kit = symusic.Track(name="Drums", program=0, is_drum=True)
     kit.notes = note_list(np.column_stack([pitches, steps, steps + 1]), ticks_per_step,
                           config.velocity)
-    kit.controls.append(symusic.ControlChange(end, ALL_NOTES_OFF, 0))
     score.tracks.append(kit)
-    score.markers.append(symusic.TextMeta(end, "end"))
+    hold_length(score, kit, int(round(length * ticks_per_step)))
     return score
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import torch
 
+BEATS_PER_BAR = 4  # bars are taken as four beats, as the midi codec's measures take them
 
-def bar_roots(bass: torch.Tensor, beats_per_bar: int) -> torch.Tensor:
+
+def bar_roots(bass: torch.Tensor) -> torch.Tensor:
     """The bass pitch class on each bar's first beat, shape=(B, bars), from a bass view per
     beat, shape=(B, beats, 12)."""
-    return bass[:, ::beats_per_bar].argmax(-1)
+    return bass[:, ::BEATS_PER_BAR].argmax(-1)
 
 
 def shift_between(root: torch.Tensor, lead: torch.Tensor) -> torch.Tensor:
@@ -49,7 +51,7 @@ def check_riffs(source, target, riff_bars: int, where: str) -> None:
     if "bass" not in source.content_views():
         raise SeqimgError(f"{where}: riffs follow the source's bass view, which the "
                           f"{source.name} codec does not offer")
-    bars = target.layout.window_length / (4 * target.steps_per_beat)
+    bars = target.layout.window_length / (BEATS_PER_BAR * target.steps_per_beat)
     if bars % riff_bars:
         raise SeqimgError(f"{where}: a window holds {bars:g} bars, which riffs of {riff_bars} "
                           "bars do not divide")
