@@ -61,7 +61,8 @@ BUILTINS = {
                        "temporal": "seqimg.model.variants.temporal:build_discriminator",
                        "dual": "seqimg.model.variants.dual:build_discriminator"},
     "domains": {name: f"seqimg.domains.{name}" for name in
-                ("classical", "metal", "folder", "basicmotions", "gunpoint", "rendered")},
+                ("classical", "metal", "folder", "basicmotions", "gunpoint", "italypower",
+                 "rendered")},
 }
 GROUPS = {kind: f"seqimg.{kind}" for kind in BUILTINS}
 NOUNS = {"methods": "method", "codecs": "codec", "losses": "loss",

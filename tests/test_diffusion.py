@@ -143,3 +143,27 @@ def test_views_whose_rows_do_not_divide_the_window_are_stretched_to_it():
     assert condition.shape[0] == 3 and condition.shape[-1] == codec.layout.window_length
     out = method.eval().transfer(images)
     assert out.shape == images.shape and torch.isfinite(out).all()
+
+
+@pytest.mark.parametrize("prediction", ["x0", "noise", "velocity"])
+def test_each_prediction_target_gives_back_the_clean_window_when_predicted_exactly(prediction):
+    from seqimg.methods.schedules import GaussianMix
+
+    schedule = GaussianMix(prediction, "ode")
+    x0 = torch.rand(4, 16, 2) * 1.6 - 0.8
+    g = torch.Generator().manual_seed(0)
+    x_t, wanted = schedule.training_pair(x0, torch.full((4,), 0.6), g)
+    estimate = schedule.estimate(wanted, x_t, 0.6, False, g, "threshold")
+    torch.testing.assert_close(estimate, x0)
+    # the deterministic step stays on the straight path through x_t: at level 0.3 it holds the
+    # same noise at the lower level, with no fresh draw
+    noise = (x_t - 0.4 * x0) / 0.6
+    torch.testing.assert_close(schedule.step(wanted, x_t, 0.6, 0.3, g), 0.7 * x0 + 0.3 * noise)
+    renoised = GaussianMix(prediction, "renoise").step(wanted, x_t, 0.6, 0.3, g)
+    assert not torch.allclose(renoised, 0.7 * x0 + 0.3 * noise)
+
+
+def test_noise_and_velocity_targets_are_for_continuous_frames_only(tmp_path):
+    with pytest.raises(SeqimgError, match=re.escape(
+            "method.prediction: the midi codec's frames are on/off cells")):
+        load_recipe(diffusion_recipe(tmp_path), ["method.prediction=noise"])

@@ -48,6 +48,7 @@ def test_wad_reader_rejects_other_files(tmp_path):
     ("basicmotions", {"activity": "walking"}, 20, (100, 6)),
     ("basicmotions", {"activity": "running"}, 20, (100, 6)),
     ("gunpoint", {"motion": "gun"}, 100, (150, 1)),
+    ("italypower", {"season": "summer"}, 549, (24, 1)),
 ])
 def test_time_series_sets(name, options, count, shape):
     files = domain_files(name, options)

@@ -249,3 +249,34 @@ def test_rocket_classifier_reads_a_small_detail_of_short_series():
     clf = fit(series(60, True), series(60, False))
     assert accuracy(clf, series(40, True), series(40, False)) > 0.9
     assert clf.embedding(series(5, True)).shape == (5, 32)
+
+
+def test_the_judge_reads_both_sides_of_a_fitted_codec_in_the_targets_coordinates(tmp_path):
+    """Two folders of series from one process, the source's scaler widened by one louder
+    series: read in each side's own coordinates the classifier would tell them apart by the
+    scaling alone; read by the target codec it cannot."""
+    from seqimg.run import run
+
+    rng = np.random.default_rng(0)
+    for name, count in (("src", 16), ("tgt", 16)):
+        (tmp_path / name).mkdir()
+        for i in range(count):
+            values = np.sin(np.arange(64) / 4 + rng.uniform(0, 6)) + 0.3 * rng.normal(size=64)
+            np.savetxt(tmp_path / name / f"s{i:02d}.csv", values, header="value", comments="")
+    np.savetxt(tmp_path / "src" / "loud.csv", 8 * np.sin(np.arange(64) / 4), header="value",
+               comments="")
+    recipe = tmp_path / "r.yaml"
+    codec = "{name: timeseries, channels: 1, height: 8, width: 8}"
+    recipe.write_text(f"""
+name: same
+source: {{domain: folder, options: {{path: {tmp_path / "src"}}}, codec: {codec}}}
+target: {{domain: folder, options: {{path: {tmp_path / "tgt"}}}, codec: {codec}}}
+data: {{heldout_fraction: 0.3}}
+method: {{name: dtn, model: {{width: 4, code_dim: 8}}}}
+train: {{steps: 2, batch_size: 4}}
+evaluate: {{classifier_steps: 200, window: 16, critics: [], examples: 0}}
+""")
+    out = run(recipe, tmp_path / "run", progress=False)
+    report = json.loads((out / "report.json").read_text())
+    assert report["classifier_accuracy"] < 0.75
+    assert report["identity_strength"] == report["roundtrip_identity_strength"]

@@ -86,3 +86,24 @@ def test_audio_decoding_is_a_function_of_the_frames(tmp_path, tone):
     np.random.seed(123)  # neither the global state nor fresh entropy may matter
     second = codec.decode(encoded.images, encoded.length, tmp_path / "b.wav").read_bytes()
     assert first == second
+
+
+def test_series_moments_give_every_written_series_the_training_series_mean_and_spread(tmp_path):
+    rng = np.random.default_rng(1)
+    paths = []
+    for i in range(5):  # z-normalised series, as the UCR/UEA archives hold them
+        values = np.cumsum(rng.normal(size=(60, 2)), axis=0)
+        np.save(tmp_path / f"s{i}.npy", (values - values.mean(0)) / values.std(0))
+        paths.append(tmp_path / f"s{i}.npy")
+    codec = TimeseriesCodec(channels=2, series_moments=True)
+    codec.fit(paths)
+    frames = codec.frames(paths[0]) * 0.5 + 0.1  # a made series off the invariant
+    written = np.load(codec.save_frames(frames, tmp_path / "out.npy"))
+    np.testing.assert_allclose(written.mean(0), 0, atol=1e-9)
+    np.testing.assert_allclose(written.std(0), 1, atol=1e-9)
+    restored = TimeseriesCodec(channels=2, series_moments=True)
+    restored.load_state(codec.state())
+    np.testing.assert_allclose(restored.from_frames(frames), codec.from_frames(frames))
+    plain = TimeseriesCodec(channels=2)
+    plain.load_state(codec.state())
+    assert abs(plain.from_frames(frames).mean(0)).max() > 0.1  # off by default

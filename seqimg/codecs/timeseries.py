@@ -24,6 +24,10 @@ class TimeseriesConfig(CodecConfig):
     height: int = 8
     width: int = 8
     scales: tuple[float, ...] = ()  # training copies scaled about the middle of the range
+    # each written series given the mean and standard deviation per column that the domain's
+    # training series have (their medians): for archives whose every series is z-normalised
+    # (UCR/UEA), so that outputs keep that invariant as real series do
+    series_moments: bool = False
 
     def __post_init__(self) -> None:
         if any(not 0 < s <= 1 for s in self.scales):
@@ -125,6 +129,7 @@ class TimeseriesCodec(SequenceCodec):
         self.low: np.ndarray | None = None
         self.high: np.ndarray | None = None
         self.columns: list[str] | None = None  # the header's names, when the files have one
+        self.moments: np.ndarray | None = None  # (2, F): a training series' mean and std
 
     @property
     def n_features(self) -> int:
@@ -168,17 +173,21 @@ class TimeseriesCodec(SequenceCodec):
             raise SeqimgError("timeseries: cannot fit a scaler on no data")
         stacked = np.concatenate(tables)
         self.low, self.high = stacked.min(axis=0), stacked.max(axis=0)
+        self.moments = np.median([[t.mean(0), t.std(0)] for t in tables], axis=0)
 
     def state(self) -> dict:
         if self.low is None:
             return {}
         named = {"columns": self.columns} if self.columns else {}
+        if self.config.series_moments:
+            named["moments"] = self.moments.tolist()
         return {"low": self.low.tolist(), "high": self.high.tolist(), **named}
 
     def load_state(self, state: dict) -> None:
         if state:
             self.low, self.high = np.asarray(state["low"]), np.asarray(state["high"])
             self.columns = state.get("columns")
+            self.moments = np.asarray(state["moments"]) if "moments" in state else None
 
     def draw_piece(self, before: np.ndarray | None, after: np.ndarray, title: str,
                    path: Path) -> Path:
@@ -199,7 +208,16 @@ class TimeseriesCodec(SequenceCodec):
         return to_unit(obj, self.low, self._span()).astype(np.float32)
 
     def from_frames(self, frames: np.ndarray) -> np.ndarray:
-        return from_unit(frames.astype(np.float64), self.low, self._span())
+        series = from_unit(frames.astype(np.float64), self.low, self._span())
+        if not self.config.series_moments:
+            return series
+        if self.moments is None:
+            raise SeqimgError("timeseries: series_moments needs a scaler fitted with them "
+                              "(fit the codec again)")
+        mean, std = self.moments
+        own = series.std(0)
+        scaled = (series - series.mean(0)) / np.where(own > 0, own, 1.0)
+        return scaled * std + mean
 
     def augment(self, frames: np.ndarray) -> list[np.ndarray]:
         """Copies with every value scaled by each of ``scales`` about the range's middle."""

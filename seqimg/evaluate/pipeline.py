@@ -153,21 +153,24 @@ def f_constancy(pair: TrainedPair, inputs: Pieces, targets: Pieces) -> ContentSc
 
 @dataclass
 class RunPieces:
-    """The pieces evaluation compares: training pieces for the classifier (through their codec
-    round trip), held-out pieces, the untransferred control, and the transferred outputs."""
+    """The pieces evaluation compares, all in the target codec's frames for a one-codec pair
+    (a fitted codec reads each domain in its own coordinates, which a judge could tell apart
+    without looking at the series): training pieces for the classifier (through the target
+    codec's round trip), held-out pieces, the untransferred control, the transferred outputs,
+    and the held-out source as the method reads it."""
 
     source_train: Pieces
     target_train: Pieces
     source_heldout: Pieces
     target_heldout: Pieces
+    # the untransferred control written and read back by the target codec: the held-out
+    # negatives of the domain classifier's accuracy too
     source_through_target: Pieces
     outputs: Pieces
     # the untransferred control as the target's codec reads it: the held-out source itself for
     # one codec, the reference pieces for a cross-codec pair
     untransferred: Pieces
-    # the held-out negatives of the domain classifier's accuracy: the source through its own
-    # codec's round trip, or a cross-codec pair's reference through the target's
-    control: Pieces
+    source_inputs: Pieces  # the held-out source through its own codec, as the method reads it
 
     @property
     def all_target(self) -> Pieces:
@@ -178,17 +181,19 @@ def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dic
     """Read the run's split and transferred files into :class:`RunPieces`."""
     split = read_split(run_dir)
     src, tgt, limit = pair.source, pair.target, recipe.evaluate.max_files
-    source_heldout = read_pieces(src, split["source"]["heldout"], skipped)
+    source_inputs = read_pieces(src, split["source"]["heldout"], skipped)
     transferred = output_paths(split["source"]["heldout"], tgt, RunFolder(run_dir).transferred)
     outputs = read_pieces(tgt, [p for p in transferred.values() if p.exists()], skipped,
                           written=True)
     if not outputs.frames:
         raise SeqimgError(f"{RunFolder(run_dir).transferred}: no transferred files to evaluate")
     if not pair.cross:
-        source_train = round_trip(read_pieces(src, split["source"]["train"][:limit], skipped),
-                                  src)
+        source_heldout = read_pieces(tgt, split["source"]["heldout"], skipped)
+        source_train = round_trip(read_pieces(tgt, split["source"]["train"][:limit], skipped),
+                                  tgt)
         untransferred = source_heldout
     else:  # the reference: even files train the classifier, odd ones are the control
+        source_heldout = source_inputs
         reference = recipe.evaluate.reference
         files = domain_files(reference["domain"], reference["options"], "evaluate.reference",
                              make=False)
@@ -197,16 +202,15 @@ def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dic
                    "evaluate.reference")  # the limit holds for what is rendered too
         source_train = round_trip(read_pieces(tgt, train, skipped), tgt)
         untransferred = read_pieces(tgt, control, skipped)
-    through_target = round_trip(untransferred, tgt)
     return RunPieces(
         source_train=source_train,
         target_train=round_trip(read_pieces(tgt, split["target"]["train"][:limit], skipped), tgt),
         source_heldout=source_heldout,
         target_heldout=round_trip(read_pieces(tgt, split["target"]["heldout"], skipped), tgt),
-        source_through_target=through_target,
+        source_through_target=round_trip(untransferred, tgt),
         outputs=outputs,
         untransferred=untransferred,
-        control=through_target if pair.cross else round_trip(source_heldout, src))
+        source_inputs=source_inputs)
 
 
 def realism(codec, pieces: RunPieces, clf: TrainedClassifier, window: int) -> Realism:
@@ -282,7 +286,7 @@ def content_and_constancy(pair: TrainedPair, measure: ContentMeasure, p: RunPiec
     """Content kept by the outputs against chance, and the method's f-constancy when it has a
     content code."""
     content_kept = content(measure, p.source_heldout, p.outputs, chance)
-    constancy = f_constancy(pair, p.source_heldout, p.all_target)
+    constancy = f_constancy(pair, p.source_inputs, p.all_target)
     if constancy is not None:
         content_kept["f_constancy"] = constancy
     return content_kept
@@ -302,7 +306,7 @@ def strengths(clf: TrainedClassifier, p: RunPieces, window: int) -> dict[str, fl
     the outputs and of each control the report puts beside them."""
     return dict(
         classifier_accuracy=accuracy(clf, frame_windows(p.target_heldout.values, window)[0],
-                                     frame_windows(p.control.values, window)[0]),
+                                     frame_windows(p.source_through_target.values, window)[0]),
         transfer_strength=strength(clf, p.outputs, window),
         identity_strength=strength(clf, p.untransferred, window),
         roundtrip_identity_strength=strength(clf, p.source_through_target, window),

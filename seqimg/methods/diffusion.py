@@ -5,8 +5,9 @@ re-synthesis from the source's view alone) and denoises it in a few steps at gui
 
 How frames are corrupted and sampled is a noise schedule chosen from the target codec's frame
 levels (:mod:`seqimg.methods.schedules`): binary cells are redrawn from their channel's base
-rate, continuous frames mixed with Gaussian noise. A sampling step predicts x_0, draws it, and
-corrupts it again to the next, lower level.
+rate, continuous frames mixed with Gaussian noise. A sampling step estimates x_0, draws it, and
+corrupts it again to the next, lower level (or, for continuous frames, follows the straight
+path through the current x_t).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from seqimg.cross import shared_view_shapes, view_shapes
 from seqimg.errors import SeqimgError
 from seqimg.methods.base import Signal, StepContext, TransferMethod
 from seqimg.methods.riffs import BEATS_PER_BAR, bar_roots, check_riffs, tie_bars
-from seqimg.methods.schedules import schedule_for, uniform
+from seqimg.methods.schedules import ContinuousStep, Prediction, is_binary, schedule_for, uniform
 from seqimg.model.denoisers import Denoiser
 from seqimg.views import ViewReader
 
@@ -51,6 +52,9 @@ class DiffusionConfig:
     # and Gaussian noise of up to this scale added to each training window's views
     view_noise: float = 0.0
     lr: float = 1e-3  # Adam learning rate
+    # what the denoiser of continuous frames predicts: the clean window 'x0', the 'noise' or
+    # the 'velocity' (noise - x0); on/off frames always predict each cell's logit
+    prediction: Prediction = "x0"
     # transfer-time settings (seqimg transfer --set method.t0=0.7, no retraining):
     # the level the source is corrupted to before denoising (1: from the view alone)
     t0: float = 0.8
@@ -60,6 +64,10 @@ class DiffusionConfig:
     # the last step's cells: 'draw' samples each from its predicted probability, 'threshold'
     # keeps those above one half (no stray cells from a long tail of small probabilities)
     final_step: Literal["draw", "threshold"] = "threshold"
+    # a step between levels of continuous frames: the estimated window corrupted again with
+    # fresh noise ('renoise'), or moved along the straight path with the noise it implies
+    # ('ode', deterministic)
+    continuous_step: ContinuousStep = "renoise"
     # feature groups of the target codec (its feature_groups, e.g. the parts layout's lead)
     # copied from the source at every step, the rest sampled around them (inpainting)
     keep: tuple[str, ...] = ()
@@ -102,14 +110,14 @@ class DiffusionMethod(TransferMethod):
     description = ("a denoiser trained on target windows, conditioned on a content view; "
                    "transfer samples from the source's view (SDEdit start t0, guidance w)")
     transfer_settings = ("t0", "guidance", "sampler_steps", "sample_seed", "final_step", "keep",
-                         "riff_bars", "view_span")
+                         "riff_bars", "view_span", "continuous_step")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec,
                  cfg: DiffusionConfig) -> None:
         super().__init__(source, target, cfg)
         self.read_source = ViewReader(source, list(cfg.views), f"{WHERE}.views")
         self.read_target = ViewReader(target, list(cfg.views), f"{WHERE}.views")
-        self.schedule = schedule_for(target)
+        self.schedule = schedule_for(target, cfg.prediction, cfg.continuous_step)
         condition = sum(shape[-1] for shape in view_shapes(target, list(cfg.views)).values())
         if cfg.network == "temporal":
             channels, dims = target.n_features, 1
@@ -146,6 +154,10 @@ class DiffusionMethod(TransferMethod):
         if cfg.keep and source.n_features != target.n_features:
             raise SeqimgError(f"{WHERE}.keep: copying features from the source needs source and "
                               "target frames of one width")
+        if cfg.prediction != "x0" and is_binary(target):
+            raise SeqimgError(f"{WHERE}.prediction: the {target.name} codec's frames are on/off "
+                              "cells, whose denoiser predicts each cell (x0); noise and velocity "
+                              "are for continuous frames")
         if cfg.riff_bars > 1:
             check_riffs(source, target, cfg.riff_bars, f"{WHERE}.riff_bars")
         if cfg.t0 < 1 and source.layout.image_shape != target.layout.image_shape:
@@ -219,8 +231,9 @@ class DiffusionMethod(TransferMethod):
 
     # --- training ---------------------------------------------------------------------------
     def step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
-        """L_DENOISE, the schedule's loss of D(x_t, v, t) against x_0, with x_0 a target window,
-        v its view (absent for a share of windows) and t ~ U(0, 1)."""
+        """L_DENOISE, the schedule's loss of D(x_t, v, t) against what it predicts (x_0, the
+        noise or the velocity), with x_0 a target window, v its view (absent for a share of
+        windows) and t ~ U(0, 1)."""
         images = ctx.target()
         x0 = self.target_codec.layout.window_frames(images).float()  # (B, T, F)
         count = len(x0)
@@ -228,12 +241,12 @@ class DiffusionMethod(TransferMethod):
         level = uniform((count,), self.noise, x0.device)
         present = (uniform((count,), self.noise, x0.device)
                    >= self.cfg.condition_dropout).float()
-        x_t = self.schedule.add_noise(x0, level, self.noise)
+        x_t, wanted = self.schedule.training_pair(x0, level, self.noise)
         with torch.no_grad():
             condition = self.condition(self.read_target, images, augment=True)
         with ctx.autocast():
             out = self.net(self.to_network(x_t), condition, present, level).float()
-            loss = self.schedule.loss(out, self.to_network(x0))
+            loss = self.schedule.loss(out, self.to_network(wanted))
         ctx.update(self.optimiser, loss)
         return {"L_DENOISE": loss}
 
@@ -278,7 +291,8 @@ class DiffusionMethod(TransferMethod):
         for k in range(cfg.sampler_steps):
             out = self.from_network(self.predict(self.to_network(x), condition, levels[k]))
             next_level = levels[k + 1] if k < cfg.sampler_steps - 1 else None
-            x = constrain(self.schedule.step(out, next_level, generator, cfg.final_step))
+            x = constrain(self.schedule.step(out, x, levels[k], next_level, generator,
+                                             cfg.final_step))
         return layout.window_images(self.target_codec.tidy(x))
 
     def constraints(self, codec: SequenceCodec, images: torch.Tensor):

@@ -35,22 +35,30 @@ class NoiseSchedule(nn.Module):
                   generator: torch.Generator) -> torch.Tensor:
         """x_0, shape=(B, T, F), at noise ``level``, shape=(B,)."""
 
-    @abstractmethod
-    def loss(self, prediction: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:
-        """The denoiser's loss: its ``prediction`` against the clean window (one layout)."""
+    def training_pair(self, x0: torch.Tensor, level: torch.Tensor,
+                      generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """x_t and what the denoiser is trained to predict from it; default: x_0 itself."""
+        return self.add_noise(x0, level, generator), x0
 
     @abstractmethod
-    def estimate(self, prediction: torch.Tensor, last: bool, generator: torch.Generator,
+    def loss(self, prediction: torch.Tensor, wanted: torch.Tensor) -> torch.Tensor:
+        """The denoiser's loss: its ``prediction`` against what it should predict (one
+        layout)."""
+
+    @abstractmethod
+    def estimate(self, prediction: torch.Tensor, x_t: torch.Tensor, level: float, last: bool,
+                 generator: torch.Generator,
                  final_step: Literal["draw", "threshold"]) -> torch.Tensor:
-        """The clean frames a prediction stands for (drawn, or on the last step as asked)."""
+        """The clean frames a prediction at ``x_t``, ``level`` stands for (drawn, or on the
+        last step as asked)."""
 
-    def step(self, prediction: torch.Tensor, next_level: float | None,
-             generator: torch.Generator,
+    def step(self, prediction: torch.Tensor, x_t: torch.Tensor, level: float,
+             next_level: float | None, generator: torch.Generator,
              final_step: Literal["draw", "threshold"] = "threshold") -> torch.Tensor:
-        """One sampling step: the prediction's clean frames, corrupted again to ``next_level``
-        (none on the last step, which returns them as they are)."""
+        """One sampling step from ``x_t`` at ``level``: the prediction's clean frames,
+        corrupted again to ``next_level`` (none on the last step, which returns them)."""
         last = next_level is None
-        x0 = self.estimate(prediction, last, generator, final_step)
+        x0 = self.estimate(prediction, x_t, level, last, generator, final_step)
         if last:
             return x0
         return self.add_noise(x0, prediction.new_full((len(x0),), next_level), generator)
@@ -81,10 +89,11 @@ class BinaryRedraw(NoiseSchedule):
         fresh = uniform(x0.shape, generator, x0.device) < self.base_rate
         return torch.where(redraw, fresh.float() * 2 - 1, x0)
 
-    def loss(self, prediction: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:
-        return F.binary_cross_entropy_with_logits(prediction, (clean > 0).float())
+    def loss(self, prediction: torch.Tensor, wanted: torch.Tensor) -> torch.Tensor:
+        return F.binary_cross_entropy_with_logits(prediction, (wanted > 0).float())
 
-    def estimate(self, prediction: torch.Tensor, last: bool, generator: torch.Generator,
+    def estimate(self, prediction: torch.Tensor, x_t: torch.Tensor, level: float, last: bool,
+                 generator: torch.Generator,
                  final_step: Literal["draw", "threshold"]) -> torch.Tensor:
         """Each cell drawn from its predicted probability; on the last step with 'threshold',
         the cells above one half."""
@@ -95,23 +104,56 @@ class BinaryRedraw(NoiseSchedule):
         return drawn.float() * 2 - 1
 
 
+Prediction = Literal["x0", "noise", "velocity"]
+ContinuousStep = Literal["renoise", "ode"]
+MIN_SIGNAL = 0.05  # 1 - t below which a noise prediction is not divided by (t near 1)
+
+
 class GaussianMix(NoiseSchedule):
-    """Continuous frames: x_t = (1 - t) x_0 + t e with e ~ N(0, 1); the denoiser predicts x_0
-    (L = MSE)."""
+    """Continuous frames: x_t = (1 - t) x_0 + t e with e ~ N(0, 1). The denoiser predicts x_0,
+    the noise e or the velocity e - x_0 (L = MSE on it). A sampling step either corrupts the
+    estimated x_0 again with fresh noise ('renoise') or moves along the straight path through
+    x_t with the noise it implies ('ode', deterministic as DDIM is)."""
+
+    def __init__(self, prediction: Prediction = "x0", step_kind: ContinuousStep = "renoise"
+                 ) -> None:
+        super().__init__()
+        self.prediction, self.step_kind = prediction, step_kind
 
     def add_noise(self, x0: torch.Tensor, level: torch.Tensor,
                   generator: torch.Generator) -> torch.Tensor:
+        return self.training_pair(x0, level, generator)[0]
+
+    def training_pair(self, x0: torch.Tensor, level: torch.Tensor,
+                      generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         t = level.view(-1, 1, 1)
         noise = torch.randn(x0.shape, generator=generator).to(x0.device)
-        return (1 - t) * x0 + t * noise
+        wanted = {"x0": x0, "noise": noise, "velocity": noise - x0}[self.prediction]
+        return (1 - t) * x0 + t * noise, wanted
 
-    def loss(self, prediction: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:
-        return F.mse_loss(prediction, clean)
+    def loss(self, prediction: torch.Tensor, wanted: torch.Tensor) -> torch.Tensor:
+        return F.mse_loss(prediction, wanted)
 
-    def estimate(self, prediction: torch.Tensor, last: bool, generator: torch.Generator,
+    def estimate(self, prediction: torch.Tensor, x_t: torch.Tensor, level: float, last: bool,
+                 generator: torch.Generator,
                  final_step: Literal["draw", "threshold"]) -> torch.Tensor:
-        """The prediction itself, inside [-1, 1]."""
-        return prediction.clamp(-1, 1)
+        """x_0 from the prediction at ``x_t``, inside [-1, 1]."""
+        if self.prediction == "noise":
+            x0 = (x_t - level * prediction) / max(1 - level, MIN_SIGNAL)
+        elif self.prediction == "velocity":
+            x0 = x_t - level * prediction
+        else:
+            x0 = prediction
+        return x0.clamp(-1, 1)
+
+    def step(self, prediction: torch.Tensor, x_t: torch.Tensor, level: float,
+             next_level: float | None, generator: torch.Generator,
+             final_step: Literal["draw", "threshold"] = "threshold") -> torch.Tensor:
+        if self.step_kind == "renoise" or next_level is None:
+            return super().step(prediction, x_t, level, next_level, generator, final_step)
+        x0 = self.estimate(prediction, x_t, level, False, generator, final_step)
+        noise = (x_t - (1 - level) * x0) / level
+        return (1 - next_level) * x0 + next_level * noise
 
 
 def is_binary(codec: SequenceCodec) -> bool:
@@ -119,7 +161,10 @@ def is_binary(codec: SequenceCodec) -> bool:
     return codec.frame_levels is not None and sorted(codec.frame_levels) == [-1.0, 1.0]
 
 
-def schedule_for(codec: SequenceCodec) -> NoiseSchedule:
+def schedule_for(codec: SequenceCodec, prediction: Prediction = "x0",
+                 step_kind: ContinuousStep = "renoise") -> NoiseSchedule:
     """The schedule of the codec's frames: a binary redraw for on/off cells, else a Gaussian
-    mix."""
-    return BinaryRedraw(codec.n_features) if is_binary(codec) else GaussianMix()
+    mix predicting ``prediction`` and stepping by ``step_kind``."""
+    if is_binary(codec):
+        return BinaryRedraw(codec.n_features)
+    return GaussianMix(prediction, step_kind)
