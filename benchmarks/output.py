@@ -4,6 +4,8 @@ cells its markdown tables share."""
 from __future__ import annotations
 
 import json
+import statistics
+from pathlib import Path
 
 
 def print_result(result: dict, as_json: bool) -> None:
@@ -19,3 +21,19 @@ def target_range_cells(report, keys) -> str:
     stats = report.realism.statistics
     return " | ".join(f"{stats[k].mean_target:.2f} ({stats[k].target_p10:.2f}-"
                       f"{stats[k].target_p90:.2f})" for k in keys)
+
+
+def spread(values: list[float], digits: int = 3) -> str:
+    """Mean and the range over seeds, e.g. ``0.912 (0.90-0.93)``."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return ""
+    mean = statistics.fmean(values)
+    if len(values) == 1:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def row_folder(out: Path, name: str, seed: int) -> Path:
+    """Where a row's run at ``seed`` lives."""
+    return out / ("".join(c if c.isalnum() else "_" for c in name) + f"_s{seed}")

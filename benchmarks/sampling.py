@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import statistics
 import time
 from pathlib import Path
 
-from output import target_range_cells
+from output import row_folder, spread, target_range_cells
 
 from seqimg.evaluate.result import Report
 from seqimg.recipe import load_recipe
@@ -67,17 +66,6 @@ COLUMNS = ["design", "seeds", "strength", "round-trip id.", "chroma kept", "bar 
            *STATISTICS, "stats inside", "minutes", "command"]
 
 
-def spread(values: list[float], digits: int = 3) -> str:
-    """Mean and the range over seeds, e.g. ``0.912 (0.90-0.93)``."""
-    values = [v for v in values if v is not None]
-    if not values:
-        return ""
-    mean = statistics.fmean(values)
-    if len(values) == 1:
-        return f"{mean:.{digits}f}"
-    return f"{mean:.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
-
-
 def design_row(name: str, recipe: Path, overrides: list[str], reports: list[Report],
                minutes: list[float]) -> str:
     """One design over its seeds: each measure's mean and range."""
@@ -123,11 +111,6 @@ def reference_rows(report: Report) -> list[str]:
     rows.append("| real target: mean (10-90% of pieces) | | | | | | | " + "| " * (len(CRITICS) + 1)
                 + target_range_cells(report, STATISTICS) + f" |{blank}")
     return rows
-
-
-def row_folder(out: Path, name: str, seed: int) -> Path:
-    """Where a row's run at ``seed`` lives."""
-    return out / ("".join(c if c.isalnum() else "_" for c in name) + f"_s{seed}")
 
 
 def main() -> None:

@@ -1,0 +1,126 @@
+"""The non-music pairs measured: the DTN and the sampler side by side on each time-series pair,
+every row at several training seeds on one held-out split, the controls beneath each pair, both
+two-sample critics in their own columns.
+
+    .venv/bin/python benchmarks/series_pairs.py --out runs/series [--only PAIR ...] [--seeds 0 1]
+
+Every row is a normal `seqimg run` with `--set` overrides (its command is in the table), so any
+row can be reproduced alone; rows whose report exists are not run again. Every seed keeps the
+first seed's held-out split (data.split_seed=0). Writes OUT/table.md from every report found and
+copies two example plots of each pair's sampler row to OUT/figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import time
+from pathlib import Path
+
+from output import row_folder, spread
+
+from seqimg.evaluate.result import Report
+from seqimg.run import run
+
+ROOT = Path(__file__).resolve().parents[1]
+RECIPES = ROOT / "recipes"
+SEEDS = (0, 1)
+# pair: [(design, recipe, overrides)], the pair's recipes first
+PAIRS = {
+    "ItalyPowerDemand winter -> summer": [
+        ("DTN", RECIPES / "italypower_winter_to_summer.yaml", []),
+        ("sampler (the recipe)", RECIPES / "italypower_winter_to_summer_diffusion.yaml", []),
+    ],
+    "GunPoint gun -> point": [
+        ("DTN", RECIPES / "gunpoint_gun_to_point.yaml", []),
+        ("sampler (the recipe)", RECIPES / "gunpoint_gun_to_point_diffusion.yaml", []),
+    ],
+    "BasicMotions walking -> running": [
+        ("DTN", RECIPES / "motion_walk_to_run.yaml", []),
+        ("sampler (the recipe)", RECIPES / "motion_walk_to_run_diffusion.yaml", []),
+    ],
+}
+CRITICS = ("rocket", "statistics")
+COLUMNS = ["pair", "design", "seeds", "classifier acc.", "strength", "identity (round trip)",
+           "correlation kept", *(f"two-sample ({c})" for c in CRITICS),
+           "ceiling two-sample (rocket)", "minutes", "command"]
+
+
+def design_row(pair: str, name: str, recipe: Path, overrides: list[str],
+               reports: list[Report], minutes: list[float]) -> str:
+    """One design over its seeds: each measure's mean and range."""
+    sets = " ".join(f"--set {o}" for o in overrides)
+    command = (f"seqimg run {recipe.relative_to(ROOT)} {sets} --set seed=S "
+               "--set data.split_seed=0").replace("  ", " ")
+    return "| " + " | ".join([
+        pair, name, str(len(reports)), spread([r.classifier_accuracy for r in reports]),
+        spread([r.transfer_strength for r in reports]),
+        spread([r.roundtrip_identity_strength for r in reports]),
+        spread([r.content_similarity["correlation"].normalised for r in reports], 2),
+        *(spread([r.two_sample_critics.get(c) for r in reports]) for c in CRITICS),
+        spread([r.two_sample_resynthesised_target for r in reports]),
+        spread(minutes, 1), f"`{command}`"]) + " |"
+
+
+def control_rows(pair: str, report: Report) -> list[str]:
+    """The controls of one report: the untransferred round trip and each rule-made control."""
+    rivals = report.rival_critics()
+
+    def critics(name: str) -> str:
+        return " | ".join(f"{rivals[name][c]:.3f}" if c in rivals[name] else "" for c in CRITICS)
+
+    rows = [f"| {pair} | control: untransferred | | | {report.roundtrip_identity_strength:.3f} "
+            f"| | (identity) | {critics('the untransferred round trip')} | | | |"]
+    for name, control in report.controls.items():
+        rows.append(f"| {pair} | control: {name} | | | {control.strength:.3f} | | "
+                    f"{control.content['correlation']:.2f} | {critics(name)} | | | |")
+    return rows
+
+
+def measured(folder: Path, recipe: Path, overrides: list[str], seed: int) -> float:
+    """Run one row at ``seed`` into ``folder`` unless its report exists; its wall minutes."""
+    if not (folder / "report.json").exists():
+        start = time.perf_counter()
+        run(recipe, folder, [*overrides, f"seed={seed}", "data.split_seed=0"],
+            resume=(folder / "checkpoints" / "last.pt").exists())
+        (folder / "wall_seconds.txt").write_text(f"{time.perf_counter() - start:.1f}\n")
+    return float((folder / "wall_seconds.txt").read_text()) / 60
+
+
+def copy_examples(folder: Path, out: Path, pair: str) -> None:
+    """Two of the run's before/after plots, named after the pair."""
+    stem = "".join(c if c.isalnum() else "_" for c in pair.split(" ")[0]).lower()
+    out.mkdir(parents=True, exist_ok=True)
+    for plot in sorted((folder / "figures").glob("piece_*.png"))[:2]:
+        shutil.copyfile(plot, out / f"{stem}_{plot.name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "series")
+    parser.add_argument("--only", nargs="*", default=None, help="pairs to run")
+    parser.add_argument("--seeds", nargs="*", type=int, default=list(SEEDS))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    rows = []
+    for pair, designs in PAIRS.items():
+        if args.only is not None and pair.split(" ")[0] not in args.only:
+            continue
+        first = None
+        for name, recipe, overrides in designs:
+            folders = [row_folder(args.out, f"{pair} {name}", seed) for seed in args.seeds]
+            minutes = [measured(f, recipe, overrides, s) for f, s in zip(folders, args.seeds)]
+            reports = [Report.load(f / "report.json") for f in folders]
+            first = first or reports[0]
+            rows.append(design_row(pair, name, recipe, overrides, reports, minutes))
+            print(rows[-1], flush=True)
+        rows += control_rows(pair, first)
+        copy_examples(folders[0], args.out / "figures", pair)
+    header = "| " + " | ".join(COLUMNS) + " |\n|" + " --- |" * len(COLUMNS)
+    (args.out / "table.md").write_text(header + "\n" + "\n".join(rows) + "\n")
+    print(f"table: {args.out / 'table.md'}")
+
+
+if __name__ == "__main__":
+    main()
