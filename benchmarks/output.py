@@ -3,7 +3,9 @@ cells its markdown tables share."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import logging
 import statistics
 from pathlib import Path
 
@@ -37,3 +39,15 @@ def spread(values: list[float], digits: int = 3) -> str:
 def row_folder(out: Path, name: str, seed: int) -> Path:
     """Where a row's run at ``seed`` lives."""
     return out / ("".join(c if c.isalnum() else "_" for c in name) + f"_s{seed}")
+
+
+def seeded_rows_arguments(doc: str, out: Path, only: str, seeds: tuple[int, ...]):
+    """The command line of a benchmark of rows at several seeds (--out, --only, --seeds),
+    parsed, with logging to the console."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=out)
+    parser.add_argument("--only", nargs="*", default=None, help=only)
+    parser.add_argument("--seeds", nargs="*", type=int, default=list(seeds))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    return args

@@ -13,12 +13,10 @@ OUT/table.md from every report found.
 
 from __future__ import annotations
 
-import argparse
-import logging
 import time
 from pathlib import Path
 
-from output import row_folder, spread, target_range_cells
+from output import row_folder, seeded_rows_arguments, spread, target_range_cells
 
 from seqimg.evaluate.result import Report
 from seqimg.recipe import load_recipe
@@ -114,12 +112,7 @@ def reference_rows(report: Report) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "sampling")
-    parser.add_argument("--only", nargs="*", default=None, help="design names to run")
-    parser.add_argument("--seeds", nargs="*", type=int, default=list(SEEDS))
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = seeded_rows_arguments(__doc__, ROOT / "runs" / "sampling", "design names to run", SEEDS)
     rows, first = [], None
     for name, (recipe, overrides, base) in ROWS.items():
         reports, minutes = [], []

@@ -12,13 +12,11 @@ copies two example plots of each pair's sampler row to OUT/figures.
 
 from __future__ import annotations
 
-import argparse
-import logging
 import shutil
 import time
 from pathlib import Path
 
-from output import row_folder, spread
+from output import row_folder, seeded_rows_arguments, spread
 
 from seqimg.evaluate.result import Report
 from seqimg.run import run
@@ -97,12 +95,7 @@ def copy_examples(folder: Path, out: Path, pair: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "runs" / "series")
-    parser.add_argument("--only", nargs="*", default=None, help="pairs to run")
-    parser.add_argument("--seeds", nargs="*", type=int, default=list(SEEDS))
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = seeded_rows_arguments(__doc__, ROOT / "runs" / "series", "pairs to run", SEEDS)
     rows = []
     for pair, designs in PAIRS.items():
         if args.only is not None and pair.split(" ")[0] not in args.only:
@@ -112,7 +105,8 @@ def main() -> None:
             folders = [row_folder(args.out, f"{pair} {name}", seed) for seed in args.seeds]
             minutes = [measured(f, recipe, overrides, s) for f, s in zip(folders, args.seeds)]
             reports = [Report.load(f / "report.json") for f in folders]
-            first = first or reports[0]
+            if first is None or not first.controls:  # the controls of the first that has any
+                first = reports[0]
             rows.append(design_row(pair, name, recipe, overrides, reports, minutes))
             print(rows[-1], flush=True)
         rows += control_rows(pair, first)
