@@ -167,3 +167,20 @@ def test_noise_and_velocity_targets_are_for_continuous_frames_only(tmp_path):
     with pytest.raises(SeqimgError, match=re.escape(
             "method.prediction: the midi codec's frames are on/off cells")):
         load_recipe(diffusion_recipe(tmp_path), ["method.prediction=noise"])
+
+
+@pytest.mark.parametrize("dims, shape", [(1, (2, 3, 32)), (2, (2, 3, 8, 8))])
+def test_positions_tell_the_denoiser_where_a_step_lies_in_the_window(dims, shape):
+    from seqimg.model.denoisers import Denoiser
+
+    x, condition = torch.zeros(shape), torch.zeros(shape[0], 2, *shape[2:])
+    outputs = {}
+    for positions in (False, True):
+        torch.manual_seed(0)
+        net = Denoiser(3, 2, 8, (1,), dims, positions)
+        out = net(x, condition, torch.ones(2), torch.full((2,), 0.5)).flatten(2)
+        outputs[positions] = out
+    middle = slice(9, 12)  # steps whose 3-wide neighbourhood lies inside the window
+    plain, placed = outputs[False][..., middle], outputs[True][..., middle]
+    assert torch.allclose(plain, plain[..., :1].expand_as(plain))  # blind to place
+    assert not torch.allclose(placed, placed[..., :1].expand_as(placed))

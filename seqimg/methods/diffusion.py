@@ -38,6 +38,8 @@ class DiffusionConfig:
     network: Literal["temporal", "fold"] = "temporal"
     width: int = 96  # channels of the denoiser
     dilations: tuple[int, ...] = (1, 2, 4, 8, 1, 2, 4, 8)  # one residual block per dilation
+    # each step told its place in the window: for windows aligned to a cycle (one day each)
+    positions: bool = False
     # the content views the denoiser is conditioned on (offered by both codecs, one shape)
     views: tuple[str, ...] = ("bass", "harmony", "melody")
     # consecutive rows of each view averaged into one: with views per beat, 2 reads them per
@@ -124,7 +126,7 @@ class DiffusionMethod(TransferMethod):
         else:
             channels, dims = target.layout.image_shape[0], 2
             condition *= target.layout.spec.steps_per_pixel
-        self.net = Denoiser(channels, condition, cfg.width, cfg.dilations, dims)
+        self.net = Denoiser(channels, condition, cfg.width, cfg.dilations, dims, cfg.positions)
         # the training draws (levels, corruption, dropped views) come from the method's own
         # generator, saved with its weights, so that a resumed run draws what it would have
         self.noise = torch.Generator().manual_seed(int(torch.randint(2**62, (1,)).item()))

@@ -41,14 +41,16 @@ class Denoiser(nn.Module):
     """(x_t, condition, condition present, level) -> a prediction of x_0 (logits for binary
     frames, values otherwise), all in one layout: (B, C, T) over time or (B, C, H, W) on the
     fold. The condition's channels are zeroed where it is absent (classifier-free guidance
-    trains with it dropped)."""
+    trains with it dropped). With ``positions`` each step also sees its place in the window,
+    from -1 (first) to 1 (last), conditioned or not: for windows that start at the same point
+    of a cycle (a day's first hour), where what belongs at a step depends on where it is."""
 
     def __init__(self, channels: int, condition: int, width: int, dilations: tuple[int, ...],
-                 dims: int) -> None:
+                 dims: int, positions: bool = False) -> None:
         super().__init__()
         conv = nn.Conv1d if dims == 1 else nn.Conv2d
-        self.dims = dims
-        self.inp = conv(channels + condition + 1, width, 1)
+        self.dims, self.positions = dims, positions
+        self.inp = conv(channels + condition + 1 + positions, width, 1)
         self.level = LevelEmbedding(width)
         self.blocks = nn.ModuleList(DilatedBlock(width, d, dims) for d in dilations)
         self.out = nn.Sequential(nn.GroupNorm(8, width), nn.SiLU(), conv(width, channels, 1))
@@ -57,7 +59,12 @@ class Denoiser(nn.Module):
                 level: torch.Tensor) -> torch.Tensor:
         mask = present.view(-1, *(1,) * (self.dims + 1))
         flag = mask.expand(-1, 1, *x.shape[2:])
-        h = self.inp(torch.cat([x, condition * mask, flag], 1))
+        inputs = [x, condition * mask, flag]
+        if self.positions:  # the steps in reading order: along time, or row by row on the fold
+            steps = x.shape[2:].numel()
+            place = torch.linspace(-1, 1, steps, device=x.device, dtype=x.dtype)
+            inputs.append(place.view(1, 1, *x.shape[2:]).expand(len(x), -1, *x.shape[2:]))
+        h = self.inp(torch.cat(inputs, 1))
         shift = self.level(level)
         for block in self.blocks:
             h = block(h, shift)
