@@ -4,7 +4,7 @@ held-out split, the controls beneath each pair, both two-sample critics in their
 
     .venv/bin/python benchmarks/series_pairs.py --out runs/series [--only PAIR ...] [--seeds 0 1]
 
-Every row is a normal `seqimg run` with `--set` overrides (its command is in the table), so any
+Every row is a normal `seqimg run` of a shipped recipe (its command is in the table), so any
 row can be reproduced alone; rows whose report exists are not run again. Every seed keeps the
 first seed's held-out split (data.split_seed=0). Writes OUT/table.md from every report found and
 copies two example plots of each pair's sampler row to OUT/figures.
@@ -24,24 +24,12 @@ from seqimg.run import run
 ROOT = Path(__file__).resolve().parents[1]
 RECIPES = ROOT / "recipes"
 SEEDS = (0, 1)
-# pair: [(design, recipe, overrides)], the pair's recipes first
+# pair: the stem of its DTN recipe; the sampler's is the same stem with _diffusion
 PAIRS = {
-    "ItalyPowerDemand winter -> summer": [
-        ("DTN", RECIPES / "italypower_winter_to_summer.yaml", []),
-        ("sampler (the recipe)", RECIPES / "italypower_winter_to_summer_diffusion.yaml", []),
-    ],
-    "GunPoint gun -> point": [
-        ("DTN", RECIPES / "gunpoint_gun_to_point.yaml", []),
-        ("sampler (the recipe)", RECIPES / "gunpoint_gun_to_point_diffusion.yaml", []),
-    ],
-    "BasicMotions walking -> running": [
-        ("DTN", RECIPES / "motion_walk_to_run.yaml", []),
-        ("sampler (the recipe)", RECIPES / "motion_walk_to_run_diffusion.yaml", []),
-    ],
-    "Audio (log-mel) classical -> metal": [
-        ("DTN", RECIPES / "audio_genre.yaml", []),
-        ("sampler (the recipe)", RECIPES / "audio_genre_diffusion.yaml", []),
-    ],
+    "ItalyPowerDemand winter -> summer": "italypower_winter_to_summer",
+    "GunPoint gun -> point": "gunpoint_gun_to_point",
+    "BasicMotions walking -> running": "motion_walk_to_run",
+    "Audio (log-mel) classical -> metal": "audio_genre",
 }
 # the pair's own classifier (ROCKET on series, the CNN on audio), then the statistics critic
 CRITICS = ("classifier", "statistics")
@@ -57,12 +45,17 @@ def critic(accuracies: dict[str, float], name: str) -> float | None:
     return accuracies.get(name)
 
 
-def design_row(pair: str, name: str, recipe: Path, overrides: list[str],
-               reports: list[Report], minutes: list[float]) -> str:
+def designs(stem: str) -> list[tuple[str, Path]]:
+    """A pair's rows: the DTN's recipe, then the sampler's."""
+    return [("DTN", RECIPES / f"{stem}.yaml"),
+            ("sampler (the recipe)", RECIPES / f"{stem}_diffusion.yaml")]
+
+
+def design_row(pair: str, name: str, recipe: Path, reports: list[Report],
+               minutes: list[float]) -> str:
     """One design over its seeds: each measure's mean and range."""
-    sets = " ".join(f"--set {o}" for o in overrides)
-    command = (f"seqimg run {recipe.relative_to(ROOT)} {sets} --set seed=S "
-               "--set data.split_seed=0").replace("  ", " ")
+    command = (f"seqimg run {recipe.relative_to(ROOT)} --set seed=S "
+               "--set data.split_seed=0")
     return "| " + " | ".join([
         pair, name, str(len(reports)), spread([r.classifier_accuracy for r in reports]),
         spread([r.transfer_strength for r in reports]),
@@ -78,7 +71,8 @@ def control_rows(pair: str, report: Report) -> list[str]:
     rivals = report.rival_critics()
 
     def critics(name: str) -> str:
-        return " | ".join(f"{critic(rivals[name], c):.3f}" for c in CRITICS)
+        values = (critic(rivals[name], c) for c in CRITICS)
+        return " | ".join("" if v is None else f"{v:.3f}" for v in values)
 
     rows = [f"| {pair} | control: untransferred | | | {report.roundtrip_identity_strength:.3f} "
             f"| | (identity) | {critics('the untransferred round trip')} | | | |"]
@@ -88,11 +82,11 @@ def control_rows(pair: str, report: Report) -> list[str]:
     return rows
 
 
-def measured(folder: Path, recipe: Path, overrides: list[str], seed: int) -> float:
+def measured(folder: Path, recipe: Path, seed: int) -> float:
     """Run one row at ``seed`` into ``folder`` unless its report exists; its wall minutes."""
     if not (folder / "report.json").exists():
         start = time.perf_counter()
-        run(recipe, folder, [*overrides, f"seed={seed}", "data.split_seed=0"],
+        run(recipe, folder, [f"seed={seed}", "data.split_seed=0"],
             resume=(folder / "checkpoints" / "last.pt").exists())
         (folder / "wall_seconds.txt").write_text(f"{time.perf_counter() - start:.1f}\n")
     return float((folder / "wall_seconds.txt").read_text()) / 60
@@ -109,17 +103,17 @@ def copy_examples(folder: Path, out: Path, pair: str) -> None:
 def main() -> None:
     args = seeded_rows_arguments(__doc__, ROOT / "runs" / "series", "pairs to run", SEEDS)
     rows = []
-    for pair, designs in PAIRS.items():
+    for pair, stem in PAIRS.items():
         if args.only is not None and pair.split(" ")[0] not in args.only:
             continue
         first = None
-        for name, recipe, overrides in designs:
+        for name, recipe in designs(stem):
             folders = [row_folder(args.out, f"{pair} {name}", seed) for seed in args.seeds]
-            minutes = [measured(f, recipe, overrides, s) for f, s in zip(folders, args.seeds)]
+            minutes = [measured(f, recipe, s) for f, s in zip(folders, args.seeds)]
             reports = [Report.load(f / "report.json") for f in folders]
             if first is None or not first.controls:  # the controls of the first that has any
                 first = reports[0]
-            rows.append(design_row(pair, name, recipe, overrides, reports, minutes))
+            rows.append(design_row(pair, name, recipe, reports, minutes))
             print(rows[-1], flush=True)
         rows += control_rows(pair, first)
         copy_examples(folders[0], args.out / "figures", pair)

@@ -120,16 +120,24 @@ class GaussianMix(NoiseSchedule):
         super().__init__()
         self.prediction, self.step_kind = prediction, step_kind
 
+    @staticmethod
+    def mix(x0: torch.Tensor, level: torch.Tensor,
+            generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """x_t at ``level``, shape=(B,), and the noise drawn for it."""
+        noise = torch.randn(x0.shape, generator=generator).to(x0.device)
+        t = level.view(-1, 1, 1)
+        return (1 - t) * x0 + t * noise, noise
+
     def add_noise(self, x0: torch.Tensor, level: torch.Tensor,
                   generator: torch.Generator) -> torch.Tensor:
-        return self.training_pair(x0, level, generator)[0]
+        return self.mix(x0, level, generator)[0]
 
     def training_pair(self, x0: torch.Tensor, level: torch.Tensor,
                       generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        t = level.view(-1, 1, 1)
-        noise = torch.randn(x0.shape, generator=generator).to(x0.device)
-        wanted = {"x0": x0, "noise": noise, "velocity": noise - x0}[self.prediction]
-        return (1 - t) * x0 + t * noise, wanted
+        x_t, noise = self.mix(x0, level, generator)
+        if self.prediction == "noise":
+            return x_t, noise
+        return x_t, noise - x0 if self.prediction == "velocity" else x0
 
     def loss(self, prediction: torch.Tensor, wanted: torch.Tensor) -> torch.Tensor:
         return F.mse_loss(prediction, wanted)
