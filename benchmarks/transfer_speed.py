@@ -23,8 +23,8 @@ from output import print_result
 
 from seqimg.data import codec_for
 from seqimg.methods import make_method
+from seqimg.pipeline import PieceTransfer, load_transfer
 from seqimg.recipe import load_recipe
-from seqimg.transfer import TrainedPair, load_pair, transfer_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = 180.0
@@ -52,18 +52,18 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     args = parser.parse_args()
     if args.checkpoint:
-        pair = load_pair(args.checkpoint)
+        pair = load_transfer(args.checkpoint)
     else:
         recipe = load_recipe(ROOT / "recipes" / "midi_genre.yaml")
         source, target = codec_for(recipe.source), codec_for(recipe.target)
         torch.manual_seed(0)
-        pair = TrainedPair(make_method(recipe, source, target).eval(), source, target)
+        pair = PieceTransfer(make_method(recipe, source, target).eval(), source, target)
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         piece = random_walk_piece(Path(tmp) / "piece.mid")
         for _ in range(args.repeats):
             start = time.perf_counter()
-            skipped = transfer_files(pair, [piece], Path(tmp) / "out")
+            skipped = pair.files([piece], Path(tmp) / "out")
             times.append(time.perf_counter() - start)
             assert not skipped, skipped
     median = statistics.median(times)

@@ -67,11 +67,11 @@ def effective_section() -> str:
         return ("*Run `make ablations` (or `seqimg run recipes/midi_genre_dtn.yaml --out "
                 "runs/ablations/default`) and rebuild this page to add the trained model's "
                 "effective field.*")
-    from seqimg.transfer import load_pair
+    from seqimg.pipeline import load_transfer
 
     heldout = json.loads((RUN / "split.json").read_text())["source"]["heldout"][:8]
     receptive_field_report(None, checkpoint, 0, 0, 1, 3, None, heldout, FIGURES / "erf_midi_genre")
-    pair = load_pair(checkpoint)
+    pair = load_transfer(checkpoint)
     offsets, magnitude = checkpoint_field(pair, pair.source.layout.spec, heldout)
     near = magnitude[np.abs(offsets) <= 17].sum() / magnitude.sum()
     share = (np.abs(offsets) <= 17).mean()

@@ -282,7 +282,7 @@ def transfer(
                                     "method, e.g. method.t0=0.7 (see seqimg methods --options)."),
 ) -> None:
     """Transfer whole files with a trained method: windows through it, then stitched."""
-    from seqimg.transfer import load_pair, transfer_files
+    from seqimg.pipeline import load_transfer
 
     if model is None:
         checkpoint, *files = inputs
@@ -293,8 +293,8 @@ def transfer(
         from seqimg.shipped import model_path
 
         checkpoint, files = model_path(model), inputs
-    pair = load_pair(checkpoint, set_)
-    skipped = transfer_files(pair, files, out)  # each skipped file is logged with its reason
+    pair = load_transfer(checkpoint, set_)
+    skipped = pair.files(files, out)  # each skipped file is logged with its reason
     typer.echo(f"transferred {len(files) - len(skipped)} of {len(files)} files into {out}")
     if skipped:
         raise typer.Exit(1)

@@ -10,6 +10,11 @@ class WriteError(SeqimgError):
     unlike a bad input file, skipping cannot help."""
 
 
+class BadSetting(SeqimgError):
+    """A transfer-time setting (``--set method.NAME=VALUE``) that the model's method does not
+    have or does not accept: the asker's mistake, unlike a model that no longer loads."""
+
+
 class EmptyPiece(ValueError):
     """A file that reads but holds nothing the codec keeps (a MIDI file without notes in its
     range); ``length`` is how many steps it lasts, so that a method's own silent output can

@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 BUILTINS = {
     "methods": {"dtn": "seqimg.methods.dtn.method:DtnMethod",
-                "diffusion": "seqimg.methods.diffusion:DiffusionMethod"},
+                "diffusion": "seqimg.methods.diffusion:DiffusionMethod",
+                "donor": "seqimg.methods.donor.method:DonorMethod"},
     "codecs": {
         "midi": "seqimg.codecs.midi:MidiCodec",
         "audio": "seqimg.codecs.audio:AudioCodec",

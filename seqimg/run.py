@@ -14,17 +14,17 @@ import yaml
 
 from seqimg import distributed
 from seqimg.checkpoint import CheckpointInfo
-from seqimg.data import DomainData, check_folders, prepare_side, training_windows
+from seqimg.data import DomainData, check_folders, prepare_side, read_each, training_windows
 from seqimg.distributed import resolve_device
 from seqimg.errors import SeqimgError
 from seqimg.io import check_writable, write_text
 from seqimg.methods import make_method
+from seqimg.pipeline import PieceTransfer
 from seqimg.recipe import Recipe, load_recipe, recipe_dict
 from seqimg.runfiles import RunFolder, read_skips, read_split, write_skips, write_split
 from seqimg.runlock import run_lock
 from seqimg.text import plural
 from seqimg.train import Trainer
-from seqimg.transfer import TrainedPair, transfer_files
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,9 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
                     {"source": source.twins, "target": target.twins})
 
     method = make_method(recipe, source.codec, target.codec)
+    if method.takes_target_pieces:
+        method.fit_pieces(list(read_each(target.train, target.codec.frames, target.skipped,
+                                         "target: reading the training pieces").values()))
     trainer = Trainer(method, src_images, tgt_images, recipe.train, device, recipe.seed,
                       checkpoint_info(recipe, source, target), world)
     if resume and checkpoint.exists():
@@ -104,9 +107,9 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
     if not world.main:
         return out
 
-    pair = TrainedPair(trainer.method.eval(), source.codec, target.codec, trainer.history)
+    pair = PieceTransfer(trainer.method.eval(), source.codec, target.codec, trainer.history)
     log.info("transferring %s", plural(len(source.heldout), "held-out piece"))
-    skipped = transfer_files(pair, source.heldout, RunFolder(out).transferred)
+    skipped = pair.files(source.heldout, RunFolder(out).transferred)
     write_skips(out, {"source": {**source.skipped, **skipped}, "target": target.skipped})
     if recipe.evaluate.enabled:
         from seqimg.evaluate.pipeline import evaluate_run
@@ -122,8 +125,8 @@ def retransfer(recipe_path: Path, out: Path, overrides: list[str], trained: Path
     checkpoint is written again with the new recipe), the held-out pieces transferred again and
     evaluated. What a sweep over t0 or guidance does instead of training once per point."""
     from seqimg import checkpoint as checkpoints
+    from seqimg.pipeline import load_transfer
     from seqimg.registry import lookup
-    from seqimg.transfer import load_pair
 
     recipe = load_recipe(recipe_path, overrides)
     earlier, folder = RunFolder(trained), RunFolder(out)
@@ -142,9 +145,9 @@ def retransfer(recipe_path: Path, out: Path, overrides: list[str], trained: Path
     checkpoints.save(folder.checkpoint, info, loaded.state)
     write_text(folder.config, yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
     write_text(folder.split, earlier.split.read_text())
-    pair = load_pair(folder.checkpoint)
+    pair = load_transfer(folder.checkpoint)
     heldout = read_split(trained)["source"]["heldout"]
-    skipped = transfer_files(pair, [Path(p) for p in heldout], folder.transferred)
+    skipped = pair.files([Path(p) for p in heldout], folder.transferred)
     skipped_before = read_skips(trained)
     write_skips(out, {"source": {**skipped_before.get("source", {}), **skipped},
                       "target": skipped_before.get("target", {})})

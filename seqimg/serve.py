@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from seqimg.errors import SeqimgError, one_line
+from seqimg.errors import BadSetting, SeqimgError, one_line
 
 EXAMPLES = Path(__file__).parent / "examples"  # a few Bach chorales, bundled
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -105,20 +105,16 @@ class Server:
                  draw: bool) -> dict:
         """Transfer ``source`` into ``folder`` (the MIDI, and with ``draw`` the rolls, the
         renders and what was kept); a file that is not a readable MIDI is a bad request."""
-        from seqimg.transfer import transfer_frames
-
         try:
-            pair = load_pair_cached(self.models[model], tuple(overrides))
-        except SeqimgError as exc:  # e.g. a setting this model's method does not have
-            if overrides and "--set" in str(exc):
-                raise BadRequest(f"{model}: {one_line(exc)}") from None
-            raise
+            pair = load_transfer_cached(self.models[model], tuple(overrides))
+        except BadSetting as exc:  # e.g. a setting this model's method does not have
+            raise BadRequest(f"{model}: {one_line(exc)}") from None
 
         try:
             frames, timing = pair.source.frames_and_timing(source)
         except SeqimgError as exc:
             raise BadRequest(f"file: {one_line(exc).split(': ', 1)[-1]}") from None
-        out = transfer_frames(pair, frames)
+        out = pair.frames(frames)
         midi = pair.target.save_frames(out, folder / "transferred.mid", timing)
         made = {"midi": midi.name}
         if draw:
@@ -134,10 +130,10 @@ class Server:
 
 
 @functools.lru_cache(maxsize=8)
-def load_pair_cached(checkpoint: Path, overrides: tuple[str, ...]):
-    from seqimg.transfer import load_pair
+def load_transfer_cached(checkpoint: Path, overrides: tuple[str, ...]):
+    from seqimg.pipeline import load_transfer
 
-    return load_pair(checkpoint, list(overrides))
+    return load_transfer(checkpoint, list(overrides))
 
 
 def refused(exc: BadRequest) -> JSONResponse:

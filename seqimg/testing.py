@@ -92,18 +92,23 @@ def check_method(method: str | type, workdir: str | Path, settings: dict | None 
               for codec in (source, target)]
     workdir = Path(workdir)
 
+    pieces = [target.decode_frames(images[1][i : i + 2].numpy()) for i in (0, 2, 4)]
+
     def trainer(total: int):
         from seqimg.settings import TrainConfig
         from seqimg.train import Trainer
 
         torch.manual_seed(0)
-        return Trainer(cls(source, target, cfg), *images, TrainConfig(
+        made = cls(source, target, cfg)
+        if made.takes_target_pieces:
+            made.fit_pieces(pieces)
+        return Trainer(made, *images, TrainConfig(
             steps=total, batch_size=4, log_every=1, checkpoint_every=max(1, total // 2)),
             torch.device("cpu"), seed=0)
 
     straight = trainer(steps)
     history = straight.fit(workdir / "straight.pt", progress=False)
-    assert history, f"{name}: trained {steps} steps and logged nothing"
+    assert history or not cls.trains, f"{name}: trained {steps} steps and logged nothing"
     for row in history:
         bad = {k: v for k, v in row.items()
                if not (isinstance(v, float | int) and np.isfinite(v))}
@@ -124,7 +129,26 @@ def check_method(method: str | type, workdir: str | Path, settings: dict | None 
         f"{name}: transfer gives {tuple(out.shape)}, not (2, *{target.layout.image_shape})")
     assert torch.isfinite(out).all() and out.abs().max() <= 1, (
         f"{name}: transfer leaves [-1, 1] or is not finite")
-    return {"keys": [k for k in history[-1] if k != "step"], "steps": straight.step}
+    check_piece_transfer(resumed.method.eval(), source, name)
+    return {"keys": [k for k in history[-1] if k != "step"] if history else [],
+            "steps": straight.step}
+
+
+def check_piece_transfer(method, source, name: str) -> None:
+    """A whole piece of two and a half windows, through ``transfer_piece``, keeps its length,
+    has the target's features and stays finite in [-1, 1]."""
+    import torch
+
+    length = source.layout.window_length * 5 // 2
+    g = torch.Generator().manual_seed(1)
+    images = torch.rand(3, *source.layout.image_shape, generator=g).numpy() * 2 - 1
+    frames = source.decode_frames(images, length)
+    out = method.transfer_piece(frames)
+    expected = (length, method.target_codec.n_features)
+    assert out.shape == expected, f"{name}: a piece of {length} steps comes back {out.shape}, " \
+        f"not {expected}"
+    assert np.isfinite(out).all() and np.abs(out).max() <= 1, (
+        f"{name}: a piece's transfer leaves [-1, 1] or is not finite")
 
 
 def same_state(a, b) -> bool:

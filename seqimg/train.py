@@ -46,7 +46,7 @@ class Trainer:
 
     @property
     def total_steps(self) -> int:
-        return self.method.pretrain_steps + self.cfg.steps
+        return self.method.pretrain_steps + (self.cfg.steps if self.method.trains else 0)
 
     def batch(self, images) -> torch.Tensor:
         """This process's slice of a batch drawn with the run's generator."""
@@ -105,6 +105,8 @@ class Trainer:
                 if save:
                     self.save(checkpoint)
                 bar.update(1)
+        if checkpoint and not checkpoint.exists():  # a method with nothing to train (steps 0)
+            self.save(checkpoint)
         return self.history
 
     def state(self) -> dict:

@@ -11,9 +11,9 @@ import yaml
 from seqimg.errors import SeqimgError
 from seqimg.fold import FoldSpec, fold_batch, unfold_batch
 from seqimg.model.stem import SourceStem, StemSpec
+from seqimg.pipeline import load_transfer
 from seqimg.recipe import build_recipe
 from seqimg.run import run
-from seqimg.transfer import load_pair
 
 SOURCE = {"name": "timeseries", "channels": 1, "height": 16, "width": 8}
 TARGET = {"name": "timeseries", "channels": 3, "height": 8, "width": 8, "steps_per_pixel": 2}
@@ -66,7 +66,7 @@ def test_a_series_pair_of_different_shapes_trains_transfers_and_is_evaluated(tmp
         "classifier_steps": 20, "window": 16, "examples": 1,
         "reference": {"domain": "folder", "options": {"path": "c"}}})))
     out = run(recipe, tmp_path / "run", progress=False)
-    loaded = load_pair(out / "checkpoints" / "last.pt")
+    loaded = load_transfer(out / "checkpoints" / "last.pt")
     assert loaded.method.model.stem is not None and loaded.method.model.shape == (6, 8, 8)
     assert loaded.cross
     [written] = list((out / "transferred").glob("*.csv"))

@@ -9,8 +9,8 @@ from test_dtn import toy_images
 
 from seqimg.errors import SeqimgError
 from seqimg.model.config import ModelConfig
+from seqimg.pipeline import load_transfer
 from seqimg.recipe import load_recipe
-from seqimg.transfer import load_pair, transfer_frames
 
 RECIPE = """
 name: toy
@@ -102,9 +102,9 @@ def test_run_then_transfer_a_midi_file(tmp_path):
     result = run_cli("transfer", str(checkpoint), str(piece), "--out", str(tmp_path / "moved"))
     assert result.returncode == 0, result.stderr[-2000:]
     # the file holds exactly what the trained G makes of the piece, written by the target codec
-    pair = load_pair(checkpoint)
+    pair = load_transfer(checkpoint)
     expected = pair.target.save_frames(
-        transfer_frames(pair, pair.source.frames(piece)), tmp_path / "expected.mid")
+        pair.frames(pair.source.frames(piece)), tmp_path / "expected.mid")
     assert grid_notes(tmp_path / "moved" / "new piece.mid") == grid_notes(expected)
 
 

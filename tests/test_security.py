@@ -9,7 +9,7 @@ from conftest import MELODY, run_cli, write_midi
 from test_bad_input import assert_one_line_error
 
 from seqimg.io import piece_name
-from seqimg.transfer import load_pair
+from seqimg.pipeline import load_transfer
 
 MALICIOUS = """
 import os, sys, torch
@@ -60,7 +60,7 @@ def test_outputs_named_after_strange_inputs_stay_in_the_output_folder(tmp_path, 
     written = set(tmp_path.rglob("*")) - before
     assert written and all(p in out.parents or p == out or p.parent == out for p in written)
     assert len([p for p in written if p.suffix == ".mid"]) == len(names)  # none overwritten
-    assert load_pair(trained_toy).target.frames(sorted(out.glob("*.mid"))[0]).shape[0] > 0
+    assert load_transfer(trained_toy).target.frames(sorted(out.glob("*.mid"))[0]).shape[0] > 0
 
 
 def test_piece_names_are_plain_names():

@@ -9,8 +9,8 @@ from conftest import MELODY, run_cli, series_csv, write_midi
 from seqimg import checkpoint
 from seqimg.data import DataConfig, prepare_side
 from seqimg.errors import SeqimgError
+from seqimg.pipeline import load_transfer
 from seqimg.recipe import build_side, load_recipe
-from seqimg.transfer import load_pair
 
 
 def midi_side(path, where="source", recipe_dir=None, **options):
@@ -108,7 +108,7 @@ def test_a_checkpoint_names_the_module_of_a_missing_plugin_codec(tmp_path, train
     with pytest.raises(SeqimgError, match=rf"^{moved}: its source codec 'dna' "
                        r"\(seqimg_dna\.codec:DnaCodec\) is not installed; install the package "
                        r"that provides it, so that the module 'seqimg_dna\.codec' is importable$"):
-        load_pair(moved)
+        load_transfer(moved)
     assert checkpoint.load(trained_toy).described().codec_classes == {
         "source": "seqimg.codecs.midi:MidiCodec", "target": "seqimg.codecs.midi:MidiCodec"}
 

@@ -40,9 +40,9 @@ def receptive_field_report(recipe: Path | None, checkpoint: Path | None, height:
         raise SeqimgError("give --recipe or --checkpoint, not both")
     erf = None
     if checkpoint:
-        from seqimg.transfer import load_pair
+        from seqimg.pipeline import load_transfer
 
-        pair = load_pair(checkpoint)
+        pair = load_transfer(checkpoint)
         if pair.cross:
             raise SeqimgError(f"{checkpoint}: a cross-codec pair; the receptive field of a "
                               "trained model is measured for pairs of one image shape only")

@@ -8,6 +8,8 @@ import abc
 
 import numpy as np
 
+BEATS_PER_BAR = 4  # a bar is taken as four beats by every note measure, control and method
+
 
 class NoteCodec(abc.ABC):
     """A codec whose frames are notes on a beat grid: what note-level controls and measures
@@ -19,6 +21,11 @@ class NoteCodec(abc.ABC):
     @abc.abstractmethod
     def steps_per_beat(self) -> int:
         """Grid steps per beat."""
+
+    @property
+    def bar_steps(self) -> int:
+        """Steps of one bar (:data:`BEATS_PER_BAR` beats)."""
+        return BEATS_PER_BAR * self.steps_per_beat
 
     @abc.abstractmethod
     def notes(self, frames: np.ndarray) -> np.ndarray:

@@ -371,11 +371,6 @@ class MidiCodec(SequenceCodec, NoteCodec):
         stats = views.batch_statistics()
         return self.on_merged(stats) if self.config.layout == "parts" else stats
 
-    @property
-    def bar_steps(self) -> int:
-        """Steps of one bar, taken as four beats."""
-        return 4 * self.config.steps_per_beat
-
     def statistics(self, frames: np.ndarray) -> dict[str, float]:
         """Pitch range and classes, distinct pitches, polyphony, note density and length,
         one-step notes, empty beats, scale consistency, and per bar: distinct pitches, notes

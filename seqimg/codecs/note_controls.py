@@ -90,7 +90,7 @@ def retrieval(codec, frames: np.ndarray, target: list[np.ndarray]) -> np.ndarray
     (by at most a tritone each way): real target texture on the source's harmony, the
     strongest rule-made realism baseline."""
     beat, length = codec.steps_per_beat, len(frames)
-    bar = 4 * beat
+    bar = codec.bar_steps
     library = [(notes, start, root, view) for piece in target
                for notes in [codec.notes(piece)]
                for start, root, view in bars_of(notes, len(piece), bar, beat)]

@@ -22,15 +22,16 @@ from seqimg.domains import domain_files, make_files
 from seqimg.errors import SeqimgError
 from seqimg.evaluate import measures
 from seqimg.evaluate.classifier import TrainedClassifier, accuracy, classifier_fit, frame_windows
+from seqimg.evaluate.copying import copying
 from seqimg.evaluate.critics import critic_fits
 from seqimg.evaluate.report import write_report
 from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
 from seqimg.evaluate.shared_views import piece_views, view_similarity
 from seqimg.io import piece_names, write_text
+from seqimg.pipeline import PieceTransfer, load_transfer, output_paths
 from seqimg.recipe import Recipe, load_recipe
 from seqimg.runfiles import RunFolder, read_skips, read_split, write_skips
 from seqimg.text import plural
-from seqimg.transfer import TrainedPair, generate, load_pair, output_paths
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class ContentMeasure:
     similarity: Callable[[np.ndarray, np.ndarray], dict[str, float]]
 
     @classmethod
-    def of(cls, pair: TrainedPair, recipe: Recipe) -> ContentMeasure:
+    def of(cls, pair: PieceTransfer, recipe: Recipe) -> ContentMeasure:
         window = recipe.evaluate.window
         if not pair.cross:
             return cls(lambda a, b: pair.target.content_similarity(a, b, window))
@@ -134,7 +135,7 @@ def content(measure: ContentMeasure, inputs: Pieces, outputs: Pieces,
 
 
 @torch.no_grad()
-def f_constancy(pair: TrainedPair, inputs: Pieces, targets: Pieces) -> ContentScore | None:
+def f_constancy(pair: PieceTransfer, inputs: Pieces, targets: Pieces) -> ContentScore | None:
     """Cosine of the method's content codes of s and of its output, against s and unrelated t;
     None when the method has no content code."""
     method = pair.method.eval()
@@ -143,7 +144,7 @@ def f_constancy(pair: TrainedPair, inputs: Pieces, targets: Pieces) -> ContentSc
     if code_s is None:
         return None
     tgt = np.concatenate([pair.target.layout.frames_to_images(f) for f in targets.values])
-    code_gs = method.content_code(torch.from_numpy(generate(method, src)), source=False)
+    code_gs = method.content_code(torch.from_numpy(method.transfer_windows(src)), source=False)
     code_t = method.content_code(torch.from_numpy(tgt[np.arange(len(src)) % len(tgt)]),
                                  source=False)
     raw = torch.cosine_similarity(code_s, code_gs).mean().item()
@@ -177,7 +178,7 @@ class RunPieces:
         return Pieces({**self.target_train.frames, **self.target_heldout.frames})
 
 
-def gather_pieces(run_dir: Path, recipe: Recipe, pair: TrainedPair, skipped: dict) -> RunPieces:
+def gather_pieces(run_dir: Path, recipe: Recipe, pair: PieceTransfer, skipped: dict) -> RunPieces:
     """Read the run's split and transferred files into :class:`RunPieces`."""
     split = read_split(run_dir)
     src, tgt, limit = pair.source, pair.target, recipe.evaluate.max_files
@@ -256,23 +257,21 @@ def control_scores(names: tuple[str, ...], codec, measure: ContentMeasure, piece
             two_sample=next(iter(critics.values())),
             statistics={key: float(np.mean([s[key] for s in stats if key in s]))
                         for key in sorted(set().union(*stats))},
-            two_sample_critics=critics)
+            two_sample_critics=critics,
+            copying=copying(codec, made.values, pieces.target_train.values))
     return scores
 
 
-@torch.no_grad()
-def resynthesised(pair: TrainedPair, pieces: Pieces) -> Pieces | None:
-    """Target pieces made again by the method's ``resynthesise`` (through the codec's round
-    trip, as transfers are); None when the method has no such path."""
-    codec, out = pair.target, {}
-    method = pair.method.eval()
+def resynthesised(pair: PieceTransfer, pieces: Pieces) -> Pieces | None:
+    """Target pieces made again by the method's ``resynthesise_piece`` (through the codec's
+    round trip, as transfers are); None when the method has no such path."""
+    out = {}
     for stem, frames in pieces.frames.items():
-        images = torch.from_numpy(codec.layout.frames_to_images(frames))
-        made = method.resynthesise(images.to(method.device))
+        made = pair.method.resynthesise_piece(frames)
         if made is None:
             return None
-        out[stem] = codec.decode_frames(made.float().cpu().numpy(), len(frames))
-    return round_trip(Pieces(out), codec)
+        out[stem] = made
+    return round_trip(Pieces(out), pair.target)
 
 
 def per_file_strength(clf, outputs: Pieces, window: int) -> dict[str, float]:
@@ -281,7 +280,7 @@ def per_file_strength(clf, outputs: Pieces, window: int) -> dict[str, float]:
                         for stem, f in outputs.frames.items()), key=lambda kv: -kv[1]))
 
 
-def content_and_constancy(pair: TrainedPair, measure: ContentMeasure, p: RunPieces,
+def content_and_constancy(pair: PieceTransfer, measure: ContentMeasure, p: RunPieces,
                           chance: dict) -> dict:
     """Content kept by the outputs against chance, and the method's f-constancy when it has a
     content code."""
@@ -320,7 +319,7 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
     folder = RunFolder(run_dir)
     recipe = load_recipe(folder.config)
     recipe = dataclasses.replace(recipe, evaluate=recipe.evaluate.effective(level))
-    pair = load_pair(folder.checkpoint)
+    pair = load_transfer(folder.checkpoint)
     window, cfg = recipe.evaluate.window, recipe.evaluate
     fit = classifier_fit(cfg.classifier, cfg.classifier_steps, recipe.seed)
     fits = critic_fits(cfg.classifier, fit, pair.target, recipe.seed, cfg.critics)
@@ -363,7 +362,8 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
         level=cfg.level,
         two_sample_resynthesised_target=None if remade is None else two_sample(
             remade, p.all_target, window, fit),
-        two_sample_critics=critics, two_sample_roundtrip_critics=roundtrip)
+        two_sample_critics=critics, two_sample_roundtrip_critics=roundtrip,
+        copying=copying(pair.target, p.outputs.values, p.target_train.values))
     write_text(folder.report("json"), report.to_json())
     log.info("evaluation: figures%s", " and audio renders" if cfg.render_audio else "")
     write_report(run_dir, report, recipe, pair, p.source_heldout, p.outputs)

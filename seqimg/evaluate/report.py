@@ -12,6 +12,7 @@ from tqdm import tqdm  # noqa: E402
 
 from seqimg.evaluate.result import Report  # noqa: E402
 from seqimg.evaluate.tables import (  # noqa: E402
+    COPYING_MEANING,
     controls_rows,
     distance_words,
     example_stems,
@@ -82,10 +83,8 @@ def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> lis
     stems = [s for s in example_stems(report, recipe.evaluate.examples) if s in inputs.frames]
     cross = pair.cross
     if stems:
-        from seqimg.transfer import generate
-
         first = pair.source.layout.frames_to_images(inputs.frames[stems[0]])[:1]
-        save_windows_png([first[0], generate(pair.method, first)[0]],
+        save_windows_png([first[0], pair.method.transfer_windows(first)[0]],
                          run_dir / figure("fold_before_after.png"), max_windows=2,
                          labels=(f"{stems[0]}: first window", "through G"))
         made.append(figure("fold_before_after.png"))
@@ -135,7 +134,7 @@ def controls_table(r: Report) -> list[str]:
              "| | " + " | ".join(header[1:]) + " |", "|" + " --- |" * len(header)]
     lines += ["| " + " | ".join(v if isinstance(v, str) else f"{v:.3f}" for v in row) + " |"
               for row in rows]
-    return lines + [""]
+    return lines + ["", *([COPYING_MEANING, ""] if r.copying else [])]
 
 
 def realism_lines(r: Report) -> list[str]:

@@ -87,6 +87,8 @@ class ControlScore:
     two_sample: float  # by the classifier's family (the CNN or ROCKET)
     statistics: dict[str, float]
     two_sample_critics: dict[str, float] = field(default_factory=dict)  # every critic's
+    # how much is copied from the target's training pieces (seqimg.evaluate.copying)
+    copying: dict[str, float] = field(default_factory=dict)
 
 
 READABLE_ACCURACY = 0.8  # below it, the domain classifier cannot support a strength figure
@@ -119,6 +121,9 @@ class Report:
     # untransferred round trip's
     two_sample_critics: dict[str, float] = field(default_factory=dict)
     two_sample_roundtrip_critics: dict[str, float] = field(default_factory=dict)
+    # how much of the outputs is copied from the target's training pieces
+    # (seqimg.evaluate.copying); empty in reports written before it was measured
+    copying: dict[str, float] = field(default_factory=dict)
 
     @property
     def critics(self) -> dict[str, float]:

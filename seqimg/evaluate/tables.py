@@ -37,14 +37,29 @@ def controls_rows(r: Report) -> tuple[tuple[str, ...], list[tuple]]:
         return (), []
     measures = list(next(iter(r.controls.values())).content)
     critics, rivals = list(r.critics), r.rival_critics()
+    copied = list(r.copying)
     header = ("", "strength", *(f"{m} kept" for m in measures),
-              *(f"two-sample ({c})" for c in critics))
-    rows = [("learned transfer", readable(r, r.transfer_strength),
-             *(r.content_similarity[m].normalised for m in measures), *r.critics.values())]
+              *(f"two-sample ({c})" for c in critics), *(COPYING_LABELS[k] for k in copied))
+    rows = [("the transfer", readable(r, r.transfer_strength),
+             *(r.content_similarity[m].normalised for m in measures), *r.critics.values(),
+             *r.copying.values())]
     rows += [(name, readable(r, c.strength), *(c.content[m] for m in measures),
-              *(rivals[name].get(critic, float("nan")) for critic in critics))
+              *(rivals[name].get(critic, float("nan")) for critic in critics),
+              *(c.copying.get(k, float("nan")) for k in copied))
              for name, c in r.controls.items()]
     return header, rows
+
+
+COPYING_LABELS = {"copied_share": "copied share", "longest_copied_run": "longest copied run",
+                  "distinct_share": "distinct share", "copied_note_share": "copied notes"}
+COPYING_MEANING = ("Copied share: the share of output bars (windows for series) equal to a bar "
+                   "of the target's training pieces up to transposition; longest copied run: "
+                   "the most consecutive such bars from consecutive bars of one training piece; "
+                   "distinct share: the share of output bars that repeat no other; copied notes: the "
+                   "share of output notes found in place in the one training bar that holds "
+                   "most of their bar's. A method "
+                   "built on real target material looks real by construction: read its "
+                   "two-sample accuracy beside how much it copied.")
 
 
 def other_critic_rows(r: Report) -> list[tuple[str, float]]:

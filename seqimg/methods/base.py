@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -66,6 +67,12 @@ class TransferMethod(nn.Module):
     """Base of every transfer method. Subclasses set ``config_class`` and ``description`` and
     implement :meth:`step` and :meth:`transfer`; everything else has a default.
 
+    A method chooses how much of a piece it sees: one that works on windows implements
+    :meth:`transfer` and gets the cutting, folding and stitching of a whole piece from the
+    default :meth:`transfer_piece`; one that needs the whole piece at once (a choice over all
+    its bars) overrides :meth:`transfer_piece` itself. ``takes_target_pieces`` methods are
+    given the target's real training pieces (:meth:`fit_pieces`) before training.
+
     ``needs`` lists codec capabilities (classes such as
     :class:`~seqimg.codecs.capabilities.NoteCodec`) that both codecs must have; a recipe that
     pairs the method with a codec lacking one is refused at load.
@@ -77,6 +84,11 @@ class TransferMethod(nn.Module):
     # settings of config_class that only transfer reads: they may change after training
     # (seqimg transfer --set method.NAME=VALUE)
     transfer_settings: tuple[str, ...] = ()
+    # whether seqimg run hands the method the target's training pieces (fit_pieces)
+    takes_target_pieces: bool = False
+    # False for a method with nothing to train by steps (it only indexes pieces): the loop
+    # then runs none of train.steps and writes the checkpoint at once
+    trains: bool = True
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: Any) -> None:
         super().__init__()
@@ -121,6 +133,25 @@ class TransferMethod(nn.Module):
         [-1, 1]."""
         raise NotImplementedError
 
+    @torch.no_grad()
+    def transfer_windows(self, images: np.ndarray, batch: int = 64) -> np.ndarray:
+        """:meth:`transfer` of source windows, shape=(N, C, H, W), in eval mode and batches."""
+        self.eval()
+        out = [self.transfer(torch.from_numpy(images[i : i + batch]).to(self.device)).float()
+               .cpu().numpy() for i in range(0, len(images), batch)]
+        return np.concatenate(out)
+
+    def transfer_piece(self, frames: np.ndarray) -> np.ndarray:
+        """A whole source piece, shape=(T, F), to target frames, shape=(T, F'): by default cut
+        into the source codec's windows, each carried by :meth:`transfer`, and stitched back by
+        the target codec."""
+        images = self.source_codec.layout.frames_to_images(frames)
+        return self.target_codec.decode_frames(self.transfer_windows(images), len(frames))
+
+    def fit_pieces(self, target: list[np.ndarray]) -> None:
+        """Learn from the target's real training pieces, each shape=(T, F'), before training
+        (only called when ``takes_target_pieces``)."""
+
     # --- optional capabilities: asked for, never assumed ---------------------------------
     def content_code(self, images: torch.Tensor, source: bool) -> torch.Tensor | None:
         """A learned code of the content of images, shape=(B, d), for f-constancy; None when
@@ -141,6 +172,16 @@ class TransferMethod(nn.Module):
         transfers (e.g. from their own content view): the realism ceiling of a method that
         writes target music from a view. None when the method does not work that way."""
         return None
+
+    @torch.no_grad()
+    def resynthesise_piece(self, frames: np.ndarray) -> np.ndarray | None:
+        """A whole target piece, shape=(T, F'), made again by :meth:`resynthesise` window by
+        window and stitched; None when the method has no such path."""
+        codec = self.target_codec
+        images = torch.from_numpy(codec.layout.frames_to_images(frames)).to(self.device)
+        made = self.eval().resynthesise(images)
+        return None if made is None else codec.decode_frames(made.float().cpu().numpy(),
+                                                              len(frames))
 
     def kept_views(self) -> list[str]:
         """The content views, offered by both codecs, that the method keeps: what evaluation

@@ -21,7 +21,7 @@ from seqimg.codecs.base import SequenceCodec
 from seqimg.cross import shared_view_shapes, view_shapes
 from seqimg.errors import SeqimgError
 from seqimg.methods.base import Signal, StepContext, TransferMethod
-from seqimg.methods.riffs import BEATS_PER_BAR, bar_roots, check_riffs, tie_bars
+from seqimg.methods.riffs import bar_roots, check_riffs, tie_bars
 from seqimg.methods.schedules import ContinuousStep, Prediction, is_binary, schedule_for, uniform
 from seqimg.model.denoisers import Denoiser
 from seqimg.views import ViewReader
@@ -307,7 +307,7 @@ class DiffusionMethod(TransferMethod):
         target, riff_bars = self.target_codec, self.cfg.riff_bars
         if riff_bars > 1:
             roots = bar_roots(codec.content_views()["bass"](frames))
-            bar = BEATS_PER_BAR * target.steps_per_beat
+            bar = target.bar_steps
 
         def constrain(x: torch.Tensor) -> torch.Tensor:
             if riff_bars > 1:

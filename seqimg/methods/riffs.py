@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-BEATS_PER_BAR = 4  # bars are taken as four beats, as the midi codec's measures take them
+from seqimg.codecs.capabilities import BEATS_PER_BAR
 
 
 def bar_roots(bass: torch.Tensor) -> torch.Tensor:
@@ -51,7 +51,7 @@ def check_riffs(source, target, riff_bars: int, where: str) -> None:
     if "bass" not in source.content_views():
         raise SeqimgError(f"{where}: riffs follow the source's bass view, which the "
                           f"{source.name} codec does not offer")
-    bars = target.layout.window_length / (BEATS_PER_BAR * target.steps_per_beat)
+    bars = target.layout.window_length / target.bar_steps
     if bars % riff_bars:
         raise SeqimgError(f"{where}: a window holds {bars:g} bars, which riffs of {riff_bars} "
                           "bars do not divide")

@@ -1,4 +1,6 @@
-"""Windows -> the method's transfer -> stitched file: whole pieces with a trained method."""
+"""The one path of a piece: file -> frames -> a trained method's piece-level transfer -> frames
+-> file, with the input's timing kept. ``seqimg transfer``, ``seqimg run`` (and its sweeps),
+``seqimg evaluate`` and ``seqimg serve`` all carry pieces through :class:`PieceTransfer`."""
 
 from __future__ import annotations
 
@@ -6,12 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from seqimg import checkpoint
 from seqimg.codecs.base import SequenceCodec
 from seqimg.data import codec_for, read_each
-from seqimg.errors import SeqimgError
+from seqimg.errors import BadSetting, SeqimgError
 from seqimg.io import piece_names
 from seqimg.methods import is_transfer_setting, make_method
 from seqimg.methods.base import TransferMethod
@@ -19,8 +20,9 @@ from seqimg.recipe import Recipe, build_recipe
 
 
 @dataclass
-class TrainedPair:
-    """A trained method with the codecs of its source and target domains."""
+class PieceTransfer:
+    """A trained method with the codecs of its source and target domains: what carries a
+    whole piece, as frames or as a file, from one domain to the other."""
 
     method: TransferMethod
     source: SequenceCodec
@@ -32,6 +34,24 @@ class TrainedPair:
     def cross(self) -> bool:
         """Whether source images differ in shape from target ones (a cross-codec pair)."""
         return self.source.layout.image_shape != self.target.layout.image_shape
+
+    def frames(self, frames: np.ndarray) -> np.ndarray:
+        """Source frames of a whole piece, shape=(T, F), to target frames, shape=(T, F')."""
+        return self.method.eval().transfer_piece(frames)
+
+    def file(self, path: Path, out: Path) -> Path:
+        """The piece in ``path`` carried over and written to ``out`` in the input's timing."""
+        frames, timing = self.source.frames_and_timing(path)
+        return self.target.save_frames(self.frames(frames), out, timing)
+
+    def files(self, files: list[Path], out_dir: Path) -> dict:
+        """Each file carried over to its :func:`output_paths` place; bad files are skipped and
+        returned with the reason."""
+        places = output_paths(files, self.target, out_dir)
+        skipped: dict[str, str] = {}
+        read_each(list(places), lambda path: self.file(path, places[path]), skipped,
+                  desc="transferring")
+        return skipped
 
 
 def described_codec(recipe: Recipe, side: str, states: dict) -> SequenceCodec:
@@ -70,13 +90,13 @@ def with_transfer_settings(recipe: dict, overrides: list[str]) -> dict:
     for assignment in overrides:
         key = parse_assignment(assignment, "method.NAME=value")[0]
         if not is_transfer_setting(name, key):
-            raise SeqimgError(f"--set {key}: not a transfer-time setting of the {name} method "
+            raise BadSetting(f"--set {key}: not a transfer-time setting of the {name} method "
                               f"(those are: {', '.join(f'method.{a}' for a in allowed) or 'none'})")
         apply_override(out, assignment)
     return out
 
 
-def load_pair(path: Path, overrides: list[str] | None = None) -> TrainedPair:
+def load_transfer(path: Path, overrides: list[str] | None = None) -> PieceTransfer:
     """Rebuild method and codecs from a self-describing checkpoint; ``overrides`` change the
     method's transfer-time settings (:func:`with_transfer_settings`)."""
     loaded = checkpoint.load(path)
@@ -87,32 +107,15 @@ def load_pair(path: Path, overrides: list[str] | None = None) -> TrainedPair:
         recipe = build_recipe(raw)
     except SeqimgError as exc:
         if overrides:
-            raise
+            raise BadSetting(f"--set: {exc}") from None
         raise SeqimgError(f"{path}: its recipe no longer loads ({exc})") from None
     source = described_codec(recipe, "source", info.codec_states)
     target = described_codec(recipe, "target", info.codec_states)
     method = make_method(recipe, source, target)
     method.load_state_dict(loaded.state["weights"])
     method.eval()
-    return TrainedPair(method, source, target, loaded.state["history"],
-                       loaded.state.get("world_size", 1))
-
-
-@torch.no_grad()
-def generate(method: TransferMethod, images: np.ndarray, batch: int = 64) -> np.ndarray:
-    """The method's transfer of source windows, shape=(N, C, H, W), in eval mode and
-    batches."""
-    method.eval()
-    device = method.device
-    out = [method.transfer(torch.from_numpy(images[i : i + batch]).to(device)).float().cpu()
-           .numpy() for i in range(0, len(images), batch)]
-    return np.concatenate(out)
-
-
-def transfer_frames(pair: TrainedPair, frames: np.ndarray) -> np.ndarray:
-    """Source frames, shape=(T, F), to transferred target frames, shape=(T, F')."""
-    images = pair.source.layout.frames_to_images(frames)
-    return pair.target.decode_frames(generate(pair.method, images), len(frames))
+    return PieceTransfer(method, source, target, loaded.state["history"],
+                         loaded.state.get("world_size", 1))
 
 
 def output_paths(files: list, codec: SequenceCodec, out_dir: Path) -> dict[Path, Path]:
@@ -120,17 +123,3 @@ def output_paths(files: list, codec: SequenceCodec, out_dir: Path) -> dict[Path,
     suffix, directly in ``out_dir``."""
     return {path: out_dir / f"{name}{codec.suffixes[0]}"
             for path, name in piece_names(files).items()}
-
-
-def transfer_files(pair: TrainedPair, files: list[Path], out_dir: Path) -> dict:
-    """Transfer each file at full length to its :func:`output_paths` place; bad files are
-    skipped and returned."""
-    places = output_paths(files, pair.target, out_dir)
-
-    def transfer_one(path: Path) -> Path:
-        frames, timing = pair.source.frames_and_timing(path)
-        return pair.target.save_frames(transfer_frames(pair, frames), places[path], timing)
-
-    skipped: dict[str, str] = {}
-    read_each(list(places), transfer_one, skipped, desc="transferring")
-    return skipped

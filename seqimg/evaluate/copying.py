@@ -1,0 +1,85 @@
+"""How much of a piece is copied from the target's training pieces: a method or control built
+on real target material passes a two-sample test by construction, so its report says how much
+it copied beside how real it looks.
+
+Segments are bars for a note codec (a bar's notes, cut to the bar, up to transposition: exact on
+the grid) and the codec's windows otherwise (frames rounded to ``TOLERANCE``). Silent bars
+are not counted. ``copied_share`` is the share of an output's segments that equal some segment
+of a training piece; ``longest_copied_run`` the longest run of consecutive output segments
+copied from consecutive segments of one training piece (at one transposition), in segments;
+``distinct_share`` the share of output segments that are not repeats of another in the outputs.
+For a note codec ``copied_note_share`` is the share of output notes found, at the same place,
+in the one training bar that holds most of their bar's notes: a bar whose accompaniment is copied
+under a new melody counts as mostly copied there, though not in ``copied_share``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import numpy as np
+
+from seqimg.codecs.capabilities import NoteCodec
+
+TOLERANCE = 0.02  # continuous frames equal when they agree to this step, in frame units
+
+
+def segments(codec, frames: np.ndarray) -> list[tuple[bytes, int, np.ndarray] | None]:
+    """Each segment of a piece as (key, offset, parts): equal keys mean equal segments up to
+    transposition by ``offset`` semitones (0 for frames without pitch); ``parts`` are a bar's
+    notes relative to its lowest pitch and first step, shape=(n, 3) (none for windows); None
+    for a silent bar."""
+    if isinstance(codec, NoteCodec):
+        notes, bar = codec.notes(frames), codec.bar_steps
+        out = []
+        for start in range(0, len(frames) - bar + 1, bar):
+            inside = notes[(notes[:, 1] < start + bar) & (notes[:, 2] > start)]
+            if not len(inside):
+                out.append(None)
+                continue
+            low = int(inside[:, 0].min())
+            cut = np.column_stack([inside[:, 0] - low, np.clip(inside[:, 1:] - start, 0, bar)])
+            cut = cut[np.lexsort(cut.T[::-1])]
+            out.append((cut.tobytes(), low, cut))
+        return out
+    length, none = codec.layout.window_length, np.zeros((0, 3), np.int64)
+    return [(np.round(frames[i : i + length] / TOLERANCE).astype(np.int32).tobytes(), 0, none)
+            for i in range(0, len(frames) - length + 1, length)]
+
+
+def copying(codec, outputs: list[np.ndarray], training: list[np.ndarray]) -> dict[str, float]:
+    """``copied_share``, ``longest_copied_run``, ``distinct_share`` (and for notes
+    ``copied_note_share``) of the outputs against the training pieces (see the module)."""
+    where = defaultdict(list)  # segment key -> [(piece, segment, offset)]
+    holding = defaultdict(set)  # one relative note -> the training bars that hold it
+    for piece, frames in enumerate(training):
+        for index, segment in enumerate(segments(codec, frames)):
+            if segment is not None:
+                where[segment[0]].append((piece, index, segment[1]))
+                for note in map(tuple, segment[2]):
+                    holding[note].add((piece, index))
+    copied = counted = longest = notes = matched = 0
+    seen: list[bytes] = []
+    for frames in outputs:
+        runs: dict[tuple, int] = {}
+        for segment in segments(codec, frames):
+            if segment is None:
+                runs = {}
+                continue
+            key, offset, parts = segment
+            counted += 1
+            seen.append(key)
+            found = where.get(key, [])
+            copied += bool(found)
+            runs = {(piece, index, offset - low): runs.get((piece, index - 1, offset - low), 0) + 1
+                    for piece, index, low in found}
+            longest = max(longest, *runs.values(), 0)
+            hits = Counter(bar for note in map(tuple, parts) for bar in holding.get(note, ()))
+            notes += len(parts)
+            matched += max(hits.values(), default=0)
+    result = {"copied_share": copied / counted if counted else 0.0,
+              "longest_copied_run": float(longest),
+              "distinct_share": len(set(seen)) / counted if counted else 0.0}
+    if isinstance(codec, NoteCodec):
+        result["copied_note_share"] = matched / notes if notes else 0.0
+    return result

@@ -1,0 +1,66 @@
+"""The donor library: every sounding bar of the target's training pieces, with its view, kept
+as a few integer and float arrays so that it travels inside a checkpoint (a few MB for the metal
+corpus) and a transfer needs no corpus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from seqimg.methods.donor.bars import bar_views, notes_in
+
+
+@dataclass(frozen=True)
+class DonorLibrary:
+    """Notes of the donor pieces laid end to end, shape=(n, 3) as (pitch, start, end) on one
+    time line; each library bar's first step there, shape=(N,), the piece it comes from,
+    shape=(N,), and its view, shape=(N, D)."""
+
+    notes: np.ndarray
+    starts: np.ndarray
+    pieces: np.ndarray
+    views: np.ndarray
+
+    @classmethod
+    def of(cls, pieces: list[np.ndarray], lengths: list[int], bar: int, beat: int) -> DonorLibrary:
+        """The library of pieces given as notes, each shape=(n, 3), lasting ``lengths`` steps."""
+        notes, starts, owners, views, offset = [], [], [], [], 0
+        for index, (piece, length) in enumerate(zip(pieces, lengths)):
+            piece_views = bar_views(piece, length, bar, beat)
+            sounding = np.flatnonzero(piece_views.any(1))
+            notes.append(piece + np.array([0, offset, offset]))
+            starts.append(offset + sounding * bar)
+            owners.append(np.full(len(sounding), index))
+            views.append(piece_views[sounding])
+            offset += -(-length // bar) * bar  # pieces start on a bar line of the time line
+        width = 12 + 12 * (bar // beat)
+        return cls(np.concatenate(notes or [np.zeros((0, 3))]).astype(np.int32),
+                   np.concatenate(starts or [np.zeros(0)]).astype(np.int64),
+                   np.concatenate(owners or [np.zeros(0)]).astype(np.int64),
+                   np.concatenate(views or [np.zeros((0, width))]).astype(np.float32))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def previous(self, bar: int) -> np.ndarray:
+        """For each library bar, the index of the bar just before it in the same piece (the
+        bar a donor phrase continues from), -1 when there is none, shape=(N,)."""
+        follows = (self.starts[1:] == self.starts[:-1] + bar) & (self.pieces[1:] ==
+                                                                 self.pieces[:-1])
+        return np.concatenate([[-1], np.where(follows, np.arange(len(self) - 1), -1)])
+
+    def bar_notes(self, index: int, bar: int) -> np.ndarray:
+        """The notes of library bar ``index``, shape=(n, 3), timed from the bar's first step."""
+        start = int(self.starts[index])
+        return notes_in(self.notes, start, start + bar) - np.array([0, start, start])
+
+    def state(self) -> dict[str, torch.Tensor]:
+        """The library as tensors, for a checkpoint."""
+        return {name: torch.from_numpy(np.ascontiguousarray(getattr(self, name)))
+                for name in ("notes", "starts", "pieces", "views")}
+
+    @classmethod
+    def from_state(cls, state: dict[str, torch.Tensor]) -> DonorLibrary:
+        return cls(*(state[name].numpy() for name in ("notes", "starts", "pieces", "views")))

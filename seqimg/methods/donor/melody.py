@@ -1,0 +1,40 @@
+"""The source's melody over donor bars: the melody takes the donors' upper voice. In each bar
+the donor notes that start at or above the bar's lowest melody pitch (less a margin) are
+removed and the melody is added; struck, the melody is re-struck wherever a removed note began,
+so that it moves in the donor's rhythm instead of the chorale's."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def bar_floors(melody: np.ndarray, bars: int, bar: int, margin: int) -> np.ndarray:
+    """Per bar, the lowest melody pitch sounding in it less ``margin``, shape=(bars,); 128 (no
+    floor) in bars without melody."""
+    floors = np.full(bars, 128)
+    for pitch, start, end in melody:
+        for index in range(start // bar, min(-(-end // bar), bars)):
+            floors[index] = min(floors[index], pitch - margin)
+    return floors
+
+
+def strike_at(melody: np.ndarray, onsets: np.ndarray) -> np.ndarray:
+    """Melody notes, shape=(n, 3), each split at the ``onsets`` that fall inside it."""
+    out = []
+    for pitch, start, end in melody:
+        cuts = [start, *sorted(int(t) for t in set(onsets[(onsets > start) & (onsets < end)])),
+                end]
+        out += [(pitch, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+    return np.asarray(out, dtype=np.int64).reshape(-1, 3)
+
+
+def take_upper_voice(accompaniment: np.ndarray, melody: np.ndarray, bar: int, length: int,
+                     strike: bool, margin: int = 2) -> np.ndarray:
+    """Notes, shape=(n, 3): the ``accompaniment`` without its notes at or above each bar's
+    melody floor (:func:`bar_floors`), and the ``melody`` (struck at the removed notes' onsets
+    when ``strike``)."""
+    floors = bar_floors(melody, -(-length // bar), bar, margin)
+    removed = accompaniment[:, 0] >= floors[accompaniment[:, 1] // bar]
+    if strike:
+        melody = strike_at(melody, accompaniment[removed, 1])
+    return np.concatenate([accompaniment[~removed], melody]).astype(np.int64)

@@ -1,0 +1,149 @@
+"""``method: {name: donor}``: a source piece covered by real target bars (see the package)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import torch
+
+from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import NoteCodec
+from seqimg.codecs.note_controls import top_voice_notes
+from seqimg.codecs.notes import sounding_and_onsets
+from seqimg.errors import SeqimgError
+from seqimg.methods.base import TransferMethod
+from seqimg.methods.donor.bars import CLASSES, bar_views, notes_in, transposed_views
+from seqimg.methods.donor.choice import choose
+from seqimg.methods.donor.library import DonorLibrary
+from seqimg.methods.donor.melody import take_upper_voice
+
+
+@dataclass(frozen=True)
+class DonorConfig:
+    """How donor bars are chosen and adapted; every setting may change after indexing."""
+
+    jump: float = 2.0  # cost of leaving a donor phrase (continuing it is free)
+    harmony_weight: float = 1.0  # weight of the bar's pitch-class histogram in the match
+    bass_weight: float = 1.0  # weight of each beat's lowest pitch class in the match
+    max_shift: int = 6  # donors are transposed by -max_shift .. max_shift - 1 semitones
+    # each donor piece made dearer by this much times the share of the piece it covered in a
+    # first pass (0: no second pass)
+    use_penalty: float = 0.0
+    # the source's top voice: 'none' (donors only), 'upper' (it takes the donors' notes at or
+    # above its lowest pitch in each bar less melody_margin), 'struck' (the same, re-struck at
+    # the removed notes' onsets)
+    melody: Literal["none", "upper", "struck"] = "struck"
+    melody_margin: int = 2  # semitones below the melody's lowest pitch that it clears
+
+    def __post_init__(self) -> None:
+        if self.jump < 0 or self.use_penalty < 0:
+            raise ValueError("jump: expected 0 or more (and use_penalty 0 or more)")
+        if not 1 <= self.max_shift <= 6:
+            raise ValueError(f"max_shift: expected 1 to 6 semitones, got {self.max_shift}")
+        if self.harmony_weight < 0 or self.bass_weight < 0:
+            raise ValueError("harmony_weight: expected 0 or more (and bass_weight 0 or more)")
+
+
+class DonorMethod(TransferMethod):
+    """Real target bars chosen for a whole source piece by dynamic programming, transposed,
+    with the source's melody on top. It indexes the target's training pieces instead of
+    training (``train.steps`` is not used)."""
+
+    config_class = DonorConfig
+    description = ("real target bars chosen for the whole piece by dynamic programming over "
+                   "harmony, phrases kept whole, transposed; the melody on top")
+    needs = (NoteCodec,)
+    takes_target_pieces = True
+    trains = False
+    transfer_settings = ("jump", "harmony_weight", "bass_weight", "max_shift", "use_penalty",
+                         "melody", "melody_margin")
+
+    def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
+        super().__init__(source, target, cfg)
+        self.bar, self.beat = target.bar_steps, target.steps_per_beat
+        self.library = DonorLibrary.of([], [], self.bar, self.beat)
+
+    @classmethod
+    def check(cls, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
+        if source.bar_steps != target.bar_steps:
+            raise SeqimgError(f"method.name: the donor method needs one beat grid on both sides "
+                              f"(source bars of {source.bar_steps} steps, target bars of "
+                              f"{target.bar_steps})")
+
+    # --- the library, indexed instead of trained, and kept in the checkpoint ---------------
+    def fit_pieces(self, target: list[np.ndarray]) -> None:
+        self.library = DonorLibrary.of([self.target_codec.notes(f) for f in target],
+                                       [len(f) for f in target], self.bar, self.beat)
+        if not len(self.library):
+            raise SeqimgError("target: no sounding bar in the training pieces to take donors "
+                              "from")
+
+    def get_extra_state(self) -> dict:
+        return self.library.state()
+
+    def set_extra_state(self, state: dict) -> None:
+        self.library = DonorLibrary.from_state(state)
+
+    # --- transfer -------------------------------------------------------------------------
+    def transfer_piece(self, frames: np.ndarray) -> np.ndarray:
+        """A whole source piece, shape=(T, F), covered by donor bars, shape=(T, F')."""
+        return self.arrange(self.source_codec.notes(frames), len(frames))
+
+    def resynthesise_piece(self, frames: np.ndarray) -> np.ndarray:
+        """A held-out target piece covered by donor bars from its own harmony and melody."""
+        return self.arrange(self.target_codec.notes(frames), len(frames))
+
+    def transfer(self, images: torch.Tensor) -> torch.Tensor:
+        """Each window on its own, as a piece (the method is meant for whole pieces)."""
+        source, target = self.source_codec.layout, self.target_codec.layout
+        windows = source.window_frames(images.float().cpu()).numpy()
+        made = np.stack([self.transfer_piece(w) for w in windows])
+        return target.window_images(torch.from_numpy(made)).to(images.device)
+
+    def arrange(self, notes: np.ndarray, length: int) -> np.ndarray:
+        """Donor bars for the piece whose notes, shape=(n, 3), last ``length`` steps, with its
+        melody on top as the config says, as target frames."""
+        bars = -(-length // self.bar)
+        wanted = bar_views(notes, bars * self.bar, self.bar, self.beat)
+        placed = self.donor_notes(wanted)
+        if self.cfg.melody != "none" and len(notes):
+            sounding = sounding_and_onsets(notes, length, 0, 127)[0]
+            placed = take_upper_voice(placed, top_voice_notes(notes, sounding), self.bar,
+                                      length, self.cfg.melody == "struck",
+                                      self.cfg.melody_margin)
+        placed = placed[placed[:, 1] < length]
+        placed[:, 2] = np.minimum(placed[:, 2], length)
+        return self.target_codec.frames_from_notes(placed, length)
+
+    def choice(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Library bars and semitone shifts, shape=(bars,) each, for source bar views."""
+        c, library = self.cfg, self.library
+        shifts = np.arange(-c.max_shift, c.max_shift)
+        weights = np.repeat([c.harmony_weight, c.bass_weight],
+                            [CLASSES, wanted.shape[1] - CLASSES]).astype(np.float32)
+        chosen, shift_index = choose(wanted, transposed_views(library.views, shifts),
+                                     library.previous(self.bar), library.pieces, weights, c.jump,
+                                     c.use_penalty)
+        return chosen, shifts[shift_index]
+
+    def donor_notes(self, wanted: np.ndarray) -> np.ndarray:
+        """Notes, shape=(n, 3), of the donor phrases under the sounding source bars: each run
+        of consecutive bars of one donor piece at one shift is taken whole, so that notes held
+        over its bar lines stay held."""
+        chosen, shifts = self.choice(wanted)
+        previous, sounding = self.library.previous(self.bar), wanted.any(1)
+        placed, first = [], 0
+        for index in range(1, len(chosen) + 1):
+            if (index < len(chosen) and sounding[index] and sounding[index - 1]
+                    and previous[chosen[index]] == chosen[index - 1]
+                    and shifts[index] == shifts[first]):
+                continue  # the phrase runs on
+            if sounding[first]:
+                start = int(self.library.starts[chosen[first]])
+                span = notes_in(self.library.notes, start, start + (index - first) * self.bar)
+                placed.append(span + np.array([shifts[first], first * self.bar - start,
+                                               first * self.bar - start]))
+            first = index
+        return np.concatenate(placed or [np.zeros((0, 3))]).astype(np.int64)
