@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,14 @@ from seqimg.io import piece_names
 from seqimg.methods import is_transfer_setting, make_method
 from seqimg.methods.base import TransferMethod
 from seqimg.recipe import Recipe, build_recipe
+
+log = logging.getLogger(__name__)
+
+
+def is_silent(frames: np.ndarray) -> bool:
+    """Whether frames, shape=(T, F), hold nothing that happens: no step differs from the
+    first (a MIDI piece without notes, a constant series)."""
+    return not len(frames) or bool((frames == frames[:1]).all())
 
 
 @dataclass
@@ -42,7 +51,11 @@ class PieceTransfer:
     def file(self, path: Path, out: Path) -> Path:
         """The piece in ``path`` carried over and written to ``out`` in the input's timing."""
         frames, timing = self.source.frames_and_timing(path)
-        return self.target.save_frames(self.frames(frames), out, timing)
+        made = self.frames(frames)
+        if is_silent(made):
+            log.warning("%s: the transfer of %s holds nothing (no notes, or a constant series)",
+                        out, path)
+        return self.target.save_frames(made, out, timing)
 
     def files(self, files: list[Path], out_dir: Path) -> dict:
         """Each file carried over to its :func:`output_paths` place; bad files are skipped and

@@ -169,3 +169,16 @@ def test_domains_live_inside_the_package():
 
     assert importlib.util.find_spec("domains") is None
     assert importlib.util.find_spec("seqimg.domains.classical") is not None
+
+
+def test_the_contract_catches_a_piece_transfer_that_loses_steps(tmp_path):
+    from scaled_identity import ScaledIdentity
+
+    class Cropping(ScaledIdentity):
+        """Sees whole pieces but drops the last step of each."""
+
+        def transfer_piece(self, frames):
+            return super().transfer_piece(frames)[:-1]
+
+    with pytest.raises(AssertionError, match="comes back"):
+        check_method(Cropping, tmp_path)

@@ -127,3 +127,12 @@ def test_passing_needs_every_critic_low_and_below_every_control(outputs, control
     assert f"| two-sample accuracy by the statistics critic, outputs vs real target | " \
            f"{outputs['statistics']:.3f} |" in md
     assert "two-sample (statistics)" in md
+
+
+def test_silent_outputs_are_named_in_the_verdict_the_markdown_and_the_page(tmp_path):
+    quiet = dataclasses.replace(report(), silent_outputs=["b"])
+    line = "Silent, holding no notes or a constant series: b (1 transferred piece)."
+    assert line in verdict(quiet).points
+    assert line in report_md.markdown(quiet, RECIPE, [], [])
+    assert line in html_page(tmp_path, quiet, HEADING, ".csv")
+    assert not any(p.startswith("Silent") for p in verdict(report()).points)

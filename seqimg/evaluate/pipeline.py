@@ -28,7 +28,7 @@ from seqimg.evaluate.report import write_report
 from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
 from seqimg.evaluate.shared_views import piece_views, view_similarity
 from seqimg.io import piece_names, write_text
-from seqimg.pipeline import PieceTransfer, load_transfer, output_paths
+from seqimg.pipeline import PieceTransfer, is_silent, load_transfer, output_paths
 from seqimg.recipe import Recipe, load_recipe
 from seqimg.runfiles import RunFolder, read_skips, read_split, write_skips
 from seqimg.text import plural
@@ -363,7 +363,8 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
         two_sample_resynthesised_target=None if remade is None else two_sample(
             remade, p.all_target, window, fit),
         two_sample_critics=critics, two_sample_roundtrip_critics=roundtrip,
-        copying=copying(pair.target, p.outputs.values, p.target_train.values))
+        copying=copying(pair.target, p.outputs.values, p.target_train.values),
+        silent_outputs=[stem for stem, frames in p.outputs.frames.items() if is_silent(frames)])
     write_text(folder.report("json"), report.to_json())
     log.info("evaluation: figures%s", " and audio renders" if cfg.render_audio else "")
     write_report(run_dir, report, recipe, pair, p.source_heldout, p.outputs)

@@ -124,6 +124,7 @@ class Report:
     # how much of the outputs is copied from the target's training pieces
     # (seqimg.evaluate.copying); empty in reports written before it was measured
     copying: dict[str, float] = field(default_factory=dict)
+    silent_outputs: list[str] = field(default_factory=list)  # outputs that hold nothing
 
     @property
     def critics(self) -> dict[str, float]:

@@ -35,6 +35,7 @@ class Verdict:
     kept: Answer
     passes: Answer
     looks: str
+    silent: str = ""  # the outputs that hold nothing, named; empty when there are none
 
     @property
     def transferred(self) -> bool:
@@ -42,7 +43,8 @@ class Verdict:
 
     @property
     def points(self) -> list[str]:
-        return [self.moved.sentence, self.kept.sentence, self.looks, self.passes.sentence]
+        said = [self.moved.sentence, self.kept.sentence, self.looks, self.passes.sentence]
+        return said + ([self.silent] if self.silent else [])
 
     @property
     def headline(self) -> str:
@@ -125,7 +127,10 @@ def verdict(r: Report) -> Verdict:
         kept=Answer("yes" if kept >= KEPT_LEVEL else "no",
                     f"Kept the piece: {'yes' if kept >= KEPT_LEVEL else 'no'}, lowest "
                     f"normalised content measure {kept:.2f} (0 = chance, 1 = all kept)."),
-        passes=passes_answer(r), looks=looks_sentence(r))
+        passes=passes_answer(r), looks=looks_sentence(r),
+        silent=(f"Silent, holding no notes or a constant series: {', '.join(r.silent_outputs)} "
+                f"({plural(len(r.silent_outputs), 'transferred piece')})."
+                if r.silent_outputs else ""))
 
 
 THRESHOLDS = (f"Moved: strength at least {MOVED_MARGIN} above the untransferred round trip's; "

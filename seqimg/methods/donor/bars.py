@@ -45,3 +45,15 @@ def transposed_views(views: np.ndarray, shifts: np.ndarray) -> np.ndarray:
     every block of 12 pitch classes rolled."""
     blocks = views.reshape(len(views), -1, CLASSES)
     return np.stack([np.roll(blocks, int(k), -1).reshape(views.shape) for k in shifts])
+
+
+def first_equal_bars(notes: np.ndarray, bars: int, bar: int) -> np.ndarray:
+    """For each bar of a piece, the first bar with exactly its notes (itself when none came
+    before), shape=(bars,): where the piece repeats itself."""
+    seen: dict[bytes, int] = {}
+    first = np.arange(bars)
+    for index in range(bars):
+        key = (notes_in(notes, index * bar, (index + 1) * bar) - [0, index * bar, index * bar])
+        key = key[np.lexsort(key.T[::-1])].tobytes()
+        first[index] = seen.setdefault(key, index)
+    return first

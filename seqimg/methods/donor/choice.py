@@ -19,23 +19,28 @@ def emissions(wanted: np.ndarray, offered: np.ndarray, weights: np.ndarray) -> n
     return np.maximum(cost, 0.0)
 
 
-def viterbi(cost: np.ndarray, previous: np.ndarray, jump: float) -> np.ndarray:
+def viterbi(cost: np.ndarray, previous: np.ndarray, jump: float,
+            key_change: float = 0.0) -> np.ndarray:
     """The cheapest path of states, shape=(T,), through ``cost``, shape=(T, K * N) (K
-    transpositions of N library bars), where state (k, b) follows (k, previous[b]) for free and
-    any state at ``jump``."""
+    transpositions of N library bars), where state (k, b) follows (k, previous[b]) for free, any
+    state at the same transposition for ``jump`` and any other for ``jump + key_change``."""
     steps, states = cost.shape
     count = len(previous)
     shifts = states // count
-    has_previous = previous >= 0
-    source = (np.arange(shifts)[:, None] * count + np.where(has_previous, previous, 0)).ravel()
+    has_previous = np.tile(previous >= 0, shifts)
+    source = (np.arange(shifts)[:, None] * count + np.where(previous >= 0, previous, 0)).ravel()
     back = np.zeros((steps, states), dtype=np.int64)
     total = cost[0].copy()
     for t in range(1, steps):
-        best = int(total.argmin())
-        carried = np.where(np.tile(has_previous, shifts), total[source], np.inf)
-        jumped = total[best] + jump
+        best = total.reshape(shifts, count).argmin(1) + np.arange(shifts) * count  # per key
+        anywhere = best[total[best].argmin()]
+        same = np.repeat(best, count)
+        other = total[anywhere] + key_change < total[same]
+        jumped_from = np.where(other, anywhere, same)
+        jumped = total[jumped_from] + jump + np.where(other, key_change, 0.0)
+        carried = np.where(has_previous, total[source], np.inf)
         keep = carried <= jumped
-        back[t] = np.where(keep, source, best)
+        back[t] = np.where(keep, source, jumped_from)
         total = np.where(keep, carried, jumped) + cost[t]
     path = np.zeros(steps, dtype=np.int64)
     path[-1] = int(total.argmin())
@@ -45,16 +50,18 @@ def viterbi(cost: np.ndarray, previous: np.ndarray, jump: float) -> np.ndarray:
 
 
 def choose(wanted: np.ndarray, offered: np.ndarray, previous: np.ndarray, pieces: np.ndarray,
-           weights: np.ndarray, jump: float, use_penalty: float) -> tuple[np.ndarray, np.ndarray]:
+           weights: np.ndarray, jump: float, use_penalty: float,
+           key_change: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Donor bars and transposition indices, shape=(T,) each, for source bar views, shape=(T,
     D), from donor views under K transpositions, shape=(K, N, D). With ``use_penalty`` a second
     pass makes each donor piece dearer by that much times the share of the source's bars it
-    covered in the first, so that one donor piece does not cover a whole piece."""
+    covered in the first, so that one donor piece does not cover a whole piece; a jump to
+    another transposition costs ``key_change`` more, so that the piece keeps a few keys."""
     shifts, count, _ = offered.shape
     cost = emissions(wanted, offered.reshape(shifts * count, -1), weights)
-    path = viterbi(cost, previous, jump)
+    path = viterbi(cost, previous, jump, key_change)
     if use_penalty > 0:
         covered = np.bincount(pieces[path % count], minlength=pieces.max() + 1) / len(path)
         dearer = np.tile(covered[pieces], shifts)[None] * wanted.any(1)[:, None]
-        path = viterbi(cost + use_penalty * dearer, previous, jump)
+        path = viterbi(cost + use_penalty * dearer, previous, jump, key_change)
     return path % count, path // count

@@ -14,7 +14,13 @@ from seqimg.codecs.note_controls import top_voice_notes
 from seqimg.codecs.notes import sounding_and_onsets
 from seqimg.errors import SeqimgError
 from seqimg.methods.base import TransferMethod
-from seqimg.methods.donor.bars import CLASSES, bar_views, notes_in, transposed_views
+from seqimg.methods.donor.bars import (
+    CLASSES,
+    bar_views,
+    first_equal_bars,
+    notes_in,
+    transposed_views,
+)
 from seqimg.methods.donor.choice import choose
 from seqimg.methods.donor.library import DonorLibrary
 from seqimg.methods.donor.melody import take_upper_voice
@@ -25,6 +31,7 @@ class DonorConfig:
     """How donor bars are chosen and adapted; every setting may change after indexing."""
 
     jump: float = 2.0  # cost of leaving a donor phrase (continuing it is free)
+    key_change: float = 0.0  # extra cost of a jump to another transposition
     harmony_weight: float = 1.0  # weight of the bar's pitch-class histogram in the match
     bass_weight: float = 1.0  # weight of each beat's lowest pitch class in the match
     max_shift: int = 6  # donors are transposed by -max_shift .. max_shift - 1 semitones
@@ -36,10 +43,13 @@ class DonorConfig:
     # the removed notes' onsets)
     melody: Literal["none", "upper", "struck"] = "struck"
     melody_margin: int = 2  # semitones below the melody's lowest pitch that it clears
+    # a bar that repeats an earlier bar of the source exactly takes that bar's donor, so that
+    # a repeated phrase comes back as the same riff
+    reuse_repeats: bool = False
 
     def __post_init__(self) -> None:
-        if self.jump < 0 or self.use_penalty < 0:
-            raise ValueError("jump: expected 0 or more (and use_penalty 0 or more)")
+        if min(self.jump, self.use_penalty, self.key_change) < 0:
+            raise ValueError("jump: expected 0 or more (and use_penalty, key_change 0 or more)")
         if not 1 <= self.max_shift <= 6:
             raise ValueError(f"max_shift: expected 1 to 6 semitones, got {self.max_shift}")
         if self.harmony_weight < 0 or self.bass_weight < 0:
@@ -57,8 +67,8 @@ class DonorMethod(TransferMethod):
     needs = (NoteCodec,)
     takes_target_pieces = True
     trains = False
-    transfer_settings = ("jump", "harmony_weight", "bass_weight", "max_shift", "use_penalty",
-                         "melody", "melody_margin")
+    transfer_settings = ("jump", "key_change", "harmony_weight", "bass_weight", "max_shift",
+                         "use_penalty", "melody", "melody_margin", "reuse_repeats")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
@@ -107,7 +117,8 @@ class DonorMethod(TransferMethod):
         melody on top as the config says, as target frames."""
         bars = -(-length // self.bar)
         wanted = bar_views(notes, bars * self.bar, self.bar, self.beat)
-        placed = self.donor_notes(wanted)
+        placed = self.donor_notes(wanted, first_equal_bars(notes, bars, self.bar)
+                                  if self.cfg.reuse_repeats else np.arange(bars))
         if self.cfg.melody != "none" and len(notes):
             sounding = sounding_and_onsets(notes, length, 0, 127)[0]
             placed = take_upper_voice(placed, top_voice_notes(notes, sounding), self.bar,
@@ -125,14 +136,14 @@ class DonorMethod(TransferMethod):
                             [CLASSES, wanted.shape[1] - CLASSES]).astype(np.float32)
         chosen, shift_index = choose(wanted, transposed_views(library.views, shifts),
                                      library.previous(self.bar), library.pieces, weights, c.jump,
-                                     c.use_penalty)
+                                     c.use_penalty, c.key_change)
         return chosen, shifts[shift_index]
 
-    def donor_notes(self, wanted: np.ndarray) -> np.ndarray:
-        """Notes, shape=(n, 3), of the donor phrases under the sounding source bars: each run
-        of consecutive bars of one donor piece at one shift is taken whole, so that notes held
-        over its bar lines stay held."""
-        chosen, shifts = self.choice(wanted)
+    def donor_notes(self, wanted: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """Notes, shape=(n, 3), of the donor phrases under the sounding source bars, each bar
+        taking the donor of bar ``first[bar]``: each run of consecutive bars of one donor piece
+        at one shift is taken whole, so that notes held over its bar lines stay held."""
+        chosen, shifts = (choice[first] for choice in self.choice(wanted))
         previous, sounding = self.library.previous(self.bar), wanted.any(1)
         placed, first = [], 0
         for index in range(1, len(chosen) + 1):

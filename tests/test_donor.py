@@ -1,0 +1,116 @@
+"""The donor method's parts on hand-written notes: bar views, the phrase-keeping Viterbi pass,
+the melody over donors, the whole piece, and the copying measure that must report it."""
+
+import numpy as np
+import pytest
+
+from seqimg.codecs.midi import MidiCodec
+from seqimg.evaluate.copying import copying
+from seqimg.methods.donor.bars import bar_views, transposed_views
+from seqimg.methods.donor.choice import viterbi
+from seqimg.methods.donor.melody import take_upper_voice
+from seqimg.methods.donor.method import DonorConfig, DonorMethod
+
+
+def notes(*rows):
+    return np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+
+
+def codec():
+    return MidiCodec(pitch_low=36, pitch_high=83, steps_per_beat=1, height=4, width=4)
+
+
+def test_a_bar_view_is_its_pitch_class_shares_and_each_beats_lowest_class():
+    # one bar of four one-step beats: C4 held two beats over E2, then E4 alone, then silence
+    view = bar_views(notes((60, 0, 2), (40, 0, 1), (64, 2, 3)), 4, 4, 1)
+    histogram, bass = view[0, :12], view[0, 12:].reshape(4, 12)
+    assert np.allclose(histogram[[0, 4]], [0.5, 0.5]) and histogram.sum() == pytest.approx(1)
+    assert bass[0].argmax() == 4 and bass[1].argmax() == 0 and bass[2].argmax() == 4
+    assert not bass[3].any()  # a silent beat has no bass
+    moved = transposed_views(view, np.array([2]))[0]
+    assert np.allclose(moved[0, [2, 6]], [0.5, 0.5]) and moved[0, 12:24].argmax() == 6
+
+
+def test_viterbi_keeps_a_phrase_unless_a_jump_pays():
+    # library bar 1 follows bar 0 in its piece; bar 2 stands alone (one transposition)
+    previous = np.array([-1, 0, -1])
+    cost = np.array([[0.0, 5.0, 0.1], [5.0, 0.5, 0.0]])
+    assert viterbi(cost, previous, jump=1.0).tolist() == [0, 1]  # 0.5 beats 0 + 1 + 0
+    assert viterbi(cost, previous, jump=0.0).tolist() == [0, 2]  # a free jump to the best
+
+
+def test_the_melody_takes_the_upper_voice_in_the_donors_rhythm():
+    accompaniment = notes((40, 0, 4), (64, 0, 2), (67, 2, 4), (50, 4, 8))
+    melody = notes((65, 0, 4))
+    struck = take_upper_voice(accompaniment, melody, 4, 8, strike=True, margin=2)
+    assert sorted(map(tuple, struck)) == [(40, 0, 4), (50, 4, 8), (65, 0, 2), (65, 2, 4)]
+    held = take_upper_voice(accompaniment, melody, 4, 8, strike=False, margin=2)
+    assert sorted(map(tuple, held)) == [(40, 0, 4), (50, 4, 8), (65, 0, 4)]
+
+
+def riff():
+    """Four bars of a target piece: a riff on E, then on A, each bar different."""
+    return notes((40, 0, 1), (47, 1, 2), (40, 2, 4), (52, 4, 6), (47, 6, 8),
+                 (45, 8, 9), (52, 9, 10), (45, 10, 12), (57, 12, 13), (52, 13, 16))
+
+
+def test_a_source_equal_to_a_donor_transposed_comes_back_as_that_donor():
+    c = codec()
+    method = DonorMethod(c, c, DonorConfig(melody="none", jump=1.0))
+    method.fit_pieces([c.frames_from_notes(riff(), 16)])
+    source = riff() + np.array([3, 0, 0])
+    out = method.transfer_piece(c.frames_from_notes(source, 16))
+    assert sorted(map(tuple, c.notes(out))) == sorted(map(tuple, source))
+
+
+def test_the_library_travels_in_the_state_dict():
+    c = codec()
+    method = DonorMethod(c, c, DonorConfig())
+    method.fit_pieces([c.frames_from_notes(riff(), 16)])
+    loaded = DonorMethod(c, c, DonorConfig())
+    loaded.load_state_dict(method.state_dict())
+    piece = c.frames_from_notes(riff() + np.array([-2, 0, 0]), 16)
+    assert np.array_equal(loaded.transfer_piece(piece), method.transfer_piece(piece))
+
+
+def test_copying_counts_copied_bars_runs_and_notes():
+    c = codec()
+    training = [c.frames_from_notes(riff(), 16)]
+    copied = c.frames_from_notes(riff() + np.array([5, 0, 0]), 16)  # all four bars, moved
+    measured = copying(c, [copied], training)
+    assert measured["copied_share"] == 1.0 and measured["longest_copied_run"] == 4.0
+    # the A bar is the first E bar moved up a fourth: a repeat up to transposition
+    assert measured["copied_note_share"] == 1.0 and measured["distinct_share"] == 0.75
+    # the bars in another order: each bar still copied, but no run longer than one bar
+    shuffled = np.concatenate([riff()[riff()[:, 1] >= 8] - [0, 8, 8],
+                               riff()[riff()[:, 1] < 8] + [0, 8, 8]])
+    measured = copying(c, [c.frames_from_notes(shuffled, 16)], training)
+    assert measured["copied_share"] == 1.0 and measured["longest_copied_run"] == 2.0
+    # a melody over a copied bar: the bar is no longer copied whole, most of its notes are
+    over = np.concatenate([riff()[riff()[:, 1] < 4], notes((72, 0, 4))])
+    measured = copying(c, [c.frames_from_notes(over, 4)], training)
+    assert measured["copied_share"] == 0.0 and measured["copied_note_share"] == 0.75
+    fresh = notes((60, 0, 4), (62, 4, 8), (64, 8, 12), (65, 12, 16))
+    assert copying(c, [c.frames_from_notes(fresh, 16)], training)["copied_share"] == 0.0
+
+
+def test_a_key_change_costs_more_than_a_jump_in_key():
+    # two transpositions of three lone bars: the cheapest bars lie in the other key at step 1
+    previous = np.array([-1, -1, -1])
+    cost = np.array([[0.0, 9, 9, 9, 9, 9], [9, 1.0, 9, 9, 0.0, 9]])
+    assert viterbi(cost, previous, jump=1.0).tolist() == [0, 4]
+    assert viterbi(cost, previous, jump=1.0, key_change=2.0).tolist() == [0, 1]
+
+
+def test_a_repeated_bar_is_found_and_takes_the_same_donor():
+    from seqimg.methods.donor.bars import first_equal_bars
+
+    piece = notes((60, 0, 4), (62, 4, 8), (60, 8, 12), (60, 12, 14))
+    assert first_equal_bars(piece, 4, 4).tolist() == [0, 1, 0, 3]
+    c = codec()
+    method = DonorMethod(c, c, DonorConfig(melody="none", jump=0.0, reuse_repeats=True))
+    method.fit_pieces([c.frames_from_notes(riff(), 16)])
+    out = c.notes(method.transfer_piece(c.frames_from_notes(piece, 16)))
+    bar = [sorted(map(tuple, out[(out[:, 1] >= s) & (out[:, 1] < s + 4)] - [0, s, s]))
+           for s in (0, 8)]
+    assert bar[0] == bar[1] and bar[0]
