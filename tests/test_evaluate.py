@@ -12,7 +12,14 @@ from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import notes_to_pitch_channels
 from seqimg.evaluate import measures as m
 from seqimg.evaluate.classifier import classifier_fit, frame_windows, train_classifier
-from seqimg.evaluate.pipeline import Pieces, two_sample
+from seqimg.evaluate.pipeline import Pieces
+from seqimg.evaluate.two_sample import (
+    SampleTest,
+    floor,
+    too_small,
+    two_sample,
+    two_sample_critics,
+)
 from seqimg.recipe import load_recipe
 
 
@@ -32,12 +39,30 @@ def sustained(seed):
 
 
 def test_two_sample_test_tells_sixteenth_streams_from_sustained_notes():
-    streams = pieces([sixteenths(i) for i in range(8)])
-    held = pieces([sustained(i) for i in range(8, 16)])
-    assert two_sample(streams, held, 32, classifier_fit("cnn", 150, 0)) > 0.9
-    same = pieces([sustained(i) for i in range(16, 32)])
-    assert two_sample(pieces([sustained(i) for i in range(32, 48)]), same, 32,
-                      classifier_fit("cnn", 150, 0)) < 0.75
+    streams = pieces([sixteenths(i) for i in range(8)]).values
+    held = pieces([sustained(i) for i in range(8, 16)]).values
+    told = two_sample(streams, held, 32, classifier_fit("cnn", 150, 0))
+    assert told.accuracy > 0.9 and told.n == 32 and told.p < 1e-4
+    same = pieces([sustained(i) for i in range(16, 32)]).values
+    alike = two_sample(pieces([sustained(i) for i in range(32, 48)]).values, same, 32,
+                       classifier_fit("cnn", 150, 0))
+    assert alike.accuracy < 0.75 and alike.p > told.p
+
+
+def test_the_floor_of_one_real_process_is_near_chance_and_of_two_far_above():
+    fits = {"cnn": classifier_fit("cnn", 150, 0)}
+    one = pieces([sustained(i) for i in range(24)]).values
+    level = floor(one, 32, fits, seed=0)["cnn"]
+    assert abs(level.accuracy - 0.5) < 0.2 and level.n == 48 and level.p > 0.01
+    # two folders of different processes, tested by the floor's own procedure
+    two = two_sample_critics(pieces([sixteenths(i) for i in range(12)]).values,
+                             pieces([sustained(i) for i in range(12)]).values, 32, fits)
+    assert two["cnn"].accuracy > level.accuracy + 0.3
+
+
+def test_a_test_too_small_to_reject_chance_is_named():
+    assert too_small(4) and not too_small(5) and too_small(0)
+    assert SampleTest.of(0.79, 8).p > 0.05 and SampleTest.of(0.58, 400).p < 0.05
 
 
 def test_classifier_separates_and_embeds():

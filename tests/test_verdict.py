@@ -136,3 +136,11 @@ def test_silent_outputs_are_named_in_the_verdict_the_markdown_and_the_page(tmp_p
     assert line in report_md.markdown(quiet, RECIPE, [], [])
     assert line in html_page(tmp_path, quiet, HEADING, ".csv")
     assert not any(p.startswith("Silent") for p in verdict(report()).points)
+
+
+def test_a_critic_is_read_against_its_floor():
+    near = dataclasses.replace(report(), two_sample_critics={"cnn": 0.78},
+                               two_sample_roundtrip_critics={"cnn": 0.97})
+    assert not verdict(near).passes  # above 0.75, and no floor to excuse it
+    assert verdict(dataclasses.replace(near, two_sample_floor={"cnn": 0.70})).passes
+    assert not verdict(dataclasses.replace(near, two_sample_floor={"cnn": 0.55})).passes

@@ -17,6 +17,7 @@ from seqimg.evaluate.tables import (
     inside_words,
     other_critic_rows,
     readable,
+    two_sample_rows,
 )
 from seqimg.evaluate.verdict import THRESHOLDS, verdict
 from seqimg.io import write_text
@@ -103,6 +104,17 @@ def controls_table(r: Report) -> str:
     if not table:
         return ""
     return "<h3>The transfer against rule-made controls</h3>" + rows(table, header)
+
+
+def two_sample_table(r: Report) -> str:
+    """Every two-sample test with its size, p-value and the floor; empty for an old report."""
+    if not r.two_sample_n:
+        return ""
+    header, table, small = two_sample_rows(r)
+    note = (f"<p class=\"small\">Too small to reject chance at 5%: {esc('; '.join(small))}.</p>"
+            if small else "")
+    return ("<h3>Two-sample tests: accuracy, test windows (n), p-value; the floor is real "
+            "target against real target</h3>" + rows(table, header) + note)
 
 
 def realism_table(r: Report) -> str:
@@ -193,7 +205,7 @@ transferred; {r.skipped_count} files skipped{QUICK if r.level == "fast" else ""}
 <h2>Verdict</h2>
 <p class="headline {'yes' if said.transferred else 'no'}">{esc(said.headline)}</p>
 <ul>{points}</ul><p class="small">{esc(THRESHOLDS)} No single number decides.</p>
-<h2>Measures, next to their controls</h2>{measures_table(r)}{controls_table(r)}
+<h2>Measures, next to their controls</h2>{measures_table(r)}{controls_table(r)}{two_sample_table(r)}
 <h3>Realism: per-piece statistics</h3>{realism_table(r)}
 <h2>Listen and look: the most and the least convincing pieces</h2>
 {pieces_section(run_dir, r, recipe.examples, target_suffix)}

@@ -27,6 +27,7 @@ from seqimg.evaluate.critics import critic_fits
 from seqimg.evaluate.report import write_report
 from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
 from seqimg.evaluate.shared_views import piece_views, view_similarity
+from seqimg.evaluate.two_sample import floor, split, two_sample, two_sample_critics
 from seqimg.io import piece_names, write_text
 from seqimg.pipeline import PieceTransfer, is_silent, load_transfer, output_paths
 from seqimg.recipe import Recipe, load_recipe
@@ -71,27 +72,6 @@ def strength(classifier: TrainedClassifier, pieces: Pieces, window: int) -> floa
     """Share of the pieces' windows the classifier calls target."""
     windows, _ = frame_windows(pieces.values, window)
     return float((classifier.probability(windows) > 0.5).mean())
-
-
-def halves(pieces: Pieces) -> tuple[list, list]:
-    values = pieces.values
-    return values[::2], values[1::2]
-
-
-def two_sample_critics(a: Pieces, b: Pieces, window: int, fits: dict) -> dict[str, float]:
-    """:func:`two_sample` by every critic (``{name: fit}``)."""
-    return {name: two_sample(a, b, window, fit) for name, fit in fits.items()}
-
-
-def two_sample(a: Pieces, b: Pieces, window: int, fit) -> float:
-    """Held-out accuracy of a fresh classifier (``fit(positive, negative)``) telling ``a`` from
-    ``b`` (trained on half the files of each, tested on the other half); 0.5 means
-    indistinguishable."""
-    (a_train, a_test), (b_train, b_test) = halves(a), halves(b)
-    if not (a_train and a_test and b_train and b_test):
-        return float("nan")
-    clf = fit(frame_windows(a_train, window)[0], frame_windows(b_train, window)[0])
-    return accuracy(clf, frame_windows(a_test, window)[0], frame_windows(b_test, window)[0])
 
 
 @dataclass(frozen=True)
@@ -250,14 +230,16 @@ def control_scores(names: tuple[str, ...], codec, measure: ContentMeasure, piece
                                   for stem, frames in pieces.source_heldout.frames.items()}), codec)
         kept = content(measure, pieces.source_heldout, made, chance)
         stats = [codec.statistics(f) for f in made.values]
-        critics = two_sample_critics(made, pieces.all_target, window, fits)
+        critics, sizes, p_values = split(two_sample_critics(made.values,
+                                                            pieces.all_target.values, window,
+                                                            fits))
         scores[name] = ControlScore(
             strength=strength(clf, made, window),
             content={key: score.normalised for key, score in kept.items()},
             two_sample=next(iter(critics.values())),
             statistics={key: float(np.mean([s[key] for s in stats if key in s]))
                         for key in sorted(set().union(*stats))},
-            two_sample_critics=critics,
+            two_sample_critics=critics, two_sample_n=sizes, two_sample_p=p_values,
             copying=copying(codec, made.values, pieces.target_train.values))
     return scores
 
@@ -346,8 +328,11 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
     log.info("evaluation: two-sample tests (%s) of the outputs and the untransferred control%s",
              ", ".join(fits),
              f", then {plural(len(cfg.controls), 'rule-made control')}" if cfg.controls else "")
-    critics = two_sample_critics(p.outputs, p.all_target, window, fits)
-    roundtrip = two_sample_critics(p.source_through_target, p.all_target, window, fits)
+    target = p.all_target.values
+    critics, sizes, p_values = split(two_sample_critics(p.outputs.values, target, window, fits))
+    roundtrip, roundtrip_n, roundtrip_p = split(two_sample_critics(
+        p.source_through_target.values, target, window, fits))
+    floors, floor_n, floor_p = split(floor(target, window, fits, recipe.seed))
     report = Report(
         recipe=recipe.name, **strengths(clf, p, window), per_file_strength=per_file,
         content_similarity=content_kept,
@@ -361,8 +346,11 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
                                 fits),
         level=cfg.level,
         two_sample_resynthesised_target=None if remade is None else two_sample(
-            remade, p.all_target, window, fit),
+            remade.values, target, window, fit).accuracy,
         two_sample_critics=critics, two_sample_roundtrip_critics=roundtrip,
+        two_sample_n=sizes, two_sample_p=p_values, two_sample_roundtrip_n=roundtrip_n,
+        two_sample_roundtrip_p=roundtrip_p, two_sample_floor=floors, two_sample_floor_n=floor_n,
+        two_sample_floor_p=floor_p,
         copying=copying(pair.target, p.outputs.values, p.target_train.values),
         silent_outputs=[stem for stem, frames in p.outputs.frames.items() if is_silent(frames)])
     write_text(folder.report("json"), report.to_json())

@@ -19,6 +19,7 @@ from seqimg.evaluate.tables import (  # noqa: E402
     inside_words,
     other_critic_rows,
     readable,
+    two_sample_rows,
 )
 from seqimg.evaluate.verdict import THRESHOLDS, verdict  # noqa: E402
 from seqimg.io import write_text  # noqa: E402
@@ -137,6 +138,24 @@ def controls_table(r: Report) -> list[str]:
     return lines + ["", *([COPYING_MEANING, ""] if r.copying else [])]
 
 
+def two_sample_lines(r: Report) -> list[str]:
+    """Every two-sample test with its size, p-value and the floor beside it; nothing for a
+    report written before tests kept their size."""
+    if not r.two_sample_n:
+        return []
+    header, rows, small = two_sample_rows(r)
+    lines = ["## Two-sample tests: accuracy, test windows (n), one-sided binomial p-value", "",
+             "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += ["", "The floor is the same test on two halves of the real target pieces: how far "
+              "apart real pieces already are with this few of them. Windows of one piece are "
+              "not independent, so the p-values are optimistic."]
+    if small:
+        lines += ["", "Too small to reject chance at 5% even if every window were told "
+                  f"right: {'; '.join(small)}."]
+    return lines + [""]
+
+
 def realism_lines(r: Report) -> list[str]:
     """The realism section: each statistic against the target's range, and the Frechet
     distances."""
@@ -187,6 +206,7 @@ def markdown(report: Report, recipe, made: list[str], signals: list) -> str:
             f"{r.two_sample_resynthesised_target:.3f} |"]),
         "",
         *controls_table(r),
+        *two_sample_lines(r),
         "## Content kept (raw, chance level on unrelated pairs, normalised)",
         "",
         "| measure | raw | chance | normalised |",

@@ -87,6 +87,8 @@ class ControlScore:
     two_sample: float  # by the classifier's family (the CNN or ROCKET)
     statistics: dict[str, float]
     two_sample_critics: dict[str, float] = field(default_factory=dict)  # every critic's
+    two_sample_n: dict[str, int] = field(default_factory=dict)  # each critic's test windows
+    two_sample_p: dict[str, float] = field(default_factory=dict)  # and binomial p-value
     # how much is copied from the target's training pieces (seqimg.evaluate.copying)
     copying: dict[str, float] = field(default_factory=dict)
 
@@ -121,6 +123,16 @@ class Report:
     # untransferred round trip's
     two_sample_critics: dict[str, float] = field(default_factory=dict)
     two_sample_roundtrip_critics: dict[str, float] = field(default_factory=dict)
+    # each critic's test size (windows) and one-sided binomial p-value against 0.5, for the
+    # outputs and the round trip; and the floor: the same test on real target against real
+    # target (seqimg.evaluate.two_sample), with its size and p-value
+    two_sample_n: dict[str, int] = field(default_factory=dict)
+    two_sample_p: dict[str, float] = field(default_factory=dict)
+    two_sample_roundtrip_n: dict[str, int] = field(default_factory=dict)
+    two_sample_roundtrip_p: dict[str, float] = field(default_factory=dict)
+    two_sample_floor: dict[str, float] = field(default_factory=dict)
+    two_sample_floor_n: dict[str, int] = field(default_factory=dict)
+    two_sample_floor_p: dict[str, float] = field(default_factory=dict)
     # how much of the outputs is copied from the target's training pieces
     # (seqimg.evaluate.copying); empty in reports written before it was measured
     copying: dict[str, float] = field(default_factory=dict)

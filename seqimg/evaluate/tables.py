@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seqimg.evaluate.result import Report, StatisticDistance
+from seqimg.evaluate.two_sample import too_small
 
 
 def readable(report: Report, value: float) -> str:
@@ -71,3 +72,34 @@ def other_critic_rows(r: Report) -> list[tuple[str, float]]:
          r.critics[name]),
         (f"two-sample accuracy by the {name} critic, untransferred round trip vs real target",
          roundtrip.get(name, float("nan"))))]
+
+
+def tested(accuracy: float, n: int | None, p: float | None) -> str:
+    """A two-sample accuracy with its test's size and p-value, as the report prints it."""
+    if n is None:
+        return f"{accuracy:.3f}"
+    chance = "" if p is None or p != p else f", p {p:.3g}" if p >= 0.001 else ", p < 0.001"
+    return f"{accuracy:.3f} (n {n}{chance})"
+
+
+def two_sample_rows(r: Report) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[str]]:
+    """Every two-sample test of the report by critic, with size and p-value: the outputs, the
+    floor (real target against real target), the untransferred round trip and each control;
+    and the tests too small to reject chance at 5%, named."""
+    critics = list(r.critics)
+    sides = [("outputs", r.critics, r.two_sample_n, r.two_sample_p),
+             ("floor: real target against real target", r.two_sample_floor,
+              r.two_sample_floor_n, r.two_sample_floor_p),
+             ("the untransferred round trip", r.rival_critics()["the untransferred round trip"],
+              r.two_sample_roundtrip_n, r.two_sample_roundtrip_p),
+             *((name, c.two_sample_critics, c.two_sample_n, c.two_sample_p)
+               for name, c in r.controls.items())]
+    rows, small = [], []
+    for label, values, sizes, p_values in sides:
+        if not values:
+            continue
+        rows.append((label, *(tested(values[c], sizes.get(c), p_values.get(c))
+                              if c in values else "-" for c in critics)))
+        small += [f"{label} ({c}, n {sizes[c]})" for c in critics
+                  if c in sizes and too_small(sizes[c])]
+    return ("", *critics), rows, small

@@ -1,0 +1,76 @@
+"""Classifier two-sample tests (Lopez-Paz & Oquab, 2017): a fresh critic trained on half the
+files of two sets of pieces tells the other half apart; 0.5 means indistinguishable. Each test
+keeps its size and a one-sided binomial p-value against 0.5, and the same test on real target
+against real target gives the floor that an output's accuracy is read against (pieces differ,
+and few are held out, so two sets of real pieces are not told apart at exactly 0.5 either)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import binomtest
+
+from seqimg.evaluate.classifier import accuracy, frame_windows
+
+SIGNIFICANCE = 0.05
+
+
+@dataclass(frozen=True)
+class SampleTest:
+    """A two-sample test's balanced accuracy, its number of test windows, and the one-sided
+    binomial p-value of that accuracy over that many windows against chance (windows of one
+    piece are not independent, so the p-value is optimistic)."""
+
+    accuracy: float
+    n: int
+    p: float
+
+    @classmethod
+    def of(cls, value: float, n: int) -> SampleTest:
+        if not n or np.isnan(value):
+            return cls(float(value), n, float("nan"))
+        return cls(float(value), n, float(binomtest(round(value * n), n, 0.5,
+                                                    alternative="greater").pvalue))
+
+
+def too_small(n: int) -> bool:
+    """Whether a test of ``n`` windows cannot reject chance at 5% even when every window is
+    told right."""
+    return n == 0 or 0.5**n > SIGNIFICANCE
+
+
+def halves(values: list) -> tuple[list, list]:
+    return values[::2], values[1::2]
+
+
+def two_sample(a: list[np.ndarray], b: list[np.ndarray], window: int, fit) -> SampleTest:
+    """Held-out accuracy of a fresh classifier (``fit(positive, negative)``) telling the pieces
+    ``a`` from ``b`` (frames each, trained on half the files of each, tested on the other
+    half)."""
+    (a_train, a_test), (b_train, b_test) = halves(a), halves(b)
+    if not (a_train and a_test and b_train and b_test):
+        return SampleTest(float("nan"), 0, float("nan"))
+    clf = fit(frame_windows(a_train, window)[0], frame_windows(b_train, window)[0])
+    positive, negative = frame_windows(a_test, window)[0], frame_windows(b_test, window)[0]
+    return SampleTest.of(accuracy(clf, positive, negative), len(positive) + len(negative))
+
+
+def two_sample_critics(a: list[np.ndarray], b: list[np.ndarray], window: int,
+                       fits: dict) -> dict[str, SampleTest]:
+    """:func:`two_sample` by every critic (``{name: fit}``)."""
+    return {name: two_sample(a, b, window, fit) for name, fit in fits.items()}
+
+
+def floor(target: list[np.ndarray], window: int, fits: dict, seed: int) -> dict[str, SampleTest]:
+    """Every critic's two-sample test of real target against real target: the target's pieces
+    shuffled (seeded) and cut into two halves, each then split as any test's sides are."""
+    order = np.random.default_rng(seed).permutation(len(target))
+    shuffled = [target[i] for i in order]
+    return two_sample_critics(shuffled[::2], shuffled[1::2], window, fits)
+
+
+def split(tests: dict[str, SampleTest]) -> tuple[dict, dict, dict]:
+    """``{critic: test}`` as ``{critic: accuracy}``, ``{critic: n}`` and ``{critic: p}``."""
+    return ({k: t.accuracy for k, t in tests.items()}, {k: t.n for k, t in tests.items()},
+            {k: t.p for k, t in tests.items()})
