@@ -114,3 +114,13 @@ def test_a_repeated_bar_is_found_and_takes_the_same_donor():
     bar = [sorted(map(tuple, out[(out[:, 1] >= s) & (out[:, 1] < s + 4)] - [0, s, s]))
            for s in (0, 8)]
     assert bar[0] == bar[1] and bar[0]
+
+
+def test_a_clashing_chord_moves_as_a_block_to_the_nearest_chord_tone():
+    from seqimg.methods.donor.adapt import to_chord_tones
+
+    source = notes((60, 0, 4), (64, 0, 4), (67, 0, 4))  # C major for the bar
+    donor = notes((41, 0, 2), (48, 0, 2), (43, 2, 4), (50, 2, 4))  # F5 then G5
+    moved = to_chord_tones(donor, source, 4, 4)
+    # F5 (F not in C-E-G) moves down a semitone to E5, its fifth with it; G5 stays
+    assert sorted(map(tuple, moved)) == [(40, 0, 2), (43, 2, 4), (47, 0, 2), (50, 2, 4)]

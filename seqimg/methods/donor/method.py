@@ -14,6 +14,7 @@ from seqimg.codecs.note_controls import top_voice_notes
 from seqimg.codecs.notes import sounding_and_onsets
 from seqimg.errors import SeqimgError
 from seqimg.methods.base import TransferMethod
+from seqimg.methods.donor.adapt import to_chord_tones
 from seqimg.methods.donor.bars import (
     CLASSES,
     bar_views,
@@ -46,6 +47,9 @@ class DonorConfig:
     # a bar that repeats an earlier bar of the source exactly takes that bar's donor, so that
     # a repeated phrase comes back as the same riff
     reuse_repeats: bool = False
+    # 'chord_tones': each donor chord whose lowest pitch class the source bar lacks is moved
+    # as a block to the nearest one it has (seqimg.methods.donor.adapt); 'none': transposed only
+    adapt: Literal["none", "chord_tones"] = "none"
 
     def __post_init__(self) -> None:
         if min(self.jump, self.use_penalty, self.key_change) < 0:
@@ -68,7 +72,7 @@ class DonorMethod(TransferMethod):
     takes_target_pieces = True
     trains = False
     transfer_settings = ("jump", "key_change", "harmony_weight", "bass_weight", "max_shift",
-                         "use_penalty", "melody", "melody_margin", "reuse_repeats")
+                         "use_penalty", "melody", "melody_margin", "reuse_repeats", "adapt")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
@@ -119,6 +123,8 @@ class DonorMethod(TransferMethod):
         wanted = bar_views(notes, bars * self.bar, self.bar, self.beat)
         placed = self.donor_notes(wanted, first_equal_bars(notes, bars, self.bar)
                                   if self.cfg.reuse_repeats else np.arange(bars))
+        if self.cfg.adapt == "chord_tones":
+            placed = to_chord_tones(placed, notes, self.bar, bars * self.bar)
         if self.cfg.melody != "none" and len(notes):
             sounding = sounding_and_onsets(notes, length, 0, 127)[0]
             placed = take_upper_voice(placed, top_voice_notes(notes, sounding), self.bar,
