@@ -112,6 +112,16 @@ def methods(options: Optional[str] = typer.Option(None, "--options", metavar="NA
 
 @app.command()
 @friendly
+def critics() -> None:
+    """List the two-sample critics (evaluate.critics): name, origin and what each reads."""
+    from seqimg.registry import loaded
+
+    for plugin in loaded("critics").values():
+        typer.echo(f"{plugin.name:12s} {plugin.origin:22s} {plugin.obj.description}")
+
+
+@app.command()
+@friendly
 def reference(out: Optional[Path] = typer.Option(None, help="Write the page here (e.g. "
                                                  "docs/reference.md) instead of printing it.")
               ) -> None:

@@ -86,8 +86,9 @@ class EvaluateConfig:
     classifier_steps: int = 300  # CNN training steps
     window: int = 64  # steps per classifier window
     # two-sample critics of other families beside the classifier's own, each trained fresh per
-    # test: 'statistics' (gradient-boosted trees on the codec's per-window statistics)
-    critics: tuple[Literal["statistics"], ...] = ("statistics",)
+    # test (seqimg critics lists them; entry points seqimg.critics): 'statistics'
+    # (gradient-boosted trees on the codec's per-window statistics)
+    critics: tuple[str, ...] = ("statistics",)
     max_files: int | None = None  # training files per domain for the classifier (round trips)
     # WAV renders of the example pieces (fluidsynth for MIDI), when the codec can
     render_audio: bool = True
@@ -208,9 +209,14 @@ def build_method(raw) -> MethodChoice:
 
 def check_controls(evaluate: EvaluateConfig, target: SideConfig) -> None:
     """Every control the evaluation names is registered and can rewrite pieces with the target's
-    codec (it has the capability the control ``needs``)."""
+    codec (it has the capability the control ``needs``); every critic it names is registered."""
     from seqimg.codecs.capabilities import lacking
     from seqimg.registry import available, codec_class, known, lookup
+
+    for name in evaluate.critics:
+        if not known("critics", name):
+            raise SeqimgError(f"evaluate.critics: unknown critic {name!r} "
+                              f"(known: {', '.join(available('critics'))})")
 
     for name in evaluate.controls:
         if not known("controls", name):

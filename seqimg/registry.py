@@ -53,6 +53,9 @@ BUILTINS = {
         "retrieval": "seqimg.codecs.note_controls:retrieval",
         "nearest_windows": "seqimg.codecs.window_controls:nearest_windows",
     },
+    "critics": {"cnn": "seqimg.evaluate.critics:CnnCritic",
+                "rocket": "seqimg.evaluate.critics:RocketCritic",
+                "statistics": "seqimg.evaluate.critics:StatisticsCritic"},
     "generators": {"dtn": "seqimg.model.variants.dtn:build_generator",
                    "seed": "seqimg.model.variants.seed:build_generator",
                    "temporal": "seqimg.model.variants.temporal:build_generator"},
@@ -67,7 +70,7 @@ BUILTINS = {
 }
 GROUPS = {kind: f"seqimg.{kind}" for kind in BUILTINS}
 NOUNS = {"methods": "method", "codecs": "codec", "losses": "loss",
-         "adversarial": "adversarial loss", "controls": "control",
+         "adversarial": "adversarial loss", "controls": "control", "critics": "critic",
          "generators": "generator variant",
          "discriminators": "discriminator variant", "domains": "domain"}
 

@@ -182,3 +182,33 @@ def default_method_codecs(cls: type) -> tuple:
         return pair
     raise AssertionError(f"{cls.__name__}: refuses both time series and MIDI with its default "
                          "settings; pass codecs= to check_method")
+
+
+def check_critic(critic: str | type, codec=None, seed: int = 0) -> dict:
+    """The critic contract: built as ``Critic(codec, seed, steps)`` (default codec: a
+    two-channel time series) and fitted on windows of calm and of wild random walks, it gives a
+    probability in [0, 1] for every window and tells the two apart on fresh windows (balanced
+    accuracy above 0.8). Raises ``AssertionError`` naming the broken promise; returns the
+    accuracy."""
+    from seqimg.evaluate.classifier import accuracy
+    from seqimg.registry import lookup, make_codec
+
+    cls = lookup("critics", critic) if isinstance(critic, str) else critic
+    name = getattr(cls, "__name__", str(critic))
+    assert getattr(cls, "description", ""), f"{name}: has no description"
+    codec = codec or make_codec("timeseries", {"channels": 2})
+    rng = np.random.default_rng(seed)
+
+    def walks(n: int, scale: float) -> np.ndarray:
+        steps = rng.normal(0, scale, (n, 64, codec.n_features))
+        return np.clip(np.cumsum(steps, axis=1), -1, 1).astype(np.float32)
+
+    calm, wild = walks(160, 0.01), walks(160, 0.1)
+    fitted = cls(codec, seed, 150).fit(calm[:80], wild[:80])
+    p = np.asarray(fitted.probability(np.concatenate([calm[80:], wild[80:]])))
+    assert p.shape == (160,), f"{name}: probability gives shape {p.shape} for 160 windows"
+    assert np.isfinite(p).all() and ((p >= 0) & (p <= 1)).all(), (
+        f"{name}: probabilities leave [0, 1]")
+    told = accuracy(fitted, calm[80:], wild[80:])
+    assert told > 0.8, f"{name}: tells calm from wild walks at only {told:.2f}"
+    return {"accuracy": told}

@@ -1,10 +1,13 @@
 """The statistics critic: a second two-sample judge, of another family than the CNN."""
 
 import numpy as np
+import pytest
+from conftest import run_cli
 
 from seqimg.evaluate.classifier import accuracy
 from seqimg.evaluate.critics import StatisticsCritic, critic_fits
-from seqimg.registry import make_codec
+from seqimg.registry import available, make_codec
+from seqimg.testing import check_critic
 
 
 def windows(rng, n, scale):
@@ -31,3 +34,37 @@ def test_the_classifier_comes_first_then_each_named_critic():
     fits = critic_fits("cnn", fit, codec, 0, ("statistics",))
     assert list(fits) == ["cnn", "statistics"] and fits["cnn"] is fit
     assert list(critic_fits("rocket", fit, codec, 0, ())) == ["rocket"]
+
+
+@pytest.mark.parametrize("name", sorted(available("critics")))
+def test_every_registered_critic_keeps_the_contract(name):
+    assert check_critic(name)["accuracy"] > 0.8
+
+
+def test_the_contract_catches_a_critic_that_cannot_tell():
+    class Coin:
+        description = "says one half for everything"
+
+        def __init__(self, codec, seed, steps=0):
+            pass
+
+        def fit(self, positive, negative):
+            return self
+
+        def probability(self, windows):
+            return np.full(len(windows), 0.5)
+
+    with pytest.raises(AssertionError, match="tells calm from wild walks at only"):
+        check_critic(Coin)
+
+
+def test_seqimg_critics_lists_every_critic_and_a_recipe_naming_another_is_refused(tmp_path):
+    listed = run_cli("critics")
+    assert listed.returncode == 0
+    assert all(name in listed.stdout for name in ("cnn", "rocket", "statistics"))
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("source: {domain: folder, options: {path: a}, codec: {name: timeseries}}\n"
+                      "target: {domain: folder, options: {path: b}, codec: {name: timeseries}}\n"
+                      "evaluate: {critics: [oracle]}\n")
+    refused = run_cli("run", str(recipe), "--out", str(tmp_path / "out"))
+    assert refused.returncode == 1 and "evaluate.critics: unknown critic 'oracle'" in refused.stderr

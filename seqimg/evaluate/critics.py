@@ -1,8 +1,13 @@
-"""The two-sample critics: classifiers of different families, each trained fresh per test, that
-try to tell outputs from real target. The CNN (or ROCKET) reads the frames; the ``statistics``
-critic reads only the target codec's per-window statistics (pitches, density, repetition, ...)
-with gradient-boosted trees. One critic can be fooled (sparse held notes fooled the CNN); a
-design that passes must fool both."""
+"""The two-sample critics, a registry kind (entry point group ``seqimg.critics``): classifiers of
+different families, each trained fresh per test, that try to tell outputs from real target. The
+CNN (or ROCKET) reads the frames; the ``statistics`` critic reads only the target codec's
+per-window statistics (pitches, density, repetition, ...) with gradient-boosted trees. One
+critic can be fooled (sparse held notes fooled the CNN); a design that passes must fool both.
+
+A critic is a class built as ``Critic(codec, seed, steps)`` (``steps``: its training budget,
+where it has one) with a ``description``, ``fit(positive, negative) -> critic`` on windows,
+shape=(N, window, F) each, and ``probability(windows) -> P(positive)`` per window
+(:func:`seqimg.testing.check_critic` is the contract)."""
 
 from __future__ import annotations
 
@@ -11,12 +16,42 @@ from collections.abc import Callable
 import numpy as np
 
 
+class CnnCritic:
+    """The small 1-D CNN over frame windows (:mod:`seqimg.evaluate.classifier`)."""
+
+    description = "a small 1-D CNN over the frames of each window"
+
+    def __init__(self, codec, seed: int, steps: int = 300) -> None:
+        self.seed, self.steps = seed, steps
+
+    def fit(self, positive: np.ndarray, negative: np.ndarray):
+        from seqimg.evaluate.classifier import train_classifier
+
+        return train_classifier(positive, negative, self.steps, self.seed)
+
+
+class RocketCritic:
+    """ROCKET features of each channel, a logistic regression (:mod:`seqimg.evaluate.rocket`)."""
+
+    description = "ROCKET random convolution features with a logistic regression (series)"
+
+    def __init__(self, codec, seed: int, steps: int = 0) -> None:
+        self.seed = seed
+
+    def fit(self, positive: np.ndarray, negative: np.ndarray):
+        from seqimg.evaluate.rocket import train_rocket
+
+        return train_rocket(positive, negative, seed=self.seed)
+
+
 class StatisticsCritic:
     """Gradient-boosted trees over the codec's statistics of each window, shape=(N, window, F);
     a statistic a window lacks (an empty window has few) is left missing, which the trees
     handle."""
 
-    def __init__(self, codec, seed: int) -> None:
+    description = "gradient-boosted trees over the codec's statistics of each window"
+
+    def __init__(self, codec, seed: int, steps: int = 0) -> None:
         self.codec, self.seed, self.keys = codec, seed, []
 
     def table(self, windows: np.ndarray) -> list[dict[str, float]]:
@@ -45,14 +80,14 @@ class StatisticsCritic:
         return self.model.predict_proba(self.features(self.table(windows)))[:, 1]
 
 
-CRITICS = {"statistics": StatisticsCritic}
-
-
 def critic_fits(classifier: str, classifier_fit: Callable, codec, seed: int,
-                critics: tuple[str, ...]) -> dict[str, Callable]:
+                critics: tuple[str, ...], steps: int = 300) -> dict[str, Callable]:
     """``{name: fit(positive, negative) -> classifier}``: the recipe's classifier first (``cnn``
-    or ``rocket``, fitted by ``classifier_fit``), then each of ``critics`` (``statistics``)."""
-    def fit_of(critic: type) -> Callable:
-        return lambda positive, negative: critic(codec, seed).fit(positive, negative)
+    or ``rocket``, fitted by ``classifier_fit``), then each registered critic of ``critics``."""
+    from seqimg.registry import lookup
 
-    return {classifier: classifier_fit, **{name: fit_of(CRITICS[name]) for name in critics}}
+    def fit_of(critic: type) -> Callable:
+        return lambda positive, negative: critic(codec, seed, steps).fit(positive, negative)
+
+    return {classifier: classifier_fit,
+            **{name: fit_of(lookup("critics", name)) for name in critics if name != classifier}}

@@ -304,7 +304,8 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None)
     pair = load_transfer(folder.checkpoint)
     window, cfg = recipe.evaluate.window, recipe.evaluate
     fit = classifier_fit(cfg.classifier, cfg.classifier_steps, recipe.seed)
-    fits = critic_fits(cfg.classifier, fit, pair.target, recipe.seed, cfg.critics)
+    fits = critic_fits(cfg.classifier, fit, pair.target, recipe.seed, cfg.critics,
+                       cfg.classifier_steps)
     skipped: dict[str, str] = {}
     log.info("evaluation (%s): reading the held-out, transferred and training pieces", cfg.level)
     p = gather_pieces(run_dir, recipe, pair, skipped)
