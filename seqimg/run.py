@@ -107,14 +107,15 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
     if not world.main:
         return out
 
-    pair = PieceTransfer(trainer.method.eval(), source.codec, target.codec, trainer.history)
+    pair = PieceTransfer(trainer.method.eval(), source.codec, target.codec, trainer.history,
+                         world.size)
     log.info("transferring %s", plural(len(source.heldout), "held-out piece"))
     skipped = pair.files(source.heldout, RunFolder(out).transferred)
     write_skips(out, {"source": {**source.skipped, **skipped}, "target": target.skipped})
     if recipe.evaluate.enabled:
         from seqimg.evaluate.pipeline import evaluate_run
 
-        evaluate_run(out, progress=progress)
+        evaluate_run(out, progress=progress, pair=pair)
     return out
 
 
@@ -153,5 +154,5 @@ def retransfer(recipe_path: Path, out: Path, overrides: list[str], trained: Path
                       "target": skipped_before.get("target", {})})
     from seqimg.evaluate.pipeline import evaluate_run
 
-    evaluate_run(out, progress=progress)
+    evaluate_run(out, progress=progress, pair=pair)
     return out

@@ -294,14 +294,17 @@ def strengths(clf: TrainedClassifier, p: RunPieces, window: int) -> dict[str, fl
         target_strength=strength(clf, p.target_heldout, window))
 
 
-def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None) -> Report:
+def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
+                 pair: PieceTransfer | None = None) -> Report:
     """Recompute the whole report of a run folder; writes report.json, report.md, report.html
-    and the figures. ``level`` ('full' or 'fast') overrides the recipe's evaluate.level."""
+    and the figures. ``level`` ('full' or 'fast') overrides the recipe's evaluate.level;
+    ``pair`` is the run's trained method when it is already in memory (else it is loaded from
+    the checkpoint)."""
     run_dir = Path(run_dir)
     folder = RunFolder(run_dir)
     recipe = load_recipe(folder.config)
     recipe = dataclasses.replace(recipe, evaluate=recipe.evaluate.effective(level))
-    pair = load_transfer(folder.checkpoint)
+    pair = pair or load_transfer(folder.checkpoint)
     window, cfg = recipe.evaluate.window, recipe.evaluate
     fit = classifier_fit(cfg.classifier, cfg.classifier_steps, recipe.seed)
     fits = critic_fits(cfg.classifier, fit, pair.target, recipe.seed, cfg.critics,
