@@ -124,3 +124,15 @@ def test_a_clashing_chord_moves_as_a_block_to_the_nearest_chord_tone():
     moved = to_chord_tones(donor, source, 4, 4)
     # F5 (F not in C-E-G) moves down a semitone to E5, its fifth with it; G5 stays
     assert sorted(map(tuple, moved)) == [(40, 0, 2), (43, 2, 4), (47, 0, 2), (50, 2, 4)]
+
+
+def test_the_melody_moves_by_whole_octaves_into_a_lead_register():
+    c = codec()
+    source = np.concatenate([riff(), notes((76, 0, 8), (74, 8, 16))])
+    pitches = {}
+    for octave in (0, -1):
+        method = DonorMethod(c, c, DonorConfig(melody="upper", melody_octave=octave))
+        method.fit_pieces([c.frames_from_notes(riff(), 16)])
+        pitches[octave] = set(c.notes(method.transfer_piece(c.frames_from_notes(source, 16)))[:, 0])
+    assert {76, 74} <= pitches[0] and not {64, 62} & pitches[0]
+    assert {64, 62} <= pitches[-1] and not {76, 74} & pitches[-1]

@@ -44,6 +44,8 @@ class DonorConfig:
     # the removed notes' onsets)
     melody: Literal["none", "upper", "struck"] = "struck"
     melody_margin: int = 2  # semitones below the melody's lowest pitch that it clears
+    # octaves the melody is moved by (-1: from a soprano's register to a guitar lead's)
+    melody_octave: int = 0
     # a bar that repeats an earlier bar of the source exactly takes that bar's donor, so that
     # a repeated phrase comes back as the same riff
     reuse_repeats: bool = False
@@ -54,6 +56,8 @@ class DonorConfig:
     def __post_init__(self) -> None:
         if min(self.jump, self.use_penalty, self.key_change) < 0:
             raise ValueError("jump: expected 0 or more (and use_penalty, key_change 0 or more)")
+        if abs(self.melody_octave) > 2:
+            raise ValueError(f"melody_octave: expected -2 to 2, got {self.melody_octave}")
         if not 1 <= self.max_shift <= 6:
             raise ValueError(f"max_shift: expected 1 to 6 semitones, got {self.max_shift}")
         if self.harmony_weight < 0 or self.bass_weight < 0:
@@ -72,7 +76,8 @@ class DonorMethod(TransferMethod):
     takes_target_pieces = True
     trains = False
     transfer_settings = ("jump", "key_change", "harmony_weight", "bass_weight", "max_shift",
-                         "use_penalty", "melody", "melody_margin", "reuse_repeats", "adapt")
+                         "use_penalty", "melody", "melody_margin", "melody_octave", "reuse_repeats",
+                         "adapt")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
@@ -127,9 +132,9 @@ class DonorMethod(TransferMethod):
             placed = to_chord_tones(placed, notes, self.bar, bars * self.bar)
         if self.cfg.melody != "none" and len(notes):
             sounding = sounding_and_onsets(notes, length, 0, 127)[0]
-            placed = take_upper_voice(placed, top_voice_notes(notes, sounding), self.bar,
-                                      length, self.cfg.melody == "struck",
-                                      self.cfg.melody_margin)
+            melody = top_voice_notes(notes, sounding) + [12 * self.cfg.melody_octave, 0, 0]
+            placed = take_upper_voice(placed, melody, self.bar, length,
+                                      self.cfg.melody == "struck", self.cfg.melody_margin)
         placed = placed[placed[:, 1] < length]
         placed[:, 2] = np.minimum(placed[:, 2], length)
         return self.target_codec.frames_from_notes(placed, length)
