@@ -13,6 +13,7 @@ from conftest import CHORALE, need, write_midi
 from starlette.testclient import TestClient
 from test_report_page import CHROMIUM_FLAGS, LOADED_MEDIA
 
+from seqimg.codecs.midi import MidiCodec
 from seqimg.serve import EXAMPLES, Server, build_app
 
 
@@ -110,6 +111,11 @@ def test_twenty_requests_at_once_are_all_answered(server, chorale):
 
     answers = asyncio.run(many())
     assert [a.status_code for a in answers] == [200] * 20
+    codec = MidiCodec()
+    for i, answer in enumerate(answers):  # each a MIDI file with notes, not just an answer
+        path = server.folder / f"answer{i}.mid"
+        path.write_bytes(answer.content)
+        assert len(codec.notes(codec.frames(path))) > 0, f"answer {i} holds no notes"
 
 
 def free_port() -> int:
