@@ -37,7 +37,7 @@ def bar_views(notes: np.ndarray, length: int, bar: int, beat: int) -> np.ndarray
     bass = np.zeros((bars, beats, CLASSES), np.float32)
     np.put_along_axis(bass, lowest[..., None], 1.0, -1)
     bass *= on.any(-1, keepdims=True)
-    return np.concatenate([histogram, bass.reshape(bars, -1)], 1)
+    return np.concatenate([histogram, bass.reshape(bars, beats * CLASSES)], 1)
 
 
 def transposed_views(views: np.ndarray, shifts: np.ndarray) -> np.ndarray:
