@@ -191,3 +191,24 @@ def test_a_piece_shorter_than_a_bar_has_no_bar_views_and_transfers_to_its_length
     method.fit_pieces([c.frames_from_notes(riff(), 16)])
     assert method.transfer_piece(c.frames_from_notes(notes((60, 0, 2)), 3)).shape == (
         3, c.n_features)
+
+
+def test_with_parts_the_donors_bring_their_bass_and_drums_and_the_melody_leads():
+    from seqimg.codecs.capabilities import DRUM_PART
+
+    c = MidiCodec(layout="parts", pitch_low=36, pitch_high=83, steps_per_beat=1, height=4,
+                  width=4)
+    band = np.array([(40, 0, 4, 1), (47, 0, 4, 1), (40, 0, 4, 2), (36, 0, 1, DRUM_PART),
+                     (38, 2, 3, DRUM_PART), (45, 4, 8, 1), (52, 4, 8, 1), (45, 4, 8, 2),
+                     (36, 4, 5, DRUM_PART), (38, 6, 7, DRUM_PART)])
+    frames = c.frames_from_notes_in_parts(band, 8)
+    assert sorted(map(tuple, c.notes_in_parts(frames))) == sorted(map(tuple, band))
+    method = DonorMethod(c, c, DonorConfig(melody="upper", jump=1.0))
+    method.fit_pieces([frames])
+    chorale = c.frames_from_notes_in_parts(np.array([(64, 0, 4, 0), (45, 0, 8, 2),
+                                                     (69, 4, 8, 0)]), 8)
+    out = c.notes_in_parts(method.transfer_piece(chorale))
+    parts = {part: sorted(map(tuple, out[out[:, 3] == part, :3])) for part in (0, 1, 2, -1)}
+    assert parts[-1] == [(36, 0, 1), (36, 4, 5), (38, 2, 3), (38, 6, 7)]  # drums, untransposed
+    assert parts[0] == [(64, 0, 4), (69, 4, 8)]  # the melody, as the lead
+    assert parts[1] and parts[2]  # the donors' rhythm guitar and bass

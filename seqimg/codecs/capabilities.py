@@ -9,6 +9,7 @@ import abc
 import numpy as np
 
 BEATS_PER_BAR = 4  # a bar is taken as four beats by every note measure, control and method
+DRUM_PART = -1  # the part of a drum hit in NoteCodec.notes_in_parts
 
 
 class NoteCodec(abc.ABC):
@@ -38,6 +39,18 @@ class NoteCodec(abc.ABC):
     @abc.abstractmethod
     def roll(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Decoded notes, shape=(n, 3), and their sounding roll, shape=(T, 128)."""
+
+    def notes_in_parts(self, frames: np.ndarray) -> np.ndarray:
+        """Notes with the part each is played in, shape=(n, 4) as (pitch, start, end, part);
+        part :data:`DRUM_PART` marks a drum hit (its pitch a General MIDI drum sound), which
+        transposition leaves alone. A codec without parts puts every note in part 0."""
+        notes = self.notes(frames)
+        return np.column_stack([notes, np.zeros(len(notes), dtype=np.int64)])
+
+    def frames_from_notes_in_parts(self, notes: np.ndarray, length: int) -> np.ndarray:
+        """Invert :meth:`notes_in_parts`: frames, shape=(length, F); a codec without parts
+        merges the pitched parts and drops the drum hits."""
+        return self.frames_from_notes(notes[notes[:, 3] != DRUM_PART, :3], length)
 
     @abc.abstractmethod
     def transposed(self, frames, semitones: int):

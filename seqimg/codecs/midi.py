@@ -23,7 +23,7 @@ import numpy as np
 from seqimg.codecs import note_measures as nm
 from seqimg.codecs import notes as nt
 from seqimg.codecs.base import CodecConfig, SequenceCodec
-from seqimg.codecs.capabilities import NoteCodec
+from seqimg.codecs.capabilities import DRUM_PART, NoteCodec
 from seqimg.codecs.layouts import Layout, PianoRollLayout
 from seqimg.codecs.midi_file import read_midi
 from seqimg.codecs.midi_parts import (
@@ -285,6 +285,30 @@ class MidiCodec(SequenceCodec, NoteCodec):
         if c.drums == "feature":
             frames = np.column_stack([frames, np.full(length, -1.0, dtype=np.float32)])
         return frames
+
+    def notes_in_parts(self, frames: np.ndarray) -> np.ndarray:
+        """With layout ``parts``: each part's notes tagged with its part (lead, rhythm, bass)
+        and the drum hits as one-step notes of their General MIDI sound in ``DRUM_PART``."""
+        if self.config.layout != "parts":
+            return super().notes_in_parts(frames)
+        pitched = [np.column_stack([notes, np.full(len(notes), part)]) for part, notes
+                   in enumerate(self.parts.part_notes(frames, self.config.onset_rule))]
+        steps, sounds = self.parts.drum_hits(frames)
+        drums = np.column_stack([sounds, steps, steps + 1, np.full(len(steps), DRUM_PART)])
+        return np.concatenate([*pitched, drums]).astype(np.int64).reshape(-1, 4)
+
+    def frames_from_notes_in_parts(self, notes: np.ndarray, length: int) -> np.ndarray:
+        """Invert :meth:`notes_in_parts` (pitches outside the range and drum sounds of no
+        group dropped)."""
+        if self.config.layout != "parts":
+            return super().frames_from_notes_in_parts(notes, length)
+        c = self.config
+        pitched = notes[(notes[:, 3] != DRUM_PART) & (notes[:, 0] >= c.pitch_low)
+                        & (notes[:, 0] <= c.pitch_high)]
+        drums = notes[(notes[:, 3] == DRUM_PART) & np.isin(notes[:, 0], list(DRUM_GROUP_OF))
+                      & (notes[:, 1] < length)]
+        groups = np.array([DRUM_GROUP_OF[int(p)] for p in drums[:, 0]], dtype=np.int64)
+        return self.parts.encode(pitched[:, :3], pitched[:, 3], drums[:, 1], groups, length)
 
     def from_frames(self, frames: np.ndarray):
         """A symusic score of the decoded notes at ``velocity``, in ``program`` (the bass in

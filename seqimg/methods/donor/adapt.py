@@ -18,12 +18,13 @@ def bar_classes(notes: np.ndarray, bars: int, bar: int) -> np.ndarray:
 
 
 def to_chord_tones(donor: np.ndarray, source: np.ndarray, bar: int, length: int) -> np.ndarray:
-    """Donor notes, shape=(n, 3), each chord (the notes sharing a start and an end) moved by
-    the smallest of :data:`MOVES` that puts its lowest pitch class among the source bar's
-    (:func:`bar_classes`); chords already on one, or that no move puts on one, stay."""
+    """Donor notes, shape=(n, 3 or more) as (pitch, start, end, ...), each chord (the notes
+    sharing a start and an end) moved by the smallest of :data:`MOVES` that puts its lowest
+    pitch class among the source bar's (:func:`bar_classes`); chords already on one, or that
+    no move puts on one, stay."""
     wanted = bar_classes(source, -(-length // bar), bar)
     out = donor.copy()
-    for start, end in {(int(s), int(e)) for _, s, e in donor}:
+    for start, end in set(map(tuple, donor[:, 1:3].tolist())):
         block = (donor[:, 1] == start) & (donor[:, 2] == end)
         allowed = wanted[min(start // bar, len(wanted) - 1)]
         root = int(donor[block, 0].min()) % 12

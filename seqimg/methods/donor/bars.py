@@ -15,9 +15,10 @@ CLASSES = 12
 
 
 def notes_in(notes: np.ndarray, start: int, end: int) -> np.ndarray:
-    """The notes sounding in steps ``start..end``, shape=(n, 3), cut to that span."""
+    """The notes, shape=(n, 3 or more) as (pitch, start, end, ...), sounding in steps
+    ``start..end``, cut to that span."""
     inside = notes[(notes[:, 1] < end) & (notes[:, 2] > start)].copy()
-    inside[:, 1:] = np.clip(inside[:, 1:], start, end)
+    inside[:, 1:3] = np.clip(inside[:, 1:3], start, end)
     return inside
 
 

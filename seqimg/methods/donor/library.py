@@ -9,14 +9,16 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from seqimg.methods.donor.bars import bar_views, notes_in
+from seqimg.codecs.capabilities import DRUM_PART
+from seqimg.methods.donor.bars import bar_views
 
 
 @dataclass(frozen=True)
 class DonorLibrary:
-    """Notes of the donor pieces laid end to end, shape=(n, 3) as (pitch, start, end) on one
-    time line; each library bar's first step there, shape=(N,), the piece it comes from,
-    shape=(N,), and its view, shape=(N, D)."""
+    """Notes of the donor pieces laid end to end, shape=(n, 4) as (pitch, start, end, part)
+    on one time line (parts as :meth:`~seqimg.codecs.capabilities.NoteCodec.notes_in_parts`
+    gives them); each library bar's first step there, shape=(N,), the piece it comes from,
+    shape=(N,), and its view (of the pitched parts), shape=(N, D)."""
 
     notes: np.ndarray
     starts: np.ndarray
@@ -25,18 +27,19 @@ class DonorLibrary:
 
     @classmethod
     def of(cls, pieces: list[np.ndarray], lengths: list[int], bar: int, beat: int) -> DonorLibrary:
-        """The library of pieces given as notes, each shape=(n, 3), lasting ``lengths`` steps."""
+        """The library of pieces given as notes in parts, each shape=(n, 4), lasting
+        ``lengths`` steps."""
         notes, starts, owners, views, offset = [], [], [], [], 0
         for index, (piece, length) in enumerate(zip(pieces, lengths)):
-            piece_views = bar_views(piece, length, bar, beat)
+            piece_views = bar_views(piece[piece[:, 3] != DRUM_PART, :3], length, bar, beat)
             sounding = np.flatnonzero(piece_views.any(1))
-            notes.append(piece + np.array([0, offset, offset]))
+            notes.append(piece + np.array([0, offset, offset, 0]))
             starts.append(offset + sounding * bar)
             owners.append(np.full(len(sounding), index))
             views.append(piece_views[sounding])
             offset += -(-length // bar) * bar  # pieces start on a bar line of the time line
         width = 12 + 12 * (bar // beat)
-        return cls(np.concatenate(notes or [np.zeros((0, 3))]).astype(np.int32),
+        return cls(np.concatenate(notes or [np.zeros((0, 4))]).astype(np.int32),
                    np.concatenate(starts or [np.zeros(0)]).astype(np.int64),
                    np.concatenate(owners or [np.zeros(0)]).astype(np.int64),
                    np.concatenate(views or [np.zeros((0, width))]).astype(np.float32))
@@ -50,11 +53,6 @@ class DonorLibrary:
         follows = (self.starts[1:] == self.starts[:-1] + bar) & (self.pieces[1:] ==
                                                                  self.pieces[:-1])
         return np.concatenate([[-1], np.where(follows, np.arange(len(self) - 1), -1)])
-
-    def bar_notes(self, index: int, bar: int) -> np.ndarray:
-        """The notes of library bar ``index``, shape=(n, 3), timed from the bar's first step."""
-        start = int(self.starts[index])
-        return notes_in(self.notes, start, start + bar) - np.array([0, start, start])
 
     def state(self) -> dict[str, torch.Tensor]:
         """The library as tensors, for a checkpoint."""

@@ -19,21 +19,22 @@ def bar_floors(melody: np.ndarray, bars: int, bar: int, margin: int) -> np.ndarr
 
 
 def strike_at(melody: np.ndarray, onsets: np.ndarray) -> np.ndarray:
-    """Melody notes, shape=(n, 3), each split at the ``onsets`` that fall inside it."""
+    """Melody notes, shape=(n, k) as (pitch, start, end, ...), each split at the ``onsets``
+    that fall inside it."""
     out = []
-    for pitch, start, end in melody:
+    for pitch, start, end, *rest in melody.tolist():
         cuts = [start, *sorted(int(t) for t in set(onsets[(onsets > start) & (onsets < end)])),
                 end]
-        out += [(pitch, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
-    return np.asarray(out, dtype=np.int64).reshape(-1, 3)
+        out += [(pitch, a, b, *rest) for a, b in zip(cuts[:-1], cuts[1:])]
+    return np.asarray(out, dtype=np.int64).reshape(-1, melody.shape[1])
 
 
 def take_upper_voice(accompaniment: np.ndarray, melody: np.ndarray, bar: int, length: int,
                      strike: bool, margin: int = 2) -> np.ndarray:
-    """Notes, shape=(n, 3): the ``accompaniment`` without its notes at or above each bar's
-    melody floor (:func:`bar_floors`), and the ``melody`` (struck at the removed notes' onsets
-    when ``strike``)."""
-    floors = bar_floors(melody, -(-length // bar), bar, margin)
+    """Notes, shape=(n, k) as (pitch, start, end, ...): the ``accompaniment`` without its notes
+    at or above each bar's melody floor (:func:`bar_floors`), and the ``melody`` (struck at
+    the removed notes' onsets when ``strike``), both with the same columns."""
+    floors = bar_floors(melody[:, :3], -(-length // bar), bar, margin)
     removed = accompaniment[:, 0] >= floors[accompaniment[:, 1] // bar]
     if strike:
         melody = strike_at(melody, accompaniment[removed, 1])

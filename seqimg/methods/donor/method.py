@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from seqimg.codecs.base import SequenceCodec
-from seqimg.codecs.capabilities import NoteCodec
+from seqimg.codecs.capabilities import DRUM_PART, NoteCodec
 from seqimg.codecs.note_controls import top_voice_notes
 from seqimg.codecs.notes import sounding_and_onsets
 from seqimg.errors import SeqimgError
@@ -93,7 +93,7 @@ class DonorMethod(TransferMethod):
 
     # --- the library, indexed instead of trained, and kept in the checkpoint ---------------
     def fit_pieces(self, target: list[np.ndarray]) -> None:
-        self.library = DonorLibrary.of([self.target_codec.notes(f) for f in target],
+        self.library = DonorLibrary.of([self.target_codec.notes_in_parts(f) for f in target],
                                        [len(f) for f in target], self.bar, self.beat)
         if not len(self.library):
             raise SeqimgError("target: no sounding bar in the training pieces to take donors "
@@ -123,21 +123,26 @@ class DonorMethod(TransferMethod):
 
     def arrange(self, notes: np.ndarray, length: int) -> np.ndarray:
         """Donor bars for the piece whose notes, shape=(n, 3), last ``length`` steps, with its
-        melody on top as the config says, as target frames."""
+        melody on top as the config says, as target frames (the donors' parts and drums kept
+        where the target codec has them)."""
         bars = -(-length // self.bar)
         wanted = bar_views(notes, bars * self.bar, self.bar, self.beat)
         placed = self.donor_notes(wanted, first_equal_bars(notes, bars, self.bar)
                                   if self.cfg.reuse_repeats else np.arange(bars))
+        drums = placed[:, 3] == DRUM_PART
+        pitched = placed[~drums]
         if self.cfg.adapt == "chord_tones":
-            placed = to_chord_tones(placed, notes, self.bar, bars * self.bar)
+            pitched = to_chord_tones(pitched, notes, self.bar, bars * self.bar)
         if self.cfg.melody != "none" and len(notes):
             sounding = sounding_and_onsets(notes, length, 0, 127)[0]
             melody = top_voice_notes(notes, sounding) + [12 * self.cfg.melody_octave, 0, 0]
-            placed = take_upper_voice(placed, melody, self.bar, length,
-                                      self.cfg.melody == "struck", self.cfg.melody_margin)
+            lead = np.column_stack([melody, np.zeros(len(melody), dtype=np.int64)])  # part 0
+            pitched = take_upper_voice(pitched, lead, self.bar, length,
+                                       self.cfg.melody == "struck", self.cfg.melody_margin)
+        placed = np.concatenate([pitched, placed[drums]])
         placed = placed[placed[:, 1] < length]
         placed[:, 2] = np.minimum(placed[:, 2], length)
-        return self.target_codec.frames_from_notes(placed, length)
+        return self.target_codec.frames_from_notes_in_parts(placed, length)
 
     def choice(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Library bars and semitone shifts, shape=(bars,) each, for source bar views."""
@@ -151,9 +156,10 @@ class DonorMethod(TransferMethod):
         return chosen, shifts[shift_index]
 
     def donor_notes(self, wanted: np.ndarray, first: np.ndarray) -> np.ndarray:
-        """Notes, shape=(n, 3), of the donor phrases under the sounding source bars, each bar
-        taking the donor of bar ``first[bar]``: each run of consecutive bars of one donor piece
-        at one shift is taken whole, so that notes held over its bar lines stay held."""
+        """Notes in parts, shape=(n, 4), of the donor phrases under the sounding source bars,
+        each bar taking the donor of bar ``first[bar]``: each run of consecutive bars of one
+        donor piece at one shift is taken whole, so that notes held over its bar lines stay
+        held."""
         chosen, shifts = (choice[first] for choice in self.choice(wanted))
         previous, sounding = self.library.previous(self.bar), wanted.any(1)
         placed, first = [], 0
@@ -164,8 +170,10 @@ class DonorMethod(TransferMethod):
                 continue  # the phrase runs on
             if sounding[first]:
                 start = int(self.library.starts[chosen[first]])
-                span = notes_in(self.library.notes, start, start + (index - first) * self.bar)
-                placed.append(span + np.array([shifts[first], first * self.bar - start,
-                                               first * self.bar - start]))
+                span = notes_in(self.library.notes, start,
+                                start + (index - first) * self.bar).astype(np.int64)
+                span[:, 1:3] += first * self.bar - start
+                span[:, 0] += shifts[first] * (span[:, 3] != DRUM_PART)  # drums stay
+                placed.append(span)
             first = index
-        return np.concatenate(placed or [np.zeros((0, 3))]).astype(np.int64)
+        return np.concatenate(placed or [np.zeros((0, 4))]).astype(np.int64)
