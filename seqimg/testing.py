@@ -108,11 +108,7 @@ def check_method(method: str | type, workdir: str | Path, settings: dict | None 
 
     straight = trainer(steps)
     history = straight.fit(workdir / "straight.pt", progress=False)
-    assert history or not cls.trains, f"{name}: trained {steps} steps and logged nothing"
-    for row in history:
-        bad = {k: v for k, v in row.items()
-               if not (isinstance(v, float | int) and np.isfinite(v))}
-        assert not bad, f"{name}: logged values that are not finite numbers: {bad}"
+    check_history(history, name, cls.trains, steps)
     trainer(steps // 2).fit(workdir / "half.pt", progress=False)
     resumed = trainer(steps)
     resumed.load(workdir / "half.pt")
@@ -132,6 +128,15 @@ def check_method(method: str | type, workdir: str | Path, settings: dict | None 
     check_piece_transfer(resumed.method.eval(), source, name)
     return {"keys": [k for k in history[-1] if k != "step"] if history else [],
             "steps": straight.step}
+
+
+def check_history(history: list[dict], name: str, trains: bool, steps: int) -> None:
+    """A method that trains logs something, and every logged value is a finite number."""
+    assert history or not trains, f"{name}: trained {steps} steps and logged nothing"
+    for row in history:
+        bad = {k: v for k, v in row.items()
+               if not (isinstance(v, float | int) and np.isfinite(v))}
+        assert not bad, f"{name}: logged values that are not finite numbers: {bad}"
 
 
 def check_piece_transfer(method, source, name: str) -> None:

@@ -294,6 +294,22 @@ def strengths(clf: TrainedClassifier, p: RunPieces, window: int) -> dict[str, fl
         target_strength=strength(clf, p.target_heldout, window))
 
 
+def two_sample_tests(p: RunPieces, window: int, fits: dict, seed: int) -> dict[str, dict]:
+    """Every critic's two-sample test of the outputs and of the untransferred round trip
+    against all real target, and the floor, as the report's fields (accuracies, sizes,
+    p-values)."""
+    target = p.all_target.values
+    fields = {}
+    for accuracies, prefix, tests in (
+            ("two_sample_critics", "two_sample",
+             two_sample_critics(p.outputs.values, target, window, fits)),
+            ("two_sample_roundtrip_critics", "two_sample_roundtrip",
+             two_sample_critics(p.source_through_target.values, target, window, fits)),
+            ("two_sample_floor", "two_sample_floor", floor(target, window, fits, seed))):
+        fields[accuracies], fields[f"{prefix}_n"], fields[f"{prefix}_p"] = split(tests)
+    return fields
+
+
 def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
                  pair: PieceTransfer | None = None) -> Report:
     """Recompute the whole report of a run folder; writes report.json, report.md, report.html
@@ -332,17 +348,13 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
     log.info("evaluation: two-sample tests (%s) of the outputs and the untransferred control%s",
              ", ".join(fits),
              f", then {plural(len(cfg.controls), 'rule-made control')}" if cfg.controls else "")
-    target = p.all_target.values
-    critics, sizes, p_values = split(two_sample_critics(p.outputs.values, target, window, fits))
-    roundtrip, roundtrip_n, roundtrip_p = split(two_sample_critics(
-        p.source_through_target.values, target, window, fits))
-    floors, floor_n, floor_p = split(floor(target, window, fits, recipe.seed))
+    tests = two_sample_tests(p, window, fits, recipe.seed)
     report = Report(
         recipe=recipe.name, **strengths(clf, p, window), per_file_strength=per_file,
         content_similarity=content_kept,
         realism=real,
-        two_sample_accuracy=critics[cfg.classifier],
-        two_sample_roundtrip_source=roundtrip[cfg.classifier],
+        two_sample_accuracy=tests["two_sample_critics"][cfg.classifier],
+        two_sample_roundtrip_source=tests["two_sample_roundtrip_critics"][cfg.classifier],
         skipped_files=skips,
         training={**(pair.history[-1] if pair.history else {}), "processes": pair.processes},
         counts=piece_counts(p),
@@ -350,11 +362,8 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
                                 fits),
         level=cfg.level,
         two_sample_resynthesised_target=None if remade is None else two_sample(
-            remade.values, target, window, fit).accuracy,
-        two_sample_critics=critics, two_sample_roundtrip_critics=roundtrip,
-        two_sample_n=sizes, two_sample_p=p_values, two_sample_roundtrip_n=roundtrip_n,
-        two_sample_roundtrip_p=roundtrip_p, two_sample_floor=floors, two_sample_floor_n=floor_n,
-        two_sample_floor_p=floor_p,
+            remade.values, p.all_target.values, window, fit).accuracy,
+        **tests,
         copying=copying(pair.target, p.outputs.values, p.target_train.values),
         silent_outputs=[stem for stem, frames in p.outputs.frames.items() if is_silent(frames)])
     write_text(folder.report("json"), report.to_json())
