@@ -212,3 +212,12 @@ def test_with_parts_the_donors_bring_their_bass_and_drums_and_the_melody_leads()
     assert parts[-1] == [(36, 0, 1), (36, 4, 5), (38, 2, 3), (38, 6, 7)]  # drums, untransposed
     assert parts[0] == [(64, 0, 4), (69, 4, 8)]  # the melody, as the lead
     assert parts[1] and parts[2]  # the donors' rhythm guitar and bass
+
+
+def test_a_melody_on_a_beat_grid_keeps_the_pitch_at_each_beat_and_merges_repeats():
+    from seqimg.methods.donor.melody import on_grid
+
+    melody = notes((72, 0, 2), (71, 2, 3), (69, 3, 4), (69, 4, 8), (67, 8, 10))
+    assert on_grid(melody, 4, 12).tolist() == [[72, 0, 4], [69, 4, 8], [67, 8, 12]]
+    assert on_grid(melody, 2, 11).tolist() == [[72, 0, 2], [71, 2, 4], [69, 4, 8],
+                                               [67, 8, 10]]

@@ -18,6 +18,25 @@ def bar_floors(melody: np.ndarray, bars: int, bar: int, margin: int) -> np.ndarr
     return floors
 
 
+def on_grid(melody: np.ndarray, step: int, length: int) -> np.ndarray:
+    """The melody, shape=(n, 3), simplified to one pitch per ``step`` steps: the highest
+    melody pitch sounding at each cell's start, held over the cell, equal neighbours merged;
+    passing notes between the grid's points drop out."""
+    sounding = np.full(length, -1)
+    for pitch, start, end in melody:
+        sounding[start:end] = np.maximum(sounding[start:end], pitch)
+    out: list[list[int]] = []
+    for start in range(0, length, step):
+        pitch = int(sounding[start])
+        if pitch < 0:
+            continue
+        if out and out[-1][0] == pitch and out[-1][2] == start:
+            out[-1][2] = min(start + step, length)
+        else:
+            out.append([pitch, start, min(start + step, length)])
+    return np.asarray(out, dtype=np.int64).reshape(-1, 3)
+
+
 def strike_at(melody: np.ndarray, onsets: np.ndarray) -> np.ndarray:
     """Melody notes, shape=(n, k) as (pitch, start, end, ...), each split at the ``onsets``
     that fall inside it."""

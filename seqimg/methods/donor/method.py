@@ -24,7 +24,7 @@ from seqimg.methods.donor.bars import (
 )
 from seqimg.methods.donor.choice import choose
 from seqimg.methods.donor.library import DonorLibrary
-from seqimg.methods.donor.melody import take_upper_voice
+from seqimg.methods.donor.melody import on_grid, take_upper_voice
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,9 @@ class DonorConfig:
     melody_margin: int = 2  # semitones below the melody's lowest pitch that it clears
     # octaves the melody is moved by (-1: from a soprano's register to a guitar lead's)
     melody_octave: int = 0
+    # the melody simplified to one pitch per this many steps before it is placed (4: a beat
+    # on the default grid; 0: every note as it is)
+    melody_step: int = 0
     # a bar that repeats an earlier bar of the source exactly takes that bar's donor, so that
     # a repeated phrase comes back as the same riff
     reuse_repeats: bool = False
@@ -56,6 +59,8 @@ class DonorConfig:
     def __post_init__(self) -> None:
         if min(self.jump, self.use_penalty, self.key_change) < 0:
             raise ValueError("jump: expected 0 or more (and use_penalty, key_change 0 or more)")
+        if self.melody_step < 0:
+            raise ValueError(f"melody_step: expected 0 or more steps, got {self.melody_step}")
         if abs(self.melody_octave) > 2:
             raise ValueError(f"melody_octave: expected -2 to 2, got {self.melody_octave}")
         if not 1 <= self.max_shift <= 6:
@@ -76,8 +81,8 @@ class DonorMethod(TransferMethod):
     takes_target_pieces = True
     trains = False
     transfer_settings = ("jump", "key_change", "harmony_weight", "bass_weight", "max_shift",
-                         "use_penalty", "melody", "melody_margin", "melody_octave", "reuse_repeats",
-                         "adapt")
+                         "use_penalty", "melody", "melody_margin", "melody_octave", "melody_step",
+                         "reuse_repeats", "adapt")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
@@ -136,6 +141,8 @@ class DonorMethod(TransferMethod):
         if self.cfg.melody != "none" and len(notes):
             sounding = sounding_and_onsets(notes, length, 0, 127)[0]
             melody = top_voice_notes(notes, sounding) + [12 * self.cfg.melody_octave, 0, 0]
+            if self.cfg.melody_step:
+                melody = on_grid(melody, self.cfg.melody_step, length)
             lead = np.column_stack([melody, np.zeros(len(melody), dtype=np.int64)])  # part 0
             pitched = take_upper_voice(pitched, lead, self.bar, length,
                                        self.cfg.melody == "struck", self.cfg.melody_margin)
