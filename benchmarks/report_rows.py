@@ -74,7 +74,8 @@ def main() -> None:
         points = sorted(p.name for p in args.runs[0].iterdir() if (p / "report.json").is_file())
         reports = {p: [Report.load(sweep / p / "report.json") for sweep in args.runs
                        if (sweep / p / "report.json").is_file()] for p in points}
-        first = [Report.load(sweep / points[0] / "report.json") for sweep in args.runs]
+        whole = next(p for p in points if len(reports[p]) == len(args.runs))  # every seed
+        first = reports[whole]
         rows = [[p, *joined([transfer_cells(r) for r in rs])] for p, rs in reports.items()]
         rows += [[f"control: {name}", *joined([control_cells(r, name, r.controls[name])
                                                 for r in first])]

@@ -24,7 +24,7 @@ from seqimg.run import retransfer, run
 
 ROOT = Path(__file__).resolve().parents[1]
 DTN = ROOT / "recipes" / "midi_genre_dtn.yaml"
-DIFFUSION = ROOT / "recipes" / "midi_genre.yaml"
+DIFFUSION = ROOT / "recipes" / "midi_genre_sampler.yaml"
 PARTS = ROOT / "recipes" / "midi_genre_parts.yaml"
 SEEDS = (0, 1)
 

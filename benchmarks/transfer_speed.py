@@ -54,7 +54,7 @@ def main() -> None:
     if args.checkpoint:
         pair = load_transfer(args.checkpoint)
     else:
-        recipe = load_recipe(ROOT / "recipes" / "midi_genre.yaml")
+        recipe = load_recipe(ROOT / "recipes" / "midi_genre_sampler.yaml")
         source, target = codec_for(recipe.source), codec_for(recipe.target)
         torch.manual_seed(0)
         pair = PieceTransfer(make_method(recipe, source, target).eval(), source, target)

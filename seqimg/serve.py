@@ -39,6 +39,8 @@ SETTINGS = {  # form field: (method setting, what it trades, default)
                  "above 1 follows it harder at some cost to realism", 1.0),
     "seed": ("method.sample_seed", "another seed draws another arrangement of the same piece",
              0),
+    "jump": ("method.jump", "donor models: the cost of leaving a real metal phrase; higher "
+             "keeps phrases longer, lower follows the piece's harmony more closely", 6.0),
 }
 
 
@@ -239,7 +241,13 @@ def page_html(server: Server) -> str:
         f'</label>'
         f'<span class="small">{esc(what)}</span><br>'
         for name, (_, what, default) in SETTINGS.items())
-    return PAGE.format(models=models, examples=examples, fields=fields,
+    from seqimg.shipped import shipped
+
+    cards = shipped()
+    made = "".join(f'<br><span class="small">{esc(name)} is made of {esc(cards[name].provenance)}'
+                   f'</span>' for name in server.models
+                   if name in cards and cards[name].provenance)
+    return PAGE.format(models=models, made=made, examples=examples, fields=fields,
                        limit=server.max_upload // 1024, settings=json.dumps(list(SETTINGS)))
 
 
@@ -254,7 +262,7 @@ padding: 0 1em; }} .small {{ color: #666; font-size: 0.9em; margin-left: 0.5em; 
 <p><label>MIDI file <input type="file" name="file" accept=".mid,.midi"></label>
 <span class="small">at most {limit} KB</span> or <label>an example
 <select name="example"><option value="">(none)</option>{examples}</select></label></p>
-<p><label>model <select name="model">{models}</select></label></p>
+<p><label>model <select name="model">{models}</select></label>{made}</p>
 <p>{fields}</p>
 <p><button type="submit">Transfer</button> <span id="status"></span></p>
 </form>

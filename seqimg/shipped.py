@@ -38,6 +38,8 @@ class ModelCard:
     measured: dict  # strength, content kept, every critic, the controls
     verdict: str  # the report's headline
     limits: list[str]  # what it does not do yet, in words
+    # what the outputs are made of, for a method that copies the target's real material
+    provenance: str = ""
 
     def lines(self) -> list[str]:
         """The card as text, for the terminal."""
@@ -53,6 +55,12 @@ class ModelCard:
         rows += [f"  control {name}: strength {c['strength']:.2f}, told apart by "
                  + ", ".join(f"{k} {v:.2f}" for k, v in c["two_sample"].items())
                  for name, c in m["controls"].items()]
+        copied = m.get("copying", {})
+        if self.provenance:
+            rows.append(f"  made of: {self.provenance}")
+        if copied:
+            rows.append("  copied from the target's training pieces: "
+                        + ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in copied.items()))
         return [*rows, f"  verdict: {self.verdict}", *(f"  not yet: {x}" for x in self.limits)]
 
 
@@ -62,6 +70,7 @@ def measured(report) -> dict:
             "strength": report.transfer_strength,
             "content": {k: v.normalised for k, v in report.content_similarity.items()},
             "two_sample": report.critics,
+            "copying": report.copying,
             "controls": {name: {"strength": c.strength,
                                 "two_sample": c.two_sample_critics or {"cnn": c.two_sample}}
                          for name, c in report.controls.items()}}
@@ -79,6 +88,20 @@ def limits(report) -> list[str]:
             for name, score in report.content_similarity.items()
             if score.normalised < KEPT_LEVEL and name != "f_constancy"]
     return out
+
+
+def provenance(recipe: dict) -> str:
+    """What a model's outputs are made of, when its method copies the target's real material
+    (the target domain's ``SOURCE`` names the corpus and its licence); '' otherwise."""
+    from seqimg.domains import domain_module
+    from seqimg.registry import lookup
+
+    if not lookup("methods", recipe["method"]["name"]).copies_target:
+        return ""
+    domain = recipe["target"]["domain"]
+    source = getattr(domain_module(domain), "SOURCE", f"the {domain} domain's files")
+    return (f"real phrases of the target's training pieces ({source}), transposed and "
+            "adapted; the copying measures say how much")
 
 
 def sha256(path: Path) -> str:
@@ -119,7 +142,8 @@ def ship(run_dir: Path, name: str, out: Path = MODELS) -> ModelCard:
         steps=info.recipe["train"]["steps"],
         minutes=round(seconds / 60, 1),
         commit=current_commit(), sha256=sha256(model), format=checkpoint.FORMAT,
-        measured=measured(report), verdict=verdict(report).headline, limits=limits(report))
+        measured=measured(report), verdict=verdict(report).headline, limits=limits(report),
+        provenance=provenance(info.recipe))
     write_text(out / f"{name}.json", json.dumps(asdict(card), indent=2))
     return card
 

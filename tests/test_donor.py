@@ -182,6 +182,13 @@ def test_a_donor_run_indexes_writes_copies_and_reports_them(tmp_path):
     refused = run_cli("transfer", str(out / "checkpoints" / "last.pt"), str(piece), "--out",
                       str(tmp_path / "moved2"), "--set", "method.t0=0.5")
     assert refused.returncode == 1 and "not a transfer-time setting of the donor" in refused.stderr
+    # shipped, its card says what it is made of and how much it copied
+    from seqimg.shipped import ship
+
+    card = ship(out, "toy", tmp_path / "models")
+    said = "\n".join(card.lines())
+    assert "made of: real phrases of the target's training pieces (the folder domain's" in said
+    assert f"copied share {report['copying']['copied_share']:.2f}" in said
 
 
 def test_a_piece_shorter_than_a_bar_has_no_bar_views_and_transfers_to_its_length():

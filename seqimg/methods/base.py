@@ -89,6 +89,9 @@ class TransferMethod(nn.Module):
     # False for a method with nothing to train by steps (it only indexes pieces): the loop
     # then runs none of train.steps and writes the checkpoint at once
     trains: bool = True
+    # True for a method whose outputs are made of the target's real training material: its
+    # model card says so, beside the report's copying measures
+    copies_target: bool = False
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: Any) -> None:
         super().__init__()

@@ -80,6 +80,7 @@ class DonorMethod(TransferMethod):
     needs = (NoteCodec,)
     takes_target_pieces = True
     trains = False
+    copies_target = True
     transfer_settings = ("jump", "key_change", "harmony_weight", "bass_weight", "max_shift",
                          "use_penalty", "melody", "melody_margin", "melody_octave", "melody_step",
                          "reuse_repeats", "adapt")
