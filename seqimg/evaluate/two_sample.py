@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binomtest
-
-from seqimg.evaluate.classifier import accuracy, frame_windows
 
 SIGNIFICANCE = 0.05
 
@@ -28,6 +25,8 @@ class SampleTest:
 
     @classmethod
     def of(cls, value: float, n: int) -> SampleTest:
+        from scipy.stats import binomtest
+
         if not n or np.isnan(value):
             return cls(float(value), n, float("nan"))
         return cls(float(value), n, float(binomtest(round(value * n), n, 0.5,
@@ -47,7 +46,9 @@ def halves(values: list) -> tuple[list, list]:
 def two_sample(a: list[np.ndarray], b: list[np.ndarray], window: int, fit) -> SampleTest:
     """Held-out accuracy of a fresh classifier (``fit(positive, negative)``) telling the pieces
     ``a`` from ``b`` (frames each, trained on half the files of each, tested on the other
-    half)."""
+    half). The critics need torch; the report pages that read tests do not import it."""
+    from seqimg.evaluate.classifier import accuracy, frame_windows
+
     (a_train, a_test), (b_train, b_test) = halves(a), halves(b)
     if not (a_train and a_test and b_train and b_test):
         return SampleTest(float("nan"), 0, float("nan"))
