@@ -140,36 +140,41 @@ class DonorMethod(TransferMethod):
         if self.cfg.adapt == "chord_tones":
             pitched = to_chord_tones(pitched, notes, self.bar, bars * self.bar)
         if self.cfg.melody != "none" and len(notes):
-            sounding = sounding_and_onsets(notes, length, 0, 127)[0]
-            melody = top_voice_notes(notes, sounding) + [12 * self.cfg.melody_octave, 0, 0]
-            if self.cfg.melody_step:
-                melody = on_grid(melody, self.cfg.melody_step, length)
-            lead = np.column_stack([melody, np.zeros(len(melody), dtype=np.int64)])  # part 0
-            pitched = take_upper_voice(pitched, lead, self.bar, length,
+            pitched = take_upper_voice(pitched, self.lead(notes, length), self.bar, length,
                                        self.cfg.melody == "struck", self.cfg.melody_margin)
         placed = np.concatenate([pitched, placed[drums]])
         placed = placed[placed[:, 1] < length]
         placed[:, 2] = np.minimum(placed[:, 2], length)
         return self.target_codec.frames_from_notes_in_parts(placed, length)
 
-    def choice(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Library bars and semitone shifts, shape=(bars,) each, for source bar views."""
+    def lead(self, notes: np.ndarray, length: int) -> np.ndarray:
+        """The source's top voice as the lead part (part 0), shape=(n, 4): moved by
+        ``melody_octave`` and, with ``melody_step``, one pitch per grid cell."""
+        sounding = sounding_and_onsets(notes, length, 0, 127)[0]
+        melody = top_voice_notes(notes, sounding) + [12 * self.cfg.melody_octave, 0, 0]
+        if self.cfg.melody_step:
+            melody = on_grid(melody, self.cfg.melody_step, length)
+        return np.column_stack([melody, np.zeros(len(melody), dtype=np.int64)])
+
+    def choice(self, wanted: np.ndarray, previous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Library bars and semitone shifts, shape=(bars,) each, for source bar views, given
+        each library bar's predecessor in its piece (:meth:`DonorLibrary.previous`)."""
         c, library = self.cfg, self.library
         shifts = np.arange(-c.max_shift, c.max_shift)
         weights = np.repeat([c.harmony_weight, c.bass_weight],
                             [CLASSES, wanted.shape[1] - CLASSES]).astype(np.float32)
-        chosen, shift_index = choose(wanted, transposed_views(library.views, shifts),
-                                     library.previous(self.bar), library.pieces, weights, c.jump,
-                                     c.use_penalty, c.key_change)
+        chosen, shift_index = choose(wanted, transposed_views(library.views, shifts), previous,
+                                     library.pieces, weights, c.jump, c.use_penalty,
+                                     c.key_change)
         return chosen, shifts[shift_index]
 
-    def donor_notes(self, wanted: np.ndarray, first: np.ndarray) -> np.ndarray:
+    def donor_notes(self, wanted: np.ndarray, taken_from: np.ndarray) -> np.ndarray:
         """Notes in parts, shape=(n, 4), of the donor phrases under the sounding source bars,
-        each bar taking the donor of bar ``first[bar]``: each run of consecutive bars of one
-        donor piece at one shift is taken whole, so that notes held over its bar lines stay
+        each bar taking the donor of bar ``taken_from[bar]``: each run of consecutive bars of
+        one donor piece at one shift is taken whole, so that notes held over its bar lines stay
         held."""
-        chosen, shifts = (choice[first] for choice in self.choice(wanted))
         previous, sounding = self.library.previous(self.bar), wanted.any(1)
+        chosen, shifts = (choice[taken_from] for choice in self.choice(wanted, previous))
         placed, first = [], 0
         for index in range(1, len(chosen) + 1):
             if (index < len(chosen) and sounding[index] and sounding[index - 1]
