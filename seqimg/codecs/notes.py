@@ -12,6 +12,14 @@ REST_LEVEL = -1.0
 PITCH_LOW_LEVEL = -0.8  # lowest pitch of the range; rests sit clearly below it
 
 
+def notes_in(notes: np.ndarray, start: int, end: int) -> np.ndarray:
+    """The notes, shape=(n, 3 or more) as (pitch, start, end, ...), sounding in steps
+    ``start..end``, cut to that span."""
+    inside = notes[(notes[:, 1] < end) & (notes[:, 2] > start)].copy()
+    inside[:, 1:3] = np.clip(inside[:, 1:3], start, end)
+    return inside
+
+
 def sounding_and_onsets(notes: np.ndarray, length: int, low: int, high: int) -> tuple:
     """Boolean rolls, shape=(T, P) each, of sounding pitches and note onsets in ``low..high``."""
     n_pitches = high - low + 1

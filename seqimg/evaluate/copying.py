@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from seqimg.codecs.capabilities import NoteCodec
+from seqimg.codecs.notes import notes_in
 
 TOLERANCE = 0.02  # continuous frames equal when they agree to this step, in frame units
 
@@ -33,12 +34,12 @@ def segments(codec, frames: np.ndarray) -> list[tuple[bytes, int, np.ndarray] | 
         notes, bar = codec.notes(frames), codec.bar_steps
         out = []
         for start in range(0, len(frames) - bar + 1, bar):
-            inside = notes[(notes[:, 1] < start + bar) & (notes[:, 2] > start)]
+            inside = notes_in(notes, start, start + bar)
             if not len(inside):
                 out.append(None)
                 continue
             low = int(inside[:, 0].min())
-            cut = np.column_stack([inside[:, 0] - low, np.clip(inside[:, 1:] - start, 0, bar)])
+            cut = inside - [low, start, start]
             cut = cut[np.lexsort(cut.T[::-1])]
             out.append((cut.tobytes(), low, cut))
         return out

@@ -9,17 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqimg.codecs.notes import sounding_and_onsets
+from seqimg.codecs.notes import notes_in, sounding_and_onsets
 
 CLASSES = 12
-
-
-def notes_in(notes: np.ndarray, start: int, end: int) -> np.ndarray:
-    """The notes, shape=(n, 3 or more) as (pitch, start, end, ...), sounding in steps
-    ``start..end``, cut to that span."""
-    inside = notes[(notes[:, 1] < end) & (notes[:, 2] > start)].copy()
-    inside[:, 1:3] = np.clip(inside[:, 1:3], start, end)
-    return inside
 
 
 def bar_views(notes: np.ndarray, length: int, bar: int, beat: int) -> np.ndarray:

@@ -11,7 +11,7 @@ import torch
 from seqimg.codecs.base import SequenceCodec
 from seqimg.codecs.capabilities import DRUM_PART, NoteCodec
 from seqimg.codecs.note_controls import top_voice_notes
-from seqimg.codecs.notes import sounding_and_onsets
+from seqimg.codecs.notes import notes_in, sounding_and_onsets
 from seqimg.errors import SeqimgError
 from seqimg.methods.base import TransferMethod
 from seqimg.methods.donor.adapt import to_chord_tones
@@ -19,7 +19,6 @@ from seqimg.methods.donor.bars import (
     CLASSES,
     bar_views,
     first_equal_bars,
-    notes_in,
     transposed_views,
 )
 from seqimg.methods.donor.choice import choose
