@@ -228,3 +228,12 @@ def test_a_melody_on_a_beat_grid_keeps_the_pitch_at_each_beat_and_merges_repeats
     assert on_grid(melody, 4, 12).tolist() == [[72, 0, 4], [69, 4, 8], [67, 8, 12]]
     assert on_grid(melody, 2, 11).tolist() == [[72, 0, 2], [71, 2, 4], [69, 4, 8],
                                                [67, 8, 10]]
+
+
+def test_a_doubled_melody_sounds_its_line_and_the_line_an_octave_below():
+    c = codec()
+    method = DonorMethod(c, c, DonorConfig(melody="upper", melody_double=12))
+    method.fit_pieces([c.frames_from_notes(riff(), 16)])
+    source = np.concatenate([riff(), notes((76, 0, 8), (74, 8, 16))])
+    out = c.notes(method.transfer_piece(c.frames_from_notes(source, 16)))
+    assert {(76, 0, 8), (64, 0, 8), (74, 8, 16), (62, 8, 16)} <= set(map(tuple, out))

@@ -48,6 +48,9 @@ class DonorConfig:
     # the melody simplified to one pitch per this many steps before it is placed (4: a beat
     # on the default grid; 0: every note as it is)
     melody_step: int = 0
+    # the melody doubled this many semitones below (12: in octaves, 7: in fifths, as a guitar
+    # lead's power-chord line; 0: a single line)
+    melody_double: int = 0
     # a bar that repeats an earlier bar of the source exactly takes that bar's donor, so that
     # a repeated phrase comes back as the same riff
     reuse_repeats: bool = False
@@ -58,6 +61,8 @@ class DonorConfig:
     def __post_init__(self) -> None:
         if min(self.jump, self.use_penalty, self.key_change) < 0:
             raise ValueError("jump: expected 0 or more (and use_penalty, key_change 0 or more)")
+        if not 0 <= self.melody_double <= 12:
+            raise ValueError(f"melody_double: expected 0 to 12 semitones, got {self.melody_double}")
         if self.melody_step < 0:
             raise ValueError(f"melody_step: expected 0 or more steps, got {self.melody_step}")
         if abs(self.melody_octave) > 2:
@@ -82,7 +87,7 @@ class DonorMethod(TransferMethod):
     copies_target = True
     transfer_settings = ("jump", "key_change", "harmony_weight", "bass_weight", "max_shift",
                          "use_penalty", "melody", "melody_margin", "melody_octave", "melody_step",
-                         "reuse_repeats", "adapt")
+                         "melody_double", "reuse_repeats", "adapt")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
@@ -153,6 +158,8 @@ class DonorMethod(TransferMethod):
         melody = top_voice_notes(notes, sounding) + [12 * self.cfg.melody_octave, 0, 0]
         if self.cfg.melody_step:
             melody = on_grid(melody, self.cfg.melody_step, length)
+        if self.cfg.melody_double:
+            melody = np.concatenate([melody, melody - [self.cfg.melody_double, 0, 0]])
         return np.column_stack([melody, np.zeros(len(melody), dtype=np.int64)])
 
     def choice(self, wanted: np.ndarray, previous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
