@@ -48,14 +48,19 @@ class PieceTransfer:
         """Source frames of a whole piece, shape=(T, F), to target frames, shape=(T, F')."""
         return self.method.eval().transfer_piece(frames)
 
-    def file(self, path: Path, out: Path) -> Path:
-        """The piece in ``path`` carried over and written to ``out`` in the input's timing."""
-        frames, timing = self.source.frames_and_timing(path)
+    def carry(self, frames: np.ndarray, timing: dict | None, out: Path) -> np.ndarray:
+        """A piece read as ``frames`` (with its ``timing``) carried over and written to
+        ``out``; returns the written frames. A silent result is logged, not only written."""
         made = self.frames(frames)
         if is_silent(made):
-            log.warning("%s: the transfer of %s holds nothing (no notes, or a constant series)",
-                        out, path)
-        return self.target.save_frames(made, out, timing)
+            log.warning("%s: the transfer holds nothing (no notes, or a constant series)", out)
+        self.target.save_frames(made, out, timing)
+        return made
+
+    def file(self, path: Path, out: Path) -> Path:
+        """The piece in ``path`` carried over and written to ``out`` in the input's timing."""
+        self.carry(*self.source.frames_and_timing(path), out)
+        return out
 
     def files(self, files: list[Path], out_dir: Path) -> dict:
         """Each file carried over to its :func:`output_paths` place; bad files are skipped and

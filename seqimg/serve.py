@@ -116,9 +116,8 @@ class Server:
             frames, timing = pair.source.frames_and_timing(source)
         except SeqimgError as exc:
             raise BadRequest(f"file: {one_line(exc).split(': ', 1)[-1]}") from None
-        out = pair.frames(frames)
-        midi = pair.target.save_frames(out, folder / "transferred.mid", timing)
-        made = {"midi": midi.name}
+        out = pair.carry(frames, timing, folder / "transferred.mid")
+        made = {"midi": "transferred.mid"}
         if draw:
             made["rolls"] = pair.target.draw_piece(
                 frames if not pair.cross else None, out, "your piece",
