@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 BUILTINS = {
     "methods": {"dtn": "seqimg.methods.dtn.method:DtnMethod",
                 "diffusion": "seqimg.methods.diffusion:DiffusionMethod",
-                "donor": "seqimg.methods.donor.method:DonorMethod"},
+                "donor": "seqimg.methods.donor.method:DonorMethod",
+                "segment_donor": "seqimg.methods.donor.segment_method:SegmentDonorMethod"},
     "codecs": {
         "midi": "seqimg.codecs.midi:MidiCodec",
         "audio": "seqimg.codecs.audio:AudioCodec",

@@ -50,15 +50,19 @@ def viterbi(cost: np.ndarray, previous: np.ndarray, jump: float,
 
 
 def choose(wanted: np.ndarray, offered: np.ndarray, previous: np.ndarray, pieces: np.ndarray,
-           weights: np.ndarray, jump: float, use_penalty: float,
-           key_change: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+           weights: np.ndarray, jump: float, use_penalty: float, key_change: float = 0.0,
+           extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Donor bars and transposition indices, shape=(T,) each, for source bar views, shape=(T,
     D), from donor views under K transpositions, shape=(K, N, D). With ``use_penalty`` a second
     pass makes each donor piece dearer by that much times the share of the source's bars it
     covered in the first, so that one donor piece does not cover a whole piece; a jump to
-    another transposition costs ``key_change`` more, so that the piece keeps a few keys."""
+    another transposition costs ``key_change`` more, so that the piece keeps a few keys.
+    ``extra``, shape=(T, K * N), is added to every state's cost (e.g. to keep donors in
+    place)."""
     shifts, count, _ = offered.shape
     cost = emissions(wanted, offered.reshape(shifts * count, -1), weights)
+    if extra is not None:
+        cost = cost + extra
     path = viterbi(cost, previous, jump, key_change)
     if use_penalty > 0:
         covered = np.bincount(pieces[path % count], minlength=pieces.max() + 1) / len(path)

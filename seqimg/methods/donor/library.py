@@ -4,7 +4,7 @@ corpus) and a transfer needs no corpus."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
@@ -13,8 +13,21 @@ from seqimg.codecs.capabilities import DRUM_PART
 from seqimg.methods.donor.bars import bar_views
 
 
+class ArrayRecord:
+    """A frozen dataclass of numpy arrays that travels in a checkpoint as tensors."""
+
+    def state(self) -> dict[str, torch.Tensor]:
+        """The arrays as tensors, by field name, for a checkpoint."""
+        return {f.name: torch.from_numpy(np.ascontiguousarray(getattr(self, f.name)))
+                for f in fields(self)}
+
+    @classmethod
+    def from_state(cls, state: dict[str, torch.Tensor]):
+        return cls(*(state[f.name].numpy() for f in fields(cls)))
+
+
 @dataclass(frozen=True)
-class DonorLibrary:
+class DonorLibrary(ArrayRecord):
     """Notes of the donor pieces laid end to end, shape=(n, 4) as (pitch, start, end, part)
     on one time line (parts as :meth:`~seqimg.codecs.capabilities.NoteCodec.notes_in_parts`
     gives them); each library bar's first step there, shape=(N,), the piece it comes from,
@@ -53,12 +66,3 @@ class DonorLibrary:
         follows = (self.starts[1:] == self.starts[:-1] + bar) & (self.pieces[1:] ==
                                                                  self.pieces[:-1])
         return np.concatenate([[-1], np.where(follows, np.arange(len(self) - 1), -1)])
-
-    def state(self) -> dict[str, torch.Tensor]:
-        """The library as tensors, for a checkpoint."""
-        return {name: torch.from_numpy(np.ascontiguousarray(getattr(self, name)))
-                for name in ("notes", "starts", "pieces", "views")}
-
-    @classmethod
-    def from_state(cls, state: dict[str, torch.Tensor]) -> DonorLibrary:
-        return cls(*(state[name].numpy() for name in ("notes", "starts", "pieces", "views")))

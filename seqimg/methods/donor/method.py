@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import torch
 
 from seqimg.codecs.base import SequenceCodec
 from seqimg.codecs.capabilities import DRUM_PART, NoteCodec
 from seqimg.codecs.note_controls import top_voice_notes
 from seqimg.codecs.notes import notes_in, sounding_and_onsets
 from seqimg.errors import SeqimgError
-from seqimg.methods.base import TransferMethod
 from seqimg.methods.donor.adapt import to_chord_tones
+from seqimg.methods.donor.base import DonorBase
 from seqimg.methods.donor.bars import (
     CLASSES,
     bar_views,
@@ -73,7 +72,7 @@ class DonorConfig:
             raise ValueError("harmony_weight: expected 0 or more (and bass_weight 0 or more)")
 
 
-class DonorMethod(TransferMethod):
+class DonorMethod(DonorBase):
     """Real target bars chosen for a whole source piece by dynamic programming, transposed,
     with the source's melody on top. It indexes the target's training pieces instead of
     training (``train.steps`` is not used)."""
@@ -82,9 +81,7 @@ class DonorMethod(TransferMethod):
     description = ("real target bars chosen for the whole piece by dynamic programming over "
                    "harmony, phrases kept whole, transposed; the melody on top")
     needs = (NoteCodec,)
-    takes_target_pieces = True
-    trains = False
-    copies_target = True
+    library_class = DonorLibrary
     transfer_settings = ("jump", "key_change", "harmony_weight", "bass_weight", "max_shift",
                          "use_penalty", "melody", "melody_margin", "melody_octave", "melody_step",
                          "melody_double", "reuse_repeats", "adapt")
@@ -109,12 +106,6 @@ class DonorMethod(TransferMethod):
             raise SeqimgError("target: no sounding bar in the training pieces to take donors "
                               "from")
 
-    def get_extra_state(self) -> dict:
-        return self.library.state()
-
-    def set_extra_state(self, state: dict) -> None:
-        self.library = DonorLibrary.from_state(state)
-
     # --- transfer -------------------------------------------------------------------------
     def transfer_piece(self, frames: np.ndarray) -> np.ndarray:
         """A whole source piece, shape=(T, F), covered by donor bars, shape=(T, F')."""
@@ -123,13 +114,6 @@ class DonorMethod(TransferMethod):
     def resynthesise_piece(self, frames: np.ndarray) -> np.ndarray:
         """A held-out target piece covered by donor bars from its own harmony and melody."""
         return self.arrange(self.target_codec.notes(frames), len(frames))
-
-    def transfer(self, images: torch.Tensor) -> torch.Tensor:
-        """Each window on its own, as a piece (the method is meant for whole pieces)."""
-        source, target = self.source_codec.layout, self.target_codec.layout
-        windows = source.window_frames(images.float().cpu()).numpy()
-        made = np.stack([self.transfer_piece(w) for w in windows])
-        return target.window_images(torch.from_numpy(made)).to(images.device)
 
     def arrange(self, notes: np.ndarray, length: int) -> np.ndarray:
         """Donor bars for the piece whose notes, shape=(n, 3), last ``length`` steps, with its
