@@ -16,6 +16,7 @@ from seqimg.evaluate.pipeline import Pieces
 from seqimg.evaluate.two_sample import (
     SampleTest,
     floor,
+    halves,
     too_small,
     two_sample,
     two_sample_critics,
@@ -63,6 +64,14 @@ def test_the_floor_of_one_real_process_is_near_chance_and_of_two_far_above():
 def test_a_test_too_small_to_reject_chance_is_named():
     assert too_small(4) and not too_small(5) and too_small(0)
     assert SampleTest.of(0.79, 8).p > 0.05 and SampleTest.of(0.58, 400).p < 0.05
+
+
+def test_copies_of_a_piece_stay_on_one_side_of_the_critics_split():
+    a, b, c = (np.full((4, 1), v, np.float32) for v in (0.1, 0.5, 0.9))
+    first, second = halves([a, b, c, a + 0.001, a, b])
+    assert [p[0, 0] for p in first] == pytest.approx([0.1, 0.9, 0.101, 0.1])
+    assert [p[0, 0] for p in second] == pytest.approx([0.5, 0.5])
+    assert halves([a, b, c]) == ([a, c], [b])  # without copies: dealt alternately
 
 
 def test_classifier_separates_and_embeds():

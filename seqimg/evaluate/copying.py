@@ -3,7 +3,8 @@ on real target material passes a two-sample test by construction, so its report 
 it copied beside how real it looks.
 
 Segments are bars for a note codec (a bar's notes, cut to the bar, up to transposition: exact on
-the grid) and the codec's windows otherwise (frames rounded to ``TOLERANCE``). Silent bars
+the grid) and the codec's windows otherwise (frames rounded to ``TOLERANCE``; a piece shorter
+than a window is one segment). Silent bars
 are not counted. ``copied_share`` is the share of an output's segments that equal some segment
 of a training piece; ``longest_copied_run`` the longest run of consecutive output segments
 copied from consecutive segments of one training piece (at one transposition), in segments;
@@ -43,7 +44,7 @@ def segments(codec, frames: np.ndarray) -> list[tuple[bytes, int, np.ndarray] | 
             cut = cut[np.lexsort(cut.T[::-1])]
             out.append((cut.tobytes(), low, cut))
         return out
-    length, none = codec.layout.window_length, np.zeros((0, 3), np.int64)
+    length, none = min(codec.layout.window_length, len(frames)), np.zeros((0, 3), np.int64)
     return [(np.round(frames[i : i + length] / TOLERANCE).astype(np.int32).tobytes(), 0, none)
             for i in range(0, len(frames) - length + 1, length)]
 

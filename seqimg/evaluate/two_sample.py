@@ -39,8 +39,19 @@ def too_small(n: int) -> bool:
     return n == 0 or 0.5**n > SIGNIFICANCE
 
 
-def halves(values: list) -> tuple[list, list]:
-    return values[::2], values[1::2]
+def halves(pieces: list[np.ndarray]) -> tuple[list, list]:
+    """Pieces dealt alternately into two halves, every copy of a piece (equal to it within
+    the copying measure's tolerance) into the half of its first appearance: a critic must not
+    be tested on a piece it was trained on (a retrieval that maps many sources to a few real
+    pieces would otherwise be told apart by memory)."""
+    from seqimg.evaluate.copying import TOLERANCE
+
+    keys = [np.round(np.asarray(p) / TOLERANCE).astype(np.int32).tobytes() for p in pieces]
+    side: dict[bytes, int] = {}
+    for key in keys:
+        side.setdefault(key, len(side) % 2)
+    return ([p for p, k in zip(pieces, keys) if side[k] == 0],
+            [p for p, k in zip(pieces, keys) if side[k] == 1])
 
 
 def two_sample(a: list[np.ndarray], b: list[np.ndarray], window: int, fit) -> SampleTest:
