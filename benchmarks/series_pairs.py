@@ -24,11 +24,11 @@ from seqimg.run import run
 ROOT = Path(__file__).resolve().parents[1]
 RECIPES = ROOT / "recipes"
 SEEDS = (0, 1)
-# pair: the stem of its DTN recipe; the sampler's is the same stem with _diffusion
+# pair: the stem of its DTN recipe; the sampler's is the pair's stem with _diffusion
 PAIRS = {
-    "ItalyPowerDemand winter -> summer": "italypower_winter_to_summer",
+    "ItalyPowerDemand winter -> summer": "italypower_winter_to_summer_dtn",
     "GunPoint gun -> point": "gunpoint_gun_to_point",
-    "BasicMotions walking -> running": "motion_walk_to_run",
+    "BasicMotions walking -> running": "motion_walk_to_run_dtn",
     "Audio (log-mel) classical -> metal": "audio_genre",
 }
 # the pair's own classifier (ROCKET on series, the CNN on audio), then the statistics critic
@@ -48,7 +48,7 @@ def critic(accuracies: dict[str, float], name: str) -> float | None:
 def designs(stem: str) -> list[tuple[str, Path]]:
     """A pair's rows: the DTN's recipe, then the sampler's."""
     return [("DTN", RECIPES / f"{stem}.yaml"),
-            ("sampler (the recipe)", RECIPES / f"{stem}_diffusion.yaml")]
+            ("sampler (the recipe)", RECIPES / f"{stem.removesuffix('_dtn')}_diffusion.yaml")]
 
 
 def design_row(pair: str, name: str, recipe: Path, reports: list[Report],
