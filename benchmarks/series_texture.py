@@ -5,7 +5,8 @@ that returns a mean loses) and how many distinct steps hold a series' peak.
     .venv/bin/python benchmarks/series_texture.py RUN_FOLDER [RUN_FOLDER ...]
 
 Reads the CSVs under each run's transferred/ and its target domain's files (as its config.yaml
-names them), first column only.
+names them), first column only, and makes each control the run's recipe names (as its report
+does) from the held-out source, in the files' units.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from seqimg.domains import domain_files
+from seqimg.evaluate.pipeline import control_pieces, gather_pieces
+from seqimg.pipeline import load_transfer
 from seqimg.recipe import load_recipe
 
 
@@ -46,6 +49,18 @@ def main() -> None:
             shown.add(key)
         made = [first_column(p) for p in sorted((run / "transferred").glob("*.csv"))]
         print(f"{str(run)[-44:]:44s} {texture(made)}")
+        for name, series in controls(run).items():
+            print(f"{'  control: ' + name:44s} {texture(series)}")
+
+
+def controls(run: Path) -> dict[str, list[np.ndarray]]:
+    """Each of the run's controls, first column in the files' units, by name."""
+    recipe = load_recipe(run / "config.yaml")
+    pair = load_transfer(run / "checkpoints" / "last.pt")
+    pieces = gather_pieces(run, recipe, pair, {})
+    return {name: [pair.target.from_frames(f)[:, 0]
+                   for f in control_pieces(name, pair.target, pieces).values]
+            for name in recipe.evaluate.controls}
 
 
 if __name__ == "__main__":

@@ -213,21 +213,26 @@ def realism(codec, pieces: RunPieces, clf: TrainedClassifier, window: int) -> Re
             embedding(pieces.source_through_target), target))
 
 
+def control_pieces(name: str, codec, pieces: RunPieces) -> Pieces:
+    """The control ``name`` made from every held-out source piece, written and read back by
+    the target codec as transfers are."""
+    from seqimg.registry import lookup
+
+    make = lookup("controls", name)
+    # a control that declares it takes the real target pieces is given the training ones
+    given = {"target": pieces.target_train.values} if getattr(make, "takes_target", False) else {}
+    return round_trip(Pieces({stem: make(codec, frames, **given)
+                              for stem, frames in pieces.source_heldout.frames.items()}), codec)
+
+
 def control_scores(names: tuple[str, ...], codec, measure: ContentMeasure, pieces: RunPieces,
                    chance: list[dict], clf: TrainedClassifier, window: int,
                    fits: dict) -> dict[str, ControlScore]:
     """Each named control made from the held-out source, written and read back by the target
     codec, and measured like the transfer (``fits``: the critics, the classifier's first)."""
-    from seqimg.registry import lookup
-
     scores = {}
     for name in names:
-        make = lookup("controls", name)
-        # a control that declares it takes the real target pieces is given the training ones
-        given = ({"target": pieces.target_train.values}
-                 if getattr(make, "takes_target", False) else {})
-        made = round_trip(Pieces({stem: make(codec, frames, **given)
-                                  for stem, frames in pieces.source_heldout.frames.items()}), codec)
+        made = control_pieces(name, codec, pieces)
         kept = content(measure, pieces.source_heldout, made, chance)
         stats = [codec.statistics(f) for f in made.values]
         critics, sizes, p_values = split(two_sample_critics(made.values,
