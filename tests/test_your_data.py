@@ -208,23 +208,40 @@ def test_a_run_says_how_many_training_files_are_padded_to_a_window(tmp_path):
     assert "target: 1 training file shorter" not in result.stderr
 
 
-def test_the_csv_recipe_of_the_guide_runs_the_sampler_on_two_folders(tmp_path):
-    """docs/your-data.md's CSV recipe, as written, on two folders of series (small settings
-    by --set): trained, transferred to CSV in the target's columns, reported."""
+def run_guide_recipe(tmp_path, name, *settings):
+    """docs/your-data.md's CSV recipe ``name``, as written, run on two folders of five series
+    a side with ``settings`` (--set) added; its run must write CSVs in the target's columns."""
     from pathlib import Path
 
     guide = (Path(__file__).parents[1] / "docs" / "your-data.md").read_text()
-    block = guide.split("```yaml\nname: calm_to_busy")[1].split("```")[0]
+    block = guide.split(f"```yaml\nname: {name}\n")[1].split("```")[0]
     for side in ("calm", "busy"):
         (tmp_path / "data" / side).mkdir(parents=True)
         for i in range(5):
             series_csv(tmp_path / "data" / side / f"{side}{i}.csv", length=80, seed=i)
     recipe = tmp_path / "mine.yaml"
-    recipe.write_text("name: calm_to_busy" + block)
+    recipe.write_text(f"name: {name}\n" + block)
     result = run_cli("run", str(recipe), "--out", str(tmp_path / "run"),
-                     "--set", "train.steps=2", "--set", "method.width=8",
-                     "--set", "evaluate.classifier=cnn", "--set", "evaluate.classifier_steps=5")
+                     *(arg for pair in settings for arg in ("--set", pair)))
     assert result.returncode == 0, result.stderr[-2000:]
     written = sorted((tmp_path / "run" / "transferred").glob("*.csv"))
     assert written and written[0].read_text().startswith("c0,c1,c2\n")
-    assert "calm_to_busy" in (tmp_path / "run" / "report.md").read_text()
+    return tmp_path / "run"
+
+
+def test_the_csv_recipe_of_the_guide_runs_the_sampler_on_two_folders(tmp_path):
+    """The guide's sampler recipe (small settings by --set): trained, transferred, reported."""
+    run = run_guide_recipe(tmp_path, "calm_to_busy", "train.steps=2", "method.width=8",
+                           "evaluate.classifier=cnn", "evaluate.classifier_steps=5")
+    assert "calm_to_busy" in (run / "report.md").read_text()
+
+
+def test_the_guides_donor_recipe_runs_as_written_on_two_folders(tmp_path):
+    """The guide's segment donor recipe, unchanged but for a faster critic: indexed,
+    transferred, reported with its copying."""
+    import json
+
+    run = run_guide_recipe(tmp_path, "calm_to_busy_donor", "evaluate.classifier=cnn",
+                           "evaluate.classifier_steps=5")
+    report = json.loads((run / "report.json").read_text())
+    assert report["training"] == {"processes": 1} and "copied_share" in report["copying"]
