@@ -44,11 +44,31 @@ class WindowClassifier(nn.Module):
         return self.head(self.embed(x))[:, 0]
 
 
+class GruClassifier(nn.Module):
+    """(B, window, F) -> logit, the time-series generation literature's post-hoc critic
+    (TimeGAN's discriminative score): one GRU layer of max(1, F // 2) units read to the
+    window's end, one linear unit on its last state; frames shifted to [0, 1] as TimeGAN's
+    min-max scaled data."""
+
+    def __init__(self, n_features: int) -> None:
+        super().__init__()
+        hidden = max(1, n_features // 2)
+        self.gru = nn.GRU(n_features, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, 1)
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, window, F) -> (B, hidden): the GRU's last state."""
+        return self.gru((x + 1) / 2)[1][0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.embed(x))[:, 0]
+
+
 @dataclass
 class TrainedClassifier:
     """A trained classifier with batched prediction helpers."""
 
-    model: WindowClassifier
+    model: nn.Module  # WindowClassifier or GruClassifier
 
     @torch.no_grad()
     def _batched(self, windows: np.ndarray, fn) -> np.ndarray:
@@ -69,14 +89,15 @@ HALF_BATCH = 32
 
 
 def train_classifier(positive: np.ndarray, negative: np.ndarray, steps: int,
-                     seed: int = 0) -> TrainedClassifier:
-    """Train on windows (N, window, F) of two classes with balanced batches."""
+                     seed: int = 0, network: type[nn.Module] = WindowClassifier,
+                     half: int = HALF_BATCH) -> TrainedClassifier:
+    """Train ``network(F)`` (the CNN by default) on windows (N, window, F) of two classes with
+    balanced batches of ``half`` windows a class, by Adam."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = WindowClassifier(positive.shape[2])
+    model = network(positive.shape[2])
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.BCEWithLogitsLoss()
-    half = HALF_BATCH
     model.train()
     for _ in range(steps):
         pos = positive[rng.integers(len(positive), size=half)]
