@@ -144,3 +144,15 @@ def test_a_critic_is_read_against_its_floor():
     assert not verdict(near).passes  # above 0.75, and no floor to excuse it
     assert verdict(dataclasses.replace(near, two_sample_floor={"cnn": 0.70})).passes
     assert not verdict(dataclasses.replace(near, two_sample_floor={"cnn": 0.55})).passes
+
+
+def test_the_literatures_critic_gets_its_score_in_the_markdown_and_the_page(tmp_path):
+    scored = dataclasses.replace(
+        report(), two_sample_critics={"cnn": 0.9, "gru": 0.62},
+        two_sample_roundtrip_critics={"cnn": 0.97, "gru": 0.41},
+        two_sample_n={"cnn": 40, "gru": 40}, two_sample_p={"cnn": 1e-6, "gru": 0.07})
+    cell = "0.620 (score 0.120, n 40, p 0.07)"
+    assert cell in report_md.markdown(scored, RECIPE, [], [])
+    assert cell in html_page(tmp_path, scored, HEADING, ".csv")
+    assert "0.410 (score 0.090)" in report_md.markdown(scored, RECIPE, [], [])
+    assert "0.900 (n 40, p < 0.001)" in report_md.markdown(scored, RECIPE, [], [])  # unscored

@@ -74,12 +74,19 @@ def other_critic_rows(r: Report) -> list[tuple[str, float]]:
          roundtrip.get(name, float("nan"))))]
 
 
-def tested(accuracy: float, n: int | None, p: float | None) -> str:
-    """A two-sample accuracy with its test's size and p-value, as the report prints it."""
+# critics whose accuracy the time-series literature reports as a discriminative score,
+# |accuracy - 0.5|: the report prints the score beside the accuracy
+SCORED_CRITICS = ("gru",)
+
+
+def tested(accuracy: float, n: int | None, p: float | None, scored: bool = False) -> str:
+    """A two-sample accuracy with its test's size and p-value (and, ``scored``, its
+    discriminative score), as the report prints it."""
+    score = f"score {abs(accuracy - 0.5):.3f}, " if scored else ""
     if n is None:
-        return f"{accuracy:.3f}"
+        return f"{accuracy:.3f}" + (f" ({score[:-2]})" if scored else "")
     chance = "" if p is None or p != p else f", p {p:.3g}" if p >= 0.001 else ", p < 0.001"
-    return f"{accuracy:.3f} (n {n}{chance})"
+    return f"{accuracy:.3f} ({score}n {n}{chance})"
 
 
 def two_sample_rows(r: Report) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[str]]:
@@ -98,7 +105,8 @@ def two_sample_rows(r: Report) -> tuple[tuple[str, ...], list[tuple[str, ...]], 
     for label, values, sizes, p_values in sides:
         if not values:
             continue
-        rows.append((label, *(tested(values[c], sizes.get(c), p_values.get(c))
+        rows.append((label, *(tested(values[c], sizes.get(c), p_values.get(c),
+                                     c in SCORED_CRITICS)
                               if c in values else "-" for c in critics)))
         small += [f"{label} ({c}, n {sizes[c]})" for c in critics
                   if c in sizes and too_small(sizes[c])]
