@@ -117,3 +117,15 @@ def test_copying_sees_a_whole_series_copied_even_when_shorter_than_a_window():
     copied = copying(codec, [days[1], days[1], wave(24, 24, 0.5)], days)
     assert copied["copied_share"] == pytest.approx(2 / 3)
     assert copied["distinct_share"] == pytest.approx(2 / 3)  # the copy repeats itself
+
+
+def test_typical_detail_is_as_large_as_the_librarys():
+    loud, quiet = wave(48, 4, 0.0), 0.2 * wave(48, 4, 1.0)
+    m = method(segment=12, overlap=4, smooth=5, jump=0.0, detail_size="typical")
+    m.fit_pieces([loud, quiet])
+    made = m.transfer_piece(quiet)
+    from seqimg.methods.donor.segment_method import root_mean_square
+
+    library = m.library.frames - m.library.trends
+    detail = made - trend(quiet, 5)
+    assert root_mean_square(detail[4:-4]) == pytest.approx(root_mean_square(library), rel=0.2)

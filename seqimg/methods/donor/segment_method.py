@@ -42,6 +42,10 @@ class SegmentDonorConfig:
     # ('donor': the source's trend kept only as a shape, at the target's level and size)
     trend_moments: Literal["source", "donor"] = "source"
     jump: float = 0.05  # cost of leaving a donor run, in mean squared trend difference
+    # the detail's size per feature: as the chosen donors have it ('donor'), or scaled to the
+    # library's root mean square ('typical': donors chosen to resemble the source are often
+    # quieter than the target's detail at large)
+    detail_size: Literal["donor", "typical"] = "donor"
     # weight of the detail's form (each segment's residual scaled to unit size) in the match,
     # beside the trend's 1: donors whose detail rises and falls where the source's does
     detail_weight: float = 0.0
@@ -78,6 +82,11 @@ def views(trends: np.ndarray, residuals: np.ndarray) -> np.ndarray:
     return np.concatenate([trends.reshape(len(trends), -1), form.reshape(len(form), -1)], 1)
 
 
+def root_mean_square(frames: np.ndarray) -> np.ndarray:
+    """Per feature, shape=(F,)."""
+    return np.sqrt((frames.astype(np.float64) ** 2).mean(0))
+
+
 def standardised(frames: np.ndarray) -> np.ndarray:
     """Frames, shape=(T, F), at mean 0 and deviation 1 per feature (a constant feature: 0)."""
     centred = frames - frames.mean(0)
@@ -93,8 +102,8 @@ class SegmentDonorMethod(DonorBase):
     description = ("real target segments chosen for the whole piece by dynamic programming "
                    "over trend; their detail laid on the source's trend, seams stitched")
     library_class = SegmentLibrary
-    transfer_settings = ("overlap", "keep_trend", "trend_moments", "jump", "detail_weight",
-                         "use_penalty", "seam", "aligned")
+    transfer_settings = ("overlap", "keep_trend", "trend_moments", "detail_size", "jump",
+                         "detail_weight", "use_penalty", "seam", "aligned")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec,
                  cfg: SegmentDonorConfig) -> None:
@@ -146,6 +155,9 @@ class SegmentDonorMethod(DonorBase):
         donor_trends = library.segments(chosen, c.segment, trends=True)
         residual = stitch(library.segments(chosen, c.segment, residuals=True), hop,
                           c.seam)[: len(frames)]
+        if c.detail_size == "typical":
+            residual = residual * (root_mean_square(library.frames - library.trends) /
+                                   np.maximum(root_mean_square(residual), 1e-6))
         their_trend = stitch(donor_trends, hop, "crossfade")[: len(frames)]
         if c.trend_moments == "donor":
             kept = standardised(kept) * their_trend.std(0) + their_trend.mean(0)
