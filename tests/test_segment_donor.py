@@ -117,6 +117,10 @@ def test_copying_sees_a_whole_series_copied_even_when_shorter_than_a_window():
     copied = copying(codec, [days[1], days[1], wave(24, 24, 0.5)], days)
     assert copied["copied_share"] == pytest.approx(2 / 3)
     assert copied["distinct_share"] == pytest.approx(2 / 3)  # the copy repeats itself
+    # written at another level and scale (as series_moments writes), a copy is still one;
+    # a flat series holds nothing to copy and is not counted
+    moved = copying(codec, [3 * days[2] + 0.5, np.zeros((24, 1), np.float32)], days)
+    assert moved["copied_share"] == 1.0
 
 
 def test_typical_detail_is_as_large_as_the_librarys():

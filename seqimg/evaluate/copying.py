@@ -3,12 +3,13 @@ on real target material passes a two-sample test by construction, so its report 
 it copied beside how real it looks.
 
 Segments are bars for a note codec (a bar's notes, cut to the bar, up to transposition: exact on
-the grid) and the codec's windows otherwise (frames rounded to ``TOLERANCE``; a piece shorter
-than a window is one segment). Silent bars
-are not counted. ``copied_share`` is the share of an output's segments that equal some segment
-of a training piece; ``longest_copied_run`` the longest run of consecutive output segments
-copied from consecutive segments of one training piece (at one transposition), in segments;
-``distinct_share`` the share of output segments that are not repeats of another in the outputs.
+the grid) and the codec's windows otherwise (up to level and scale per feature, rounded to
+``TOLERANCE``; a piece shorter than a window is one segment). Silent bars and windows in which
+nothing moves are not counted. ``copied_share`` is the share of an output's segments that equal
+some segment of a training piece; ``longest_copied_run`` the longest run of consecutive output
+segments copied from consecutive segments of one training piece (at one transposition), in
+segments; ``distinct_share`` the share of output segments that are not repeats of another in
+the outputs.
 For a note codec ``copied_note_share`` is the share of output notes found, at the same place,
 in the one training bar that holds most of their bar's notes: a bar whose accompaniment is copied
 under a new melody counts as mostly copied there, though not in ``copied_share``.
@@ -44,9 +45,19 @@ def segments(codec, frames: np.ndarray) -> list[tuple[bytes, int, np.ndarray] | 
             cut = cut[np.lexsort(cut.T[::-1])]
             out.append((cut.tobytes(), low, cut))
         return out
-    length, none = min(codec.layout.window_length, len(frames)), np.zeros((0, 3), np.int64)
-    return [(np.round(frames[i : i + length] / TOLERANCE).astype(np.int32).tobytes(), 0, none)
-            for i in range(0, len(frames) - length + 1, length)]
+    length = min(codec.layout.window_length, len(frames))
+    return [window_key(frames[i : i + length]) for i in range(0, len(frames) - length + 1, length)]
+
+
+def window_key(window: np.ndarray) -> tuple[bytes, int, np.ndarray] | None:
+    """A window of continuous frames as a segment: standardised per feature (a copy written
+    at another level and scale, as ``series_moments`` writes, is still a copy) and rounded to
+    ``TOLERANCE``; None for a window in which nothing moves."""
+    deviation = window.std(0)
+    if not deviation.any():
+        return None
+    standard = (window - window.mean(0)) / np.where(deviation > 0, deviation, 1.0)
+    return np.round(standard / TOLERANCE).astype(np.int32).tobytes(), 0, np.zeros((0, 3), np.int64)
 
 
 def copying(codec, outputs: list[np.ndarray], training: list[np.ndarray]) -> dict[str, float]:

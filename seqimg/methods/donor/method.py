@@ -13,13 +13,13 @@ from seqimg.codecs.note_controls import top_voice_notes
 from seqimg.codecs.notes import notes_in, sounding_and_onsets
 from seqimg.errors import SeqimgError
 from seqimg.methods.donor.adapt import to_chord_tones
-from seqimg.methods.donor.base import DonorBase
 from seqimg.methods.donor.bars import (
     CLASSES,
     bar_views,
     first_equal_bars,
     transposed_views,
 )
+from seqimg.methods.donor.base import DonorBase
 from seqimg.methods.donor.choice import choose
 from seqimg.methods.donor.library import DonorLibrary
 from seqimg.methods.donor.melody import on_grid, take_upper_voice
