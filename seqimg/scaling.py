@@ -1,4 +1,5 @@
-"""Value scaling that codecs share: a known range onto [-1, 1] and back, and audio peaks."""
+"""Value scaling that codecs share: a known range onto [-1, 1] and back, each feature at mean 0
+and deviation 1, and audio peaks."""
 
 from __future__ import annotations
 
@@ -20,3 +21,11 @@ def normalise_peak(audio: np.ndarray, level: float = 0.9, above: float = 0.0) ->
     """Scale ``audio`` so that its peak is ``level``, when the peak exceeds ``above``."""
     peak = np.abs(audio).max(initial=0.0)
     return audio / peak * level if peak > above else audio
+
+
+def standardised(values: np.ndarray) -> np.ndarray:
+    """``values``, shape=(T, F), at mean 0 and deviation 1 per feature along time; a constant
+    feature becomes 0."""
+    centred = values - values.mean(0)
+    deviation = centred.std(0)
+    return centred / np.where(deviation > 0, deviation, 1.0)

@@ -13,7 +13,7 @@ import numpy as np
 from seqimg.codecs.base import CodecConfig, SequenceCodec
 from seqimg.errors import SeqimgError, in_file, one_line
 from seqimg.io import load_array
-from seqimg.scaling import from_unit, to_unit
+from seqimg.scaling import from_unit, standardised, to_unit
 
 
 @dataclass(frozen=True)
@@ -215,9 +215,7 @@ class TimeseriesCodec(SequenceCodec):
             raise SeqimgError("timeseries: series_moments needs a scaler fitted with them "
                               "(fit the codec again)")
         mean, std = self.moments
-        own = series.std(0)
-        scaled = (series - series.mean(0)) / np.where(own > 0, own, 1.0)
-        return scaled * std + mean
+        return standardised(series) * std + mean
 
     def augment(self, frames: np.ndarray) -> list[np.ndarray]:
         """Copies with every value scaled by each of ``scales`` about the range's middle."""

@@ -23,6 +23,7 @@ import numpy as np
 
 from seqimg.codecs.capabilities import NoteCodec
 from seqimg.codecs.notes import notes_in
+from seqimg.scaling import standardised
 
 TOLERANCE = 0.02  # continuous frames equal when they agree to this step, in frame units
 
@@ -53,11 +54,10 @@ def window_key(window: np.ndarray) -> tuple[bytes, int, np.ndarray] | None:
     """A window of continuous frames as a segment: standardised per feature (a copy written
     at another level and scale, as ``series_moments`` writes, is still a copy) and rounded to
     ``TOLERANCE``; None for a window in which nothing moves."""
-    deviation = window.std(0)
-    if not deviation.any():
+    if not window.std(0).any():
         return None
-    standard = (window - window.mean(0)) / np.where(deviation > 0, deviation, 1.0)
-    return np.round(standard / TOLERANCE).astype(np.int32).tobytes(), 0, np.zeros((0, 3), np.int64)
+    key = np.round(standardised(window) / TOLERANCE).astype(np.int32).tobytes()
+    return key, 0, np.zeros((0, 3), np.int64)
 
 
 def copying(codec, outputs: list[np.ndarray], training: list[np.ndarray]) -> dict[str, float]:

@@ -22,6 +22,7 @@ from seqimg.methods.donor.segments import (
     stitch,
     trend,
 )
+from seqimg.scaling import standardised
 
 MISPLACED = 1e3  # the cost of a donor from elsewhere in its piece when aligned: never paid
 
@@ -85,13 +86,6 @@ def views(trends: np.ndarray, residuals: np.ndarray) -> np.ndarray:
 def root_mean_square(frames: np.ndarray) -> np.ndarray:
     """Per feature, shape=(F,)."""
     return np.sqrt((frames.astype(np.float64) ** 2).mean(0))
-
-
-def standardised(frames: np.ndarray) -> np.ndarray:
-    """Frames, shape=(T, F), at mean 0 and deviation 1 per feature (a constant feature: 0)."""
-    centred = frames - frames.mean(0)
-    deviation = centred.std(0)
-    return centred / np.where(deviation > 0, deviation, 1.0)
 
 
 class SegmentDonorMethod(DonorBase):
