@@ -63,6 +63,13 @@ def parse_assignments(items: OptionList) -> dict:
     return dict(parse_assignment(item) for item in items or [])
 
 
+def echo_plugins(plugins: dict, describe) -> None:
+    """One line per plugin: its name (padded to the longest), its origin, ``describe(obj)``."""
+    width = max([12, *map(len, plugins)])
+    for plugin in plugins.values():
+        typer.echo(f"{plugin.name:{width}s} {plugin.origin:22s} {describe(plugin.obj)}")
+
+
 @app.command()
 @friendly
 def codecs(options: Optional[str] = typer.Option(None, "--options", metavar="NAME",
@@ -83,9 +90,8 @@ def codecs(options: Optional[str] = typer.Option(None, "--options", metavar="NAM
             typer.echo(f"  {row.name} ({row.type}, default {row.default})"
                        + (f": {row.meaning}" if row.meaning else ""))
         return
-    for plugin in list_codecs().values():
-        typer.echo(f"{plugin.name:12s} {plugin.origin:22s} {' '.join(plugin.obj.suffixes):20s} "
-                   f"{plugin.obj.description}")
+    echo_plugins(list_codecs(), lambda codec: f"{' '.join(codec.suffixes):20s} "
+                 f"{codec.description}")
 
 
 @app.command()
@@ -106,8 +112,7 @@ def methods(options: Optional[str] = typer.Option(None, "--options", metavar="NA
             typer.echo(f"  {row.name} ({row.type}, default {row.default})"
                        + (f": {row.meaning}" if row.meaning else ""))
         return
-    for plugin in loaded("methods").values():
-        typer.echo(f"{plugin.name:12s} {plugin.origin:22s} {plugin.obj.description}")
+    echo_plugins(loaded("methods"), lambda method: method.description)
 
 
 @app.command()
@@ -116,8 +121,7 @@ def critics() -> None:
     """List the two-sample critics (evaluate.critics): name, origin and what each reads."""
     from seqimg.registry import loaded
 
-    for plugin in loaded("critics").values():
-        typer.echo(f"{plugin.name:12s} {plugin.origin:22s} {plugin.obj.description}")
+    echo_plugins(loaded("critics"), lambda critic: critic.description)
 
 
 @app.command()
