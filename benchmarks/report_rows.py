@@ -7,7 +7,8 @@ controls of the first report beneath. The rows of the design tables in docs/resu
 
 Columns: strength, content kept (normalised), each critic's two-sample accuracy, the
 re-synthesis ceiling, bar repetition, how many statistics lie in the target's 10-90% range,
-and how much is copied from the target's training pieces (bars, longest run, notes).
+and how much is copied from the target's training pieces (bars, longest run, notes; for
+series the closest ratio).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from seqimg.evaluate.result import ControlScore, Report  # noqa: E402
 
-COPYING = ("copied_share", "longest_copied_run", "copied_note_share")
+COPYING = ("copied_share", "longest_copied_run", "copied_note_share", "closest_ratio")
 
 
 def fmt(value) -> str:
@@ -51,7 +52,8 @@ def control_cells(r: Report, name: str, c: ControlScore) -> list[str]:
 def header(r: Report) -> list[str]:
     return ["design", "strength", *(f"{m} kept" for m in r.content_similarity),
             *(f"two-sample ({c})" for c in r.critics), "ceiling", "bar repetition",
-            "statistics inside", "copied bars", "longest copied run", "copied notes"]
+            "statistics inside", "copied bars", "longest copied run", "copied notes",
+            "closest ratio"]
 
 
 def table(rows: list[list[str]], names: list[str]) -> str:

@@ -133,3 +133,19 @@ def test_typical_detail_is_as_large_as_the_librarys():
     library = m.library.frames - m.library.trends
     detail = made - trend(quiet, 5)
     assert root_mean_square(detail[4:-4]) == pytest.approx(root_mean_square(library), rel=0.2)
+
+
+def test_the_closest_ratio_is_zero_for_copies_and_near_one_for_new_real_series():
+    from seqimg.evaluate.copying import copying
+
+    codec = TimeseriesCodec(channels=1, height=8, width=8)
+    rng = np.random.default_rng(0)
+
+    def days(n):
+        return [np.cumsum(rng.normal(0, 0.1, (24, 1)), 0).astype(np.float32) for _ in range(n)]
+
+    training, heldout, fresh = days(60), days(20), days(20)
+    assert copying(codec, training[:10], training, heldout)["closest_ratio"] == 0.0
+    assert 0.7 < copying(codec, fresh, training, heldout)["closest_ratio"] < 1.4
+    # the notes' path has its own measure, and a call without held-out pieces has none
+    assert "closest_ratio" not in copying(codec, fresh, training)

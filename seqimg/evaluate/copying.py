@@ -12,7 +12,11 @@ segments; ``distinct_share`` the share of output segments that are not repeats o
 the outputs.
 For a note codec ``copied_note_share`` is the share of output notes found, at the same place,
 in the one training bar that holds most of their bar's notes: a bar whose accompaniment is copied
-under a new melody counts as mostly copied there, though not in ``copied_share``.
+under a new melody counts as mostly copied there, though not in ``copied_share``. For other
+codecs ``closest_ratio`` is the median distance of an output window to its nearest training
+window over the same for held-out real windows (windows standardised as above): 0 for copies,
+about 1 for outputs as far from the training pieces as new real pieces are; a method that
+copies real detail under a new shape lies between.
 """
 
 from __future__ import annotations
@@ -60,9 +64,41 @@ def window_key(window: np.ndarray) -> tuple[bytes, int, np.ndarray] | None:
     return key, 0, np.zeros((0, 3), np.int64)
 
 
-def copying(codec, outputs: list[np.ndarray], training: list[np.ndarray]) -> dict[str, float]:
+def standard_windows(pieces: list[np.ndarray], length: int) -> np.ndarray:
+    """Every whole window of ``length`` steps of the pieces, standardised per feature and
+    flattened, shape=(N, length * F); windows in which nothing moves left out."""
+    cut = [piece[i : i + length] for piece in pieces
+           for i in range(0, len(piece) - length + 1, length)]
+    moving = [standardised(w).ravel() for w in cut if w.std(0).any()]
+    return np.asarray(moving, dtype=np.float64).reshape(len(moving), -1)
+
+
+def nearest_distances(windows: np.ndarray, library: np.ndarray) -> np.ndarray:
+    """Each window's Euclidean distance to its nearest library window, shape=(N,)."""
+    squared = ((windows**2).sum(1)[:, None] - 2 * windows @ library.T
+               + (library**2).sum(1)[None])
+    return np.sqrt(np.maximum(squared.min(1), 0.0))
+
+
+def closest_ratio(codec, outputs: list[np.ndarray], training: list[np.ndarray],
+                  heldout: list[np.ndarray]) -> float | None:
+    """``closest_ratio`` (see the module), on windows of the codec's length, or of the shortest
+    piece's; None when a side has no window."""
+    pieces = [p for p in (*outputs, *training, *heldout) if len(p)]
+    length = min([codec.layout.window_length, *map(len, pieces)])
+    made, real, library = (standard_windows(side, length)
+                           for side in (outputs, heldout, training))
+    if not (len(made) and len(real) and len(library)):
+        return None
+    new = float(np.median(nearest_distances(real, library)))
+    return float(np.median(nearest_distances(made, library))) / new if new > 0 else None
+
+
+def copying(codec, outputs: list[np.ndarray], training: list[np.ndarray],
+            heldout: list[np.ndarray] | None = None) -> dict[str, float]:
     """``copied_share``, ``longest_copied_run``, ``distinct_share`` (and for notes
-    ``copied_note_share``) of the outputs against the training pieces (see the module)."""
+    ``copied_note_share``; for other codecs, given ``heldout`` real target pieces,
+    ``closest_ratio``) of the outputs against the training pieces (see the module)."""
     where = defaultdict(list)  # segment key -> [(piece, segment, offset)]
     holding = defaultdict(set)  # one relative note -> the training bars that hold it
     for piece, frames in enumerate(training):
@@ -95,4 +131,8 @@ def copying(codec, outputs: list[np.ndarray], training: list[np.ndarray]) -> dic
               "distinct_share": len(set(seen)) / counted if counted else 0.0}
     if isinstance(codec, NoteCodec):
         result["copied_note_share"] = matched / notes if notes else 0.0
+    elif heldout is not None:
+        ratio = closest_ratio(codec, outputs, training, heldout)
+        if ratio is not None:
+            result["closest_ratio"] = ratio
     return result

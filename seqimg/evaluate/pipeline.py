@@ -245,7 +245,8 @@ def control_scores(names: tuple[str, ...], codec, measure: ContentMeasure, piece
             statistics={key: float(np.mean([s[key] for s in stats if key in s]))
                         for key in sorted(set().union(*stats))},
             two_sample_critics=critics, two_sample_n=sizes, two_sample_p=p_values,
-            copying=copying(codec, made.values, pieces.target_train.values))
+            copying=copying(codec, made.values, pieces.target_train.values,
+                            pieces.target_heldout.values))
     return scores
 
 
@@ -369,7 +370,8 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
         two_sample_resynthesised_target=None if remade is None else two_sample(
             remade.values, p.all_target.values, window, fit).accuracy,
         **tests,
-        copying=copying(pair.target, p.outputs.values, p.target_train.values),
+        copying=copying(pair.target, p.outputs.values, p.target_train.values,
+                        p.target_heldout.values),
         silent_outputs=[stem for stem, frames in p.outputs.frames.items() if is_silent(frames)])
     write_text(folder.report("json"), report.to_json())
     log.info("evaluation: figures%s", " and audio renders" if cfg.render_audio else "")

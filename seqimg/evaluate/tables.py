@@ -52,13 +52,17 @@ def controls_rows(r: Report) -> tuple[tuple[str, ...], list[tuple]]:
 
 
 COPYING_LABELS = {"copied_share": "copied share", "longest_copied_run": "longest copied run",
-                  "distinct_share": "distinct share", "copied_note_share": "copied notes"}
+                  "distinct_share": "distinct share", "copied_note_share": "copied notes",
+                  "closest_ratio": "closest ratio"}
 COPYING_MEANING = ("Copied share: the share of output bars (windows for series) equal to a "
                    "bar of the target's training pieces up to transposition; longest copied "
                    "run: the most consecutive such bars from consecutive bars of one training "
                    "piece; distinct share: the share of output bars that repeat no other; "
                    "copied notes: the share of output notes found in place in the one training "
-                   "bar that holds most of their bar's. A method built on real target material "
+                   "bar that holds most of their bar's; closest ratio (series): how near the "
+                   "output windows lie to their nearest training window, against new real "
+                   "ones (0: copies, 1: as new as real pieces). A method built on real target "
+                   "material "
                    "looks real by construction: read its two-sample accuracy beside how much "
                    "it copied.")
 
