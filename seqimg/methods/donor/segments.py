@@ -93,11 +93,14 @@ class SegmentLibrary(ArrayRecord):
 
     def previous(self, hop: int) -> np.ndarray:
         """For each library segment, the segment ``hop`` steps earlier in the same piece (the
-        one a donor run continues from), -1 where there is none, shape=(N,)."""
-        where = {start: index for index, start in enumerate(self.starts.tolist())}
-        earlier = [where.get(start - hop, -1) for start in self.starts.tolist()]
-        return np.array([e if e >= 0 and self.pieces[e] == piece else -1
-                         for e, piece in zip(earlier, self.pieces)], dtype=np.int64)
+        one a donor run continues from), -1 where there is none, shape=(N,). The starts rise
+        along the shared time line, so each earlier one is found by binary search."""
+        if not len(self):
+            return np.zeros(0, dtype=np.int64)
+        wanted = self.starts - hop
+        at = np.minimum(np.searchsorted(self.starts, wanted), len(self) - 1)
+        found = (self.starts[at] == wanted) & (self.pieces[at] == self.pieces)
+        return np.where(found, at, -1).astype(np.int64)
 
     def offsets(self) -> np.ndarray:
         """Each library segment's first step within its own piece, shape=(N,)."""
