@@ -51,33 +51,32 @@ def segments(codec, frames: np.ndarray) -> list[tuple[bytes, int, np.ndarray] | 
             out.append((cut.tobytes(), low, cut))
         return out
     length = min(codec.layout.window_length, len(frames))
-    return [window_key(frames[i : i + length]) for i in range(0, len(frames) - length + 1, length)]
+    return [None if window is None else
+            (np.round(window / TOLERANCE).astype(np.int32).tobytes(), 0, np.zeros((0, 3), np.int64))
+            for window in standard_windows_of(frames, length)]
 
 
-def window_key(window: np.ndarray) -> tuple[bytes, int, np.ndarray] | None:
-    """A window of continuous frames as a segment: standardised per feature (a copy written
-    at another level and scale, as ``series_moments`` writes, is still a copy) and rounded to
-    ``TOLERANCE``; None for a window in which nothing moves."""
-    if not window.std(0).any():
-        return None
-    key = np.round(standardised(window) / TOLERANCE).astype(np.int32).tobytes()
-    return key, 0, np.zeros((0, 3), np.int64)
+def standard_windows_of(frames: np.ndarray, length: int) -> list[np.ndarray | None]:
+    """Each whole window of ``length`` steps, standardised per feature (a copy written at
+    another level and scale, as ``series_moments`` writes, is still a copy); None for a window
+    in which nothing moves."""
+    windows = [frames[i : i + length] for i in range(0, len(frames) - length + 1, length)]
+    return [standardised(w) if w.std(0).any() else None for w in windows]
 
 
 def standard_windows(pieces: list[np.ndarray], length: int) -> np.ndarray:
-    """Every whole window of ``length`` steps of the pieces, standardised per feature and
-    flattened, shape=(N, length * F); windows in which nothing moves left out."""
-    cut = [piece[i : i + length] for piece in pieces
-           for i in range(0, len(piece) - length + 1, length)]
-    moving = [standardised(w).ravel() for w in cut if w.std(0).any()]
+    """The moving windows of :func:`standard_windows_of` of every piece, flattened,
+    shape=(N, length * F)."""
+    moving = [w.ravel() for piece in pieces for w in standard_windows_of(piece, length)
+              if w is not None]
     return np.asarray(moving, dtype=np.float64).reshape(len(moving), -1)
 
 
 def nearest_distances(windows: np.ndarray, library: np.ndarray) -> np.ndarray:
     """Each window's Euclidean distance to its nearest library window, shape=(N,)."""
-    squared = ((windows**2).sum(1)[:, None] - 2 * windows @ library.T
-               + (library**2).sum(1)[None])
-    return np.sqrt(np.maximum(squared.min(1), 0.0))
+    from scipy.spatial.distance import cdist
+
+    return np.sqrt(cdist(windows, library, "sqeuclidean").min(1))
 
 
 def closest_ratio(codec, outputs: list[np.ndarray], training: list[np.ndarray],
