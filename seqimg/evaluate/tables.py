@@ -86,11 +86,12 @@ SCORED_CRITICS = ("gru",)
 def tested(accuracy: float, n: int | None, p: float | None, scored: bool = False) -> str:
     """A two-sample accuracy with its test's size and p-value (and, ``scored``, its
     discriminative score), as the report prints it."""
-    score = f"score {abs(accuracy - 0.5):.3f}, " if scored else ""
-    if n is None:
-        return f"{accuracy:.3f}" + (f" ({score[:-2]})" if scored else "")
-    chance = "" if p is None or p != p else f", p {p:.3g}" if p >= 0.001 else ", p < 0.001"
-    return f"{accuracy:.3f} ({score}n {n}{chance})"
+    said = [f"score {abs(accuracy - 0.5):.3f}"] if scored else []
+    if n is not None:
+        said.append(f"n {n}")
+        if p is not None and p == p:
+            said.append(f"p {p:.3g}" if p >= 0.001 else "p < 0.001")
+    return f"{accuracy:.3f} ({', '.join(said)})" if said else f"{accuracy:.3f}"
 
 
 def two_sample_rows(r: Report) -> tuple[tuple[str, ...], list[tuple[str, ...]], list[str]]:
