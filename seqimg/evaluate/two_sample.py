@@ -41,9 +41,9 @@ def too_small(n: int) -> bool:
 
 def halves(pieces: list[np.ndarray]) -> tuple[list, list]:
     """Pieces dealt alternately into two halves, every copy of a piece (equal to it value for
-    value, to the copying measure's tolerance) into the half of its first appearance: a critic must not
-    be tested on a piece it was trained on (a retrieval that maps many sources to a few real
-    pieces would otherwise be told apart by memory)."""
+    value, to the copying measure's tolerance) into the half of its first appearance: a
+    critic must not be tested on a piece it was trained on (a retrieval that maps many sources
+    to a few real pieces would otherwise be told apart by memory)."""
     from seqimg.evaluate.copying import TOLERANCE
 
     keys = [np.round(np.asarray(p) / TOLERANCE).astype(np.int32).tobytes() for p in pieces]
