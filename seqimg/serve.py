@@ -1,19 +1,21 @@
-"""``seqimg serve``: a local page to hear a transfer, and the same as an API.
+"""``seqimg serve``: a local page to hear (or see) a transfer, and the same as an API.
 
-GET ``/`` is the page (drop a MIDI file or pick a bundled chorale, choose a model and the
-transfer-time settings, get both piano rolls, both renders, the MIDI and what was kept); POST
-``/api/transfer`` (multipart field ``file``; form fields ``model``, ``t0``, ``guidance``,
-``seed``) answers with the transferred MIDI; GET ``/api/models`` lists the models. Uploads are
-written under generated names in a private temporary folder and removed after the answer; a
-model transfers one request at a time (a lock each), off the event loop, so the server keeps
-answering while it works."""
+GET ``/`` is the page (drop a file of the chosen model's source codec, or pick a bundled chorale
+for a MIDI model; choose the transfer-time settings; get both pictures, both renders where the
+codec has them, the transferred file and what was kept); POST ``/api/transfer`` (multipart field
+``file``; form fields ``model``, ``t0``, ``guidance``, ``seed``, ``jump``) answers with the
+transferred file in the target codec's format; GET ``/api/models`` lists the models and the
+files each reads. Uploads are written under generated names in a private temporary folder and
+removed after the answer; a model transfers one request at a time (a lock each), off the event
+loop, so the server keeps answering while it works. A bad request or setting answers 400, a
+broken model 500."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import html
-import json
+import re
 import shutil
 import tempfile
 import uuid
@@ -32,15 +34,18 @@ from seqimg.errors import BadSetting, SeqimgError, one_line
 EXAMPLES = Path(__file__).parent / "examples"  # a few Bach chorales, bundled
 MAX_UPLOAD = 5 * 1024 * 1024
 KEPT_RESULTS = 20  # result folders the page can still fetch from; older ones are removed
+MEDIA_TYPES = {".mid": "audio/midi", ".midi": "audio/midi", ".csv": "text/csv",
+               ".wav": "audio/wav", ".flac": "audio/flac"}  # by the file written; else bytes
+RESULT_NAME = re.compile(r"(transferred\.[a-z0-9]+|rolls\.png|input\.wav)")
 SETTINGS = {  # form field: (method setting, what it trades, default)
-    "t0": ("method.t0", "how much of the input's own notes the start keeps: lower keeps more of "
-           "the piece, higher writes more metal", 0.8),
-    "guidance": ("method.guidance", "how hard the piece's harmony is followed: 0 ignores it, "
-                 "above 1 follows it harder at some cost to realism", 1.0),
-    "seed": ("method.sample_seed", "another seed draws another arrangement of the same piece",
-             0),
-    "jump": ("method.jump", "donor models: the cost of leaving a real metal phrase; higher "
-             "keeps phrases longer, lower follows the piece's harmony more closely", 6.0),
+    "t0": ("method.t0", "sampler models: how much of the input's own notes the start keeps: "
+           "lower keeps more of the piece, higher writes more of the target", 0.8),
+    "guidance": ("method.guidance", "sampler models: how hard the piece's view is followed: 0 "
+                 "ignores it, above 1 follows it harder at some cost to realism", 1.0),
+    "seed": ("method.sample_seed", "sampler models: another seed draws another transfer of the "
+             "same piece", 0),
+    "jump": ("method.jump", "donor models: the cost of leaving a real target phrase; higher "
+             "keeps phrases longer, lower follows the piece more closely", 6.0),
 }
 
 
@@ -82,17 +87,29 @@ class Server:
             overrides.append(f"{key}={number}")
         return model, overrides
 
-    async def upload(self, form, folder: Path) -> Path:
-        """The uploaded file (or the chosen bundled example) saved under a generated name."""
+    def transfer_of(self, model: str, overrides: list[str]):
+        """The model's :class:`~seqimg.pipeline.PieceTransfer` at these settings; a setting the
+        model's method does not have is a bad request, a model that does not load is not."""
+        try:
+            return load_transfer_cached(self.models[model], tuple(overrides))
+        except BadSetting as exc:
+            raise BadRequest(f"{model}: {one_line(exc)}") from None
+
+    async def upload(self, form, folder: Path, reads: tuple[str, ...]) -> Path:
+        """The uploaded file (or the chosen bundled example) saved under a generated name with
+        one of the ``reads`` suffixes (the model's source codec's)."""
         upload = form.get("file")
         example = str(form.get("example") or "")
         if isinstance(upload, UploadFile) and upload.filename:
+            suffix = Path(upload.filename).suffix.lower() or reads[0]
+            if suffix not in reads:
+                raise BadRequest(f"file: this model reads {', '.join(reads)} files, not {suffix}")
             data = await upload.read(self.max_upload + 1)
             if len(data) > self.max_upload:
                 raise BadRequest(f"file: larger than the {self.max_upload // 1024} KB limit", 413)
             if not data:
                 raise BadRequest("file: empty")
-            path = folder / "input.mid"
+            path = folder / f"upload{suffix}"
             path.write_bytes(data)
             return path
         if example:
@@ -100,34 +117,54 @@ class Server:
             if example not in known:
                 raise BadRequest(f"example: unknown example {example!r} (known: "
                                  f"{', '.join(sorted(known))})")
-            return Path(shutil.copy(known[example], folder / "input.mid"))
-        raise BadRequest("file: no MIDI file uploaded and no example chosen")
+            if ".mid" not in reads:
+                raise BadRequest(f"example: the examples are MIDI and this model reads "
+                                 f"{', '.join(reads)} files")
+            return Path(shutil.copy(known[example], folder / "upload.mid"))
+        raise BadRequest("file: nothing uploaded and no example chosen")
 
-    def transfer(self, model: str, overrides: list[str], source: Path, folder: Path,
-                 draw: bool) -> dict:
-        """Transfer ``source`` into ``folder`` (the MIDI, and with ``draw`` the rolls, the
-        renders and what was kept); a file that is not a readable MIDI is a bad request."""
+    async def handle(self, request: Request, draw: bool) -> tuple[Path, dict]:
+        """Answer one transfer request: its result folder and what was made there (the
+        upload itself removed)."""
+        if int(request.headers.get("content-length") or 0) > self.max_upload + 64 * 1024:
+            raise BadRequest(f"file: larger than the {self.max_upload // 1024} KB limit", 413)
+        form = await request.form(max_part_size=self.max_upload + 1)
+        folder = self.folder / uuid.uuid4().hex
+        folder.mkdir()
         try:
-            pair = load_transfer_cached(self.models[model], tuple(overrides))
-        except BadSetting as exc:  # e.g. a setting this model's method does not have
-            raise BadRequest(f"{model}: {one_line(exc)}") from None
+            model, overrides = self.settings(form)
+            pair = await run_in_threadpool(self.transfer_of, model, overrides)
+            source = await self.upload(form, folder, pair.source.suffixes)
+            async with self.lock(model):
+                made = await run_in_threadpool(transfer, pair, source, folder, draw)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        finally:
+            await form.close()
+        source.unlink(missing_ok=True)  # the upload goes once answered
+        return folder, made
 
-        try:
-            frames, timing = pair.source.frames_and_timing(source)
-        except SeqimgError as exc:
-            raise BadRequest(f"file: {one_line(exc).split(': ', 1)[-1]}") from None
-        out = pair.carry(frames, timing, folder / "transferred.mid")
-        made = {"midi": "transferred.mid"}
-        if draw:
-            made["rolls"] = pair.target.draw_piece(
-                frames if not pair.cross else None, out, "your piece",
-                folder / "rolls.png").name
-            made["audio"] = {label: f"{label}.wav" for label, codec, f in
-                             (("input", pair.source, frames), ("transferred", pair.target, out))
-                             if codec.render_audio(f, folder / f"{label}.wav")}
-            if not pair.cross:
-                made["kept"] = pair.target.content_similarity(frames, out, 64)
-        return made
+
+def transfer(pair, source: Path, folder: Path, draw: bool) -> dict:
+    """Transfer the file ``source`` into ``folder`` (the transferred file, and with ``draw``
+    the pictures, the renders and what was kept); an unreadable file is a bad request."""
+    try:
+        frames, timing = pair.source.frames_and_timing(source)
+    except SeqimgError as exc:
+        raise BadRequest(f"file: {one_line(exc).split(': ', 1)[-1]}") from None
+    written = f"transferred{pair.target.suffixes[0]}"
+    out = pair.carry(frames, timing, folder / written)
+    made = {"file": written}
+    if draw:
+        made["rolls"] = pair.target.draw_piece(frames if not pair.cross else None, out,
+                                               "your piece", folder / "rolls.png").name
+        made["audio"] = {label: f"{label}.wav" for label, codec, f in
+                         (("input", pair.source, frames), ("transferred", pair.target, out))
+                         if codec.render_audio(f, folder / f"{label}.wav")}
+        if not pair.cross:
+            made["kept"] = pair.target.content_similarity(frames, out, 64)
+    return made
 
 
 @functools.lru_cache(maxsize=8)
@@ -141,55 +178,41 @@ def refused(exc: BadRequest) -> JSONResponse:
     return JSONResponse({"error": str(exc)}, status_code=exc.status)
 
 
+async def answered(server: Server, request: Request, draw: bool):
+    """``(folder, made)`` of a transfer request, or the JSON answer of its refusal (4xx) or
+    failure (500: a model that does not load or a transfer that breaks)."""
+    try:
+        return await server.handle(request, draw)
+    except BadRequest as exc:
+        return refused(exc)
+    except Exception as exc:  # a failed transfer answers with its error, never a hang
+        return JSONResponse({"error": f"transfer failed: {one_line(exc)}"}, status_code=500)
+
+
 def build_app(server: Server) -> Starlette:
     """The page and the API over ``server``'s models."""
 
-    async def handle(request: Request, draw: bool):
-        if int(request.headers.get("content-length") or 0) > server.max_upload + 64 * 1024:
-            raise BadRequest(f"file: larger than the {server.max_upload // 1024} KB limit", 413)
-        form = await request.form(max_part_size=server.max_upload + 1)
-        model, overrides = server.settings(form)
-        folder = server.folder / uuid.uuid4().hex
-        folder.mkdir()
-        try:
-            source = await server.upload(form, folder)
-            async with server.lock(model):
-                made = await run_in_threadpool(server.transfer, model, overrides, source,
-                                               folder, draw)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        finally:
-            await form.close()
-        (folder / "input.mid").unlink(missing_ok=True)  # the upload goes once answered
-        return folder, made
-
     async def api_transfer(request: Request) -> Response:
-        try:
-            folder, made = await handle(request, draw=False)
-        except BadRequest as exc:
-            return refused(exc)
-        except Exception as exc:  # a failed transfer answers with its error, never a hang
-            return JSONResponse({"error": f"transfer failed: {one_line(exc)}"}, status_code=500)
-        data = (folder / made["midi"]).read_bytes()
+        done = await answered(server, request, draw=False)
+        if isinstance(done, Response):
+            return done
+        folder, made = done
+        data = (folder / made["file"]).read_bytes()
         shutil.rmtree(folder, ignore_errors=True)
-        return Response(data, media_type="audio/midi",
-                        headers={"Content-Disposition": 'attachment; filename="transferred.mid"'})
+        kind = MEDIA_TYPES.get(Path(made["file"]).suffix, "application/octet-stream")
+        return Response(data, media_type=kind, headers={
+            "Content-Disposition": f'attachment; filename="{made["file"]}"'})
 
     async def page_transfer(request: Request) -> Response:
-        try:
-            folder, made = await handle(request, draw=True)
-        except BadRequest as exc:
-            return refused(exc)
-        except Exception as exc:
-            return JSONResponse({"error": f"transfer failed: {one_line(exc)}"}, status_code=500)
+        done = await answered(server, request, draw=True)
+        if isinstance(done, Response):
+            return done
         prune(server.folder)
-        return JSONResponse({"id": folder.name, **made})
+        return JSONResponse({"id": done[0].name, **done[1]})
 
     async def result(request: Request) -> Response:
         run, name = request.path_params["run"], request.path_params["name"]
-        if not (run.isalnum() and name in {"transferred.mid", "rolls.png", "input.wav",
-                                           "transferred.wav"}):
+        if not (run.isalnum() and RESULT_NAME.fullmatch(name)):
             return JSONResponse({"error": "no such result"}, status_code=404)
         path = server.folder / run / name
         if not path.is_file():
@@ -201,7 +224,7 @@ def build_app(server: Server) -> Starlette:
         return JSONResponse(model_list(server))
 
     async def page(request: Request) -> Response:
-        return HTMLResponse(page_html(server))
+        return HTMLResponse(await run_in_threadpool(page_html, server))
 
     return Starlette(routes=[
         Route("/", page), Route("/api/models", api_models),
@@ -217,14 +240,25 @@ def prune(folder: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def files_of(path: Path) -> dict:
+    """The suffixes a model reads and writes (its source and target codecs'), or why it does
+    not load."""
+    try:
+        pair = load_transfer_cached(path, ())
+    except Exception as exc:  # listed with its error; a transfer on it answers 500
+        return {"error": one_line(exc)}
+    return {"reads": list(pair.source.suffixes), "writes": pair.target.suffixes[0]}
+
+
 def model_list(server: Server) -> list[dict]:
-    """Each model the server offers, with its card where it is a shipped one."""
+    """Each model the server offers, the files it reads and writes, and its card where it is
+    a shipped one."""
     from dataclasses import asdict
 
     from seqimg.shipped import shipped
 
     cards = shipped()
-    return [{"name": name, "checkpoint": path.name,
+    return [{"name": name, "checkpoint": path.name, **files_of(path),
              **({"card": asdict(cards[name])} if name in cards else {})}
             for name, path in server.models.items()]
 
@@ -232,7 +266,11 @@ def model_list(server: Server) -> list[dict]:
 def page_html(server: Server) -> str:
     """The whole page: a form, and a script that shows the result without leaving it."""
     esc = html.escape
-    models = "".join(f'<option value="{esc(m)}">{esc(m)}</option>' for m in server.models)
+    listed = model_list(server)
+    models = "".join(f'<option value="{esc(m["name"])}">{esc(m["name"])} (reads '
+                     f'{esc(" ".join(m.get("reads", ["nothing: it does not load"])))})</option>'
+                     for m in listed)
+    accept = ",".join(sorted({suffix for m in listed for suffix in m.get("reads", [])}))
     examples = "".join(f'<option value="{esc(p.stem)}">{esc(p.stem)}</option>'
                        for p in sorted(EXAMPLES.glob("*.mid")))
     fields = "".join(
@@ -240,14 +278,11 @@ def page_html(server: Server) -> str:
         f'</label>'
         f'<span class="small">{esc(what)}</span><br>'
         for name, (_, what, default) in SETTINGS.items())
-    from seqimg.shipped import shipped
-
-    cards = shipped()
-    made = "".join(f'<br><span class="small">{esc(name)} is made of {esc(cards[name].provenance)}'
-                   f'</span>' for name in server.models
-                   if name in cards and cards[name].provenance)
+    made = "".join(f'<br><span class="small">{esc(m["name"])} is made of '
+                   f'{esc(m["card"]["provenance"])}</span>'
+                   for m in listed if m.get("card", {}).get("provenance"))
     return PAGE.format(models=models, made=made, examples=examples, fields=fields,
-                       limit=server.max_upload // 1024, settings=json.dumps(list(SETTINGS)))
+                       accept=esc(accept), limit=server.max_upload // 1024)
 
 
 PAGE = """<!DOCTYPE html>
@@ -256,10 +291,10 @@ PAGE = """<!DOCTYPE html>
 padding: 0 1em; }} .small {{ color: #666; font-size: 0.9em; margin-left: 0.5em; }}
 #error {{ color: #a00; }} img {{ max-width: 100%; }} label {{ font-weight: 600; }}</style>
 </head><body>
-<h1>seqimg: hear a chorale come back as metal</h1>
+<h1>seqimg: carry a piece from one domain to another</h1>
 <form id="form">
-<p><label>MIDI file <input type="file" name="file" accept=".mid,.midi"></label>
-<span class="small">at most {limit} KB</span> or <label>an example
+<p><label>file <input type="file" name="file" accept="{accept}"></label>
+<span class="small">at most {limit} KB</span> or <label>a bundled chorale (MIDI models)
 <select name="example"><option value="">(none)</option>{examples}</select></label></p>
 <p><label>model <select name="model">{models}</select></label>{made}</p>
 <p>{fields}</p>
@@ -270,11 +305,11 @@ padding: 0 1em; }} .small {{ color: #666; font-size: 0.9em; margin-left: 0.5em; 
 <h2>Listen</h2>
 <p>input <audio id="input-audio" controls></audio></p>
 <p>transferred <audio id="output-audio" controls></audio></p>
-<p id="no-audio" class="small" hidden>No audio: fluidsynth or its General MIDI soundfont is not
-installed (apt-get install fluidsynth fluid-soundfont-gm); the MIDI file still opens in any
-player or DAW.</p>
-<p><a id="download" download="transferred.mid">Download the transferred MIDI</a></p>
-<h2>Look</h2><img id="rolls" alt="piano rolls of the input and the transfer">
+<p id="no-audio" class="small" hidden>No audio: this model's codec does not render one, or (MIDI)
+fluidsynth or its General MIDI soundfont is not installed (apt-get install fluidsynth
+fluid-soundfont-gm); the file still opens in any player, DAW or spreadsheet.</p>
+<p><a id="download" download>Download the transferred file</a></p>
+<h2>Look</h2><img id="rolls" alt="the input and the transfer drawn by the model's codec">
 <h2>What was kept</h2><p id="kept"></p>
 </div>
 <script>
@@ -288,16 +323,18 @@ form.addEventListener("submit", async (event) => {{
   status.textContent = "";
   if (!answer.ok) {{ error.textContent = data.error; return; }}
   const base = "/results/" + data.id + "/";
-  document.getElementById("download").href = base + data.midi;
+  document.getElementById("download").href = base + data.file;
+  document.getElementById("download").download = data.file;
   document.getElementById("rolls").src = base + data.rolls;
   const audio = data.audio || {{}};
   document.getElementById("input-audio").src = audio.input ? base + audio.input : "";
   document.getElementById("output-audio").src = audio.transferred ? base + audio.transferred : "";
   document.getElementById("no-audio").hidden = Boolean(audio.transferred);
   const kept = data.kept || {{}};
-  document.getElementById("kept").textContent = Object.entries(kept).map(
-    ([k, v]) => k + " " + v.toFixed(2)).join(", ") +
-    " (similarity of input and output; 1 = the same)";
+  document.getElementById("kept").textContent = Object.keys(kept).length ?
+    Object.entries(kept).map(([k, v]) => k + " " + v.toFixed(2)).join(", ") +
+    " (similarity of input and output; 1 = the same)" :
+    "not measured: input and output are read by different codecs";
   document.getElementById("result").hidden = false;
 }});
 </script>

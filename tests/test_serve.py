@@ -65,7 +65,8 @@ def test_the_api_answers_a_midi_file_and_keeps_no_upload(client, server, chorale
     ({"file": ("x.mid", b"not midi at all")}, {}, 400, "file: not a readable MIDI file"),
     ({"file": ("x.mid", b"")}, {}, 400, "file: empty"),
     ({"file": ("big.mid", b"0" * (65 * 1024))}, {}, 413, "file: larger than the 64 KB limit"),
-    (None, {}, 400, "no MIDI file uploaded and no example chosen"),
+    (None, {}, 400, "file: nothing uploaded and no example chosen"),
+    ({"file": ("x.csv", b"1,2\n")}, {}, 400, "file: this model reads .mid, .midi files, not .csv"),
     (None, {"example": "../etc/passwd"}, 400, "example: unknown example"),
     (None, {"model": "other"}, 400, "model: unknown model 'other' (known: toy, dtn)"),
     (None, {"example": "bwv101.7", "t0": "lots"}, 400, "t0: expected a number"),
@@ -92,10 +93,61 @@ def test_the_page_transfers_an_example_and_links_its_results(client):
     assert answer.status_code == 200, answer.text
     made = answer.json()
     base = f"/results/{made['id']}/"
-    assert client.get(base + made["midi"]).content[:4] == b"MThd"
+    assert made["file"] == "transferred.mid"
+    assert client.get(base + made["file"]).content[:4] == b"MThd"
     assert client.get(base + made["rolls"]).content[:4] == b"\x89PNG"
     assert set(made["kept"]) >= {"chroma", "contour"}
     assert client.get(f"/results/{made['id']}/../../etc").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def series_model(tmp_path_factory):
+    """The checkpoint of a segment donor over two folders of CSV series (indexed, not
+    trained; no evaluation)."""
+    from conftest import series_csv
+
+    from seqimg.run import run
+
+    folder = tmp_path_factory.mktemp("toy-series")
+    for side in ("calm", "busy"):
+        (folder / side).mkdir()
+        for i in range(3):
+            series_csv(folder / side / f"{side}{i}.csv", length=80, seed=i)
+    codec = "{name: timeseries, channels: 3, height: 4, width: 4}"
+    recipe = folder / "series.yaml"
+    recipe.write_text(f"name: series\nsource: {{domain: folder, options: {{path: calm}}, "
+                      f"codec: {codec}}}\ntarget: {{domain: folder, options: {{path: busy}}, "
+                      f"codec: {codec}}}\ndata: {{heldout_fraction: 0}}\nmethod: {{name: "
+                      "segment_donor, segment: 8, smooth: 3}\nevaluate: {enabled: false}\n")
+    return run(recipe, folder / "run", progress=False) / "checkpoints" / "last.pt"
+
+
+def test_a_series_model_answers_a_csv_and_draws_it(series_model, sampler, tmp_path):
+    """Any codec's model is served: the answer is in the target codec's format, the page
+    lists what each model reads, and a MIDI example is refused for a series model."""
+    from conftest import series_csv
+
+    server = Server({"series": series_model, "toy": sampler}, folder=tmp_path / "served")
+    server.folder.mkdir()
+    client = TestClient(build_app(server))
+    path, data = series_csv(tmp_path / "mine.csv", length=50)
+    answer = client.post("/api/transfer", files={"file": ("mine.csv", path.read_bytes())},
+                         data={"model": "series", "jump": "2"})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/csv")
+    rows = answer.text.strip().splitlines()
+    assert rows[0] == "c0,c1,c2" and len(rows) == 1 + len(data)
+    made = client.post("/transfer", files={"file": ("mine.csv", path.read_bytes())},
+                       data={"model": "series"}).json()
+    assert made["file"] == "transferred.csv" and made["audio"] == {} and "kept" in made
+    assert client.get(f"/results/{made['id']}/rolls.png").content[:4] == b"\x89PNG"
+    models = {m["name"]: m for m in client.get("/api/models").json()}
+    assert models["series"]["reads"] == [".csv", ".npy"] and models["toy"]["writes"] == ".mid"
+    assert 'accept=".csv,.mid,.midi,.npy"' in client.get("/").text
+    refused = client.post("/api/transfer", data={"model": "series", "example": "bwv101.7"})
+    assert refused.status_code == 400
+    assert refused.json()["error"] == ("example: the examples are MIDI and this model reads "
+                                       ".csv, .npy files")
 
 
 def test_twenty_requests_at_once_are_all_answered(server, chorale):
