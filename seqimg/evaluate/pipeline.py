@@ -316,6 +316,17 @@ def two_sample_tests(p: RunPieces, window: int, fits: dict, seed: int) -> dict[s
     return fields
 
 
+def domain_classifier(fit, name: str, p: RunPieces, window: int):
+    """The classifier that tells target windows from source ones, fitted on the training
+    pieces of both sides (what strength and realism are read by)."""
+    source_windows = frame_windows(p.source_train.values, window)[0]
+    target_windows = frame_windows(p.target_train.values, window)[0]
+    log.info("evaluation: %s domain classifier on %s and %s", name,
+             plural(len(source_windows), "source window"),
+             plural(len(target_windows), "target window"))
+    return fit(target_windows, source_windows)
+
+
 def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
                  pair: PieceTransfer | None = None) -> Report:
     """Recompute the whole report of a run folder; writes report.json, report.md, report.html
@@ -336,12 +347,7 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
     p = gather_pieces(run_dir, recipe, pair, skipped)
     skips = {**read_skips(run_dir), "evaluation": skipped}
 
-    source_windows = frame_windows(p.source_train.values, window)[0]
-    target_windows = frame_windows(p.target_train.values, window)[0]
-    log.info("evaluation: %s domain classifier on %s and %s", cfg.classifier,
-             plural(len(source_windows), "source window"),
-             plural(len(target_windows), "target window"))
-    clf = fit(target_windows, source_windows)
+    clf = domain_classifier(fit, cfg.classifier, p, window)
     log.info("evaluation: strength, content and realism of %s",
              plural(len(p.outputs.frames), "transferred piece"))
     measure = ContentMeasure.of(pair, recipe)
