@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RECIPE = ROOT / "recipes" / "midi_genre_seed.yaml"  # every row changes the seed's DTN
 PIANOROLL = ROOT / "recipes" / "midi_genre_pianoroll.yaml"
 
-LEVELS = ["source.codec.layout=pitch-levels", "target.codec.layout=pitch-levels"]
+LEVELS = ["source.codec.encoding=pitch-levels", "target.codec.encoding=pitch-levels"]
 VIEWS = ["method.losses.views.harmony=30", "method.losses.views.bass=30"]
 RULE = ["source.codec.onset_rule=true", "target.codec.onset_rule=true"]
 MATCH = ["method.losses.match.register=10", "method.losses.match.polyphony=0.1",
@@ -48,8 +48,8 @@ VARIANTS = {
                                       "method.train.pretrain_steps=300"]),
     "L_CONST trains g only": (RECIPE, ["method.losses.const_updates_f=false"]),
     "ternary D": (RECIPE, ["method.losses.adversarial=ternary"]),
-    "pitch-levels layout": (RECIPE, LEVELS),
-    "voices layout": (RECIPE, ["source.codec.layout=voices", "target.codec.layout=voices",
+    "pitch-levels encoding": (RECIPE, LEVELS),
+    "voices encoding": (RECIPE, ["source.codec.encoding=voices", "target.codec.encoding=voices",
                                "method.train.straight_through=false"]),
     "no augmentation": (RECIPE, ["source.codec.transpose=0", "target.codec.transpose=0",
                                 "data.offsets=1"]),

@@ -58,6 +58,26 @@ def save(path: Path, info: CheckpointInfo | None, state: dict) -> None:
         torch.save({"format": FORMAT, **described, **state}, handle)
 
 
+def respelled(recipe: dict) -> dict:
+    """A stored recipe with the codec settings renamed since it was written under their new
+    names (a codec config's ``renamed``, e.g. the midi codec's ``layout``, now ``encoding``),
+    so that an older checkpoint or shipped model still loads."""
+    import copy
+
+    from seqimg.registry import known, lookup
+
+    out = copy.deepcopy(recipe)
+    for side in ("source", "target"):
+        codec = out.get(side, {}).get("codec", {})
+        name = codec.get("name")
+        if isinstance(name, str) and known("codecs", name):
+            renamed = getattr(lookup("codecs", name).config_class, "renamed", {})
+            for old, new in renamed.items():
+                if old in codec:
+                    codec[new] = codec.pop(old)
+    return out
+
+
 def load(path: Path) -> Checkpoint:
     """Read a checkpoint written by :func:`save`; a clear one-line error for anything else."""
     path = Path(path)
@@ -83,7 +103,7 @@ def load(path: Path) -> Checkpoint:
                           f"{FORMAT}: train it again, or use the version that wrote it")
     info = None
     if all(key in raw for key in INFO_KEYS):
-        info = CheckpointInfo(raw["recipe"], raw["codec_states"], tuple(raw["shape"]),
+        info = CheckpointInfo(respelled(raw["recipe"]), raw["codec_states"], tuple(raw["shape"]),
                               raw["version"], raw.get("codec_classes", {}))
     state = {k: v for k, v in raw.items()
              if k not in (*INFO_KEYS, "codec_classes", "format")}

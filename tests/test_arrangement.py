@@ -15,7 +15,7 @@ from seqimg.recipe import load_recipe
 
 
 def parts_method(**settings):
-    codec = MidiCodec(layout="parts", height=8, width=8, pitch_low=36, pitch_high=83)
+    codec = MidiCodec(encoding="parts", height=8, width=8, pitch_low=36, pitch_high=83)
     torch.manual_seed(0)
     cfg = DiffusionConfig(width=16, dilations=(1, 2), sampler_steps=3, **settings)
     return DiffusionMethod(codec, codec, cfg), codec
@@ -51,9 +51,9 @@ def test_the_lead_kept_is_the_sources_and_riffs_repeat(tmp_path):
     images = torch.from_numpy(codec.encode(band_file(tmp_path / "band.mid")).images)
     out = codec.layout.window_frames(method.eval().transfer(images))
     source = codec.layout.window_frames(images)
-    lead = codec.parts.block(0)
+    lead = codec.feature_groups()["lead"]
     assert torch.equal(out[..., lead], source[..., lead])
-    rhythm = codec.parts.block(1)
+    rhythm = codec.feature_groups()["rhythm"]
     bar = 4 * codec.steps_per_beat
     roots = bar_roots(codec.content_views()["bass"](source))
     second = codec.transposed(out[:, :bar], int(shift_between(roots[0, 1], roots[0, 0])))
@@ -65,14 +65,14 @@ def test_the_lead_kept_is_the_sources_and_riffs_repeat(tmp_path):
     ({"riff_bars": 3}, "method.riff_bars: a window holds 4 bars, which riffs of 3"),
 ])
 def test_bad_arrangement_settings_name_the_key(settings, message):
-    codec = MidiCodec(layout="parts", height=8, width=8, pitch_low=36, pitch_high=83)
+    codec = MidiCodec(encoding="parts", height=8, width=8, pitch_low=36, pitch_high=83)
     with pytest.raises(SeqimgError, match=message):
         DiffusionMethod.check(codec, codec, DiffusionConfig(**settings))
 
 
 def test_a_parts_recipe_loads_and_writes_programs_per_part():
     recipe = load_recipe(Path(__file__).parents[1] / "recipes" / "midi_genre_parts.yaml")
-    assert recipe.target.codec.layout == "parts"
+    assert recipe.target.codec.encoding == "parts"
     assert recipe.target.codec.part_programs == (30, 29, 33)
 
 

@@ -203,7 +203,7 @@ def test_a_piece_shorter_than_a_bar_has_no_bar_views_and_transfers_to_its_length
 def test_with_parts_the_donors_bring_their_bass_and_drums_and_the_melody_leads():
     from seqimg.codecs.capabilities import DRUM_PART
 
-    c = MidiCodec(layout="parts", pitch_low=36, pitch_high=83, steps_per_beat=1, height=4,
+    c = MidiCodec(encoding="parts", pitch_low=36, pitch_high=83, steps_per_beat=1, height=4,
                   width=4)
     band = np.array([(40, 0, 4, 1), (47, 0, 4, 1), (40, 0, 4, 2), (36, 0, 1, DRUM_PART),
                      (38, 2, 3, DRUM_PART), (45, 4, 8, 1), (52, 4, 8, 1), (45, 4, 8, 2),

@@ -12,7 +12,7 @@ from seqimg.registry import make_codec
 
 CODEC_SHAPES = {
     "midi": ("midi", {}, (168, 16, 16)),
-    "midi-pianoroll": ("midi", {"layout": "pianoroll", "height": 64, "width": 96}, (2, 64, 96)),
+    "midi-pianoroll": ("midi", {"encoding": "pianoroll", "height": 64, "width": 96}, (2, 64, 96)),
     "audio": ("audio", {}, (64, 16, 16)),
     "timeseries": ("timeseries", {"channels": 6}, (6, 8, 8)),
 }

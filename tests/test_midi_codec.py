@@ -10,17 +10,17 @@ from seqimg.codecs.midi_file import read_midi, read_with_pretty_midi, read_with_
 from seqimg.errors import SeqimgError
 
 
-@pytest.mark.parametrize("layout", ["pitch-channels", "voices"])
-def test_on_grid_melody_round_trip(tmp_path, melody_mid, layout):
-    codec = MidiCodec(layout=layout)
+@pytest.mark.parametrize("encoding", ["pitch-channels", "voices"])
+def test_on_grid_melody_round_trip(tmp_path, melody_mid, encoding):
+    codec = MidiCodec(encoding=encoding)
     encoded = codec.encode(melody_mid)
     out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
     assert grid_notes(out) == grid_notes(melody_mid)
 
 
-@pytest.mark.parametrize("layout", ["pitch-channels", "voices"])
-def test_three_voice_chorale_round_trip(tmp_path, chorale_mid, layout):
-    codec = MidiCodec(layout=layout, height=8, width=8)
+@pytest.mark.parametrize("encoding", ["pitch-channels", "voices"])
+def test_three_voice_chorale_round_trip(tmp_path, chorale_mid, encoding):
+    codec = MidiCodec(encoding=encoding, height=8, width=8)
     encoded = codec.encode(chorale_mid)
     assert encoded.images.shape[1:] == codec.layout.image_shape
     out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
@@ -170,16 +170,18 @@ def test_config_errors_name_the_key():
         MidiCodec(steps_per_beat="four")
     with pytest.raises(SeqimgError, match="midi.colour: unknown key"):
         MidiCodec(colour="red")
-    with pytest.raises(SeqimgError, match="layout"):
-        MidiCodec(layout="bars")
+    with pytest.raises(SeqimgError, match="midi.encoding: expected one of 'pitch-channels'"):
+        MidiCodec(encoding="bars")
+    with pytest.raises(SeqimgError, match="^midi.layout: renamed; write encoding: parts$"):
+        MidiCodec(layout="parts")
     with pytest.raises(SeqimgError, match="midi.width: 16 is narrower than the 84 pitches"):
-        MidiCodec(layout="pianoroll")
-    with pytest.raises(SeqimgError, match="midi.layout: 'pianoroll' takes drums 'drop'"):
-        MidiCodec(layout="pianoroll", width=96, drums="feature")
+        MidiCodec(encoding="pianoroll")
+    with pytest.raises(SeqimgError, match="midi.encoding: 'pianoroll' takes drums 'drop'"):
+        MidiCodec(encoding="pianoroll", width=96, drums="feature")
 
 
 def test_pianoroll_image_is_time_by_padded_pitch(tmp_path, chorale_mid):
-    codec = MidiCodec(layout="pianoroll", height=64, width=96)
+    codec = MidiCodec(encoding="pianoroll", height=64, width=96)
     assert not codec.layout.folds_time and codec.frame_levels == (-1.0, 1.0)
     encoded = codec.encode(chorale_mid)
     assert encoded.images.shape == (1, 2, 64, 96)
@@ -190,15 +192,15 @@ def test_pianoroll_image_is_time_by_padded_pitch(tmp_path, chorale_mid):
     assert grid_notes(out) == sorted(CHORALE, key=lambda n: (n[1], n[0]))
 
 
-def test_pitch_levels_layout_round_trip(tmp_path, chorale_mid):
-    codec = MidiCodec(layout="pitch-levels")
+def test_pitch_levels_encoding_round_trip(tmp_path, chorale_mid):
+    codec = MidiCodec(encoding="pitch-levels")
     assert codec.n_features == 84
     frames = codec.frames(chorale_mid)
     assert set(np.unique(frames)) == {-1.0, 0.0, 1.0}
     encoded = codec.encode(chorale_mid)
     out = codec.decode(encoded.images, encoded.length, tmp_path / "out.mid")
     assert grid_notes(out) == sorted(CHORALE, key=lambda n: (n[1], n[0]))
-    assert len(MidiCodec(layout="pitch-levels", transpose=1).augment(frames)) == 2
+    assert len(MidiCodec(encoding="pitch-levels", transpose=1).augment(frames)) == 2
     assert codec.frame_levels == (-1.0, 0.0, 1.0)
 
 

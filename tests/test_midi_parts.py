@@ -1,4 +1,4 @@
-"""The midi codec's ``parts`` layout: parts read from tracks, kept through a round trip, written
+"""The midi codec's ``parts`` encoding: parts read from tracks, kept through a round trip, written
 one named track per part."""
 
 import numpy as np
@@ -46,7 +46,7 @@ def played(path):
 
 
 def codec(**settings):
-    return MidiCodec(layout="parts", pitch_low=28, pitch_high=99, **settings)
+    return MidiCodec(encoding="parts", pitch_low=28, pitch_high=99, **settings)
 
 
 def test_a_round_trip_keeps_every_note_in_its_part_and_program(tmp_path):
@@ -65,10 +65,10 @@ def test_the_frames_hold_each_part_in_its_own_block(tmp_path):
     parts_codec = codec()
     frames = parts_codec.frames(band_file(tmp_path / "band.mid"))
     assert frames.shape[1] == parts_codec.n_features == 3 * 2 * 72 + 5
-    lead, bass = parts_codec.parts.block(LEAD), parts_codec.parts.block(BASS)
+    lead, bass = parts_codec.feature_groups()["lead"], parts_codec.feature_groups()["bass"]
     assert frames[0, lead][76 - 28] == 1 and frames[0, lead][52 - 28] == -1
     assert frames[0, bass][40 - 28] == 1
-    kick = parts_codec.parts.drums.start  # the first drum group
+    kick = parts_codec.feature_groups()["drums"].start  # the first drum group
     assert frames[0, kick] == 1 and frames[1, kick] == -1
 
 
@@ -105,7 +105,7 @@ def test_transposing_moves_every_part_and_keeps_the_drums(tmp_path):
     up = [f for f in parts_codec.augment(frames)][1]  # +1 semitone
     notes = parts_codec.notes(up)
     assert sorted(set(notes[:, 0])) == sorted({p + 1 for _, _, ns in TRACKS for p, _, _ in ns})
-    drums = parts_codec.parts.drums
+    drums = parts_codec.feature_groups()["drums"]
     assert np.array_equal(up[:, drums], frames[:, drums])
 
 
@@ -116,7 +116,7 @@ def test_parts_refuse_the_drum_feature_and_bad_programs():
         codec(part_programs=(30, 33))
 
 
-def test_the_parts_layout_keeps_the_codec_contract(tmp_path):
+def test_the_parts_encoding_keeps_the_codec_contract(tmp_path):
     from seqimg.testing import check_codec
 
     check_codec(codec(), band_file(tmp_path / "band.mid"), tmp_path)

@@ -137,7 +137,7 @@ def test_a_changed_file_is_encoded_again(tmp_path, cache):
 @pytest.mark.parametrize("codec, offsets", [
     (MidiCodec(height=4, width=4, transpose=2), 2),
     (MidiCodec(height=2, width=4, transpose=1, hop=5), 3),
-    (MidiCodec(layout="pianoroll", height=8, width=96), 1),
+    (MidiCodec(encoding="pianoroll", height=8, width=96), 1),
     (TimeseriesCodec(channels=3, scales=(0.5, 0.8), height=4, width=4), 4),
 ])
 def test_windows_drawn_at_batch_time_equal_the_materialised_ones(tmp_path, cache, codec,

@@ -17,16 +17,16 @@ PIECE = np.array([[48, 0, 8], [64, 0, 4], [67, 0, 8], [72, 4, 8]])
 C, E, G = 0, 4, 7
 
 
-def views_of(layout, notes=PIECE):
-    codec = MidiCodec(layout=layout, pitch_low=24, pitch_high=107)
-    encode = notes_to_pitch_levels if layout == "pitch-levels" else notes_to_pitch_channels
+def views_of(encoding, notes=PIECE):
+    codec = MidiCodec(encoding=encoding, pitch_low=24, pitch_high=107)
+    encode = notes_to_pitch_levels if encoding == "pitch-levels" else notes_to_pitch_channels
     frames = torch.from_numpy(encode(notes, 8, 24, 107))[None]
     return {name: view(frames)[0].numpy() for name, view in codec.content_views().items()}
 
 
-@pytest.mark.parametrize("layout", ["pitch-channels", "pitch-levels"])
-def test_views_of_a_hand_made_piece(layout):
-    views = views_of(layout)
+@pytest.mark.parametrize("encoding", ["pitch-channels", "pitch-levels"])
+def test_views_of_a_hand_made_piece(encoding):
+    views = views_of(encoding)
     expected_harmony = np.zeros((2, 12))
     expected_harmony[0, [C, E, G]] = 1
     expected_harmony[1, [C, G]] = 1
@@ -55,10 +55,10 @@ def test_views_of_soft_frames_are_soft_and_differentiable():
     assert frames.grad[0, :, 60 - 24].abs().sum() > 0
 
 
-def test_voices_layout_offers_no_views_and_recipes_say_so():
-    assert MidiCodec(layout="voices").content_views() == {}
+def test_voices_encoding_offers_no_views_and_recipes_say_so():
+    assert MidiCodec(encoding="voices").content_views() == {}
     with pytest.raises(SeqimgError, match="losses.views.bass: the midi codec offers no such"):
-        ViewReader(MidiCodec(layout="voices"), ["bass"])
+        ViewReader(MidiCodec(encoding="voices"), ["bass"])
 
 
 def test_reader_goes_through_the_fold(tmp_path):
@@ -162,7 +162,7 @@ def test_batch_statistics_by_hand():
     assert stats["pitches"](stray).item() == pytest.approx(5.0)
     stats["pitches"](stray).backward()
     assert stray.grad[0, 5, 10] > 0 and stray.grad[0, 2, 48 - 24] == 0  # the stray note pays
-    assert MidiCodec(layout="voices").batch_statistics() == {}
+    assert MidiCodec(encoding="voices").batch_statistics() == {}
 
 
 def test_match_loss_by_hand_and_in_training(tmp_path):

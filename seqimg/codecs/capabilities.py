@@ -44,8 +44,7 @@ class NoteCodec(abc.ABC):
         """Notes with the part each is played in, shape=(n, 4) as (pitch, start, end, part);
         part :data:`DRUM_PART` marks a drum hit (its pitch a General MIDI drum sound), which
         transposition leaves alone. A codec without parts puts every note in part 0."""
-        notes = self.notes(frames)
-        return np.column_stack([notes, np.zeros(len(notes), dtype=np.int64)])
+        return in_one_part(self.notes(frames))
 
     def frames_from_notes_in_parts(self, notes: np.ndarray, length: int) -> np.ndarray:
         """Invert :meth:`notes_in_parts`: frames, shape=(length, F); a codec without parts
@@ -56,6 +55,11 @@ class NoteCodec(abc.ABC):
     def transposed(self, frames, semitones: int):
         """Frames, shape=(..., F) (numpy or torch), with every pitch moved by ``semitones``;
         notes pushed out of the range are dropped, unpitched features (drums) kept."""
+
+
+def in_one_part(notes: np.ndarray) -> np.ndarray:
+    """Notes, shape=(n, 3), as notes in parts, shape=(n, 4), all in part 0."""
+    return np.column_stack([notes, np.zeros(len(notes), dtype=np.int64)])
 
 
 def needs(*capabilities: type, takes_target: bool = False):

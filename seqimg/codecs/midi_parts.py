@@ -1,8 +1,8 @@
-"""The ``parts`` layout of the ``midi`` codec: an arrangement as channel groups, so that a method
+"""The ``parts`` encoding of the ``midi`` codec: an arrangement as channel groups, so that a method
 can write a lead, a rhythm part, a bass and drums instead of one merged roll.
 
 Frames: for each pitched part (lead, rhythm, bass) a block of P sounding then P onset levels,
-as the ``pitch-channels`` layout has, then one onset level per drum sound group. Parts are read
+as the ``pitch-channels`` encoding has, then one onset level per drum sound group. Parts are read
 from a file's tracks: drums from the drum channel (10), the bass from a bass program (32-39) or a
 track named bass, the lead from a track named lead, melody, soprano or vocal (else the highest of
 two or more other tracks), the rhythm part from the rest; sound effects (programs 112-127) are
@@ -68,7 +68,7 @@ def part_programs(parts: np.ndarray, note_tracks: np.ndarray,
 
 @dataclass(frozen=True)
 class PartFrames:
-    """Frames of the ``parts`` layout for pitches ``low..high``."""
+    """Frames of the ``parts`` encoding for pitches ``low..high``."""
 
     low: int
     high: int

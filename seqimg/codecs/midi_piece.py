@@ -27,7 +27,7 @@ class MidiPiece:
     meters: np.ndarray
     reader: str
     end: float = 0.0
-    # where each note came from, for the parts layout: the index into ``tracks`` of each
+    # where each note came from, for the parts encoding: the index into ``tracks`` of each
     # pitched note, shape=(n,); each pitched track's (name, program); each drum onset's pitch
     note_tracks: np.ndarray | None = None
     tracks: tuple[tuple[str, int], ...] = ()

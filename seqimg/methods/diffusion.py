@@ -70,7 +70,7 @@ class DiffusionConfig:
     # fresh noise ('renoise'), or moved along the straight path with the noise it implies
     # ('ode', deterministic)
     continuous_step: ContinuousStep = "renoise"
-    # feature groups of the target codec (its feature_groups, e.g. the parts layout's lead)
+    # feature groups of the target codec (its feature_groups, e.g. the parts encoding's lead)
     # copied from the source at every step, the rest sampled around them (inpainting)
     keep: tuple[str, ...] = ()
     # bars per riff: each bar after the first of a group is tied to the first, moved to its
