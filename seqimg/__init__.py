@@ -10,7 +10,19 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 from seqimg.codecs.base import CodecConfig, Encoded, SequenceCodec
-from seqimg.codecs.capabilities import NoteCodec, needs
+from seqimg.codecs.capabilities import (
+    Augmented,
+    Drawn,
+    Fitted,
+    Grouped,
+    Measured,
+    NoteCodec,
+    Quantised,
+    Timed,
+    Viewed,
+    able,
+    needs,
+)
 from seqimg.codecs.layouts import FoldLayout, Layout, PianoRollLayout
 from seqimg.errors import SeqimgError
 from seqimg.fold import FoldSpec, fold, unfold
@@ -30,6 +42,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'seqimg' has no attribute {name!r}")
 
 
-__all__ = ["CodecConfig", "Encoded", "FoldLayout", "FoldSpec", "Layout", "NoteCodec",
-           "PianoRollLayout", "SeqimgError", "SequenceCodec", "Signal", "StepContext",
-           "TransferMethod", "fold", "needs", "unfold"]
+__all__ = ["Augmented", "CodecConfig", "Drawn", "Encoded", "Fitted", "FoldLayout", "FoldSpec",
+           "Grouped", "Layout", "Measured", "NoteCodec", "PianoRollLayout", "Quantised",
+           "SeqimgError", "SequenceCodec", "Signal", "StepContext", "Timed", "TransferMethod",
+           "Viewed", "able", "fold", "needs", "unfold"]

@@ -5,13 +5,14 @@ that can read both sides. What a method asks besides is its own ``check``."""
 from __future__ import annotations
 
 from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import Viewed, able
 from seqimg.errors import SeqimgError
 
 WHERE = "source.codec / target.codec"
 
 
 def offered(codec: SequenceCodec) -> str:
-    return ", ".join(codec.content_views()) or "none"
+    return ", ".join(able(codec, Viewed).content_views()) or "none"
 
 
 def view_shapes(codec: SequenceCodec, names: list[str]) -> dict[str, tuple[int, ...]]:
@@ -19,7 +20,7 @@ def view_shapes(codec: SequenceCodec, names: list[str]) -> dict[str, tuple[int, 
     import torch
 
     frames = torch.full((1, codec.layout.window_length, codec.n_features), codec.pad_value)
-    views = codec.content_views()
+    views = able(codec, Viewed).content_views()
     return {name: tuple(views[name](frames).shape) for name in names}
 
 

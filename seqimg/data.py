@@ -15,6 +15,7 @@ from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
 from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import Fitted
 from seqimg.domains import domain_files, make_files
 from seqimg.errors import SeqimgError, WriteError
 from seqimg.prepare import prepare_files
@@ -140,7 +141,7 @@ def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str,
         log.warning("%s: %s with the content of a held-out file (the same piece under another "
                     "name); held out with it", where, plural(twins, "training file"))
     skipped: dict[str, str] = {}
-    if codec.needs_fit:
+    if isinstance(codec, Fitted):
         readable = list(read_each(train, codec.read, skipped, f"{where}: fitting the codec"))
         if not readable:
             raise none_readable(where, train, skipped)

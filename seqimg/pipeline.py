@@ -12,6 +12,7 @@ import numpy as np
 
 from seqimg import checkpoint
 from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import Fitted, able
 from seqimg.data import codec_for, read_each
 from seqimg.errors import BadSetting, SeqimgError
 from seqimg.io import piece_names
@@ -75,7 +76,7 @@ class PieceTransfer:
 def described_codec(recipe: Recipe, side: str, states: dict) -> SequenceCodec:
     """One side's codec from the recipe, with the learned state the checkpoint stored."""
     codec = codec_for(getattr(recipe, side))
-    codec.load_state(states.get(side, {}))
+    able(codec, Fitted).load_state(states.get(side, {}))
     return codec
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import Quantised, able
 from seqimg.errors import SeqimgError, WriteError, one_line
 from seqimg.io import cache_root, check_writable
 from seqimg.pool import surviving_map
@@ -35,7 +36,8 @@ def available_cores() -> int:
 
 def sorted_levels(codec: SequenceCodec) -> tuple[float, ...] | None:
     """The codec's frame levels in increasing order (what packing indexes), or None."""
-    return tuple(sorted(codec.frame_levels)) if codec.frame_levels else None
+    levels = able(codec, Quantised).frame_levels
+    return tuple(sorted(levels)) if levels else None
 
 
 def cache_key(path: Path, folders: dict | None = None) -> str:

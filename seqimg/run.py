@@ -14,6 +14,7 @@ import yaml
 
 from seqimg import distributed
 from seqimg.checkpoint import CheckpointInfo
+from seqimg.codecs.capabilities import Fitted, able
 from seqimg.data import DomainData, check_folders, prepare_side, read_each, training_windows
 from seqimg.distributed import resolve_device
 from seqimg.errors import SeqimgError
@@ -32,7 +33,8 @@ log = logging.getLogger(__name__)
 def checkpoint_info(recipe: Recipe, source: DomainData, target: DomainData) -> CheckpointInfo:
     """What a checkpoint needs besides weights to rebuild everything."""
     return CheckpointInfo(recipe_dict(recipe),
-                          {"source": source.codec.state(), "target": target.codec.state()},
+                          {"source": able(source.codec, Fitted).state(),
+                           "target": able(target.codec, Fitted).state()},
                           source.codec.layout.image_shape,
                           codec_classes={side: f"{type(d.codec).__module__}:"
                                          f"{type(d.codec).__qualname__}"

@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from seqimg.codecs.capabilities import Drawn, Measured, able
 from seqimg.errors import BadSetting, SeqimgError, one_line
 
 EXAMPLES = Path(__file__).parent / "examples"  # a few Bach chorales, bundled
@@ -157,13 +158,13 @@ def transfer(pair, source: Path, folder: Path, draw: bool) -> dict:
     out = pair.carry(frames, timing, folder / written)
     made = {"file": written}
     if draw:
-        made["rolls"] = pair.target.draw_piece(frames if not pair.cross else None, out,
+        made["rolls"] = able(pair.target, Drawn).draw_piece(frames if not pair.cross else None, out,
                                                "your piece", folder / "rolls.png").name
         made["audio"] = {label: f"{label}.wav" for label, codec, f in
                          (("input", pair.source, frames), ("transferred", pair.target, out))
-                         if codec.render_audio(f, folder / f"{label}.wav")}
+                         if able(codec, Drawn).render_audio(f, folder / f"{label}.wav")}
         if not pair.cross:
-            made["kept"] = pair.target.content_similarity(frames, out, 64)
+            made["kept"] = able(pair.target, Measured).content_similarity(frames, out, 64)
     return made
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from seqimg.codecs.capabilities import Fitted, able
+from seqimg.config import config_dict
 from seqimg.errors import one_line
 from seqimg.io import atomic_path, write_text
 
@@ -53,7 +55,8 @@ class Entry:
 
 def cache_folder(root: Path, codec) -> Path:
     """The cache folder of ``codec``: one per codec name, config and learned state."""
-    text = json.dumps([FORMAT, codec.name, codec.config_dict(), codec.state()], sort_keys=True,
+    text = json.dumps([FORMAT, codec.name, config_dict(codec.config),
+                       able(codec, Fitted).state()], sort_keys=True,
                       default=str)
     return Path(root) / "shards" / f"{codec.name}-{hashlib.sha1(text.encode()).hexdigest()[:16]}"
 

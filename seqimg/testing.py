@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import Fitted, able
 from seqimg.errors import SeqimgError
 
 
@@ -37,7 +38,7 @@ def check_codec(codec: SequenceCodec, sample: str | Path | None, workdir: str | 
 
 
 def _check(codec: SequenceCodec, sample: Path, workdir: Path, exact: bool, atol: float) -> dict:
-    codec.fit([sample])
+    able(codec, Fitted).fit([sample])
     raw = codec.to_frames(codec.read(sample))  # the hook's own output, before any cast
     assert isinstance(raw, np.ndarray) and raw.dtype == np.float32, (
         f"{codec.name}: to_frames returns {getattr(raw, 'dtype', type(raw).__name__)}, "

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from seqimg.codecs.base import Encoded, SequenceCodec
+from seqimg.codecs.capabilities import Fitted, able
+from seqimg.config import config_dict
 from seqimg.errors import SeqimgError, in_file
 from seqimg.io import load_encoding, save_encoding
 from seqimg.registry import codec_class, codec_for_suffix, make_codec
@@ -19,14 +21,15 @@ def encode_file(file: Path, codec: str | None, options: dict
     if not file.is_file():
         raise SeqimgError(f"{file}: no such file")
     instance = cls({**cls.file_settings(file), **options})
-    instance.fit([file])
+    able(instance, Fitted).fit([file])
     return codec, instance, instance.encode(file)
 
 
 def save_encoded(out: Path, file: Path, codec: str, instance: SequenceCodec,
                  encoded: Encoded) -> None:
     """Windows as ``.npy`` with the ``.json`` description that :func:`decode_file` reads."""
-    meta = {"codec": codec, "config": instance.config_dict(), "state": instance.state(),
+    meta = {"codec": codec, "config": config_dict(instance.config),
+            "state": able(instance, Fitted).state(),
             "length": encoded.length, "source": str(file), "timing": encoded.timing}
     save_encoding(out, encoded.images, meta)
 
@@ -56,7 +59,7 @@ def decode_file(file: Path, codec: str | None, options: dict, out: Path) -> Path
                           "--out one of those suffixes")
     try:
         instance = make_codec(name, {**config, **options})
-        instance.load_state(state)
+        able(instance, Fitted).load_state(state)
         return instance.decode(images, length, out, timing)
     except SeqimgError as exc:
         if str(file) in str(exc):

@@ -4,6 +4,7 @@ them. Tensor methods only, so importing this module does not import torch."""
 from __future__ import annotations
 
 from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import Viewed, able
 from seqimg.errors import SeqimgError
 
 
@@ -14,7 +15,8 @@ class ViewReader:
 
     def __init__(self, codec: SequenceCodec, names: list[str], where: str = "losses.views",
                  statistics: bool = False):
-        offered = codec.batch_statistics() if statistics else codec.content_views()
+        viewed = able(codec, Viewed)
+        offered = viewed.batch_statistics() if statistics else viewed.content_views()
         missing = [name for name in names if name not in offered]
         if missing:
             what = "batch statistic" if statistics else "view"

@@ -8,13 +8,14 @@ import numpy as np
 import torch
 
 from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import Augmented, able
 from seqimg.fold import window_starts
 from seqimg.prepare import Prepared
 
 
 class Windows:
     """Training windows of prepared files, indexed as the rows of one array would be: file by
-    file, then variant (the frames, then ``codec.augment``'s), then offset, then window.
+    file, then variant (the frames, then the codec's ``augment``), then offset, then window.
 
     Augmentation is applied to the drawn window only, which requires ``augment`` to act on each
     time step alone (transposition, scaling), as the codec contract says.
@@ -26,7 +27,7 @@ class Windows:
         self.shift = max(codec.layout.window_length // max(offsets, 1), 1)
         self.offsets = offsets
         blank = np.full((1, codec.n_features), codec.pad_value, np.float32)
-        self.variants = 1 + len(codec.augment(blank))
+        self.variants = 1 + len(able(codec, Augmented).augment(blank))
         self.per_variant = np.array([len(self.starts(e.shape[0])) for e in self.entries],
                                     dtype=np.int64)
         self.first = np.concatenate([[0], np.cumsum(self.per_variant * self.variants)])
@@ -57,7 +58,7 @@ class Windows:
         start = int(self.starts(entry.shape[0])[k])
         frames = self.reader.rows(entry, start, start + self.codec.layout.window_length)
         if variant:
-            frames = self.codec.augment(frames)[variant - 1]
+            frames = able(self.codec, Augmented).augment(frames)[variant - 1]
         return self.codec.layout.frames_to_images(frames)
 
     def __getitem__(self, index: torch.Tensor) -> torch.Tensor:
@@ -69,7 +70,7 @@ class Windows:
         codec, windows = self.codec, []
         for entry in self.entries:
             frames = self.reader.rows(entry)
-            for variant in [frames, *codec.augment(frames)]:
+            for variant in [frames, *able(codec, Augmented).augment(frames)]:
                 for offset in self.offset_starts(len(variant)):
                     windows.append(codec.layout.frames_to_images(variant[offset:]))
         return np.concatenate(windows).astype(np.float32)

@@ -20,7 +20,7 @@ def test_encode_decode_keeps_every_note(tmp_path, melody_mid):
 
 def test_encode_options_and_png(tmp_path, melody_mid):
     npy = tmp_path / "v.npy"
-    result = run_cli("encode", str(melody_mid), "--out", str(npy), "-o", "layout=voices",
+    result = run_cli("encode", str(melody_mid), "--out", str(npy), "-o", "encoding=voices",
                      "-o", "height=4", "-o", "width=4")
     assert result.returncode == 0, result.stderr
     assert np.load(npy).shape == (2, 6, 4, 4)

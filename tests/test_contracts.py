@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from seqimg import registry
-from seqimg.codecs.capabilities import lacking
+from seqimg.codecs.capabilities import Viewed, able, lacking
 
 CODECS = sorted(registry.available("codecs"))
 CONTROLS = sorted(registry.available("controls"))
@@ -20,7 +20,8 @@ DOMAINS = sorted(registry.available("domains"))
 
 def codec_views(name: str, statistics: bool) -> dict:
     codec = registry.make_codec(name)
-    return codec, codec.batch_statistics() if statistics else codec.content_views()
+    viewed = able(codec, Viewed)
+    return codec, viewed.batch_statistics() if statistics else viewed.content_views()
 
 
 def soft_frames(codec, seed: int = 0) -> torch.Tensor:

@@ -129,3 +129,23 @@ def test_an_ambiguous_suffix_lists_the_codecs(fake_entry_points):
                        ("lines", "seqimg_example_codec:LinesCodec")])
     with pytest.raises(SeqimgError, match=r"several codecs read \.txt files \(lines2, lines\)"):
         registry.codec_for_suffix(registry.Path("x.txt"))
+
+
+def test_the_codec_core_says_only_what_every_codec_must_and_capabilities_default():
+    """SequenceCodec keeps at most 25 public members; what a codec does not declare is asked
+    for with ``able`` and answers with the capability's defaults."""
+    from seqimg.codecs.base import SequenceCodec
+    from seqimg.codecs.capabilities import Drawn, Fitted, Measured, Quantised, Timed, able
+    from seqimg.codecs.midi import MidiCodec
+
+    core = {m for m in dir(SequenceCodec) if not m.startswith("_")} | set(
+        SequenceCodec.__annotations__)
+    assert len(core) <= 25, sorted(core)
+    assert not core & {"statistics", "draw_piece", "augment", "feature_groups", "fit", "timing"}
+    plain = registry.make_codec("lines")  # the example plugin declares no capability
+    frames = np.linspace(-1, 1, 40, dtype=np.float32)[:, None]
+    assert set(able(plain, Measured).statistics(frames)) >= {"level", "spread"}
+    assert able(plain, Quantised).frame_levels is None and able(plain, Fitted).state() == {}
+    assert able(plain, Drawn).render_audio(frames, None) is False
+    midi = MidiCodec()
+    assert able(midi, Timed) is midi and able(midi, Quantised).frame_levels == (-1.0, 1.0)

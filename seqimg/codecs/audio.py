@@ -13,6 +13,7 @@ import numpy as np
 import soundfile
 
 from seqimg.codecs.base import CodecConfig, SequenceCodec
+from seqimg.codecs.capabilities import Drawn, Viewed
 from seqimg.errors import in_file, one_line
 from seqimg.scaling import from_unit, normalise_peak, to_unit
 
@@ -40,7 +41,7 @@ class AudioConfig(CodecConfig):
     mel_inverse: Literal["nnls", "pinv"] = "nnls"
 
 
-class AudioCodec(SequenceCodec):
+class AudioCodec(SequenceCodec, Viewed, Drawn):
     name = "audio"
     description = "Audio as log-mel (or MFCC) frames, optional f0 and loudness; writes WAV"
     suffixes = (".wav", ".flac", ".ogg", ".mp3")

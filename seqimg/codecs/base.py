@@ -1,10 +1,10 @@
 """``SequenceCodec``: file <-> frames ``(T, F)`` in [-1, 1] <-> folded windows ``(N, C, H, W)``.
 
-Subclasses implement the hooks ``read``, ``write``, ``to_frames`` and ``from_frames`` (and, if
-they learn from data, ``fit``/``state``/``load_state``). The public ``encode``/``decode`` live
-here only: they validate, call the hooks, cut windows and fold. Further hooks, with defaults that
-suit any time series, tell training and evaluation what the frames mean: the values they take,
-augmentation, content views, per-piece statistics, content similarity, a picture, a sample file.
+Subclasses implement the hooks ``read``, ``write``, ``to_frames`` and ``from_frames``. The public
+``encode``/``decode`` live here only: they validate, call the hooks, cut windows and fold. What a
+codec may say beyond that (statistics and content measures, views, pictures and renders,
+augmentation, feature groups, frame levels, timing, settings learned from data) are capabilities
+it declares (:mod:`seqimg.codecs.capabilities`), each with defaults that suit any time series.
 How frames become images is the codec's :attr:`~SequenceCodec.layout`, an object of its own.
 """
 
@@ -19,12 +19,12 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from seqimg.codecs.capabilities import Timed, able
 from seqimg.codecs.layouts import FoldLayout, Layout
-from seqimg.config import build_config, config_dict
+from seqimg.config import build_config
 from seqimg.errors import EmptyPiece, SeqimgError, in_file
 from seqimg.fold import FoldSpec
 from seqimg.io import atomic_path
-from seqimg.measures import per_feature_correlation, series_statistics
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class CodecConfig:
 @dataclass(frozen=True)
 class Encoded:
     """Folded windows of one sequence, shape=(N, C, H, W), its length in steps, and its
-    :meth:`SequenceCodec.timing`."""
+    timing (:class:`~seqimg.codecs.capabilities.Timed`)."""
 
     images: np.ndarray
     length: int
@@ -55,12 +55,11 @@ class SequenceCodec(ABC):
     suffixes: ClassVar[tuple[str, ...]]
     config_class: ClassVar[type] = CodecConfig
     pad_value: ClassVar[float] = -1.0
-    needs_fit: ClassVar[bool] = False  # True when ``fit`` must see a domain before encoding
     exact_round_trip: ClassVar[bool] = True  # False for lossy file formats (audio)
     # what a file -> frames -> file round trip keeps and drops, in a sentence for users
     round_trip: ClassVar[str] = ""
-    # how frames that are not on ``frame_levels`` are kept in the encoding cache ("float16"
-    # halves the cache and rounds the values)
+    # how frames that are not on a Quantised codec's ``frame_levels`` are kept in the encoding
+    # cache ("float16" halves the cache and rounds the values)
     cache_dtype: ClassVar[Literal["float16", "float32"]] = "float32"
 
     def __init__(self, config: Any = None, **overrides: Any) -> None:
@@ -92,17 +91,6 @@ class SequenceCodec(ABC):
     def from_frames(self, frames: np.ndarray) -> Any:
         """Frames, shape=(T, F), in [-1, 1] to a native object."""
 
-    def timing(self, obj: Any) -> dict | None:
-        """How a file's steps sit in time beyond what frames hold (MIDI: its tempo map and time
-        signatures), JSON-able, so that a decoded piece is written timed like its input;
-        default: None."""
-        return None
-
-    def apply_timing(self, obj: Any, timing: dict) -> Any:
-        """``obj`` from :meth:`from_frames` timed by an input's :meth:`timing`; default: as
-        it is."""
-        return obj
-
     def fingerprint(self, path: Path) -> str:
         """What identifies a file's content, so that twins (one piece under two names) stay on
         one side of the held-out split; default: a hash of its bytes."""
@@ -113,73 +101,6 @@ class SequenceCodec(ABC):
         """Settings that one file implies when the user gives none (e.g. a table's column
         count), read cheaply; ``seqimg encode`` applies them under the user's. Default: none."""
         return {}
-
-    def fit(self, paths: list[Path]) -> None:
-        """Learn data-dependent settings (e.g. a scaler) from a domain's files; default: none."""
-
-    def state(self) -> dict:
-        """Learned settings as plain JSON-able values, stored with models and encodings."""
-        return {}
-
-    def load_state(self, state: dict) -> None:
-        """Restore what :meth:`state` returned."""
-
-    # -- what the frames mean: generic time-series defaults ----------------------------------
-    @property
-    def frame_levels(self) -> tuple[float, ...] | None:
-        """The values real frames take (e.g. (-1, 1) for on/off), or None when continuous; the
-        trainer's straight-through quantiser snaps G's output to them."""
-        return None
-
-    def augment(self, frames: np.ndarray) -> list[np.ndarray]:
-        """Extra training variants of frames, shape=(T, F), that keep the domain's identity, as
-        the codec's config asks; default: none. Each variant must act on every time step alone
-        (transposition, scaling) and their number must not depend on the frames: training
-        applies them to drawn windows only."""
-        return []
-
-    def feature_groups(self) -> dict[str, slice]:
-        """Named groups of frame features that a method may treat apart (e.g. the parts of an
-        arrangement), by name; none by default."""
-        return {}
-
-    def content_views(self) -> dict[str, Any]:
-        """Differentiable views of a batch of frames that must survive a transfer, by name;
-        each maps a tensor, shape=(B, T, F), to a tensor, shape=(B, T', V). Default: none."""
-        return {}
-
-    def batch_statistics(self) -> dict[str, Any]:
-        """Differentiable statistics of a whole batch of frames, shape=(B, T, F) -> a scalar
-        tensor, by name, that training can match between G's outputs and real target (e.g.
-        register and density for music). Default: none."""
-        return {}
-
-    def tidy(self, frames):
-        """Make a batch of frames, a tensor of shape=(B, L, F) snapped to ``frame_levels``,
-        consistent the way decoding reads them (what D is shown of G's output); default: as
-        they are."""
-        return frames
-
-    def statistics(self, frames: np.ndarray) -> dict[str, float]:
-        """Per-piece statistics of frames, shape=(T, F), whose distributions realism compares."""
-        return series_statistics(frames)
-
-    def content_similarity(self, a: np.ndarray, b: np.ndarray, window: int) -> dict[str, float]:
-        """How much of piece ``a`` piece ``b`` keeps (frames, shape=(T, F)), by measure name."""
-        return {"correlation": per_feature_correlation(a, b)}
-
-    def draw_piece(self, before: np.ndarray | None, after: np.ndarray, title: str,
-                   path: Path) -> Path:
-        """Picture of one piece's frames before and after a transfer; ``before`` None draws
-        ``after`` alone under ``title`` (a cross-codec pair's input is drawn by its own codec).
-        Default: line plots."""
-        from seqimg.plots import save_series_png
-
-        return save_series_png(before, after, title, path)
-
-    def render_audio(self, frames: np.ndarray, path: Path) -> bool:
-        """Write a WAV to listen to, when the codec can; default: it cannot."""
-        return False
 
     def example_file(self, directory: Path) -> Path | None:
         """Write a small valid input file into ``directory`` for the contract test and return
@@ -196,10 +117,6 @@ class SequenceCodec(ABC):
         return FoldLayout(spec, self.n_features, c.hop or spec.window_length, self.pad_value)
 
     # -- public API --------------------------------------------------------------------------
-    def config_dict(self) -> dict:
-        """The codec's config as a plain dict."""
-        return config_dict(self.config)
-
     def frames(self, path: str | Path, allow_empty: bool = False) -> np.ndarray:
         """Read ``path`` and return validated frames, shape=(T, F), float32 in [-1, 1]; with
         ``allow_empty`` a file that holds nothing the codec keeps reads as silence of its
@@ -208,7 +125,7 @@ class SequenceCodec(ABC):
 
     def frames_and_timing(self, path: str | Path,
                           allow_empty: bool = False) -> tuple[np.ndarray, dict | None]:
-        """:meth:`frames` of ``path`` and its :meth:`timing`."""
+        """:meth:`frames` of ``path`` and its timing (a ``Timed`` codec's, else None)."""
         path = Path(path)
         if not path.is_file():
             raise in_file(path, "no such file")
@@ -222,7 +139,7 @@ class SequenceCodec(ABC):
         except ValueError as exc:  # hooks report content problems as ValueError
             raise in_file(path, str(exc)) from None
         self._check_frames(frames, path)
-        return frames, self.timing(native)
+        return frames, able(self, Timed).timing(native)
 
     def encode(self, path: str | Path) -> Encoded:
         """Read a file and fold it into windows, shape=(N, C, H, W)."""
@@ -254,7 +171,7 @@ class SequenceCodec(ABC):
         path = Path(path)
         obj = self.from_frames(frames)
         if timing:
-            obj = self.apply_timing(obj, timing)
+            obj = able(self, Timed).apply_timing(obj, timing)
         with atomic_path(path) as partial:
             self.write(obj, partial)
         return path

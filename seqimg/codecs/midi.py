@@ -21,7 +21,16 @@ import numpy as np
 from seqimg.codecs import note_measures as nm
 from seqimg.codecs import notes as nt
 from seqimg.codecs.base import CodecConfig, SequenceCodec
-from seqimg.codecs.capabilities import NoteCodec
+from seqimg.codecs.capabilities import (
+    Augmented,
+    Drawn,
+    Grouped,
+    Measured,
+    NoteCodec,
+    Quantised,
+    Timed,
+    Viewed,
+)
 from seqimg.codecs.layouts import Layout
 from seqimg.codecs.midi_encodings import ENCODINGS, NoteEncoding
 from seqimg.codecs.midi_file import read_midi
@@ -75,7 +84,8 @@ class MidiConfig(CodecConfig):
         ENCODINGS[self.encoding].check(self)
 
 
-class MidiCodec(SequenceCodec, NoteCodec):
+class MidiCodec(SequenceCodec, NoteCodec, Measured, Viewed, Drawn, Augmented, Grouped, Quantised,
+                Timed):
     name = "midi"
     description = ("Polyphonic MIDI as pitch channels (or 3 voices) on a quarter-note grid, "
                    "folded in time")

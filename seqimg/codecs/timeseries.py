@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from seqimg.codecs.base import CodecConfig, SequenceCodec
+from seqimg.codecs.capabilities import Augmented, Drawn, Fitted, Viewed
 from seqimg.errors import SeqimgError, in_file, one_line
 from seqimg.io import load_array
 from seqimg.scaling import from_unit, standardised, to_unit
@@ -117,12 +118,11 @@ def read_table(path: Path) -> np.ndarray:
     return data
 
 
-class TimeseriesCodec(SequenceCodec):
+class TimeseriesCodec(SequenceCodec, Fitted, Viewed, Drawn, Augmented):
     name = "timeseries"
     description = "Multivariate time series (CSV or .npy) scaled per feature to [-1, 1]"
     suffixes = (".csv", ".npy")
     config_class = TimeseriesConfig
-    needs_fit = True
 
     def __init__(self, config=None, **overrides) -> None:
         super().__init__(config, **overrides)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqimg.codecs.capabilities import needs
+from seqimg.codecs.capabilities import Viewed, able, needs
 
 
 def view_vectors(codec, windows: np.ndarray) -> np.ndarray:
@@ -18,7 +18,7 @@ def view_vectors(codec, windows: np.ndarray) -> np.ndarray:
     frames = torch.from_numpy(np.ascontiguousarray(windows, dtype=np.float32))
     with torch.no_grad():
         views = [view(frames).reshape(len(windows), -1).float()
-                 for view in codec.content_views().values()]
+                 for view in able(codec, Viewed).content_views().values()]
     return torch.cat(views, 1).numpy() if views else windows.reshape(len(windows), -1)
 
 

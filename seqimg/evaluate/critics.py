@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from seqimg.codecs.capabilities import Measured, able
+
 
 class CnnCritic:
     """The small 1-D CNN over frame windows (:mod:`seqimg.evaluate.classifier`)."""
@@ -77,7 +79,7 @@ class StatisticsCritic:
         self.codec, self.seed, self.keys = codec, seed, []
 
     def table(self, windows: np.ndarray) -> list[dict[str, float]]:
-        return [self.codec.statistics(window) for window in windows]
+        return [able(self.codec, Measured).statistics(window) for window in windows]
 
     def features(self, stats: list[dict[str, float]]) -> np.ndarray:
         return np.array([[s.get(key, np.nan) for key in self.keys] for s in stats],

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from seqimg.codecs.capabilities import Measured, able
 from seqimg.data import read_each
 from seqimg.domains import domain_files, make_files
 from seqimg.errors import SeqimgError
@@ -86,7 +87,7 @@ class ContentMeasure:
     def of(cls, pair: PieceTransfer, recipe: Recipe) -> ContentMeasure:
         window = recipe.evaluate.window
         if not pair.cross:
-            return cls(lambda a, b: pair.target.content_similarity(a, b, window))
+            return cls(lambda a, b: able(pair.target, Measured).content_similarity(a, b, window))
         names = pair.method.kept_views()
         return cls(lambda a, b: view_similarity(piece_views(pair.source, a, names),
                                                 piece_views(pair.target, b, names)))
@@ -198,7 +199,7 @@ def realism(codec, pieces: RunPieces, clf: TrainedClassifier, window: int) -> Re
     """Distances of the outputs' per-piece statistics to target and source, and Frechet
     distances in the classifier's embedding (outputs, and the untransferred control)."""
     def stats(p: Pieces) -> list[dict]:
-        return [codec.statistics(f) for f in p.values]
+        return [able(codec, Measured).statistics(f) for f in p.values]
 
     def embedding(p: Pieces) -> np.ndarray:
         return clf.embedding(frame_windows(p.values, window)[0])
@@ -234,7 +235,7 @@ def control_scores(names: tuple[str, ...], codec, measure: ContentMeasure, piece
     for name in names:
         made = control_pieces(name, codec, pieces)
         kept = content(measure, pieces.source_heldout, made, chance)
-        stats = [codec.statistics(f) for f in made.values]
+        stats = [able(codec, Measured).statistics(f) for f in made.values]
         critics, sizes, p_values = split(two_sample_critics(made.values,
                                                             pieces.all_target.values, window,
                                                             fits))

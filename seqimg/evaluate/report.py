@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from seqimg.codecs.capabilities import Drawn, able
 from seqimg.evaluate.result import Report  # noqa: E402
 from seqimg.evaluate.tables import (  # noqa: E402
     COPYING_MEANING,
@@ -89,20 +90,21 @@ def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> lis
                          run_dir / figure("fold_before_after.png"), max_windows=2,
                          labels=(f"{stems[0]}: first window", "through G"))
         made.append(figure("fold_before_after.png"))
+    source, target = able(pair.source, Drawn), able(pair.target, Drawn)
     for stem in tqdm(stems, desc="drawing examples", unit="piece", leave=False):
         before, after = inputs.frames[stem], outputs.frames[stem]
         if cross:  # each side drawn and rendered by its own codec
-            pair.source.draw_piece(None, before, f"{stem}: input",
-                                   run_dir / figure(f"piece_{stem}.input.png"))
-            pair.target.draw_piece(None, after, f"{stem}: transferred",
-                                   run_dir / figure(f"piece_{stem}.png"))
+            source.draw_piece(None, before, f"{stem}: input",
+                              run_dir / figure(f"piece_{stem}.input.png"))
+            target.draw_piece(None, after, f"{stem}: transferred",
+                              run_dir / figure(f"piece_{stem}.png"))
             made += [figure(f"piece_{stem}.input.png"), figure(f"piece_{stem}.png")]
         else:
-            pair.target.draw_piece(before, after, stem, run_dir / figure(f"piece_{stem}.png"))
+            target.draw_piece(before, after, stem, run_dir / figure(f"piece_{stem}.png"))
             made.append(figure(f"piece_{stem}.png"))
         if recipe.evaluate.render_audio:
-            for label, codec, frames in (("input", pair.source if cross else pair.target, before),
-                                         ("transferred", pair.target, after)):
+            for label, codec, frames in (("input", source if cross else target, before),
+                                         ("transferred", target, after)):
                 if codec.render_audio(frames, run_dir / figure(f"{stem}.{label}.wav")):
                     made.append(figure(f"{stem}.{label}.wav"))
     return made

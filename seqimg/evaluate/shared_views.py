@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import Viewed, able
 from seqimg.measures import per_feature_correlation
 
 
@@ -16,7 +17,7 @@ def piece_views(codec: SequenceCodec, frames: np.ndarray, names: list[str]
                 ) -> dict[str, np.ndarray]:
     """Each named view of a piece's windows, in time order: shape=(steps, V) per name."""
     batch = codec.layout.window_frames(torch.from_numpy(codec.layout.frames_to_images(frames)))
-    views = codec.content_views()
+    views = able(codec, Viewed).content_views()
     out = {}
     for name in names:
         value = views[name](batch)

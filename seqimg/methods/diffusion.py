@@ -18,6 +18,7 @@ from typing import Literal
 import torch
 
 from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import Grouped, Quantised, Viewed, able
 from seqimg.cross import shared_view_shapes, view_shapes
 from seqimg.errors import SeqimgError
 from seqimg.methods.base import Signal, StepContext, TransferMethod
@@ -148,7 +149,7 @@ class DiffusionMethod(TransferMethod):
                     if shape[1] % span:
                         raise SeqimgError(f"{WHERE}.{key}: the {name} view has {shape[1]} rows "
                                           f"per window, which {span} does not divide")
-        groups = target.feature_groups()
+        groups = able(target, Grouped).feature_groups()
         unknown = [name for name in cfg.keep if name not in groups]
         if unknown:
             raise SeqimgError(f"{WHERE}.keep.{unknown[0]}: the {target.name} codec has no such "
@@ -295,7 +296,7 @@ class DiffusionMethod(TransferMethod):
             next_level = levels[k + 1] if k < cfg.sampler_steps - 1 else None
             x = constrain(self.schedule.step(out, x, levels[k], next_level, generator,
                                              cfg.final_step))
-        return layout.window_images(self.target_codec.tidy(x))
+        return layout.window_images(able(self.target_codec, Quantised).tidy(x))
 
     def constraints(self, codec: SequenceCodec, images: torch.Tensor):
         """What the sampler imposes after every step: bars tied into riffs (``riff_bars``),
@@ -303,10 +304,10 @@ class DiffusionMethod(TransferMethod):
         frames = codec.layout.window_frames(images).float()
         kept = torch.zeros(self.target_codec.n_features, dtype=torch.bool, device=images.device)
         for name in self.cfg.keep:
-            kept[self.target_codec.feature_groups()[name]] = True
+            kept[able(self.target_codec, Grouped).feature_groups()[name]] = True
         target, riff_bars = self.target_codec, self.cfg.riff_bars
         if riff_bars > 1:
-            roots = bar_roots(codec.content_views()["bass"](frames))
+            roots = bar_roots(able(codec, Viewed).content_views()["bass"](frames))
             bar = target.bar_steps
 
         def constrain(x: torch.Tensor) -> torch.Tensor:

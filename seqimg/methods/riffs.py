@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from seqimg.codecs.capabilities import BEATS_PER_BAR
+from seqimg.codecs.capabilities import BEATS_PER_BAR, Viewed, able
 
 
 def bar_roots(bass: torch.Tensor) -> torch.Tensor:
@@ -48,7 +48,7 @@ def check_riffs(source, target, riff_bars: int, where: str) -> None:
     if not isinstance(target, NoteCodec):
         raise SeqimgError(f"{where}: riffs need a target codec that {NoteCodec.requirement}; "
                           f"the {target.name} codec is not")
-    if "bass" not in source.content_views():
+    if "bass" not in able(source, Viewed).content_views():
         raise SeqimgError(f"{where}: riffs follow the source's bass view, which the "
                           f"{source.name} codec does not offer")
     bars = target.layout.window_length / target.bar_steps

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import Quantised, able
 
 
 def uniform(shape, generator: torch.Generator, device) -> torch.Tensor:
@@ -166,7 +167,8 @@ class GaussianMix(NoiseSchedule):
 
 def is_binary(codec: SequenceCodec) -> bool:
     """Whether the codec's frames are on/off cells (levels -1 and 1)."""
-    return codec.frame_levels is not None and sorted(codec.frame_levels) == [-1.0, 1.0]
+    levels = able(codec, Quantised).frame_levels
+    return levels is not None and sorted(levels) == [-1.0, 1.0]
 
 
 def schedule_for(codec: SequenceCodec, prediction: Prediction = "x0",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from seqimg.codecs.base import SequenceCodec
+from seqimg.codecs.capabilities import Quantised, able
 from seqimg.errors import SeqimgError
 from seqimg.views import ViewReader
 
@@ -24,15 +25,16 @@ class OutputSnap:
     (e.g. MIDI onsets only where notes sound)."""
 
     def __init__(self, codec: SequenceCodec, where: str = "train.straight_through"):
-        if codec.frame_levels is None:
+        levels = able(codec, Quantised).frame_levels
+        if levels is None:
             raise SeqimgError(f"{where}: the {codec.name} codec's frames are continuous (no "
                               "levels to snap G's output to); set it to false")
-        self.codec, self.levels = codec, tuple(sorted(codec.frame_levels))
+        self.codec, self.levels = codec, tuple(sorted(levels))
 
     def __call__(self, images):
         snapped = straight_through_quantise(images, images.new_tensor(self.levels))
         frames = self.codec.layout.window_frames(snapped)
-        tidied = self.codec.tidy(frames)
+        tidied = able(self.codec, Quantised).tidy(frames)
         return snapped if tidied is frames else self.codec.layout.window_images(tidied)
 
 
@@ -52,7 +54,7 @@ def codec_readers(source: SequenceCodec, target: SequenceCodec, losses,
     """The readers a DTN's losses and ``train.straight_through`` need; an error naming the key
     (under ``where``) when a codec cannot give what is asked of it."""
     views, matched = list(losses.views), list(losses.match)
-    wanted = straight_through or target.frame_levels is not None
+    wanted = straight_through or able(target, Quantised).frame_levels is not None
     snap = None
     if wanted:  # refuses continuous frames when asked for
         snap = OutputSnap(target, f"{where}.train.straight_through")
