@@ -8,7 +8,7 @@ from seqimg.codecs.midi import MidiCodec
 from seqimg.evaluate.copying import copying
 from seqimg.methods.donor.bars import bar_views, transposed_views
 from seqimg.methods.donor.choice import viterbi
-from seqimg.methods.donor.melody import take_upper_voice
+from seqimg.methods.donor.melody import on_rhythm, take_upper_voice
 from seqimg.methods.donor.method import DonorConfig, DonorMethod
 
 
@@ -42,10 +42,22 @@ def test_viterbi_keeps_a_phrase_unless_a_jump_pays():
 def test_the_melody_takes_the_upper_voice_in_the_donors_rhythm():
     accompaniment = notes((40, 0, 4), (64, 0, 2), (67, 2, 4), (50, 4, 8))
     melody = notes((65, 0, 4))
-    struck = take_upper_voice(accompaniment, melody, 4, 8, strike=True, margin=2)
+    struck = take_upper_voice(accompaniment, melody, 4, 8, "struck", margin=2)
     assert sorted(map(tuple, struck)) == [(40, 0, 4), (50, 4, 8), (65, 0, 2), (65, 2, 4)]
-    held = take_upper_voice(accompaniment, melody, 4, 8, strike=False, margin=2)
+    held = take_upper_voice(accompaniment, melody, 4, 8, "upper", margin=2)
     assert sorted(map(tuple, held)) == [(40, 0, 4), (50, 4, 8), (65, 0, 4)]
+
+
+def test_on_the_donors_rhythm_the_melody_keeps_their_onsets_lengths_and_rests():
+    # bar 0: the donor's top line is two short notes with rests; bar 1 has nothing above the
+    # floor, so the melody stays as it is there
+    accompaniment = notes((40, 0, 8), (64, 0, 1), (67, 2, 3), (69, 2, 4), (50, 4, 8))
+    melody = notes((65, 0, 2), (66, 2, 6))
+    placed = take_upper_voice(accompaniment, melody, 4, 8, "rhythm", margin=2)
+    assert sorted(map(tuple, placed)) == [(40, 0, 8), (50, 4, 8), (65, 0, 1), (66, 2, 4),
+                                          (66, 4, 6)]
+    bar_one = notes((66, 4, 6))
+    assert sorted(map(tuple, on_rhythm(bar_one, notes((70, 0, 1)), 4, 8))) == [(66, 4, 6)]
 
 
 def riff():

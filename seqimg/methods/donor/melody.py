@@ -1,7 +1,9 @@
 """The source's melody over donor bars: the melody takes the donors' upper voice. In each bar
 the donor notes that start at or above the bar's lowest melody pitch (less a margin) are
-removed and the melody is added; struck, the melody is re-struck wherever a removed note began,
-so that it moves in the donor's rhythm instead of the chorale's."""
+removed and the melody is added: as it is ('upper'); re-struck wherever a removed note began,
+so that it moves in the donor's rhythm ('struck'); or on the removed notes' own onsets and
+lengths, rests included, so that the donor's top line keeps its rhythm and takes the melody's
+pitches ('rhythm')."""
 
 from __future__ import annotations
 
@@ -48,13 +50,36 @@ def strike_at(melody: np.ndarray, onsets: np.ndarray) -> np.ndarray:
     return np.asarray(out, dtype=np.int64).reshape(-1, melody.shape[1])
 
 
+def on_rhythm(melody: np.ndarray, removed: np.ndarray, bar: int, length: int) -> np.ndarray:
+    """Melody notes, shape=(n, k), moved onto the ``removed`` donor notes' rhythm: at each of
+    their onsets the highest melody pitch sounding there, until the longest removed note
+    starting there ends (or the next onset); bars where nothing was removed keep the melody as
+    it is."""
+    sounding = np.full(length, -1)
+    for pitch, start, end, *_ in melody.tolist():
+        sounding[start:end] = np.maximum(sounding[start:end], pitch)
+    onsets = np.unique(removed[:, 1])
+    ends = np.array([removed[removed[:, 1] == t, 2].max() for t in onsets], dtype=np.int64)
+    ends = np.minimum(ends, np.append(onsets[1:], length))
+    pitches = sounding[np.minimum(onsets, length - 1)]
+    voiced = pitches >= 0
+    moved = np.zeros((int(voiced.sum()), melody.shape[1]), dtype=np.int64)
+    moved[:, :3] = np.column_stack([pitches[voiced], onsets[voiced], ends[voiced]])
+    by_bar = strike_at(melody, np.arange(bar, length, bar))  # a held note split at bar lines
+    kept = by_bar[~np.isin(by_bar[:, 1] // bar, onsets // bar)]
+    return np.concatenate([kept, moved]).astype(np.int64)
+
+
 def take_upper_voice(accompaniment: np.ndarray, melody: np.ndarray, bar: int, length: int,
-                     strike: bool, margin: int = 2) -> np.ndarray:
+                     placing: str, margin: int = 2) -> np.ndarray:
     """Notes, shape=(n, k) as (pitch, start, end, ...): the ``accompaniment`` without its notes
-    at or above each bar's melody floor (:func:`bar_floors`), and the ``melody`` (struck at
-    the removed notes' onsets when ``strike``), both with the same columns."""
+    at or above each bar's melody floor (:func:`bar_floors`), and the ``melody`` placed as
+    ``placing`` says ('upper', 'struck' or 'rhythm', the module docstring), both with the same
+    columns."""
     floors = bar_floors(melody[:, :3], -(-length // bar), bar, margin)
     removed = accompaniment[:, 0] >= floors[accompaniment[:, 1] // bar]
-    if strike:
+    if placing == "struck":
         melody = strike_at(melody, accompaniment[removed, 1])
+    elif placing == "rhythm" and removed.any():
+        melody = on_rhythm(melody, accompaniment[removed], bar, length)
     return np.concatenate([accompaniment[~removed], melody]).astype(np.int64)

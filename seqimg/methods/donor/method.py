@@ -39,8 +39,8 @@ class DonorConfig:
     use_penalty: float = 0.0
     # the source's top voice: 'none' (donors only), 'upper' (it takes the donors' notes at or
     # above its lowest pitch in each bar less melody_margin), 'struck' (the same, re-struck at
-    # the removed notes' onsets)
-    melody: Literal["none", "upper", "struck"] = "struck"
+    # the removed notes' onsets), 'rhythm' (on the removed notes' onsets and lengths)
+    melody: Literal["none", "upper", "struck", "rhythm"] = "struck"
     melody_margin: int = 2  # semitones below the melody's lowest pitch that it clears
     # octaves the melody is moved by (-1: from a soprano's register to a guitar lead's)
     melody_octave: int = 0
@@ -129,7 +129,7 @@ class DonorMethod(DonorBase):
             pitched = to_chord_tones(pitched, notes, self.bar, bars * self.bar)
         if self.cfg.melody != "none" and len(notes):
             pitched = take_upper_voice(pitched, self.lead(notes, length), self.bar, length,
-                                       self.cfg.melody == "struck", self.cfg.melody_margin)
+                                       self.cfg.melody, self.cfg.melody_margin)
         placed = np.concatenate([pitched, placed[drums]])
         placed = placed[placed[:, 1] < length]
         placed[:, 2] = np.minimum(placed[:, 2], length)
