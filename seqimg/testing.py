@@ -2,7 +2,10 @@
 
 ``check_codec(codec, sample, workdir)`` raises ``AssertionError`` naming the broken promise;
 with ``sample=None`` it asks the codec's ``example_file`` hook for one. ``check_method(name or
-class, workdir)`` does the same for a transfer method: train, save, resume, transfer.
+class, workdir)`` does the same for a transfer method: train, save, resume, transfer. The other
+parts a plugin can add have theirs: ``check_views`` (a codec's views and batch statistics),
+``check_control``, ``check_domain``, ``check_critic`` and ``check_variant`` (a generator and a
+discriminator); seqimg's suite runs each over every installed part.
 """
 
 from __future__ import annotations
@@ -220,3 +223,95 @@ def check_critic(critic: str | type, codec=None, seed: int = 0) -> dict:
     least = getattr(cls, "min_accuracy", 0.8)
     assert told > least, f"{name}: tells calm from wild walks at only {told:.2f}"
     return {"accuracy": told}
+
+
+def soft_frames(codec, seed: int = 0):
+    """A batch of two windows of random frames that records gradients: in [-1, -0.5], as a
+    sparse soft output is (a dense one saturates a soft OR over a window)."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    frames = torch.rand(2, codec.layout.window_length, codec.n_features, generator=generator)
+    return (frames / 2 - 1).requires_grad_()
+
+
+def check_views(codec, statistics: bool = False) -> list[str]:
+    """The view contract of a codec's content views (or, with ``statistics``, its batch
+    statistics): each gives a finite tensor (a view one per window, shape (2, steps, ...)) that
+    a gradient flows back through to the frames. Returns the names checked."""
+    import torch
+
+    from seqimg.codecs.capabilities import Viewed
+
+    viewed = able(codec, Viewed)
+    views = viewed.batch_statistics() if statistics else viewed.content_views()
+    for view_name, view in views.items():
+        frames = soft_frames(codec)
+        out = view(frames)
+        where = f"{codec.name}.{view_name}"
+        assert torch.is_tensor(out), f"{where}: gives {type(out).__name__}"
+        # a view is per window; a batch statistic may summarise the whole batch
+        assert statistics or (out.ndim >= 2 and out.shape[0] == 2), (
+            f"{where}: gives {tuple(out.shape)}, not (2, steps, ...) per window")
+        assert torch.isfinite(out).all(), f"{where}: not finite"
+        assert out.requires_grad, f"{where}: no gradient reaches the frames"
+        out.float().square().sum().backward()
+        assert frames.grad is not None and frames.grad.abs().sum() > 0, (
+            f"{where}: no gradient reaches the frames")
+    return list(views)
+
+
+def check_control(control, codec, workdir: str | Path) -> None:
+    """The rule-made control contract: it declares what it needs of a codec and whether it
+    takes the target pieces (``@needs``), and made from the codec's example file it keeps the
+    frames' shape, finite and in [-1, 1]."""
+    name = getattr(control, "__name__", str(control))
+    assert isinstance(getattr(control, "needs", None), tuple), (
+        f"control {name!r} does not declare its needs (mark it with @needs(...))")
+    assert isinstance(getattr(control, "takes_target", None), bool), (
+        f"control {name!r} does not declare whether it takes the target pieces")
+    frames = codec.frames(codec.example_file(Path(workdir)))
+    given = {"target": [frames[::-1].copy()]} if control.takes_target else {}
+    made = control(codec, frames, **given)
+    assert made.shape == frames.shape, f"control {name!r}: {made.shape} from {frames.shape}"
+    assert np.isfinite(made).all() and np.abs(made).max() <= 1, (
+        f"control {name!r}: leaves [-1, 1] or is not finite")
+
+
+def check_domain(name: str) -> None:
+    """The domain contract: a dataclass ``Options``, a ``files(options, cache)`` hook, and
+    ``resolve`` and ``make`` callable where the domain has them."""
+    import dataclasses
+
+    from seqimg.domains import domain_module
+
+    module = domain_module(name)
+    assert dataclasses.is_dataclass(module.Options), f"domain {name!r}: Options is no dataclass"
+    assert callable(module.files), f"domain {name!r}: no files(options, cache)"
+    for hook in ("resolve", "make"):
+        assert callable(getattr(module, hook, callable)), f"domain {name!r}: {hook} not callable"
+
+
+def check_variant(generator: str, discriminator: str, shape: tuple = (2, 8, 8)) -> None:
+    """The model-variant contract, for a generator and a discriminator by name: built on images
+    of ``shape``, G gives images of that shape, D finite logits for the one- and the
+    three-way adversarial loss, and a loss on them and on f's code (what L_CONST reads) reaches
+    every parameter of both."""
+    import torch
+
+    from seqimg.model.config import ModelConfig
+    from seqimg.model.core import DTN
+
+    images = torch.rand(4, *shape) * 2 - 1
+    for outputs in (1, 3):
+        cfg = ModelConfig(width=4, code_dim=8, generator=generator, discriminator=discriminator)
+        model = DTN(shape, cfg, outputs)
+        made, code, _ = model.translate(images)
+        where = f"{generator} / {discriminator}"
+        assert made.shape == images.shape, f"{where}: G gives {tuple(made.shape)}"
+        logits = model.d(made)
+        assert logits.shape[-1] == outputs and torch.isfinite(logits).all(), (
+            f"{where}: D gives {tuple(logits.shape)} for {outputs} outputs")
+        (logits.square().mean() + code.square().mean()).backward()
+        frozen = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
+        assert not frozen, f"{where}: no gradient reaches {frozen[:3]}"

@@ -1,8 +1,8 @@
-"""Contracts for every kind a plugin can add, run over every registered part: content views and
-batch statistics, rule-made controls, domains, and what ``seqimg`` exports to plugin authors.
-(Codecs, methods and model variants have theirs in test_registry, test_methods, test_variants.)"""
+"""Contracts for every kind a plugin can add, run over every registered part through the helpers
+of ``seqimg.testing``: content views and batch statistics, rule-made controls, domains, model
+variants, and what ``seqimg`` exports to plugin authors. (Codecs, methods and critics have
+theirs in test_registry, test_methods, test_critics.)"""
 
-import dataclasses
 import subprocess
 import sys
 
@@ -12,42 +12,19 @@ import torch
 
 from seqimg import registry
 from seqimg.codecs.capabilities import Viewed, able, lacking
+from seqimg.testing import check_control, check_domain, check_variant, check_views, soft_frames
 
 CODECS = sorted(registry.available("codecs"))
 CONTROLS = sorted(registry.available("controls"))
 DOMAINS = sorted(registry.available("domains"))
-
-
-def codec_views(name: str, statistics: bool) -> dict:
-    codec = registry.make_codec(name)
-    viewed = able(codec, Viewed)
-    return codec, viewed.batch_statistics() if statistics else viewed.content_views()
-
-
-def soft_frames(codec, seed: int = 0) -> torch.Tensor:
-    """A batch of two windows of random frames that records gradients: in [-1, -0.5], as a
-    sparse soft output is (a dense one saturates a soft OR over a window)."""
-    generator = torch.Generator().manual_seed(seed)
-    length = codec.layout.window_length
-    frames = torch.rand(2, length, codec.n_features, generator=generator) / 2 - 1
-    return frames.requires_grad_()
+GENERATORS = sorted(registry.available("generators"))
+DISCRIMINATORS = sorted(registry.available("discriminators"))
 
 
 @pytest.mark.parametrize("statistics", [False, True], ids=["views", "batch_statistics"])
 @pytest.mark.parametrize("name", CODECS)
 def test_every_view_keeps_the_batch_is_finite_and_differentiable(name, statistics):
-    codec, views = codec_views(name, statistics)
-    for view_name, view in views.items():
-        frames = soft_frames(codec)
-        out = view(frames)
-        assert torch.is_tensor(out), f"{name}.{view_name}: gives {type(out).__name__}"
-        # a view is per window; a batch statistic may summarise the whole batch
-        assert statistics or (out.ndim >= 2 and out.shape[0] == 2), (
-            f"{name}.{view_name}: gives {tuple(out.shape)}, not (2, steps, ...) per window")
-        assert torch.isfinite(out).all(), f"{name}.{view_name}: not finite"
-        out.float().square().sum().backward()
-        assert frames.grad is not None and frames.grad.abs().sum() > 0, (
-            f"{name}.{view_name}: no gradient reaches the frames")
+    check_views(registry.make_codec(name), statistics)
 
 
 def test_views_that_share_a_name_share_a_shape_per_step():
@@ -55,8 +32,8 @@ def test_views_that_share_a_name_share_a_shape_per_step():
     values per step, so that a cross-codec recipe can compare them."""
     shapes: dict[str, dict[str, tuple]] = {}
     for name in CODECS:
-        codec, views = codec_views(name, statistics=False)
-        for view_name, view in views.items():
+        codec = registry.make_codec(name)
+        for view_name, view in able(codec, Viewed).content_views().items():
             with torch.no_grad():
                 shapes.setdefault(view_name, {})[name] = tuple(view(soft_frames(codec)).shape[2:])
     shared = {view: by_codec for view, by_codec in shapes.items() if len(by_codec) > 1}
@@ -76,28 +53,18 @@ def codec_for(control) -> object:
 @pytest.mark.parametrize("name", CONTROLS)
 def test_every_control_declares_its_needs_and_keeps_the_frames_shape(tmp_path, name):
     control = registry.lookup("controls", name)
-    assert isinstance(getattr(control, "needs", None), tuple), (
-        f"control {name!r} does not declare its needs (mark it with @needs(...))")
-    assert isinstance(getattr(control, "takes_target", None), bool), (
-        f"control {name!r} does not declare whether it takes the target pieces")
-    codec = codec_for(control)
-    frames = codec.frames(codec.example_file(tmp_path))
-    given = {"target": [frames[::-1].copy()]} if control.takes_target else {}
-    made = control(codec, frames, **given)
-    assert made.shape == frames.shape, f"control {name!r}: {made.shape} from {frames.shape}"
-    assert np.isfinite(made).all() and np.abs(made).max() <= 1, (
-        f"control {name!r}: leaves [-1, 1] or is not finite")
+    check_control(control, codec_for(control), tmp_path)
 
 
 @pytest.mark.parametrize("name", DOMAINS)
 def test_every_domain_has_options_and_files(name):
-    from seqimg.domains import domain_module
+    check_domain(name)
 
-    module = domain_module(name)
-    assert dataclasses.is_dataclass(module.Options), f"domain {name!r}: Options is no dataclass"
-    assert callable(module.files), f"domain {name!r}: no files(options, cache)"
-    for hook in ("resolve", "make"):
-        assert callable(getattr(module, hook, callable)), f"domain {name!r}: {hook} not callable"
+
+@pytest.mark.parametrize("discriminator", DISCRIMINATORS)
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_every_variant_pair_builds_and_passes_gradients(generator, discriminator):
+    check_variant(generator, discriminator)
 
 
 def test_a_domain_plugin_is_found_through_its_entry_point(monkeypatch):
@@ -149,3 +116,30 @@ def test_nearest_windows_finds_a_window_the_target_holds():
     made = nearest_windows(codec, source, target=target)
     assert made.shape == source.shape
     np.testing.assert_array_equal(made[16:32], source[16:32])  # found as it is
+
+
+def test_the_contract_helpers_catch_a_broken_part(tmp_path):
+    """Each helper fails on a part that breaks its promise: a control without ``@needs``, a
+    view that cuts the gradient, a control that leaves [-1, 1]."""
+    from seqimg.codecs.capabilities import needs
+    from seqimg.codecs.timeseries import TimeseriesCodec
+
+    codec = TimeseriesCodec(channels=1)
+    codec.fit([codec.example_file(tmp_path)])
+
+    def undeclared(codec, frames):
+        return frames
+
+    with pytest.raises(AssertionError, match="does not declare its needs"):
+        check_control(undeclared, codec, tmp_path)
+    loud = needs()(lambda codec, frames: frames * 3)
+    with pytest.raises(AssertionError, match="leaves \\[-1, 1\\]"):
+        check_control(loud, codec, tmp_path)
+
+    class Cut(TimeseriesCodec):
+        def content_views(self):
+            return {"level": lambda frames: frames.detach().mean(-1, keepdim=True)}
+
+    with pytest.raises(AssertionError, match="timeseries.level: no gradient reaches"):
+        check_views(Cut(channels=1))
+    assert check_views(codec) == list(codec.content_views())  # the unbroken one passes
