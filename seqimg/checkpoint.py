@@ -59,22 +59,20 @@ def save(path: Path, info: CheckpointInfo | None, state: dict) -> None:
 
 
 def respelled(recipe: dict) -> dict:
-    """A stored recipe with the codec settings renamed since it was written under their new
-    names (a codec config's ``renamed``, e.g. the midi codec's ``layout``, now ``encoding``),
-    so that an older checkpoint or shipped model still loads."""
+    """A stored recipe with each side's codec settings under their current names
+    (:func:`seqimg.config.respelled`, e.g. the midi codec's ``layout``, now ``encoding``), so
+    that an older checkpoint or shipped model still loads."""
     import copy
 
-    from seqimg.registry import known, lookup
+    from seqimg.config import respelled as respelled_config
+    from seqimg.registry import codec_class, known
 
     out = copy.deepcopy(recipe)
     for side in ("source", "target"):
         codec = out.get(side, {}).get("codec", {})
         name = codec.get("name")
         if isinstance(name, str) and known("codecs", name):
-            renamed = getattr(lookup("codecs", name).config_class, "renamed", {})
-            for old, new in renamed.items():
-                if old in codec:
-                    codec[new] = codec.pop(old)
+            out[side]["codec"] = respelled_config(codec_class(name).config_class, codec)
     return out
 
 

@@ -73,6 +73,14 @@ def check_values(values: dict, hints: dict[str, Any], where: str) -> dict:
     return out
 
 
+def respelled(cls: type, values: dict) -> dict:
+    """Settings that seqimg itself wrote earlier (a checkpoint's recipe, an encoding's
+    description) with the keys ``cls.renamed`` maps given their new names, so that what was
+    written before a rename still loads; a user's recipe gets no such help (build_config)."""
+    renamed = getattr(cls, "renamed", {})
+    return {renamed.get(key, key): value for key, value in values.items()}
+
+
 def build_config(cls: type[T], values: dict | None, where: str) -> T:
     """Build the frozen dataclass ``cls`` from ``values``; unknown keys and bad types raise.
 

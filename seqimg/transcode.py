@@ -6,7 +6,7 @@ from pathlib import Path
 
 from seqimg.codecs.base import Encoded, SequenceCodec
 from seqimg.codecs.capabilities import Fitted, able
-from seqimg.config import config_dict
+from seqimg.config import config_dict, respelled
 from seqimg.errors import SeqimgError, in_file
 from seqimg.io import load_encoding, save_encoding
 from seqimg.registry import codec_class, codec_for_suffix, make_codec
@@ -58,7 +58,8 @@ def decode_file(file: Path, codec: str | None, options: dict, out: Path) -> Path
         raise SeqimgError(f"{out}: the {name} codec writes {' or '.join(suffixes)} files; give "
                           "--out one of those suffixes")
     try:
-        instance = make_codec(name, {**config, **options})
+        instance = make_codec(name, {**respelled(codec_class(name).config_class, config),
+                                     **options})
         able(instance, Fitted).load_state(state)
         return instance.decode(images, length, out, timing)
     except SeqimgError as exc:

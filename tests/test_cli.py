@@ -24,6 +24,14 @@ def test_encode_options_and_png(tmp_path, melody_mid):
                      "-o", "height=4", "-o", "width=4")
     assert result.returncode == 0, result.stderr
     assert np.load(npy).shape == (2, 6, 4, 4)
+    # an encoding described before the option was renamed (layout, now encoding) still decodes
+    meta = json.loads(npy.with_suffix(".json").read_text())
+    meta["config"]["layout"] = meta["config"].pop("encoding")
+    npy.with_suffix(".json").write_text(json.dumps(meta))
+    back = tmp_path / "v.mid"
+    result = run_cli("decode", str(npy), "--out", str(back))
+    assert result.returncode == 0, result.stderr
+    assert [p for p, _, _ in grid_notes(back)] == [p for p, _, _ in grid_notes(melody_mid)]
     png = tmp_path / "v.png"
     assert run_cli("encode", str(melody_mid), "--out", str(png)).returncode == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
