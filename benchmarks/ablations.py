@@ -162,7 +162,7 @@ def main() -> None:
             run(recipe, folder, sets)
             (folder / "wall_seconds.txt").write_text(f"{time.perf_counter() - start:.1f}\n")
         seconds = float((folder / "wall_seconds.txt").read_text())
-        steps = load_recipe(folder / "config.yaml").train.steps
+        steps = load_recipe(folder / "config.yaml", written=True).train.steps
         report = Report.load(report_path)
         first = first or report
         rows.append(row(name, recipe, sets, report, seconds, steps))

@@ -26,7 +26,7 @@ from seqimg.recipe import load_recipe
 
 def accuracies(run: Path, seeds: list[int]) -> dict[str, dict[str, list[float]]]:
     """``{critic: {'outputs' or control name: [accuracy at each seed]}}``."""
-    recipe = load_recipe(run / "config.yaml")
+    recipe = load_recipe(run / "config.yaml", written=True)
     cfg, window = recipe.evaluate, recipe.evaluate.window
     pair = load_transfer(run / "checkpoints" / "last.pt")
     pieces = gather_pieces(run, recipe, pair, {})

@@ -131,7 +131,7 @@ def main() -> None:
                 (folder / "wall_seconds.txt").write_text(f"{time.perf_counter() - start:.1f}\n")
             reports.append(Report.load(folder / "report.json"))
             minutes.append(float((folder / "wall_seconds.txt").read_text()) / 60)
-            load_recipe(folder / "config.yaml")  # the folder's recipe still loads
+            load_recipe(folder / "config.yaml", written=True)  # the folder's recipe still loads
         if reports:
             first = first or reports[0]
             rows.append(design_row(name, recipe, overrides, reports, minutes))

@@ -41,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     shown = set()
     for run in args.runs:
-        target = load_recipe(run / "config.yaml").target
+        target = load_recipe(run / "config.yaml", written=True).target
         key = (target.domain, repr(target.options))
         if key not in shown:
             real = [first_column(p) for p in domain_files(target.domain, target.options)]
@@ -55,7 +55,7 @@ def main() -> None:
 
 def controls(run: Path) -> dict[str, list[np.ndarray]]:
     """Each of the run's controls, first column in the files' units, by name."""
-    recipe = load_recipe(run / "config.yaml")
+    recipe = load_recipe(run / "config.yaml", written=True)
     pair = load_transfer(run / "checkpoints" / "last.pt")
     pieces = gather_pieces(run, recipe, pair, {})
     return {name: [pair.target.from_frames(f)[:, 0]

@@ -301,8 +301,10 @@ def build_recipe(raw: dict, where: str = "recipe", recipe_dir: Path | None = Non
     return recipe
 
 
-def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
-    """Read a YAML recipe and apply ``--set`` overrides."""
+def load_recipe(path: str | Path, overrides: list[str] | None = None,
+                written: bool = False) -> Recipe:
+    """Read a YAML recipe and apply ``--set`` overrides; ``written``: a run folder's resolved
+    recipe, which seqimg wrote itself, read with renamed settings under their new names."""
     path = Path(path)
     if not path.is_file():
         raise SeqimgError(f"{path}: no such recipe")
@@ -311,6 +313,10 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None) -> Recipe:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise SeqimgError(f"{path}: not valid YAML ({one_line(exc)})") from None
     raw = copy.deepcopy(raw)
+    if written and isinstance(raw, dict):
+        from seqimg.checkpoint import respelled
+
+        raw = respelled(raw)
     for assignment in overrides or []:
         apply_override(raw, assignment)
     try:

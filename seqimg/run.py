@@ -134,7 +134,7 @@ def retransfer(recipe_path: Path, out: Path, overrides: list[str], trained: Path
     recipe = load_recipe(recipe_path, overrides)
     earlier, folder = RunFolder(trained), RunFolder(out)
     loaded = checkpoints.load(earlier.checkpoint)
-    before = load_recipe(earlier.config)
+    before = load_recipe(earlier.config, written=True)
     method = recipe.method
     allowed = set(lookup("methods", method.name).transfer_settings)
     changed = {f.name for f in dataclasses.fields(method.config)

@@ -155,6 +155,10 @@ def test_run_writes_the_full_report_and_evaluate_reproduces_it(tmp_path):
     assert split["statistics"]["one_step_share"] == 1.0 and split["content"]["chroma"] > 0.9
     assert (out / "report.md").read_text().startswith("# Run report: tiny")
     assert (out / "figures" / "training_curves.png").exists()
+    assert "    encoding: pitch-channels" in (out / "config.yaml").read_text()
+    # a run folder written before the midi codec's layout option was renamed encoding
+    config = out / "config.yaml"
+    config.write_text(config.read_text().replace("    encoding: ", "    layout: "))
     again = run_cli("evaluate", str(out))
     assert again.returncode == 0, again.stderr[-2000:]
     assert json.loads((out / "report.json").read_text()) == report

@@ -336,7 +336,7 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
     the checkpoint)."""
     run_dir = Path(run_dir)
     folder = RunFolder(run_dir)
-    recipe = load_recipe(folder.config)
+    recipe = load_recipe(folder.config, written=True)
     recipe = dataclasses.replace(recipe, evaluate=recipe.evaluate.effective(level))
     pair = pair or load_transfer(folder.checkpoint)
     window, cfg = recipe.evaluate.window, recipe.evaluate
