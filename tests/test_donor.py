@@ -56,6 +56,16 @@ def test_on_the_donors_rhythm_the_melody_keeps_their_onsets_lengths_and_rests():
     placed = take_upper_voice(accompaniment, melody, 4, 8, "rhythm", margin=2)
     assert sorted(map(tuple, placed)) == [(40, 0, 8), (50, 4, 8), (65, 0, 1), (66, 2, 4),
                                           (66, 4, 6)]
+    # gated: struck as before, then silent where the cleared notes rest (step 1 of bar 0)
+    gated = take_upper_voice(accompaniment, melody, 4, 8, "gated", margin=2)
+    assert sorted(map(tuple, gated)) == [(40, 0, 8), (50, 4, 8), (65, 0, 1), (66, 2, 4),
+                                         (66, 4, 6)]
+    # under one held donor note, rhythm keeps the first melody pitch, gated every one
+    held, moving = notes((40, 0, 4), (64, 0, 4)), notes((65, 0, 2), (67, 2, 4))
+    assert sorted(map(tuple, take_upper_voice(held, moving, 4, 4, "rhythm"))) == [
+        (40, 0, 4), (65, 0, 4)]
+    assert sorted(map(tuple, take_upper_voice(held, moving, 4, 4, "gated"))) == [
+        (40, 0, 4), (65, 0, 2), (67, 2, 4)]
     bar_one = notes((66, 4, 6))
     assert sorted(map(tuple, on_rhythm(bar_one, notes((70, 0, 1)), 4, 8))) == [(66, 4, 6)]
 

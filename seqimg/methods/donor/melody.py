@@ -1,9 +1,9 @@
 """The source's melody over donor bars: the melody takes the donors' upper voice. In each bar
 the donor notes that start at or above the bar's lowest melody pitch (less a margin) are
 removed and the melody is added: as it is ('upper'); re-struck wherever a removed note began,
-so that it moves in the donor's rhythm ('struck'); or on the removed notes' own onsets and
-lengths, rests included, so that the donor's top line keeps its rhythm and takes the melody's
-pitches ('rhythm')."""
+so that it moves in the donor's rhythm ('struck'); the same, silent where the removed notes
+rest ('gated'); or on the removed notes' own onsets and lengths, rests included, so that the
+donor's top line keeps its rhythm and takes the melody's pitches ('rhythm')."""
 
 from __future__ import annotations
 
@@ -70,16 +70,37 @@ def on_rhythm(melody: np.ndarray, removed: np.ndarray, bar: int, length: int) ->
     return np.concatenate([kept, moved]).astype(np.int64)
 
 
+def gated(melody: np.ndarray, removed: np.ndarray, bar: int, length: int) -> np.ndarray:
+    """Melody notes, shape=(n, k), cut to the steps where a ``removed`` donor note sounds, in
+    the bars that had removed notes (the donor's rests kept); other bars keep the melody."""
+    sounding = np.zeros(length + 1, dtype=bool)
+    for _, start, end, *_ in removed.tolist():
+        sounding[start:end] = True
+    gated_bars = np.zeros(-(-length // bar) + 1, dtype=bool)
+    gated_bars[removed[:, 1] // bar] = True
+    out = []
+    for note in strike_at(melody, np.arange(bar, length, bar)).tolist():
+        pitch, start, end = note[:3]
+        if not gated_bars[start // bar]:
+            out.append(note)
+            continue
+        on = np.flatnonzero(np.diff(np.concatenate([[0], sounding[start:end], [0]]).astype(int)))
+        out += [[pitch, start + a, start + b, *note[3:]] for a, b in zip(on[::2], on[1::2])]
+    return np.asarray(out, dtype=np.int64).reshape(-1, melody.shape[1])
+
+
 def take_upper_voice(accompaniment: np.ndarray, melody: np.ndarray, bar: int, length: int,
                      placing: str, margin: int = 2) -> np.ndarray:
     """Notes, shape=(n, k) as (pitch, start, end, ...): the ``accompaniment`` without its notes
     at or above each bar's melody floor (:func:`bar_floors`), and the ``melody`` placed as
-    ``placing`` says ('upper', 'struck' or 'rhythm', the module docstring), both with the same
-    columns."""
+    ``placing`` says ('upper', 'struck', 'gated' or 'rhythm', the module docstring), both with
+    the same columns."""
     floors = bar_floors(melody[:, :3], -(-length // bar), bar, margin)
     removed = accompaniment[:, 0] >= floors[accompaniment[:, 1] // bar]
-    if placing == "struck":
+    if placing in ("struck", "gated"):
         melody = strike_at(melody, accompaniment[removed, 1])
+    if placing == "gated" and removed.any():
+        melody = gated(melody, accompaniment[removed], bar, length)
     elif placing == "rhythm" and removed.any():
         melody = on_rhythm(melody, accompaniment[removed], bar, length)
     return np.concatenate([accompaniment[~removed], melody]).astype(np.int64)

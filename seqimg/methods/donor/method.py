@@ -39,8 +39,9 @@ class DonorConfig:
     use_penalty: float = 0.0
     # the source's top voice: 'none' (donors only), 'upper' (it takes the donors' notes at or
     # above its lowest pitch in each bar less melody_margin), 'struck' (the same, re-struck at
-    # the removed notes' onsets), 'rhythm' (on the removed notes' onsets and lengths)
-    melody: Literal["none", "upper", "struck", "rhythm"] = "struck"
+    # the removed notes' onsets), 'gated' (struck, silent where they rest), 'rhythm' (on the
+    # removed notes' onsets and lengths)
+    melody: Literal["none", "upper", "struck", "gated", "rhythm"] = "struck"
     melody_margin: int = 2  # semitones below the melody's lowest pitch that it clears
     # octaves the melody is moved by (-1: from a soprano's register to a guitar lead's)
     melody_octave: int = 0
