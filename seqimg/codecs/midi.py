@@ -104,7 +104,7 @@ class MidiCodec(SequenceCodec, NoteCodec, Measured, Viewed, Drawn, Augmented, Gr
 
     @property
     def n_pitches(self) -> int:
-        return self.config.pitch_high - self.config.pitch_low + 1
+        return self.encoding.n_pitches
 
     @property
     def n_features(self) -> int:
@@ -147,7 +147,7 @@ class MidiCodec(SequenceCodec, NoteCodec, Measured, Viewed, Drawn, Augmented, Gr
         are dropped (and logged)."""
         c = self.config
         pitches = piece.notes[:, 0]
-        inside = (pitches >= c.pitch_low) & (pitches <= c.pitch_high)
+        inside = self.encoding.inside(pitches)
         if not inside.any():
             outside = f" ({len(pitches)} outside the range)" if len(pitches) else ""
             length = int(self.to_steps(piece, np.array([piece.end]))[0])

@@ -59,6 +59,15 @@ class NoteEncoding:
     def note_features(self) -> int:
         return 2 * self.n_pitches
 
+    @property
+    def on_levels(self) -> bool:
+        """Whether a pitch's one feature holds silent, held and onset as three levels."""
+        return self.levels == (-1.0, 0.0, 1.0)
+
+    def inside(self, pitches: np.ndarray) -> np.ndarray:
+        """Which of ``pitches`` lie in the codec's range (the others are dropped)."""
+        return (pitches >= self.config.pitch_low) & (pitches <= self.config.pitch_high)
+
     def image_layout(self, pad_value: float) -> Layout | None:
         """How frames become images when not the codec's fold (None: the fold)."""
         return None
@@ -68,8 +77,7 @@ class NoteEncoding:
         """Notes, shape=(n, 3), to frames, shape=(length, n_features): pitches outside the
         range dropped, the drum feature (with ``drums: feature``) hit at ``drum_steps``."""
         c = self.config
-        keep = notes[(notes[:, 0] >= c.pitch_low) & (notes[:, 0] <= c.pitch_high)]
-        frames = self.note_frames(keep, length)
+        frames = self.note_frames(notes[self.inside(notes[:, 0])], length)
         if c.drums == "feature":
             hits = np.zeros(length, dtype=bool)
             hits[() if drum_steps is None else drum_steps] = True
@@ -103,15 +111,14 @@ class NoteEncoding:
         """Onsets where decoding would put them (with ``onset_rule``)."""
         from seqimg.codecs.note_views import tidy_onsets
 
-        return tidy_onsets(frames, self.n_pitches, self.levels == (-1.0, 0.0, 1.0))
+        return tidy_onsets(frames, self.n_pitches, self.on_levels)
 
     def note_views(self) -> NoteViews | None:
         """The differentiable views of these frames (None where the encoding has none)."""
         from seqimg.codecs.note_views import NoteViews
 
         c = self.config
-        return NoteViews(c.pitch_low, self.n_pitches, c.steps_per_beat,
-                         self.levels == (-1.0, 0.0, 1.0))
+        return NoteViews(c.pitch_low, self.n_pitches, c.steps_per_beat, self.on_levels)
 
     def read_by(self, views: dict) -> dict:
         """``views`` of a pitch roll as views of these frames."""
@@ -237,9 +244,8 @@ class Parts(NoteEncoding):
                ) -> np.ndarray:
         """Notes without parts: the bass below ``bass_split``, the rest the rhythm part (no
         drum hits: those need their sounds, :meth:`frames_from_notes_in_parts`)."""
-        c = self.config
-        keep = notes[(notes[:, 0] >= c.pitch_low) & (notes[:, 0] <= c.pitch_high)]
-        parts = np.where(keep[:, 0] < c.bass_split, BASS, RHYTHM)
+        keep = notes[self.inside(notes[:, 0])]
+        parts = np.where(keep[:, 0] < self.config.bass_split, BASS, RHYTHM)
         return self.parts.encode(keep, parts, np.zeros(0, np.int64), np.zeros(0, np.int64),
                                  length)
 
@@ -313,9 +319,7 @@ class Parts(NoteEncoding):
     def frames_from_notes_in_parts(self, notes: np.ndarray, length: int) -> np.ndarray:
         """Invert :meth:`notes_in_parts` (pitches outside the range and drum sounds of no
         group dropped)."""
-        c = self.config
-        pitched = notes[(notes[:, 3] != DRUM_PART) & (notes[:, 0] >= c.pitch_low)
-                        & (notes[:, 0] <= c.pitch_high)]
+        pitched = notes[(notes[:, 3] != DRUM_PART) & self.inside(notes[:, 0])]
         drums = notes[(notes[:, 3] == DRUM_PART) & np.isin(notes[:, 0], list(DRUM_GROUP_OF))
                       & (notes[:, 1] < length)]
         groups = np.array([DRUM_GROUP_OF[int(p)] for p in drums[:, 0]], dtype=np.int64)

@@ -20,13 +20,20 @@ def bar_floors(melody: np.ndarray, bars: int, bar: int, margin: int) -> np.ndarr
     return floors
 
 
+def highest_sounding(melody: np.ndarray, length: int) -> np.ndarray:
+    """The highest pitch of the melody, shape=(n, k) as (pitch, start, end, ...), sounding at
+    each step, shape=(length,); -1 where none sounds."""
+    sounding = np.full(length, -1)
+    for pitch, start, end, *_ in melody.tolist():
+        sounding[start:end] = np.maximum(sounding[start:end], pitch)
+    return sounding
+
+
 def on_grid(melody: np.ndarray, step: int, length: int) -> np.ndarray:
     """The melody, shape=(n, 3), simplified to one pitch per ``step`` steps: the highest
     melody pitch sounding at each cell's start, held over the cell, equal neighbours merged;
     passing notes between the grid's points drop out."""
-    sounding = np.full(length, -1)
-    for pitch, start, end in melody:
-        sounding[start:end] = np.maximum(sounding[start:end], pitch)
+    sounding = highest_sounding(melody, length)
     out: list[list[int]] = []
     for start in range(0, length, step):
         pitch = int(sounding[start])
@@ -50,14 +57,18 @@ def strike_at(melody: np.ndarray, onsets: np.ndarray) -> np.ndarray:
     return np.asarray(out, dtype=np.int64).reshape(-1, melody.shape[1])
 
 
+def at_bar_lines(melody: np.ndarray, bar: int, length: int) -> np.ndarray:
+    """Melody notes, shape=(n, k), a note held over a bar line split there, so that each bar's
+    notes can be kept or replaced alone."""
+    return strike_at(melody, np.arange(bar, length, bar))
+
+
 def on_rhythm(melody: np.ndarray, removed: np.ndarray, bar: int, length: int) -> np.ndarray:
     """Melody notes, shape=(n, k), moved onto the ``removed`` donor notes' rhythm: at each of
     their onsets the highest melody pitch sounding there, until the longest removed note
     starting there ends (or the next onset); bars where nothing was removed keep the melody as
     it is."""
-    sounding = np.full(length, -1)
-    for pitch, start, end, *_ in melody.tolist():
-        sounding[start:end] = np.maximum(sounding[start:end], pitch)
+    sounding = highest_sounding(melody, length)
     onsets = np.unique(removed[:, 1])
     ends = np.array([removed[removed[:, 1] == t, 2].max() for t in onsets], dtype=np.int64)
     ends = np.minimum(ends, np.append(onsets[1:], length))
@@ -65,7 +76,7 @@ def on_rhythm(melody: np.ndarray, removed: np.ndarray, bar: int, length: int) ->
     voiced = pitches >= 0
     moved = np.zeros((int(voiced.sum()), melody.shape[1]), dtype=np.int64)
     moved[:, :3] = np.column_stack([pitches[voiced], onsets[voiced], ends[voiced]])
-    by_bar = strike_at(melody, np.arange(bar, length, bar))  # a held note split at bar lines
+    by_bar = at_bar_lines(melody, bar, length)
     kept = by_bar[~np.isin(by_bar[:, 1] // bar, onsets // bar)]
     return np.concatenate([kept, moved]).astype(np.int64)
 
@@ -79,7 +90,7 @@ def gated(melody: np.ndarray, removed: np.ndarray, bar: int, length: int) -> np.
     gated_bars = np.zeros(-(-length // bar) + 1, dtype=bool)
     gated_bars[removed[:, 1] // bar] = True
     out = []
-    for note in strike_at(melody, np.arange(bar, length, bar)).tolist():
+    for note in at_bar_lines(melody, bar, length).tolist():
         pitch, start, end = note[:3]
         if not gated_bars[start // bar]:
             out.append(note)
