@@ -26,7 +26,7 @@ from pathlib import Path
 
 from output import target_range_cells
 
-from seqimg.evaluate.result import Report
+from seqimg.evaluate.result import UNTRANSFERRED, Report, control_subject
 from seqimg.recipe import load_recipe
 from seqimg.run import run
 
@@ -129,12 +129,13 @@ def reference_rows(report: Report) -> list[str]:
     """The controls of a report, and real target's means with their 10-90% ranges."""
     stats = report.realism.statistics
     rows = [f"| control: untransferred round trip | {report.roundtrip_identity_strength:.3f} | | "
-            f"(identity) | (identity) | {report.two_sample_roundtrip_source:.3f} | "
+            f"(identity) | (identity) | {report.first_critic(UNTRANSFERRED):.3f} | "
             f"{cells(report, {k: s.mean_source for k, s in stats.items()})} |{NO_RUN}"]
     for name, control in report.controls.items():
         rows.append(f"| control: {name} | {control.strength:.3f} | | "
                     f"{control.content['chroma']:.2f} | {control.content['contour']:.2f} | "
-                    f"{control.two_sample:.3f} | {cells(report, control.statistics)} |{NO_RUN}")
+                    f"{report.first_critic(control_subject(name)):.3f} | "
+                    f"{cells(report, control.statistics)} |{NO_RUN}")
     rows.append("| real target: mean (10-90% of pieces) | | | | | | "
                 + target_range_cells(report, STATISTICS) + f" |{NO_RUN}")
     return rows

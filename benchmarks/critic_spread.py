@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from seqimg.evaluate.classifier import classifier_fit
 from seqimg.evaluate.critics import critic_fits
 from seqimg.evaluate.pipeline import control_pieces, gather_pieces
 from seqimg.evaluate.two_sample import two_sample_critics
@@ -35,9 +34,7 @@ def accuracies(run: Path, seeds: list[int]) -> dict[str, dict[str, list[float]]]
                   for name in cfg.controls}}
     out: dict[str, dict[str, list[float]]] = {}
     for seed in seeds:
-        fits = critic_fits(cfg.classifier, classifier_fit(cfg.classifier, cfg.classifier_steps,
-                                                          seed),
-                           pair.target, seed, cfg.critics, cfg.classifier_steps)
+        fits = critic_fits(cfg.critics, pair.target, seed, 1, cfg.classifier_steps)
         for name, values in samples.items():
             tests = two_sample_critics(values, pieces.all_target.values, window, fits)
             for critic, test in tests.items():

@@ -19,7 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from seqimg.evaluate.result import ControlScore, Report  # noqa: E402
+from seqimg.evaluate.result import (  # noqa: E402
+    OUTPUTS,
+    RESYNTHESISED,
+    ControlScore,
+    Report,
+    control_subject,
+)
 
 COPYING = ("copied_share", "longest_copied_run", "copied_note_share", "closest_ratio")
 
@@ -36,17 +42,18 @@ def transfer_cells(r: Report) -> list[str]:
     repetition = stats.get("bar_repetition")
     return [fmt(r.transfer_strength),
             *(fmt(c.normalised) for c in r.content_similarity.values()),
-            *(fmt(v) for v in r.critics.values()), fmt(r.two_sample_resynthesised_target),
+            *(fmt(v) for v in r.critics.values()), fmt(r.first_critic(RESYNTHESISED)),
             fmt(repetition.mean_out if repetition else None),
-            f"{inside} of {len(r.realism.informative)}", *(fmt(r.copying.get(k)) for k in COPYING)]
+            f"{inside} of {len(r.realism.informative)}",
+            *(fmt(r.copying.get(OUTPUTS, {}).get(k)) for k in COPYING)]
 
 
 def control_cells(r: Report, name: str, c: ControlScore) -> list[str]:
-    critics = r.rival_critics()[name]
+    critics, copied = r.accuracies(control_subject(name)), r.copying.get(control_subject(name), {})
     return [fmt(c.strength), *(fmt(v) for v in c.content.values()),
             *(fmt(critics.get(k)) for k in r.critics), "-",
             fmt(c.statistics.get("bar_repetition")), "-",
-            *(fmt(c.copying.get(k)) for k in COPYING)]
+            *(fmt(copied.get(k)) for k in COPYING)]
 
 
 def header(r: Report) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from output import row_folder, seeded_rows_arguments, spread, target_range_cells
 
-from seqimg.evaluate.result import Report
+from seqimg.evaluate.result import RESYNTHESISED, Report
 from seqimg.recipe import load_recipe
 from seqimg.run import retransfer, run
 
@@ -81,8 +81,8 @@ def design_row(name: str, recipe: Path, overrides: list[str], reports: list[Repo
         name, str(len(reports)), spread([r.transfer_strength for r in reports]),
         spread([r.roundtrip_identity_strength for r in reports]), content("chroma"),
         content("bar_chroma"), content("contour"),
-        *(spread([r.two_sample_critics.get(c) for r in reports]) for c in CRITICS),
-        spread([r.two_sample_resynthesised_target for r in reports]),
+        *(spread([r.critics.get(c) for r in reports]) for c in CRITICS),
+        spread([r.first_critic(RESYNTHESISED) for r in reports]),
         *(stat(k) for k in STATISTICS),
         " / ".join(f"{i}/{len(reports[0].realism.statistics)}" for i in inside),
         spread(minutes, 1), f"`{command}`"]) + " |"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from output import row_folder, seeded_rows_arguments, spread
 
-from seqimg.evaluate.result import Report
+from seqimg.evaluate.result import RESYNTHESISED, Report
 from seqimg.run import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,8 +61,8 @@ def design_row(pair: str, name: str, recipe: Path, reports: list[Report],
         spread([r.transfer_strength for r in reports]),
         spread([r.roundtrip_identity_strength for r in reports]),
         spread([r.content_similarity["correlation"].normalised for r in reports], 2),
-        *(spread([critic(r.two_sample_critics, c) for r in reports]) for c in CRITICS),
-        spread([r.two_sample_resynthesised_target for r in reports]),
+        *(spread([critic(r.critics, c) for r in reports]) for c in CRITICS),
+        spread([r.first_critic(RESYNTHESISED) for r in reports]),
         spread(minutes, 1), f"`{command}`"]) + " |"
 
 

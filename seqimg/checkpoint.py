@@ -58,24 +58,6 @@ def save(path: Path, info: CheckpointInfo | None, state: dict) -> None:
         torch.save({"format": FORMAT, **described, **state}, handle)
 
 
-def respelled(recipe: dict) -> dict:
-    """A stored recipe with each side's codec settings under their current names
-    (:func:`seqimg.config.respelled`, e.g. the midi codec's ``layout``, now ``encoding``), so
-    that an older checkpoint or shipped model still loads."""
-    import copy
-
-    from seqimg.config import respelled as respelled_config
-    from seqimg.registry import codec_class, known
-
-    out = copy.deepcopy(recipe)
-    for side in ("source", "target"):
-        codec = out.get(side, {}).get("codec", {})
-        name = codec.get("name")
-        if isinstance(name, str) and known("codecs", name):
-            out[side]["codec"] = respelled_config(codec_class(name).config_class, codec)
-    return out
-
-
 def load(path: Path) -> Checkpoint:
     """Read a checkpoint written by :func:`save`; a clear one-line error for anything else."""
     path = Path(path)
@@ -101,8 +83,10 @@ def load(path: Path) -> Checkpoint:
                           f"{FORMAT}: train it again, or use the version that wrote it")
     info = None
     if all(key in raw for key in INFO_KEYS):
-        info = CheckpointInfo(respelled(raw["recipe"]), raw["codec_states"], tuple(raw["shape"]),
-                              raw["version"], raw.get("codec_classes", {}))
+        from seqimg.recipe import written_recipe
+
+        info = CheckpointInfo(written_recipe(raw["recipe"]), raw["codec_states"],
+                              tuple(raw["shape"]), raw["version"], raw.get("codec_classes", {}))
     state = {k: v for k, v in raw.items()
              if k not in (*INFO_KEYS, "codec_classes", "format")}
     return Checkpoint(path, info, state)

@@ -85,13 +85,17 @@ def build_config(cls: type[T], values: dict | None, where: str) -> T:
     """Build the frozen dataclass ``cls`` from ``values``; unknown keys and bad types raise.
 
     ``where`` is the dotted path of ``values`` in its recipe, used in error messages. A key
-    that ``cls.renamed`` maps to its new name is refused with the new spelling.
+    that ``cls.renamed`` maps to its new name is refused with the new spelling, one that
+    ``cls.moved`` names with its advice.
     """
     if values is not None and not isinstance(values, dict):
         raise SeqimgError(f"{where}: expected a mapping of settings, got {values!r}")
     for old, new in getattr(cls, "renamed", {}).items():
         if old in (values or {}):
             raise SeqimgError(f"{where}.{old}: renamed; write {new}: {values[old]}")
+    for old, advice in getattr(cls, "moved", {}).items():
+        if old in (values or {}):
+            raise SeqimgError(f"{where}.{old}: {advice}")
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     checked = check_values(dict(values or {}), {k: hints[k] for k in names}, where)

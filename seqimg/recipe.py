@@ -76,19 +76,24 @@ class DataConfig:
 class EvaluateConfig:
     """Evaluation settings."""
 
+    moved = {"classifier": "moved; the domain classifier is now the first of evaluate.critics, "
+                           "write critics: [rocket, statistics] (or [cnn, statistics])"}
+
     enabled: bool = True  # false: the run stops after transferring the held-out pieces
     # 'fast': a quick look (the CNN classifier for at most 100 steps on at most 20 training
     # files per side, no controls, one example piece from each end, no audio renders)
     level: Literal["full", "fast"] = "full"
-    # the domain classifier and two-sample test: a small CNN over time, or ROCKET features
-    # (pyts) with a logistic regression, far stronger on short series
-    classifier: Literal["cnn", "rocket"] = "cnn"
+    # the two-sample critics, each trained fresh per test (seqimg critics lists them; entry
+    # points seqimg.critics); the first is also the domain classifier that strength is read by
+    # (one whose model embeds windows: 'cnn', a small CNN over time, or 'rocket', ROCKET
+    # features with a logistic regression, far stronger on short series); 'statistics' reads
+    # only the codec's per-window statistics (gradient-boosted trees)
+    critics: tuple[str, ...] = ("cnn", "statistics")
+    # seeds each critic is trained at per test (a deterministic one once): every two-sample
+    # result is the median over them, with its range
+    critic_seeds: int = 3
     classifier_steps: int = 300  # CNN training steps
     window: int = 64  # steps per classifier window
-    # two-sample critics of other families beside the classifier's own, each trained fresh per
-    # test (seqimg critics lists them; entry points seqimg.critics): 'statistics'
-    # (gradient-boosted trees on the codec's per-window statistics)
-    critics: tuple[str, ...] = ("statistics",)
     max_files: int | None = None  # training files per domain for the classifier (round trips)
     # WAV renders of the example pieces (fluidsynth for MIDI), when the codec can
     render_audio: bool = True
@@ -109,7 +114,8 @@ class EvaluateConfig:
         if level == "full":
             return dataclasses.replace(self, level=level)
         return dataclasses.replace(
-            self, level=level, classifier="cnn", classifier_steps=min(self.classifier_steps, 100),
+            self, level=level, critics=("cnn", *(c for c in self.critics[1:] if c != "cnn")),
+            critic_seeds=1, classifier_steps=min(self.classifier_steps, 100),
             max_files=min(self.max_files or 20, 20), controls=(), render_audio=False,
             examples=min(self.examples, 1))
 
@@ -217,6 +223,14 @@ def check_controls(evaluate: EvaluateConfig, target: SideConfig) -> None:
         if not known("critics", name):
             raise SeqimgError(f"evaluate.critics: unknown critic {name!r} "
                               f"(known: {', '.join(available('critics'))})")
+    embedding = [name for name in available("critics") if getattr(lookup("critics", name),
+                                                                   "embeds", False)]
+    if not evaluate.critics or evaluate.critics[0] not in embedding:
+        raise SeqimgError("evaluate.critics: the first critic is the domain classifier and must "
+                          f"embed windows (one of {', '.join(embedding)}), got "
+                          f"{list(evaluate.critics)}")
+    if evaluate.critic_seeds < 1:
+        raise SeqimgError(f"evaluate.critic_seeds: at least 1, got {evaluate.critic_seeds}")
 
     for name in evaluate.controls:
         if not known("controls", name):
@@ -227,6 +241,29 @@ def check_controls(evaluate: EvaluateConfig, target: SideConfig) -> None:
         if missing:
             raise SeqimgError(f"evaluate.controls: the control {name!r} needs a codec that "
                               f"{missing}, and the target's {target.codec_name} codec does not")
+
+
+def written_recipe(recipe: dict) -> dict:
+    """A recipe that seqimg wrote itself (a checkpoint's, a shipped model's, a run folder's
+    config.yaml) with each side's codec settings under their current names
+    (:func:`seqimg.config.respelled`, e.g. the midi codec's ``layout``, now ``encoding``) and
+    an evaluation's ``classifier: NAME`` made the first of ``critics``, so that what was written
+    before a setting moved still loads; a user's recipe gets no such help."""
+    from seqimg.config import respelled
+    from seqimg.registry import codec_class, known
+
+    out = copy.deepcopy(recipe)
+    for side in ("source", "target"):
+        codec = out.get(side, {}).get("codec", {})
+        name = codec.get("name")
+        if isinstance(name, str) and known("codecs", name):
+            out[side]["codec"] = respelled(codec_class(name).config_class, codec)
+    evaluate = out.get("evaluate")
+    if isinstance(evaluate, dict) and "classifier" in evaluate:
+        first = evaluate.pop("classifier")
+        evaluate["critics"] = [first, *(c for c in evaluate.get("critics", ["statistics"])
+                                        if c != first)]
+    return out
 
 
 def resolve_reference(evaluate: EvaluateConfig, target: SideConfig,
@@ -314,9 +351,7 @@ def load_recipe(path: str | Path, overrides: list[str] | None = None,
         raise SeqimgError(f"{path}: not valid YAML ({one_line(exc)})") from None
     raw = copy.deepcopy(raw)
     if written and isinstance(raw, dict):
-        from seqimg.checkpoint import respelled
-
-        raw = respelled(raw)
+        raw = written_recipe(raw)
     for assignment in overrides or []:
         apply_override(raw, assignment)
     try:

@@ -282,6 +282,8 @@ def page_html(server: Server) -> str:
     made = "".join(f'<br><span class="small">{esc(m["name"])} is made of '
                    f'{esc(m["card"]["provenance"])}</span>'
                    for m in listed if m.get("card", {}).get("provenance"))
+    made += "".join(f'<br><span class="small">{esc(m["name"])}, measured: '
+                    f'{esc(m["card"]["verdict"])}</span>' for m in listed if "card" in m)
     return PAGE.format(models=models, made=made, examples=examples, fields=fields,
                        accept=esc(accept), limit=server.max_upload // 1024)
 

@@ -43,47 +43,75 @@ class ModelCard:
 
     def lines(self) -> list[str]:
         """The card as text, for the terminal."""
-        m = self.measured
-        critics = ", ".join(f"{k} {v:.2f}" for k, v in m["two_sample"].items())
+        m = card_measured(self.measured)
         kept = ", ".join(f"{k} {v:.2f}" for k, v in m["content"].items())
         rows = [f"{self.name}: recipe {self.recipe} ({self.data}), {self.steps} steps"
                 + f" ({self.minutes:.1f} minutes with its evaluation)"
                 + f", commit {self.commit[:10]}",
                 f"  measured on {m['pieces']} held-out pieces: strength {m['strength']:.2f}, "
-                f"content kept {kept}; told from real target by {critics} (0.5 = "
-                "indistinguishable)"]
+                f"content kept {kept}; told from real target by {medians(m['tests']['outputs'])}"
+                " (0.5 = indistinguishable)"]
         rows += [f"  control {name}: strength {c['strength']:.2f}, told apart by "
-                 + ", ".join(f"{k} {v:.2f}" for k, v in c["two_sample"].items())
+                 + medians(m["tests"].get(f"control:{name}", {}))
                  for name, c in m["controls"].items()]
-        copied = m.get("copying", {})
         if self.provenance:
             rows.append(f"  made of: {self.provenance}")
+        copied, baseline = m["copying"].get("outputs", {}), m["copying"].get("baseline", {})
         if copied:
-            rows.append("  copied from the target's training pieces: "
-                        + ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in copied.items()))
+            rows.append("  copied from the target's training pieces: " + ", ".join(
+                f"{k.replace('_', ' ')} {v:.2f}"
+                + (f" (real held-out target: {baseline[k]:.2f})" if k in baseline else "")
+                for k, v in copied.items()))
         return [*rows, f"  verdict: {self.verdict}", *(f"  not yet: {x}" for x in self.limits)]
 
 
+def medians(tests: dict) -> str:
+    """Each critic's median accuracy, with its range over critic seeds where it has one."""
+    return ", ".join(f"{name} {t['accuracy']:.2f}" + (
+        f" ({t['range'][0]:.2f}-{t['range'][1]:.2f} over {len(t['seeds'])} seeds)"
+        if len(t["seeds"]) > 1 else "") for name, t in tests.items())
+
+
+def card_measured(m: dict) -> dict:
+    """A card's numbers in the current layout: a card shipped before each test became one
+    record (one accuracy per critic, a flat copying dictionary) read with its numbers
+    unchanged."""
+    if "tests" in m:
+        return m
+    from seqimg.evaluate.migrate import one_seed
+
+    return {**{k: v for k, v in m.items() if k != "two_sample"},
+            "tests": {"outputs": one_seed(m["two_sample"]),
+                      **{f"control:{name}": one_seed(c["two_sample"])
+                         for name, c in m["controls"].items()}},
+            "copying": {"outputs": m["copying"]} if m.get("copying") else {},
+            "controls": {name: {"strength": c["strength"]} for name, c in m["controls"].items()}}
+
+
 def measured(report) -> dict:
-    """The card's numbers from a run's report."""
+    """The card's numbers from a run's report: the tests of the outputs, the floor and the
+    controls, copying beside its baseline, and the verdict's level."""
+    from seqimg.evaluate.verdict import verdict
+
     return {"pieces": report.counts.get("transferred", 0),
             "strength": report.transfer_strength,
             "content": {k: v.normalised for k, v in report.content_similarity.items()},
-            "two_sample": report.critics,
+            "tests": {subject: {name: asdict(t) for name, t in tests.items()}
+                      for subject, tests in report.tests.items()
+                      if subject in ("outputs", "floor") or subject.startswith("control:")},
             "copying": report.copying,
-            "controls": {name: {"strength": c.strength,
-                                "two_sample": c.two_sample_critics or {"cnn": c.two_sample}}
-                         for name, c in report.controls.items()}}
+            "controls": {name: {"strength": c.strength} for name, c in report.controls.items()},
+            "level": verdict(report).level}
 
 
 def limits(report) -> list[str]:
     """What the measures say the model does not do yet."""
-    from seqimg.evaluate.verdict import KEPT_LEVEL, PASSES_LEVEL
+    from seqimg.evaluate.verdict import KEPT_LEVEL, pass_level
 
-    out = [f"tellable from real target: {name} critic {value:.2f} (passing needs "
-           f"{PASSES_LEVEL} or less)" if not math.isnan(value) else
+    out = [f"tellable from real target: {name} critic {value:.2f} (median; passing needs "
+           f"{pass_level(report, name):.2f} or less)" if not math.isnan(value) else
            f"not shown to pass as target: the {name} critic had too few pieces to judge"
-           for name, value in report.critics.items() if not value <= PASSES_LEVEL]
+           for name, value in report.critics.items() if not value <= pass_level(report, name)]
     out += [f"keeps little {name}: {score.normalised:.2f} (0 = chance, 1 = all kept)"
             for name, score in report.content_similarity.items()
             if score.normalised < KEPT_LEVEL and name != "f_constancy"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from seqimg.config import parse_assignment
 from seqimg.errors import SeqimgError
-from seqimg.evaluate.result import Report
+from seqimg.evaluate.result import UNTRANSFERRED, Report, control_subject
 from seqimg.io import write_text
 from seqimg.recipe import load_recipe
 from seqimg.runfiles import RunFolder
@@ -129,11 +129,11 @@ def table(keys: list[str], points: list[SweepPoint]) -> str:
                     f"{r.two_sample_accuracy:.3f} | {realism_inside(r)} |")
     first = points[0].report
     rows.append(f"| untransferred (control) | {first.roundtrip_identity_strength:.3f} | - | "
-                f"{first.two_sample_roundtrip_source:.3f} | - |")
+                f"{first.first_critic(UNTRANSFERRED):.3f} | - |")
     for name, control in first.controls.items():
         content = ", ".join(f"{control.content.get(m, float('nan')):.2f}" for m in measures)
         rows.append(f"| {name} (control) | {control.strength:.3f} | {content} | "
-                    f"{control.two_sample:.3f} | - |")
+                    f"{first.first_critic(control_subject(name)):.3f} | - |")
     return header + "\n" + "\n".join(rows) + "\n"
 
 
@@ -147,8 +147,8 @@ def draw(label: str, points: list[SweepPoint], path: Path) -> Path:
     xs = [p.value if numeric else i for i, p in enumerate(points)]
     first = points[0].report
     controls = {"untransferred": (first.roundtrip_identity_strength, {},
-                                  first.two_sample_roundtrip_source)}
-    controls.update({name: (c.strength, c.content, c.two_sample)
+                                  first.first_critic(UNTRANSFERRED))}
+    controls.update({name: (c.strength, c.content, first.first_critic(control_subject(name)))
                      for name, c in first.controls.items()})
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
     panels = [("transfer strength", lambda r: {"G": r.transfer_strength}, 0),

@@ -26,14 +26,26 @@ def test_it_tells_apart_what_differs_in_its_statistics_and_not_what_does_not():
     assert accuracy(same, calm[100:], calm_too[100:]) < 0.7
 
 
-def test_the_classifier_comes_first_then_each_named_critic():
-    def fit(positive, negative):
-        return "the classifier"
-
+def test_each_named_critic_is_fitted_at_every_seed_in_order_the_classifier_first():
     codec = make_codec("timeseries")
-    fits = critic_fits("cnn", fit, codec, 0, ("statistics",))
-    assert list(fits) == ["cnn", "statistics"] and fits["cnn"] is fit
-    assert list(critic_fits("rocket", fit, codec, 0, ())) == ["rocket"]
+    fits = critic_fits(("rocket", "gru", "statistics"), codec, 0, 2)
+    assert list(fits) == ["rocket", "gru", "statistics"]
+    assert [len(f) for f in fits.values()] == [2, 2, 1]  # statistics is deterministic
+
+
+def test_a_recipe_whose_first_critic_cannot_classify_domains_is_refused(tmp_path):
+    from seqimg.errors import SeqimgError
+    from seqimg.recipe import build_recipe
+
+    side = {"domain": "folder", "options": {"path": str(tmp_path)}, "codec": {"name": "timeseries"}}
+    with pytest.raises(SeqimgError, match=r"evaluate.critics: the first critic is the domain "
+                                          r"classifier and must embed windows \(one of cnn, "):
+        build_recipe({"source": side, "target": side, "evaluate": {"critics": ["statistics"]}})
+    with pytest.raises(SeqimgError, match=r"evaluate.classifier: moved; the domain classifier is "
+                                          r"now the first of evaluate.critics"):
+        build_recipe({"source": side, "target": side, "evaluate": {"classifier": "rocket"}})
+    with pytest.raises(SeqimgError, match="evaluate.critic_seeds: at least 1, got 0"):
+        build_recipe({"source": side, "target": side, "evaluate": {"critic_seeds": 0}})
 
 
 @pytest.mark.parametrize("name", sorted(available("critics")))

@@ -105,7 +105,7 @@ def test_a_sweep_over_transfer_settings_trains_once_and_reports_the_ceiling(tmp_
     assert [c["method"]["t0"] for c in configs] == [0.5, 1.0]
     for point in points:
         report = json.loads((point.folder / "report.json").read_text())
-        assert 0 <= report["two_sample_resynthesised_target"] <= 1
+        assert 0 <= report["tests"]["resynthesised"]["cnn"]["accuracy"] <= 1
         assert "bar_chroma" in report["content_similarity"]
         assert "ceiling: two-sample" in (point.folder / "report.md").read_text()
     with pytest.raises(SeqimgError, match="differs from .* in more than the method's transfer"):

@@ -193,10 +193,12 @@ def test_a_donor_run_indexes_writes_copies_and_reports_them(tmp_path):
     report = json.loads((out / "report.json").read_text())
     assert report["training"] == {"processes": 1}  # indexed, not trained
     # melody off: the outputs are real target bars, and the report says so
-    assert report["copying"]["copied_share"] > 0.8
-    assert report["controls"]["retrieval"]["copying"]["copied_share"] > 0.5
-    assert report["controls"]["sixteenths"]["copying"]["copied_share"] < 0.5
-    assert set(report["two_sample_floor"]) == set(report["two_sample_critics"])
+    assert report["copying"]["outputs"]["copied_share"] > 0.8
+    assert report["copying"]["control:retrieval"]["copied_share"] > 0.5
+    assert report["copying"]["control:sixteenths"]["copied_share"] < 0.5
+    # real held-out target against the training pieces: the baseline, by the same function
+    assert 0 <= report["copying"]["baseline"]["copied_note_share"] <= 1
+    assert set(report["tests"]["floor"]) == set(report["tests"]["outputs"])
     piece = sorted((tmp_path / "src").glob("*.mid"))[0]
     moved = run_cli("transfer", str(out / "checkpoints" / "last.pt"), str(piece), "--out",
                     str(tmp_path / "moved"), "--set", "method.jump=0")
@@ -210,7 +212,9 @@ def test_a_donor_run_indexes_writes_copies_and_reports_them(tmp_path):
     card = ship(out, "toy", tmp_path / "models")
     said = "\n".join(card.lines())
     assert "made of: real phrases of the target's training pieces (the folder domain's" in said
-    assert f"copied share {report['copying']['copied_share']:.2f}" in said
+    copied, baseline = report["copying"]["outputs"], report["copying"]["baseline"]
+    assert (f"copied share {copied['copied_share']:.2f} (real held-out target: "
+            f"{baseline['copied_share']:.2f})") in said
 
 
 def test_a_piece_shorter_than_a_bar_has_no_bar_views_and_transfers_to_its_length():

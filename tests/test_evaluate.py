@@ -11,7 +11,8 @@ from conftest import MELODY, run_cli, write_midi
 from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import notes_to_pitch_channels
 from seqimg.evaluate import measures as m
-from seqimg.evaluate.classifier import classifier_fit, frame_windows, train_classifier
+from seqimg.evaluate.classifier import frame_windows, train_classifier
+from seqimg.evaluate.critics import critic_fits
 from seqimg.evaluate.pipeline import Pieces
 from seqimg.evaluate.two_sample import (
     SampleTest,
@@ -39,19 +40,35 @@ def sustained(seed):
     return [(int(rng.integers(40, 90)), t, t + 8) for t in range(0, 128, 8)]
 
 
+def cnn(seeds=1, steps=150):
+    """The CNN critic's fits, one per seed."""
+    return critic_fits(("cnn",), None, 0, seeds, steps)["cnn"]
+
+
 def test_two_sample_test_tells_sixteenth_streams_from_sustained_notes():
     streams = pieces([sixteenths(i) for i in range(8)]).values
     held = pieces([sustained(i) for i in range(8, 16)]).values
-    told = two_sample(streams, held, 32, classifier_fit("cnn", 150, 0))
+    told = two_sample(streams, held, 32, cnn())
     assert told.accuracy > 0.9 and told.n == 32 and told.p < 1e-4
     same = pieces([sustained(i) for i in range(16, 32)]).values
-    alike = two_sample(pieces([sustained(i) for i in range(32, 48)]).values, same, 32,
-                       classifier_fit("cnn", 150, 0))
+    alike = two_sample(pieces([sustained(i) for i in range(32, 48)]).values, same, 32, cnn())
     assert alike.accuracy < 0.75 and alike.p > told.p
 
 
+def test_a_test_is_the_median_over_critic_seeds_and_a_deterministic_critic_is_fitted_once():
+    fits = critic_fits(("cnn", "statistics"), None, 0, 3, 60)
+    assert [len(fits["cnn"]), len(fits["statistics"])] == [3, 1]
+    a = pieces([sixteenths(i) for i in range(8)]).values
+    b = pieces([sustained(i) for i in range(8, 16)]).values
+    three = two_sample(a, b, 32, fits["cnn"])
+    alone = [two_sample(a, b, 32, [fit]).accuracy for fit in fits["cnn"]]
+    assert list(three.seeds) == alone and three.accuracy == float(np.median(alone))
+    assert three.range == (min(alone), max(alone)) and three.n == 32
+    assert three.p == SampleTest.of(three.accuracy, 32).p
+
+
 def test_the_floor_of_one_real_process_is_near_chance_and_of_two_far_above():
-    fits = {"cnn": classifier_fit("cnn", 150, 0)}
+    fits = {"cnn": cnn()}
     one = pieces([sustained(i) for i in range(24)]).values
     level = floor(one, 32, fits, seed=0)["cnn"]
     assert abs(level.accuracy - 0.5) < 0.2 and level.n == 48 and level.p > 0.01
@@ -147,8 +164,19 @@ def test_run_writes_the_full_report_and_evaluate_reproduces_it(tmp_path):
     report = json.loads((out / "report.json").read_text())
     for key in ("transfer_strength", "identity_strength", "roundtrip_identity_strength",
                 "target_strength", "classifier_accuracy", "content_similarity", "realism",
-                "two_sample_accuracy", "skipped_files"):
+                "tests", "copying", "verdict", "skipped_files"):
         assert key in report
+    assert set(report["tests"]) == {"outputs", "untransferred", "floor",
+                                    "control:sixteenths", "control:power_chords"}
+    cnn_test = report["tests"]["outputs"]["cnn"]
+    assert set(cnn_test) == {"accuracy", "range", "seeds", "n", "p"} and len(cnn_test["seeds"]) == 3
+    assert cnn_test["range"][0] <= cnn_test["accuracy"] <= cnn_test["range"][1]
+    assert len(report["tests"]["outputs"]["statistics"]["seeds"]) == 1  # deterministic
+    assert set(report["copying"]) == {"outputs", "baseline", "control:sixteenths",
+                                      "control:power_chords"}
+    assert report["verdict"]["level"] in ("told_apart", "matched_by_a_control", "passes_level",
+                                          "indistinguishable")
+    assert "real held-out target: " in (out / "report.md").read_text()
     assert set(report["content_similarity"]["chroma"]) == {"raw", "chance", "normalised"}
     assert set(report["controls"]) == {"sixteenths", "power_chords"}
     split = report["controls"]["sixteenths"]
@@ -283,7 +311,7 @@ def test_rocket_classifier_reads_a_small_detail_of_short_series():
             x[np.arange(n), where] += 0.6
         return x[..., None].astype(np.float32)
 
-    fit = classifier_fit("rocket", 0, 0)
+    fit = critic_fits(("rocket",), None, 0, 1)["rocket"][0]
     clf = fit(series(60, True), series(60, False))
     assert accuracy(clf, series(40, True), series(40, False)) > 0.9
     assert clf.embedding(series(5, True)).shape == (5, 32)
@@ -312,9 +340,36 @@ target: {{domain: folder, options: {{path: {tmp_path / "tgt"}}}, codec: {codec}}
 data: {{heldout_fraction: 0.3}}
 method: {{name: dtn, model: {{width: 4, code_dim: 8}}}}
 train: {{steps: 2, batch_size: 4}}
-evaluate: {{classifier_steps: 200, window: 16, critics: [], examples: 0}}
+evaluate: {{classifier_steps: 200, window: 16, critics: [cnn], examples: 0}}
 """)
     out = run(recipe, tmp_path / "run", progress=False)
     report = json.loads((out / "report.json").read_text())
     assert report["classifier_accuracy"] < 0.75
     assert report["identity_strength"] == report["roundtrip_identity_strength"]
+
+
+def test_the_series_bridges_train_on_outputs_and_test_on_real_pieces():
+    """CAS: ROCKET trained on real source against the outputs as target, tested on real held-out
+    pieces: high when the outputs are like real target, near chance when they are the source."""
+    from types import SimpleNamespace
+
+    from seqimg.evaluate.bridges import series_bridges
+
+    rng = np.random.default_rng(0)
+
+    def series(n, bump):
+        x = np.sin(np.linspace(0, 3, 40)[None] * rng.uniform(1.5, 2.5, (n, 1)))
+        x = x + 0.05 * rng.normal(size=(n, 40))
+        if bump:
+            x[np.arange(n), rng.integers(5, 35, n)] += 0.8
+        return Pieces({f"s{i}": row[:, None].astype(np.float32) for i, row in enumerate(x)})
+
+    def pieces_with(outputs):
+        return SimpleNamespace(source_train=series(30, False), outputs=outputs,
+                               target_heldout=series(20, True),
+                               source_through_target=series(20, False))
+
+    real = series_bridges(1.5, 0.97, pieces_with(series(30, True)), 40, 0)
+    assert real["rocket_fid"] == 1.5 and real["cas_real"] == 0.97 and real["cas"] > 0.85
+    unmoved = series_bridges(1.5, 0.97, pieces_with(series(30, False)), 40, 0)
+    assert unmoved["cas"] < 0.7

@@ -213,3 +213,15 @@ def test_the_page_works_in_chromium(server, chorale, tmp_path):
     assert media in ([], ["ok", "ok"])
     need("fluidsynth")
     assert media == ["ok", "ok"]
+
+
+def test_the_page_says_what_each_shipped_model_measured(tmp_path):
+    import html
+
+    from seqimg.serve import page_html
+    from seqimg.shipped import model_path, shipped
+
+    server = Server({"midi_genre": model_path("midi_genre")}, max_upload=64 * 1024,
+                    folder=tmp_path / "served")
+    said = f"midi_genre, measured: {html.escape(shipped()['midi_genre'].verdict)}"
+    assert said in page_html(server)

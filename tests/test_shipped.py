@@ -11,6 +11,7 @@ from test_diffusion import diffusion_recipe
 
 from seqimg import checkpoint
 from seqimg.errors import SeqimgError
+from seqimg.evaluate.verdict import LEVEL_WORDS
 from seqimg.shipped import model_path, ship, shipped
 
 
@@ -36,7 +37,8 @@ def test_ship_writes_half_precision_weights_and_a_card_from_a_run(tmp_path):
                  progress=False)
     card = ship(folder, "toy", tmp_path / "models")
     assert json.loads((tmp_path / "models" / "toy.json").read_text())["sha256"] == card.sha256
-    assert set(card.measured["two_sample"]) == {"cnn", "statistics"}
+    assert set(card.measured["tests"]["outputs"]) == {"cnn", "statistics"}
+    assert card.measured["level"] in LEVEL_WORDS
     said = "\n".join(card.lines())
     assert f"verdict: {card.verdict}" in said and "statistics" in said
     assert model_path("toy", tmp_path / "models") == tmp_path / "models" / "toy.pt"
@@ -55,11 +57,29 @@ def test_an_unknown_model_lists_the_known_ones(tmp_path):
 def test_the_limits_say_which_critic_tells_the_outputs_apart():
     import dataclasses
 
-    from test_verdict import report
+    from test_verdict import measured_tests, report
 
     from seqimg.shipped import limits
 
-    r = dataclasses.replace(report(), two_sample_critics={"cnn": 0.70, "statistics": 0.9})
+    r = dataclasses.replace(report(), tests=measured_tests(outputs={"cnn": 0.70, "statistics": 0.9},
+                                                          floor={"statistics": 0.7}))
     said = limits(r)
-    assert said == ["tellable from real target: statistics critic 0.90 (passing needs 0.75 or "
-                    "less)"]
+    assert said == ["tellable from real target: statistics critic 0.90 (median; passing needs "
+                    "0.80 or less)"]
+
+
+def test_a_card_shipped_before_tests_were_records_reads_the_same_numbers():
+    from pathlib import Path
+
+    from seqimg.shipped import ModelCard, card_measured
+
+    old = json.loads((Path(__file__).parent / "data" / "card_before_tests.json").read_text())
+    card = ModelCard(**old)
+    m = card_measured(card.measured)
+    assert m["tests"]["outputs"]["cnn"]["accuracy"] == old["measured"]["two_sample"]["cnn"]
+    retrieval = old["measured"]["controls"]["retrieval"]["two_sample"]["statistics"]
+    assert m["tests"]["control:retrieval"]["statistics"]["accuracy"] == retrieval
+    assert m["copying"]["outputs"] == old["measured"]["copying"]
+    said = "\n".join(card.lines())
+    assert "told from real target by cnn 0.65, statistics 0.69" in said
+    assert "control retrieval: strength 0.97, told apart by cnn 0.70, statistics 0.93" in said

@@ -232,7 +232,7 @@ def run_guide_recipe(tmp_path, name, *settings):
 def test_the_csv_recipe_of_the_guide_runs_the_sampler_on_two_folders(tmp_path):
     """The guide's sampler recipe (small settings by --set): trained, transferred, reported."""
     run = run_guide_recipe(tmp_path, "calm_to_busy", "train.steps=2", "method.width=8",
-                           "evaluate.classifier=cnn", "evaluate.classifier_steps=5")
+                           "evaluate.critics=[cnn,statistics]", "evaluate.classifier_steps=5")
     assert "calm_to_busy" in (run / "report.md").read_text()
 
 
@@ -241,7 +241,8 @@ def test_the_guides_donor_recipe_runs_as_written_on_two_folders(tmp_path):
     transferred, reported with its copying."""
     import json
 
-    run = run_guide_recipe(tmp_path, "calm_to_busy_donor", "evaluate.classifier=cnn",
+    run = run_guide_recipe(tmp_path, "calm_to_busy_donor", "evaluate.critics=[cnn,statistics]",
                            "evaluate.classifier_steps=5")
     report = json.loads((run / "report.json").read_text())
-    assert report["training"] == {"processes": 1} and "copied_share" in report["copying"]
+    assert report["training"] == {"processes": 1} and "copied_share" in report["copying"]["outputs"]
+    assert report["copying"]["baseline"]["closest_ratio"] == 1.0  # real held-out, by definition

@@ -111,16 +111,6 @@ def train_classifier(positive: np.ndarray, negative: np.ndarray, steps: int,
     return TrainedClassifier(model)
 
 
-def classifier_fit(kind: str, steps: int, seed: int):
-    """How evaluation fits a classifier, ``(positive, negative) -> classifier``: the CNN
-    trained for ``steps``, or ROCKET features with a logistic regression (``'rocket'``)."""
-    if kind == "rocket":
-        from seqimg.evaluate.rocket import train_rocket
-
-        return lambda positive, negative: train_rocket(positive, negative, seed=seed)
-    return lambda positive, negative: train_classifier(positive, negative, steps, seed)
-
-
 def accuracy(classifier: TrainedClassifier, positive: np.ndarray, negative: np.ndarray) -> float:
     """Balanced accuracy on two held-out sets of windows."""
     hits_pos = (classifier.probability(positive) > 0.5).mean()

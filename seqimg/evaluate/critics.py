@@ -7,7 +7,11 @@ critic can be fooled (sparse held notes fooled the CNN); a design that passes mu
 A critic is a class built as ``Critic(codec, seed, steps)`` (``steps``: its training budget,
 where it has one) with a ``description``, ``fit(positive, negative) -> critic`` on windows,
 shape=(N, window, F) each, and ``probability(windows) -> P(positive)`` per window
-(:func:`seqimg.testing.check_critic` is the contract)."""
+(:func:`seqimg.testing.check_critic` is the contract). One trained fresh moves by a few hundredths
+with its seed on fixed outputs, so every test is the median over ``evaluate.critic_seeds`` seeds;
+a critic whose fit does not depend on its seed says so (``deterministic``) and is fitted once. A
+critic whose fitted model also gives an ``embedding`` of windows (``embeds``) can be the first of
+``evaluate.critics``: the domain classifier that strength and the Frechet distances are read by."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ class CnnCritic:
     """The small 1-D CNN over frame windows (:mod:`seqimg.evaluate.classifier`)."""
 
     description = "a small 1-D CNN over the frames of each window"
+    embeds = True
 
     def __init__(self, codec, seed: int, steps: int = 300) -> None:
         self.seed, self.steps = seed, steps
@@ -36,6 +41,7 @@ class RocketCritic:
     """ROCKET features of each channel, a logistic regression (:mod:`seqimg.evaluate.rocket`)."""
 
     description = "ROCKET random convolution features with a logistic regression (series)"
+    embeds = True
 
     def __init__(self, codec, seed: int, steps: int = 0) -> None:
         self.seed = seed
@@ -53,6 +59,7 @@ class GruCritic:
     than the CNN or ROCKET: a score near 0.5 from it says less."""
 
     description = "the time-series literature's post-hoc GRU (TimeGAN's discriminative score)"
+    embeds = True
     STEPS, BATCH = 2000, 128
     # its contract asks less: one unit (two channels) reads calm from wild walks at about 0.66,
     # where the CNN and ROCKET exceed 0.95
@@ -74,6 +81,7 @@ class StatisticsCritic:
     handle."""
 
     description = "gradient-boosted trees over the codec's statistics of each window"
+    deterministic = True  # no early stopping and no subsampling: the seed changes nothing
 
     def __init__(self, codec, seed: int, steps: int = 0) -> None:
         self.codec, self.seed, self.keys = codec, seed, []
@@ -93,6 +101,7 @@ class StatisticsCritic:
         labels = np.r_[np.ones(len(positive)), np.zeros(len(negative))]
         self.model = HistGradientBoostingClassifier(max_iter=100, max_depth=4,
                                                     class_weight="balanced",
+                                                    early_stopping=False,
                                                     random_state=self.seed)
         self.model.fit(self.features(stats), labels)
         return self
@@ -104,14 +113,19 @@ class StatisticsCritic:
         return self.model.predict_proba(self.features(self.table(windows)))[:, 1]
 
 
-def critic_fits(classifier: str, classifier_fit: Callable, codec, seed: int,
-                critics: tuple[str, ...], steps: int = 300) -> dict[str, Callable]:
-    """``{name: fit(positive, negative) -> classifier}``: the recipe's classifier first (``cnn``
-    or ``rocket``, fitted by ``classifier_fit``), then each registered critic of ``critics``."""
+def critic_fits(names: tuple[str, ...], codec, seed: int, seeds: int,
+                steps: int = 300) -> dict[str, list[Callable]]:
+    """``{name: [fit(positive, negative) -> classifier per critic seed]}`` for each registered
+    critic of ``names``, in order (the first is the domain classifier): ``seeds`` fits at the
+    seeds ``seed, seed + 1, ...``, or one for a critic that is ``deterministic``."""
     from seqimg.registry import lookup
 
-    def fit_of(critic: type) -> Callable:
-        return lambda positive, negative: critic(codec, seed, steps).fit(positive, negative)
+    def fit_of(critic: type, at: int) -> Callable:
+        return lambda positive, negative: critic(codec, at, steps).fit(positive, negative)
 
-    return {classifier: classifier_fit,
-            **{name: fit_of(lookup("critics", name)) for name in critics if name != classifier}}
+    fits = {}
+    for name in names:
+        critic = lookup("critics", name)
+        count = 1 if getattr(critic, "deterministic", False) else seeds
+        fits[name] = [fit_of(critic, seed + i) for i in range(count)]
+    return fits

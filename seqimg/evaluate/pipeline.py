@@ -22,13 +22,25 @@ from seqimg.data import read_each
 from seqimg.domains import domain_files, make_files
 from seqimg.errors import SeqimgError
 from seqimg.evaluate import measures
-from seqimg.evaluate.classifier import TrainedClassifier, accuracy, classifier_fit, frame_windows
+from seqimg.evaluate.bridges import series_bridges
+from seqimg.evaluate.classifier import TrainedClassifier, accuracy, frame_windows
 from seqimg.evaluate.copying import copying
 from seqimg.evaluate.critics import critic_fits
 from seqimg.evaluate.report import write_report
-from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
+from seqimg.evaluate.result import (
+    BASELINE,
+    FLOOR,
+    OUTPUTS,
+    RESYNTHESISED,
+    UNTRANSFERRED,
+    ContentScore,
+    ControlScore,
+    Realism,
+    Report,
+    control_subject,
+)
 from seqimg.evaluate.shared_views import piece_views, view_similarity
-from seqimg.evaluate.two_sample import floor, split, two_sample, two_sample_critics
+from seqimg.evaluate.two_sample import floor, two_sample_critics
 from seqimg.io import piece_names, write_text
 from seqimg.pipeline import PieceTransfer, is_silent, load_transfer, output_paths
 from seqimg.recipe import Recipe, load_recipe
@@ -228,27 +240,25 @@ def control_pieces(name: str, codec, pieces: RunPieces) -> Pieces:
 
 def control_scores(names: tuple[str, ...], codec, measure: ContentMeasure, pieces: RunPieces,
                    chance: list[dict], clf: TrainedClassifier, window: int,
-                   fits: dict) -> dict[str, ControlScore]:
+                   fits: dict) -> tuple[dict[str, ControlScore], dict[str, dict], dict[str, dict]]:
     """Each named control made from the held-out source, written and read back by the target
-    codec, and measured like the transfer (``fits``: the critics, the classifier's first)."""
-    scores = {}
+    codec, and measured like the transfer (``fits``: the critics, the classifier's first): its
+    scores, and its two-sample tests and copying by subject (``control:NAME``)."""
+    scores, tests, copied = {}, {}, {}
     for name in names:
         made = control_pieces(name, codec, pieces)
         kept = content(measure, pieces.source_heldout, made, chance)
         stats = [able(codec, Measured).statistics(f) for f in made.values]
-        critics, sizes, p_values = split(two_sample_critics(made.values,
-                                                            pieces.all_target.values, window,
-                                                            fits))
         scores[name] = ControlScore(
             strength=strength(clf, made, window),
             content={key: score.normalised for key, score in kept.items()},
-            two_sample=next(iter(critics.values())),
             statistics={key: float(np.mean([s[key] for s in stats if key in s]))
-                        for key in sorted(set().union(*stats))},
-            two_sample_critics=critics, two_sample_n=sizes, two_sample_p=p_values,
-            copying=copying(codec, made.values, pieces.target_train.values,
-                            pieces.target_heldout.values))
-    return scores
+                        for key in sorted(set().union(*stats))})
+        tests[control_subject(name)] = two_sample_critics(made.values, pieces.all_target.values,
+                                                          window, fits)
+        copied[control_subject(name)] = copying(codec, made.values, pieces.target_train.values,
+                                                pieces.target_heldout.values)
+    return scores, tests, copied
 
 
 def resynthesised(pair: PieceTransfer, pieces: Pieces) -> Pieces | None:
@@ -301,23 +311,31 @@ def strengths(clf: TrainedClassifier, p: RunPieces, window: int) -> dict[str, fl
         target_strength=strength(clf, p.target_heldout, window))
 
 
-def two_sample_tests(p: RunPieces, window: int, fits: dict, seed: int) -> dict[str, dict]:
-    """Every critic's two-sample test of the outputs and of the untransferred round trip
-    against all real target, and the floor, as the report's fields (accuracies, sizes,
-    p-values)."""
+def two_sample_tests(pair: PieceTransfer, p: RunPieces, window: int, fits: dict,
+                     seed: int) -> dict[str, dict]:
+    """Every critic's two-sample test of the outputs, of the untransferred round trip and of
+    the held-out target re-made from its own view (where the method can) against all real
+    target, and the floor, by subject."""
     target = p.all_target.values
-    fields = {}
-    for accuracies, prefix, tests in (
-            ("two_sample_critics", "two_sample",
-             two_sample_critics(p.outputs.values, target, window, fits)),
-            ("two_sample_roundtrip_critics", "two_sample_roundtrip",
-             two_sample_critics(p.source_through_target.values, target, window, fits)),
-            ("two_sample_floor", "two_sample_floor", floor(target, window, fits, seed))):
-        fields[accuracies], fields[f"{prefix}_n"], fields[f"{prefix}_p"] = split(tests)
-    return fields
+    tests = {OUTPUTS: two_sample_critics(p.outputs.values, target, window, fits),
+             UNTRANSFERRED: two_sample_critics(p.source_through_target.values, target, window,
+                                               fits),
+             FLOOR: floor(target, window, fits, seed)}
+    remade = resynthesised(pair, p.target_heldout)
+    if remade is not None:
+        tests[RESYNTHESISED] = two_sample_critics(remade.values, target, window, fits)
+    return tests
 
 
-def domain_classifier(fit, name: str, p: RunPieces, window: int):
+def copying_beside_baseline(codec, p: RunPieces) -> dict[str, dict]:
+    """How much the outputs copy from the target's training pieces, beside the same measure of
+    real held-out target pieces (real music reuses its idioms too)."""
+    train, heldout = p.target_train.values, p.target_heldout.values
+    return {OUTPUTS: copying(codec, p.outputs.values, train, heldout),
+            BASELINE: copying(codec, heldout, train, heldout)}
+
+
+def domain_classifier(fit, name: str, p: RunPieces, window: int) -> TrainedClassifier:
     """The classifier that tells target windows from source ones, fitted on the training
     pieces of both sides (what strength and realism are read by)."""
     source_windows = frame_windows(p.source_train.values, window)[0]
@@ -340,15 +358,15 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
     recipe = dataclasses.replace(recipe, evaluate=recipe.evaluate.effective(level))
     pair = pair or load_transfer(folder.checkpoint)
     window, cfg = recipe.evaluate.window, recipe.evaluate
-    fit = classifier_fit(cfg.classifier, cfg.classifier_steps, recipe.seed)
-    fits = critic_fits(cfg.classifier, fit, pair.target, recipe.seed, cfg.critics,
+    fits = critic_fits(cfg.critics, pair.target, recipe.seed, cfg.critic_seeds,
                        cfg.classifier_steps)
     skipped: dict[str, str] = {}
     log.info("evaluation (%s): reading the held-out, transferred and training pieces", cfg.level)
     p = gather_pieces(run_dir, recipe, pair, skipped)
     skips = {**read_skips(run_dir), "evaluation": skipped}
 
-    clf = domain_classifier(fit, cfg.classifier, p, window)
+    classifier = cfg.critics[0]
+    clf = domain_classifier(fits[classifier][0], classifier, p, window)
     log.info("evaluation: strength, content and realism of %s",
              plural(len(p.outputs.frames), "transferred piece"))
     measure = ContentMeasure.of(pair, recipe)
@@ -356,29 +374,24 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
     per_file = per_file_strength(clf, p.outputs, window)
     content_kept = content_and_constancy(pair, measure, p, chance)
     real = realism(pair.target, p, clf, window)
-    remade = resynthesised(pair, p.target_heldout)
     skips = write_skips(run_dir, skips)
-    log.info("evaluation: two-sample tests (%s) of the outputs and the untransferred control%s",
-             ", ".join(fits),
+    log.info("evaluation: two-sample tests (%s, %s) of the outputs and the untransferred "
+             "control%s", ", ".join(fits), plural(cfg.critic_seeds, "critic seed"),
              f", then {plural(len(cfg.controls), 'rule-made control')}" if cfg.controls else "")
-    tests = two_sample_tests(p, window, fits, recipe.seed)
+    tests = two_sample_tests(pair, p, window, fits, recipe.seed)
+    controls, control_tests, control_copying = control_scores(
+        cfg.controls, pair.target, measure, p, chance, clf, window, fits)
+    strength_of = strengths(clf, p, window)
+    bridges = {} if classifier != "rocket" else series_bridges(
+        real.frechet_to_target, strength_of["classifier_accuracy"], p, window, recipe.seed)
     report = Report(
-        recipe=recipe.name, **strengths(clf, p, window), per_file_strength=per_file,
-        content_similarity=content_kept,
-        realism=real,
-        two_sample_accuracy=tests["two_sample_critics"][cfg.classifier],
-        two_sample_roundtrip_source=tests["two_sample_roundtrip_critics"][cfg.classifier],
-        skipped_files=skips,
+        recipe=recipe.name, **strength_of, per_file_strength=per_file,
+        content_similarity=content_kept, realism=real, skipped_files=skips,
         training={**(pair.history[-1] if pair.history else {}), "processes": pair.processes},
-        counts=piece_counts(p),
-        controls=control_scores(cfg.controls, pair.target, measure, p, chance, clf, window,
-                                fits),
-        level=cfg.level,
-        two_sample_resynthesised_target=None if remade is None else two_sample(
-            remade.values, p.all_target.values, window, fit).accuracy,
-        **tests,
-        copying=copying(pair.target, p.outputs.values, p.target_train.values,
-                        p.target_heldout.values),
+        counts=piece_counts(p), controls=controls, level=cfg.level,
+        tests={**tests, **control_tests},
+        copying={**copying_beside_baseline(pair.target, p), **control_copying},
+        bridges=bridges,
         silent_outputs=[stem for stem, frames in p.outputs.frames.items() if is_silent(frames)])
     write_text(folder.report("json"), report.to_json())
     log.info("evaluation: figures%s", " and audio renders" if cfg.render_audio else "")

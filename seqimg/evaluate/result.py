@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seqimg.errors import SeqimgError
+from seqimg.evaluate.two_sample import SampleTest
 
 
 @dataclass(frozen=True)
@@ -79,21 +80,26 @@ class Realism:
 @dataclass(frozen=True)
 class ControlScore:
     """A control (a rule-made version of the source) measured like the transfer: strength,
-    normalised content per measure, two-sample accuracy against real target, and the means of
-    the codec's per-piece statistics."""
+    normalised content per measure, and the means of the codec's per-piece statistics (its
+    two-sample tests and copying are the report's, under ``control:NAME``)."""
 
     strength: float
     content: dict[str, float]
-    two_sample: float  # by the classifier's family (the CNN or ROCKET)
     statistics: dict[str, float]
-    two_sample_critics: dict[str, float] = field(default_factory=dict)  # every critic's
-    two_sample_n: dict[str, int] = field(default_factory=dict)  # each critic's test windows
-    two_sample_p: dict[str, float] = field(default_factory=dict)  # and binomial p-value
-    # how much is copied from the target's training pieces (seqimg.evaluate.copying)
-    copying: dict[str, float] = field(default_factory=dict)
 
 
 READABLE_ACCURACY = 0.8  # below it, the domain classifier cannot support a strength figure
+
+
+# the subjects of a report's tests and copying measures
+OUTPUTS, UNTRANSFERRED, FLOOR, RESYNTHESISED = "outputs", "untransferred", "floor", "resynthesised"
+BASELINE = "baseline"  # copying only: real held-out target against the training pieces
+UNTRANSFERRED_LABEL = "the untransferred round trip"  # how the pages name that control
+
+
+def control_subject(name: str) -> str:
+    """The key of a control's two-sample tests and copying in a report."""
+    return f"control:{name}"
 
 
 @dataclass(frozen=True)
@@ -109,48 +115,49 @@ class Report:
     per_file_strength: dict[str, float]
     content_similarity: dict[str, ContentScore]
     realism: Realism
-    two_sample_accuracy: float  # outputs vs real target; 0.5 = indistinguishable
-    two_sample_roundtrip_source: float  # the same for the untransferred round trip
     skipped_files: dict
     training: dict  # the last logged training step
     counts: dict[str, int]
     controls: dict[str, ControlScore]
     level: str = "full"  # evaluate.level: 'fast' is a quick look with a weaker classifier
-    # held-out target made again by the method from its own view, against real target: the
-    # realism ceiling of a view-based method (None for a method that has no such path)
-    two_sample_resynthesised_target: float | None = None
-    # every critic's two-sample accuracy, the classifier's included: the outputs', and the
-    # untransferred round trip's
-    two_sample_critics: dict[str, float] = field(default_factory=dict)
-    two_sample_roundtrip_critics: dict[str, float] = field(default_factory=dict)
-    # each critic's test size (windows) and one-sided binomial p-value against 0.5, for the
-    # outputs and the round trip; and the floor: the same test on real target against real
-    # target (seqimg.evaluate.two_sample), with its size and p-value
-    two_sample_n: dict[str, int] = field(default_factory=dict)
-    two_sample_p: dict[str, float] = field(default_factory=dict)
-    two_sample_roundtrip_n: dict[str, int] = field(default_factory=dict)
-    two_sample_roundtrip_p: dict[str, float] = field(default_factory=dict)
-    two_sample_floor: dict[str, float] = field(default_factory=dict)
-    two_sample_floor_n: dict[str, int] = field(default_factory=dict)
-    two_sample_floor_p: dict[str, float] = field(default_factory=dict)
-    # how much of the outputs is copied from the target's training pieces
-    # (seqimg.evaluate.copying); empty in reports written before it was measured
-    copying: dict[str, float] = field(default_factory=dict)
+    # every two-sample test, {subject: {critic: test}}, the domain classifier's family first:
+    # subjects 'outputs', 'untransferred' (the untransferred round trip), 'floor' (real target
+    # against real target), 'resynthesised' (held-out target made again by the method from its
+    # own view: the realism ceiling of a view-based method) and 'control:NAME'; each test the
+    # median over the critic seeds (seqimg.evaluate.two_sample.SampleTest)
+    tests: dict[str, dict[str, SampleTest]] = field(default_factory=dict)
+    # how much is copied from the target's training pieces (seqimg.evaluate.copying), {subject:
+    # {measure: value}}: 'outputs', 'baseline' (real held-out target measured the same way)
+    # and 'control:NAME'
+    copying: dict[str, dict[str, float]] = field(default_factory=dict)
+    # measures that stand beside published numbers for series (seqimg.evaluate.bridges)
+    bridges: dict[str, float] = field(default_factory=dict)
     silent_outputs: list[str] = field(default_factory=list)  # outputs that hold nothing
+
+    def accuracies(self, subject: str) -> dict[str, float]:
+        """Each critic's median two-sample accuracy of one subject (empty when not tested)."""
+        return {name: test.accuracy for name, test in self.tests.get(subject, {}).items()}
+
+    def rival_critics(self) -> dict[str, dict[str, float]]:
+        """Each critic's median accuracy of every control the outputs are read against: the
+        untransferred round trip, then each rule-made control."""
+        return {UNTRANSFERRED_LABEL: self.accuracies(UNTRANSFERRED),
+                **{name: self.accuracies(control_subject(name)) for name in self.controls}}
 
     @property
     def critics(self) -> dict[str, float]:
-        """Each critic's two-sample accuracy of the outputs (the classifier's alone in a report
-        from before the critics)."""
-        return self.two_sample_critics or {"classifier": self.two_sample_accuracy}
+        """Each critic's median two-sample accuracy of the outputs, the classifier's first."""
+        return self.accuracies(OUTPUTS)
 
-    def rival_critics(self) -> dict[str, dict[str, float]]:
-        """The same for each control the outputs must beat: the untransferred round trip and
-        every rule-made control."""
-        return {"the untransferred round trip": self.two_sample_roundtrip_critics
-                or {"classifier": self.two_sample_roundtrip_source},
-                **{name: c.two_sample_critics or {"classifier": c.two_sample}
-                   for name, c in self.controls.items()}}
+    def first_critic(self, subject: str = OUTPUTS) -> float:
+        """The domain classifier's family's median two-sample accuracy of a subject (NaN when
+        it was not tested)."""
+        return next(iter(self.accuracies(subject).values()), float("nan"))
+
+    @property
+    def two_sample_accuracy(self) -> float:
+        """The domain classifier's family's median two-sample accuracy of the outputs."""
+        return self.first_critic()
 
     @property
     def skipped_count(self) -> int:
@@ -163,18 +170,32 @@ class Report:
         return self.classifier_accuracy >= READABLE_ACCURACY
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), indent=2)
+        """The report, with its verdict's level and the way each control was handled (derived,
+        written for readers of the file; not read back)."""
+        from seqimg.evaluate.verdict import verdict
+
+        said = verdict(self)
+        return json.dumps({**dataclasses.asdict(self), "verdict": {
+            "level": said.level, "headline": said.headline,
+            "controls": said.control_handling}}, indent=2)
 
     @classmethod
     def from_dict(cls, data: dict) -> Report:
+        from seqimg.evaluate.migrate import current
+
+        data = current(data)
         realism = data["realism"]
         return cls(**{
-            **data,
+            **{k: v for k, v in data.items() if k != "verdict"},
             "content_similarity": {k: ContentScore(**v)
                                    for k, v in data["content_similarity"].items()},
             "realism": Realism(**{**realism, "statistics": {
                 k: StatisticDistance(**v) for k, v in realism["statistics"].items()}}),
             "controls": {k: ControlScore(**v) for k, v in data["controls"].items()},
+            "tests": {subject: {critic: SampleTest(**{**test, "range": tuple(test["range"]),
+                                                      "seeds": tuple(test["seeds"])})
+                                for critic, test in tests.items()}
+                      for subject, tests in data.get("tests", {}).items()},
         })
 
     @classmethod

@@ -19,7 +19,7 @@ class RocketClassifier:
         try:
             from pyts.transformation import ROCKET
         except ImportError:
-            raise SeqimgError("evaluate.classifier 'rocket' needs pyts (pip install pyts)"
+            raise SeqimgError("the rocket critic needs pyts (pip install pyts)"
                               ) from None
         self.kernels, self.seed, self.rocket_class = kernels, seed, ROCKET
 

@@ -15,22 +15,35 @@ SIGNIFICANCE = 0.05
 
 @dataclass(frozen=True)
 class SampleTest:
-    """A two-sample test's balanced accuracy, its number of test windows, and the one-sided
-    binomial p-value of that accuracy over that many windows against chance (windows of one
-    piece are not independent, so the p-value is optimistic)."""
+    """A two-sample test's balanced accuracy (the median over critic seeds), its number of
+    test windows, the one-sided binomial p-value of that accuracy over that many windows
+    against chance (windows of one piece are not independent, so the p-value is optimistic),
+    the lowest and highest accuracy over the seeds, and each seed's accuracy (one for a
+    critic that is deterministic)."""
 
     accuracy: float
-    n: int
+    n: int | None  # None in a report written before tests kept their size
     p: float
+    range: tuple[float, float] = (float("nan"), float("nan"))
+    seeds: tuple[float, ...] = ()
 
     @classmethod
-    def of(cls, value: float, n: int) -> SampleTest:
+    def of(cls, values: list[float] | float, n: int) -> SampleTest:
+        """The test of one accuracy per critic seed (or a single accuracy) over ``n`` windows."""
         from scipy.stats import binomtest
 
+        values = [float(v) for v in np.atleast_1d(values)]
+        value = float(np.median(values))
+        spread = (min(values), max(values))
         if not n or np.isnan(value):
-            return cls(float(value), n, float("nan"))
-        return cls(float(value), n, float(binomtest(round(value * n), n, 0.5,
-                                                    alternative="greater").pvalue))
+            return cls(value, n, float("nan"), spread, tuple(values))
+        p = binomtest(round(value * n), n, 0.5, alternative="greater").pvalue
+        return cls(value, n, float(p), spread, tuple(values))
+
+    @property
+    def rejects(self) -> bool:
+        """Whether the test tells the two sets apart at 5%."""
+        return bool(self.p < SIGNIFICANCE)
 
 
 def too_small(n: int) -> bool:
@@ -54,35 +67,33 @@ def halves(pieces: list[np.ndarray]) -> tuple[list, list]:
             [p for p, k in zip(pieces, keys) if side[k] == 1])
 
 
-def two_sample(a: list[np.ndarray], b: list[np.ndarray], window: int, fit) -> SampleTest:
-    """Held-out accuracy of a fresh classifier (``fit(positive, negative)``) telling the pieces
-    ``a`` from ``b`` (frames each, trained on half the files of each, tested on the other
-    half). The critics need torch; the report pages that read tests do not import it."""
+def two_sample(a: list[np.ndarray], b: list[np.ndarray], window: int, fits: list) -> SampleTest:
+    """Held-out accuracy of fresh classifiers (``fit(positive, negative)``, one per critic
+    seed) telling the pieces ``a`` from ``b`` (frames each, trained on half the files of each,
+    tested on the other half, the same halves for every seed): the median over the seeds. The
+    critics need torch; the report pages that read tests do not import it."""
     from seqimg.evaluate.classifier import accuracy, frame_windows
 
     (a_train, a_test), (b_train, b_test) = halves(a), halves(b)
     if not (a_train and a_test and b_train and b_test):
-        return SampleTest(float("nan"), 0, float("nan"))
-    clf = fit(frame_windows(a_train, window)[0], frame_windows(b_train, window)[0])
+        return SampleTest.of(float("nan"), 0)
+    train = frame_windows(a_train, window)[0], frame_windows(b_train, window)[0]
     positive, negative = frame_windows(a_test, window)[0], frame_windows(b_test, window)[0]
-    return SampleTest.of(accuracy(clf, positive, negative), len(positive) + len(negative))
+    return SampleTest.of([accuracy(fit(*train), positive, negative) for fit in fits],
+                         len(positive) + len(negative))
 
 
 def two_sample_critics(a: list[np.ndarray], b: list[np.ndarray], window: int,
-                       fits: dict) -> dict[str, SampleTest]:
-    """:func:`two_sample` by every critic (``{name: fit}``)."""
+                       fits: dict[str, list]) -> dict[str, SampleTest]:
+    """:func:`two_sample` by every critic (``{name: [fit per seed]}``)."""
     return {name: two_sample(a, b, window, fit) for name, fit in fits.items()}
 
 
-def floor(target: list[np.ndarray], window: int, fits: dict, seed: int) -> dict[str, SampleTest]:
+def floor(target: list[np.ndarray], window: int, fits: dict[str, list],
+          seed: int) -> dict[str, SampleTest]:
     """Every critic's two-sample test of real target against real target: the target's pieces
     shuffled (seeded) and cut into two halves, each then split as any test's sides are."""
     order = np.random.default_rng(seed).permutation(len(target))
     shuffled = [target[i] for i in order]
     return two_sample_critics(shuffled[::2], shuffled[1::2], window, fits)
 
-
-def split(tests: dict[str, SampleTest]) -> tuple[dict, dict, dict]:
-    """``{critic: test}`` as ``{critic: accuracy}``, ``{critic: n}`` and ``{critic: p}``."""
-    return ({k: t.accuracy for k, t in tests.items()}, {k: t.n for k, t in tests.items()},
-            {k: t.p for k, t in tests.items()})
