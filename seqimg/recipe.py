@@ -81,7 +81,8 @@ class EvaluateConfig:
 
     enabled: bool = True  # false: the run stops after transferring the held-out pieces
     # 'fast': a quick look (the CNN classifier for at most 100 steps on at most 20 training
-    # files per side, no controls, one example piece from each end, no audio renders)
+    # files per side, one critic seed, no controls, one example piece from each end, no audio
+    # renders)
     level: Literal["full", "fast"] = "full"
     # the two-sample critics, each trained fresh per test (seqimg critics lists them; entry
     # points seqimg.critics); the first is also the domain classifier that strength is read by
