@@ -138,11 +138,16 @@ class Report:
         """Each critic's median two-sample accuracy of one subject (empty when not tested)."""
         return {name: test.accuracy for name, test in self.tests.get(subject, {}).items()}
 
-    def rival_critics(self) -> dict[str, dict[str, float]]:
-        """Each critic's median accuracy of every control the outputs are read against: the
+    def rivals(self) -> dict[str, tuple[str, float]]:
+        """Every control the outputs are read against, ``{label: (subject, strength)}``: the
         untransferred round trip, then each rule-made control."""
-        return {UNTRANSFERRED_LABEL: self.accuracies(UNTRANSFERRED),
-                **{name: self.accuracies(control_subject(name)) for name in self.controls}}
+        return {UNTRANSFERRED_LABEL: (UNTRANSFERRED, self.roundtrip_identity_strength),
+                **{name: (control_subject(name), c.strength)
+                   for name, c in self.controls.items()}}
+
+    def rival_critics(self) -> dict[str, dict[str, float]]:
+        """Each critic's median accuracy of every control of :meth:`rivals`."""
+        return {label: self.accuracies(subject) for label, (subject, _) in self.rivals().items()}
 
     @property
     def critics(self) -> dict[str, float]:

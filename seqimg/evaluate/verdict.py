@@ -13,10 +13,7 @@ from seqimg.evaluate.result import (
     FLOOR,
     OUTPUTS,
     READABLE_ACCURACY,
-    UNTRANSFERRED,
-    UNTRANSFERRED_LABEL,
     Report,
-    control_subject,
 )
 from seqimg.text import plural
 
@@ -120,13 +117,6 @@ def pass_level(r: Report, critic: str) -> float:
     return PASSES_LEVEL if floor != floor else max(PASSES_LEVEL, floor + FLOOR_MARGIN)
 
 
-def rivals(r: Report) -> dict[str, tuple[str, float]]:
-    """Every control the outputs are read against, ``{label: (subject, strength)}``: the
-    untransferred round trip, then each rule-made control."""
-    return {UNTRANSFERRED_LABEL: (UNTRANSFERRED, r.roundtrip_identity_strength),
-            **{name: (control_subject(name), c.strength) for name, c in r.controls.items()}}
-
-
 def copies_more(r: Report, subject: str) -> bool:
     """Whether a control copies more of the target's training pieces than the outputs, by the
     first copying measure both have (copied notes, closest ratio (lower: nearer), copied
@@ -154,7 +144,7 @@ def control_handling(r: Report) -> dict[str, str]:
     is real, so it is beaten on what it throws away) or ``unbeaten``. Where strength cannot be
     read, every control counts as moving."""
     out = {}
-    for label, (subject, strength) in rivals(r).items():
+    for label, (subject, strength) in r.rivals().items():
         theirs = r.accuracies(subject)
         shared = [name for name in r.critics if name in theirs]
         if r.strength_readable and strength < MOVING_STRENGTH:
@@ -199,7 +189,8 @@ def passes_answer(r: Report, handling: dict[str, str], level: str) -> Answer:
         f"{name} {median_words(t)} (limit {pass_level(r, name):.2f}"
         + (f", p {t.p:.2g}" if t.p >= 0.001 else ", p < 0.001" if t.p == t.p else "") + ")"
         for name, t in tests.items())
-    controls = "; ".join(f"{label} ({critic_words(r, rivals(r)[label][0])}): {how}"
+    subjects = {label: subject for label, (subject, _) in r.rivals().items()}
+    controls = "; ".join(f"{label} ({critic_words(r, subjects[label])}): {how}"
                          for label, how in handling.items())
     return Answer("yes" if level in PASSING else "no",
                   f"Passes as target: {'yes' if level in PASSING else 'no'}, "
