@@ -288,9 +288,11 @@ class MidiCodec(SequenceCodec, NoteCodec, Measured, Viewed, Drawn, Augmented, Gr
     def statistics(self, frames: np.ndarray) -> dict[str, float]:
         """Pitch range and classes, distinct pitches, polyphony, note density and length,
         one-step notes, empty beats, scale consistency, and per bar: distinct pitches, notes
-        held past a bar, repetition of the previous bar."""
-        return nm.note_statistics(*self.roll(frames), self.config.steps_per_beat,
-                                  self.bar_steps)
+        held past a bar, repetition of the previous bar; with parts, what each part does a
+        bar too."""
+        return {**nm.note_statistics(*self.roll(frames), self.config.steps_per_beat,
+                                     self.bar_steps),
+                **self.encoding.part_statistics(frames, self.bar_steps)}
 
     def content_similarity(self, a: np.ndarray, b: np.ndarray, window: int) -> dict[str, float]:
         """Pitch-class similarity per window and per bar, and top-voice contour correlation."""

@@ -27,6 +27,7 @@ from seqimg.codecs.midi_parts import (
     part_programs,
 )
 from seqimg.codecs.midi_write import set_part_programs, write_parts_score, write_score
+from seqimg.codecs.part_measures import part_statistics
 
 if TYPE_CHECKING:
     from seqimg.codecs.midi import MidiConfig
@@ -148,6 +149,10 @@ class NoteEncoding:
     def notes_in_parts(self, frames: np.ndarray) -> np.ndarray:
         """Notes, shape=(n, 4), every one in part 0 (no parts in these frames)."""
         return in_one_part(self.notes(frames))
+
+    def part_statistics(self, frames: np.ndarray, bar: int) -> dict[str, float]:
+        """Statistics of the band's parts, beside the merged roll's (none without parts)."""
+        return {}
 
     def frames_from_notes_in_parts(self, notes: np.ndarray, length: int) -> np.ndarray:
         """The pitched parts merged, the drum hits dropped."""
@@ -306,6 +311,12 @@ class Parts(NoteEncoding):
     def part_rolls(self, frames: np.ndarray) -> list[tuple[str, np.ndarray]]:
         return [(name, nt.sounding_and_onsets(notes, len(frames), 0, 127)[0]) for name, notes
                 in zip(PARTS, self.parts.part_notes(frames, self.config.onset_rule))]
+
+    def part_statistics(self, frames: np.ndarray, bar: int) -> dict[str, float]:
+        """Drum hits, rhythm onsets and lead notes a bar, power chords and repeated onsets
+        (:func:`seqimg.codecs.part_measures.part_statistics`)."""
+        lead, rhythm, _ = self.parts.part_notes(frames, self.config.onset_rule)
+        return part_statistics(lead, rhythm, self.parts.drum_hits(frames)[0], len(frames), bar)
 
     def notes_in_parts(self, frames: np.ndarray) -> np.ndarray:
         """Each part's notes tagged with its part, and the drum hits as one-step notes of
