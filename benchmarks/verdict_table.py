@@ -14,7 +14,7 @@ from pathlib import Path
 from seqimg.evaluate.result import BASELINE, FLOOR, OUTPUTS, Report
 from seqimg.evaluate.verdict import verdict
 
-COPYING = ("copied_note_share", "copied_share", "closest_ratio")  # the first each report has
+COPYING = ("copied_note_share", "closest_ratio", "copied_share")  # the first each report has
 
 
 def median_cell(test) -> str:

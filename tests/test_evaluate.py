@@ -246,7 +246,7 @@ def test_sixteenths_and_power_chord_controls_by_hand():
 
 
 def test_the_retrieval_control_puts_the_nearest_target_bar_on_the_source_root():
-    from seqimg.codecs.note_controls import retrieval
+    from seqimg.codecs.note_controls import retrieval, retrieval_library
 
     codec = MidiCodec(pitch_low=24, pitch_high=107)
     # target: a bar of chugged E2 with a fifth (a riff), then a bar of a held A minor triad
@@ -256,9 +256,16 @@ def test_the_retrieval_control_puts_the_nearest_target_bar_on_the_source_root():
     # source: a bar on a G bass with its fifth (the riff's shape), then a bar of silence
     source = notes_to_pitch_channels(np.array([[43, 0, 16], [50, 0, 8], [62, 8, 16]]), 32,
                                      24, 107)
-    out = codec.notes(retrieval(codec, source, [target])).tolist()
+    library = [target]
+    out = codec.notes(retrieval(codec, source, library)).tolist()
     expected = sorted([[p + 3, s, e] for p, s, e in riff], key=lambda n: (n[1], n[0]))
     assert out == expected  # the riff, moved from E to G; the silent bar stays silent
+    # the library of one list of target pieces is built once; another list is read anew
+    assert retrieval_library(codec, library) is retrieval_library(codec, library)
+    triad_only = [notes_to_pitch_channels(np.array(triad) - [0, 16, 16], 16, 24, 107)]
+    moved = codec.notes(retrieval(codec, source, triad_only)).tolist()
+    assert moved and all(n[0] % 12 in {(45 - 2) % 12, (48 - 2) % 12, (52 - 2) % 12}
+                         for n in moved)  # the triad on the G bar's root
 
 
 def test_bar_measures_tell_a_riff_from_a_drone():

@@ -83,6 +83,25 @@ def bars_of(notes: np.ndarray, length: int, bar: int, beat: int) -> list:
     return out
 
 
+_LAST_LIBRARY: list = []  # [(codec, target, library)]: the one library built last
+
+
+def retrieval_library(codec, target: list[np.ndarray]) -> tuple[list, np.ndarray | None]:
+    """Every sounding bar of the target pieces as (notes, start, root, view), and the views
+    stacked, shape=(bars, 24). Evaluation makes the control from every held-out piece with one
+    list of target pieces, so the library of the list given last is kept and reused while the
+    same list (the same object, read and not changed) comes again."""
+    if _LAST_LIBRARY and _LAST_LIBRARY[0][0] is codec and _LAST_LIBRARY[0][1] is target:
+        return _LAST_LIBRARY[0][2]
+    library = [(notes, start, root, view) for piece in target
+               for notes in [codec.notes(piece)]
+               for start, root, view in bars_of(notes, len(piece), codec.bar_steps,
+                                                codec.steps_per_beat)]
+    built = library, np.stack([entry[3] for entry in library]) if library else None
+    _LAST_LIBRARY[:] = [(codec, target, built)]
+    return built
+
+
 @needs(NoteCodec, takes_target=True)
 def retrieval(codec, frames: np.ndarray, target: list[np.ndarray]) -> np.ndarray:
     """Each sounding bar replaced by the real target bar whose harmony and bass per beat,
@@ -91,12 +110,9 @@ def retrieval(codec, frames: np.ndarray, target: list[np.ndarray]) -> np.ndarray
     strongest rule-made realism baseline."""
     beat, length = codec.steps_per_beat, len(frames)
     bar = codec.bar_steps
-    library = [(notes, start, root, view) for piece in target
-               for notes in [codec.notes(piece)]
-               for start, root, view in bars_of(notes, len(piece), bar, beat)]
+    library, views = retrieval_library(codec, target)
     if not library:
         return codec.frames_from_notes(np.zeros((0, 3), dtype=np.int64), length)
-    views = np.stack([entry[3] for entry in library])
     placed = []
     for start, root, view in bars_of(codec.notes(frames), length, bar, beat):
         notes, source_start, source_root, _ = library[int(((views - view) ** 2).sum(1).argmin())]
