@@ -247,6 +247,16 @@ def test_with_parts_the_donors_bring_their_bass_and_drums_and_the_melody_leads()
     assert parts[1] and parts[2]  # the donors' rhythm guitar and bass
 
 
+def test_the_tune_plays_in_the_lead_the_rhythm_guitar_or_where_the_donors_lead():
+    from seqimg.methods.donor.melody import tune_part
+
+    tune = np.array([(64, 0, 4, 0), (65, 4, 8, 0), (67, 8, 12, 0)])
+    donors = np.array([(40, 0, 4, 1), (76, 4, 6, 0), (40, 8, 12, 1)])  # a lead in bar 1 only
+    assert tune_part(tune, donors, 4, "lead").tolist() == [0, 0, 0]
+    assert tune_part(tune, donors, 4, "rhythm").tolist() == [1, 1, 1]
+    assert tune_part(tune, donors, 4, "donor_lead").tolist() == [1, 0, 1]
+
+
 def test_a_melody_on_a_beat_grid_keeps_the_pitch_at_each_beat_and_merges_repeats():
     from seqimg.methods.donor.melody import on_grid
 

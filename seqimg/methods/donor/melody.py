@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from seqimg.codecs.midi_parts import LEAD, RHYTHM
+
 
 def bar_floors(melody: np.ndarray, bars: int, bar: int, margin: int) -> np.ndarray:
     """Per bar, the lowest melody pitch sounding in it less ``margin``, shape=(bars,); 128 (no
@@ -44,6 +46,20 @@ def on_grid(melody: np.ndarray, step: int, length: int) -> np.ndarray:
         else:
             out.append([pitch, start, min(start + step, length)])
     return np.asarray(out, dtype=np.int64).reshape(-1, 3)
+
+
+def tune_part(melody: np.ndarray, accompaniment: np.ndarray, bar: int, part: str) -> np.ndarray:
+    """The part of each melody note, shape=(n,), by the bar it starts in: the lead ('lead'),
+    the rhythm guitar, as its top voice ('rhythm'), or the lead in the bars where the donors
+    play one and the rhythm guitar elsewhere ('donor_lead': real metal's lead is sparse, 1.6
+    notes a bar at the median); ``accompaniment`` holds the donors' notes in parts,
+    shape=(m, 4)."""
+    if part == "lead":
+        return np.full(len(melody), LEAD)
+    if part == "rhythm":
+        return np.full(len(melody), RHYTHM)
+    lead_bars = np.unique(accompaniment[accompaniment[:, 3] == LEAD, 1] // bar)
+    return np.where(np.isin(melody[:, 1] // bar, lead_bars), LEAD, RHYTHM)
 
 
 def strike_at(melody: np.ndarray, onsets: np.ndarray) -> np.ndarray:

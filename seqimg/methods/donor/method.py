@@ -22,7 +22,7 @@ from seqimg.methods.donor.bars import (
 from seqimg.methods.donor.base import DonorBase
 from seqimg.methods.donor.choice import choose
 from seqimg.methods.donor.library import DonorLibrary
-from seqimg.methods.donor.melody import on_grid, take_upper_voice
+from seqimg.methods.donor.melody import on_grid, take_upper_voice, tune_part
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,10 @@ class DonorConfig:
     # removed notes' onsets and lengths)
     melody: Literal["none", "upper", "struck", "gated", "rhythm"] = "struck"
     melody_margin: int = 2  # semitones below the melody's lowest pitch that it clears
+    # where the melody plays, with the parts encoding: 'lead', 'rhythm' (the rhythm guitar's
+    # top voice) or 'donor_lead' (the lead in the bars where the donors play one, the rhythm
+    # guitar elsewhere); a merged roll has no parts and merges it either way
+    melody_part: Literal["lead", "rhythm", "donor_lead"] = "lead"
     # octaves the melody is moved by (-1: from a soprano's register to a guitar lead's)
     melody_octave: int = 0
     # the melody simplified to one pitch per this many steps before it is placed (4: a beat
@@ -84,8 +88,9 @@ class DonorMethod(DonorBase):
     needs = (NoteCodec,)
     library_class = DonorLibrary
     transfer_settings = ("jump", "key_change", "harmony_weight", "bass_weight", "max_shift",
-                         "use_penalty", "melody", "melody_margin", "melody_octave", "melody_step",
-                         "melody_double", "reuse_repeats", "adapt")
+                         "use_penalty", "melody", "melody_margin", "melody_part",
+                         "melody_octave", "melody_step", "melody_double", "reuse_repeats",
+                         "adapt")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
@@ -129,8 +134,10 @@ class DonorMethod(DonorBase):
         if self.cfg.adapt == "chord_tones":
             pitched = to_chord_tones(pitched, notes, self.bar, bars * self.bar)
         if self.cfg.melody != "none" and len(notes):
-            pitched = take_upper_voice(pitched, self.lead(notes, length), self.bar, length,
-                                       self.cfg.melody, self.cfg.melody_margin)
+            tune = self.lead(notes, length)
+            tune[:, 3] = tune_part(tune, pitched, self.bar, self.cfg.melody_part)
+            pitched = take_upper_voice(pitched, tune, self.bar, length, self.cfg.melody,
+                                       self.cfg.melody_margin)
         placed = np.concatenate([pitched, placed[drums]])
         placed = placed[placed[:, 1] < length]
         placed[:, 2] = np.minimum(placed[:, 2], length)
