@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from seqimg.codecs.capabilities import NoteCodec, needs
+from seqimg.memo import KeptForLast
 
 POWER_CHORD = (0, 7, 12)
 ROOT_LOW = 40  # power-chord roots are moved into E2..D#3, a guitar's low register
@@ -83,23 +84,21 @@ def bars_of(notes: np.ndarray, length: int, bar: int, beat: int) -> list:
     return out
 
 
-_LAST_LIBRARY: list = []  # [(codec, target, library)]: the one library built last
+LIBRARIES = KeptForLast()  # the library of the list of target pieces given last
 
 
 def retrieval_library(codec, target: list[np.ndarray]) -> tuple[list, np.ndarray | None]:
     """Every sounding bar of the target pieces as (notes, start, root, view), and the views
-    stacked, shape=(bars, 24). Evaluation makes the control from every held-out piece with one
-    list of target pieces, so the library of the list given last is kept and reused while the
-    same list (the same object, read and not changed) comes again."""
-    if _LAST_LIBRARY and _LAST_LIBRARY[0][0] is codec and _LAST_LIBRARY[0][1] is target:
-        return _LAST_LIBRARY[0][2]
-    library = [(notes, start, root, view) for piece in target
-               for notes in [codec.notes(piece)]
-               for start, root, view in bars_of(notes, len(piece), codec.bar_steps,
-                                                codec.steps_per_beat)]
-    built = library, np.stack([entry[3] for entry in library]) if library else None
-    _LAST_LIBRARY[:] = [(codec, target, built)]
-    return built
+    stacked, shape=(bars, 24); built once for one list of target pieces (evaluation makes the
+    control from every held-out piece with the same list)."""
+    def build() -> tuple[list, np.ndarray | None]:
+        library = [(notes, start, root, view) for piece in target
+                   for notes in [codec.notes(piece)]
+                   for start, root, view in bars_of(notes, len(piece), codec.bar_steps,
+                                                    codec.steps_per_beat)]
+        return library, np.stack([entry[3] for entry in library]) if library else None
+
+    return LIBRARIES.get((codec, target), None, build)
 
 
 @needs(NoteCodec, takes_target=True)
