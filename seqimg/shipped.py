@@ -17,6 +17,7 @@ import torch
 
 from seqimg import checkpoint
 from seqimg.errors import SeqimgError
+from seqimg.evaluate.result import BASELINE, FLOOR, OUTPUTS, control_subject
 from seqimg.io import write_text
 from seqimg.runfiles import RunFolder
 
@@ -49,14 +50,14 @@ class ModelCard:
                 + f" ({self.minutes:.1f} minutes with its evaluation)"
                 + f", commit {self.commit[:10]}",
                 f"  measured on {m['pieces']} held-out pieces: strength {m['strength']:.2f}, "
-                f"content kept {kept}; told from real target by {medians(m['tests']['outputs'])}"
+                f"content kept {kept}; told from real target by {medians(m['tests'][OUTPUTS])}"
                 " (0.5 = indistinguishable)"]
         rows += [f"  control {name}: strength {c['strength']:.2f}, told apart by "
-                 + medians(m["tests"].get(f"control:{name}", {}))
+                 + medians(m["tests"].get(control_subject(name), {}))
                  for name, c in m["controls"].items()]
         if self.provenance:
             rows.append(f"  made of: {self.provenance}")
-        copied, baseline = m["copying"].get("outputs", {}), m["copying"].get("baseline", {})
+        copied, baseline = m["copying"].get(OUTPUTS, {}), m["copying"].get(BASELINE, {})
         if copied:
             rows.append("  copied from the target's training pieces: " + ", ".join(
                 f"{k.replace('_', ' ')} {v:.2f}"
@@ -81,10 +82,10 @@ def card_measured(m: dict) -> dict:
     from seqimg.evaluate.migrate import one_seed
 
     return {**{k: v for k, v in m.items() if k != "two_sample"},
-            "tests": {"outputs": one_seed(m["two_sample"]),
-                      **{f"control:{name}": one_seed(c["two_sample"])
+            "tests": {OUTPUTS: one_seed(m["two_sample"]),
+                      **{control_subject(name): one_seed(c["two_sample"])
                          for name, c in m["controls"].items()}},
-            "copying": {"outputs": m["copying"]} if m.get("copying") else {},
+            "copying": {OUTPUTS: m["copying"]} if m.get("copying") else {},
             "controls": {name: {"strength": c["strength"]} for name, c in m["controls"].items()}}
 
 
@@ -93,12 +94,13 @@ def measured(report) -> dict:
     controls, copying beside its baseline, and the verdict's level."""
     from seqimg.evaluate.verdict import verdict
 
+    control_subjects = {control_subject(name) for name in report.controls}
     return {"pieces": report.counts.get("transferred", 0),
             "strength": report.transfer_strength,
             "content": {k: v.normalised for k, v in report.content_similarity.items()},
             "tests": {subject: {name: asdict(t) for name, t in tests.items()}
                       for subject, tests in report.tests.items()
-                      if subject in ("outputs", "floor") or subject.startswith("control:")},
+                      if subject in (OUTPUTS, FLOOR) or subject in control_subjects},
             "copying": report.copying,
             "controls": {name: {"strength": c.strength} for name, c in report.controls.items()},
             "level": verdict(report).level}

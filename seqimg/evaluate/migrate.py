@@ -6,6 +6,8 @@ folders and cards as new ones."""
 
 from __future__ import annotations
 
+from seqimg.evaluate.result import FLOOR, OUTPUTS, RESYNTHESISED, UNTRANSFERRED, control_subject
+
 FLAT = ("two_sample_accuracy", "two_sample_roundtrip_source", "two_sample_resynthesised_target",
         "two_sample_critics", "two_sample_roundtrip_critics", "two_sample_n", "two_sample_p",
         "two_sample_roundtrip_n", "two_sample_roundtrip_p", "two_sample_floor",
@@ -28,18 +30,18 @@ def flat_tests(data: dict) -> dict:
     outputs = data.get("two_sample_critics") or {OLD_CLASSIFIER: data["two_sample_accuracy"]}
     first = next(iter(outputs))
     tests = {
-        "outputs": one_seed(outputs, data.get("two_sample_n"), data.get("two_sample_p")),
-        "untransferred": one_seed(
+        OUTPUTS: one_seed(outputs, data.get("two_sample_n"), data.get("two_sample_p")),
+        UNTRANSFERRED: one_seed(
             data.get("two_sample_roundtrip_critics")
             or {OLD_CLASSIFIER: data["two_sample_roundtrip_source"]},
             data.get("two_sample_roundtrip_n"), data.get("two_sample_roundtrip_p")),
-        "floor": one_seed(data.get("two_sample_floor", {}), data.get("two_sample_floor_n"),
+        FLOOR: one_seed(data.get("two_sample_floor", {}), data.get("two_sample_floor_n"),
                           data.get("two_sample_floor_p")),
     }
     if data.get("two_sample_resynthesised_target") is not None:
-        tests["resynthesised"] = one_seed({first: data["two_sample_resynthesised_target"]})
+        tests[RESYNTHESISED] = one_seed({first: data["two_sample_resynthesised_target"]})
     for name, control in data.get("controls", {}).items():
-        tests[f"control:{name}"] = one_seed(
+        tests[control_subject(name)] = one_seed(
             control.get("two_sample_critics") or {OLD_CLASSIFIER: control["two_sample"]},
             control.get("two_sample_n"), control.get("two_sample_p"))
     return {subject: found for subject, found in tests.items() if found}
@@ -47,8 +49,8 @@ def flat_tests(data: dict) -> dict:
 
 def flat_copying(data: dict) -> dict:
     """The ``copying`` of a flat report: the outputs' and each control's (no baseline then)."""
-    copied = {"outputs": data.get("copying", {}),
-              **{f"control:{name}": control.get("copying", {})
+    copied = {OUTPUTS: data.get("copying", {}),
+              **{control_subject(name): control.get("copying", {})
                  for name, control in data.get("controls", {}).items()}}
     return {subject: values for subject, values in copied.items() if values}
 
