@@ -97,9 +97,12 @@ BASELINE = "baseline"  # copying only: real held-out target against the training
 UNTRANSFERRED_LABEL = "the untransferred round trip"  # how the pages name that control
 
 
+CONTROL = "control:"  # the prefix of a control's subject
+
+
 def control_subject(name: str) -> str:
     """The key of a control's two-sample tests and copying in a report."""
-    return f"control:{name}"
+    return f"{CONTROL}{name}"
 
 
 @dataclass(frozen=True)

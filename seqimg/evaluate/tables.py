@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from seqimg.evaluate.result import (
     BASELINE,
+    CONTROL,
     FLOOR,
     OUTPUTS,
     RESYNTHESISED,
@@ -156,7 +157,7 @@ def two_sample_rows(r: Report) -> tuple[tuple[str, ...], list[tuple[str, ...]], 
     critics = list(r.critics)
     rows, small = [], []
     for subject, tests in r.tests.items():
-        label = SUBJECT_LABELS.get(subject, subject.removeprefix("control:"))
+        label = SUBJECT_LABELS.get(subject, subject.removeprefix(CONTROL))
         rows.append((label, *(tested(tests[c], c in SCORED_CRITICS) if c in tests else "-"
                               for c in critics)))
         small += [f"{label} ({c}, n {tests[c].n})" for c in critics
