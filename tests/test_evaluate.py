@@ -67,6 +67,31 @@ def test_a_test_is_the_median_over_critic_seeds_and_a_deterministic_critic_is_fi
     assert three.p == SampleTest.of(three.accuracy, 32).p
 
 
+class Fixed:
+    """A critic that calls every window positive with one probability, counting its fits."""
+
+    def __init__(self, probability, fitted):
+        self.value, self.fitted = probability, fitted
+
+    def __call__(self, positive, negative):
+        self.fitted.append(self.value)
+        return self
+
+    def probability(self, windows):
+        return np.where(windows.mean((1, 2)) > 0, self.value, 1 - self.value)
+
+
+def test_a_test_decided_by_its_first_critic_seed_is_not_repeated():
+    a = [np.full((32, 2), 0.2 * i + 0.2, np.float32) for i in range(4)]  # four pieces each
+    b = [-x for x in a]
+    fitted = []
+    decided = two_sample(a, b, 32, [Fixed(0.9, fitted), Fixed(0.1, fitted), Fixed(0.9, fitted)])
+    assert fitted == [0.9] and decided.seeds == (1.0,)  # every window told: 1.0 >= DECIDED
+    fitted.clear()
+    open_test = two_sample(a, b, 32, [Fixed(0.1, fitted), Fixed(0.9, fitted), Fixed(0.1, fitted)])
+    assert fitted == [0.1, 0.9, 0.1] and open_test.accuracy == 0.0
+
+
 def test_the_floor_of_one_real_process_is_near_chance_and_of_two_far_above():
     fits = {"cnn": cnn()}
     one = pieces([sustained(i) for i in range(24)]).values

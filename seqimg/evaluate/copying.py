@@ -27,9 +27,13 @@ import numpy as np
 
 from seqimg.codecs.capabilities import NoteCodec
 from seqimg.codecs.notes import notes_in
+from seqimg.memo import KeptForLast
 from seqimg.scaling import standardised
 
 TOLERANCE = 0.02  # continuous frames equal when they agree to this step, in frame units
+# the training pieces' segments, indexed once while the same codec and pieces come again (an
+# evaluation measures the outputs, the real baseline and every control against them)
+INDEXES = KeptForLast()
 
 
 def segments(codec, frames: np.ndarray) -> list[tuple[bytes, int, np.ndarray] | None]:
@@ -93,19 +97,28 @@ def closest_ratio(codec, outputs: list[np.ndarray], training: list[np.ndarray],
     return float(np.median(nearest_distances(made, library))) / new if new > 0 else None
 
 
-def copying(codec, outputs: list[np.ndarray], training: list[np.ndarray],
-            heldout: list[np.ndarray] | None = None) -> dict[str, float]:
-    """``copied_share``, ``longest_copied_run``, ``distinct_share`` (and for notes
-    ``copied_note_share``; for other codecs, given ``heldout`` real target pieces,
-    ``closest_ratio``) of the outputs against the training pieces (see the module)."""
-    where = defaultdict(list)  # segment key -> [(piece, segment, offset)]
-    holding = defaultdict(set)  # one relative note -> the training bars that hold it
+def training_index(codec, training: list[np.ndarray]) -> tuple[dict, dict]:
+    """Where each segment key occurs in the training pieces, ``{key: [(piece, segment,
+    offset)]}``, and which training bars hold each relative note, ``{note: {(piece,
+    segment)}}``."""
+    where = defaultdict(list)
+    holding = defaultdict(set)
     for piece, frames in enumerate(training):
         for index, segment in enumerate(segments(codec, frames)):
             if segment is not None:
                 where[segment[0]].append((piece, index, segment[1]))
                 for note in map(tuple, segment[2]):
                     holding[note].add((piece, index))
+    return dict(where), dict(holding)
+
+
+def copying(codec, outputs: list[np.ndarray], training: list[np.ndarray],
+            heldout: list[np.ndarray] | None = None) -> dict[str, float]:
+    """``copied_share``, ``longest_copied_run``, ``distinct_share`` (and for notes
+    ``copied_note_share``; for other codecs, given ``heldout`` real target pieces,
+    ``closest_ratio``) of the outputs against the training pieces (see the module)."""
+    where, holding = INDEXES.get((codec, *training), "segments",
+                                 lambda: training_index(codec, training))
     copied = counted = longest = notes = matched = 0
     seen: list[bytes] = []
     for frames in outputs:

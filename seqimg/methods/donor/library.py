@@ -60,6 +60,16 @@ class DonorLibrary(ArrayRecord):
     def __len__(self) -> int:
         return len(self.starts)
 
+    def notes_at_or_above(self, bar: int) -> np.ndarray:
+        """For each library bar, how many of the pitched notes that start in it are at or above
+        each pitch, shape=(N, 129) (the last column, above every pitch, is zero)."""
+        pitched = self.notes[self.notes[:, 3] != DRUM_PART]
+        owner = np.searchsorted(self.starts, pitched[:, 1], side="right") - 1
+        inside = (owner >= 0) & (pitched[:, 1] < self.starts[np.maximum(owner, 0)] + bar)
+        counts = np.zeros((len(self), 129), dtype=np.int32)
+        np.add.at(counts, (owner[inside], pitched[inside, 0]), 1)
+        return counts[:, ::-1].cumsum(1)[:, ::-1]
+
     def previous(self, bar: int) -> np.ndarray:
         """For each library bar, the index of the bar just before it in the same piece (the
         bar a donor phrase continues from), -1 when there is none, shape=(N,)."""

@@ -7,6 +7,8 @@ donor's top line keeps its rhythm and takes the melody's pitches ('rhythm')."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from seqimg.codecs.midi_parts import LEAD, RHYTHM
@@ -116,18 +118,37 @@ def gated(melody: np.ndarray, removed: np.ndarray, bar: int, length: int) -> np.
     return np.asarray(out, dtype=np.int64).reshape(-1, melody.shape[1])
 
 
+def in_tune_part(accompaniment: np.ndarray, melody: np.ndarray, bar: int,
+                 bars: int) -> np.ndarray:
+    """Whether each accompaniment note, shape=(n, 4) as (pitch, start, end, part), plays in the
+    part the melody takes in its bar, shape=(n,); False in bars without melody."""
+    part_of_bar = np.full(bars + 1, -1)
+    part_of_bar[melody[:, 1] // bar] = melody[:, 3]
+    return accompaniment[:, 3] == part_of_bar[accompaniment[:, 1] // bar]
+
+
 def take_upper_voice(accompaniment: np.ndarray, melody: np.ndarray, bar: int, length: int,
-                     placing: str, margin: int = 2) -> np.ndarray:
+                     placing: str, margin: int = 2, own_part: bool = False,
+                     write: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+                     ) -> np.ndarray:
     """Notes, shape=(n, k) as (pitch, start, end, ...): the ``accompaniment`` without its notes
     at or above each bar's melody floor (:func:`bar_floors`), and the ``melody`` placed as
     ``placing`` says ('upper', 'struck', 'gated' or 'rhythm', the module docstring), both with
-    the same columns."""
-    floors = bar_floors(melody[:, :3], -(-length // bar), bar, margin)
+    the same columns. With ``own_part`` (notes in parts, k = 4) only the notes of the part the
+    melody takes in that bar are removed: the tune replaces its own part's line and the other
+    parts play on whole. ``write(melody, kept)``, where given, rewrites the placed melody over
+    the kept accompaniment (:func:`seqimg.methods.donor.line.write_line`)."""
+    bars = -(-length // bar)
+    floors = bar_floors(melody[:, :3], bars, bar, margin)
     removed = accompaniment[:, 0] >= floors[accompaniment[:, 1] // bar]
+    if own_part:
+        removed &= in_tune_part(accompaniment, melody, bar, bars)
     if placing in ("struck", "gated"):
         melody = strike_at(melody, accompaniment[removed, 1])
     if placing == "gated" and removed.any():
         melody = gated(melody, accompaniment[removed], bar, length)
     elif placing == "rhythm" and removed.any():
         melody = on_rhythm(melody, accompaniment[removed], bar, length)
+    if write is not None:
+        melody = write(melody, accompaniment[~removed])
     return np.concatenate([accompaniment[~removed], melody]).astype(np.int64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -12,6 +13,7 @@ from seqimg.codecs.capabilities import DRUM_PART, NoteCodec
 from seqimg.codecs.note_controls import top_voice_notes
 from seqimg.codecs.notes import notes_in, sounding_and_onsets
 from seqimg.errors import SeqimgError
+from seqimg.memo import KeptForLast
 from seqimg.methods.donor.adapt import to_chord_tones
 from seqimg.methods.donor.bars import (
     CLASSES,
@@ -22,7 +24,10 @@ from seqimg.methods.donor.bars import (
 from seqimg.methods.donor.base import DonorBase
 from seqimg.methods.donor.choice import choose
 from seqimg.methods.donor.library import DonorLibrary
-from seqimg.methods.donor.melody import on_grid, take_upper_voice, tune_part
+from seqimg.methods.donor.line import LineModel, part_lines, to_band_classes, write_line
+from seqimg.methods.donor.melody import bar_floors, on_grid, take_upper_voice, tune_part
+
+LINE_MODELS = KeptForLast()  # the line model of the library given last
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class DonorConfig:
     # top voice) or 'donor_lead' (the lead in the bars where the donors play one, the rhythm
     # guitar elsewhere); a merged roll has no parts and merges it either way
     melody_part: Literal["lead", "rhythm", "donor_lead"] = "lead"
+    # which donor notes the melody clears at or above its floor: 'all_parts', or 'own_part'
+    # (only those of the part it plays in, so that the rest of the band plays on whole)
+    clear: Literal["all_parts", "own_part"] = "all_parts"
     # octaves the melody is moved by (-1: from a soprano's register to a guitar lead's)
     melody_octave: int = 0
     # the melody simplified to one pitch per this many steps before it is placed (4: a beat
@@ -58,13 +66,34 @@ class DonorConfig:
     # a bar that repeats an earlier bar of the source exactly takes that bar's donor, so that
     # a repeated phrase comes back as the same riff
     reuse_repeats: bool = False
+    # the line the melody's part plays: 'pasted' (the melody's pitch at every onset the donor
+    # gives it) or 'markov' (the melody's pitch where its notes begin, the other onsets written
+    # by a Markov model of the training pieces' lines within the bar's pitch classes,
+    # seqimg.methods.donor.line), copying no run of more than line_longest real intervals
+    line: Literal["pasted", "markov"] = "pasted"
+    line_longest: int = 6
+    # the tune's pitches moved to the nearest pitch class the band plays in their bar (before a
+    # markov line is written between them): metal's bars sound few pitch classes, a chorale
+    # tune's passing notes add more
+    snap: bool = False
+    # each donor note the melody would clear (at or above its floor, less melody_margin, in the
+    # donor bar at its transposition) costs this much in the choice, so that donors that already
+    # sit below the tune win and less of their texture is cleared
+    clear_cost: float = 0.0
+    # each pitch class a donor bar sounds costs this much in the choice, so that where two
+    # donors match a bar about as well the one with fewer pitch classes wins: a chord
+    # histogram is matched best by busy or held many-note bars, while real metal bars sound
+    # fewer pitch classes (a riff on a root and its fifth)
+    class_cost: float = 0.0
     # 'chord_tones': each donor chord whose lowest pitch class the source bar lacks is moved
     # as a block to the nearest one it has (seqimg.methods.donor.adapt); 'none': transposed only
     adapt: Literal["none", "chord_tones"] = "none"
 
     def __post_init__(self) -> None:
-        if min(self.jump, self.use_penalty, self.key_change) < 0:
-            raise ValueError("jump: expected 0 or more (and use_penalty, key_change 0 or more)")
+        if min(self.jump, self.use_penalty, self.key_change, self.class_cost,
+               self.clear_cost) < 0:
+            raise ValueError("jump: expected 0 or more (and use_penalty, key_change, class_cost, "
+                             "clear_cost 0 or more)")
         if not 0 <= self.melody_double <= 12:
             raise ValueError(f"melody_double: expected 0 to 12 semitones, got {self.melody_double}")
         if self.melody_step < 0:
@@ -73,6 +102,9 @@ class DonorConfig:
             raise ValueError(f"melody_octave: expected -2 to 2, got {self.melody_octave}")
         if not 1 <= self.max_shift <= 6:
             raise ValueError(f"max_shift: expected 1 to 6 semitones, got {self.max_shift}")
+        if self.line == "markov" and (self.melody_double or self.line_longest < 1):
+            raise ValueError("line: 'markov' writes a single line (melody_double 0) and needs "
+                             "line_longest of 1 or more")
         if self.harmony_weight < 0 or self.bass_weight < 0:
             raise ValueError("harmony_weight: expected 0 or more (and bass_weight 0 or more)")
 
@@ -88,9 +120,9 @@ class DonorMethod(DonorBase):
     needs = (NoteCodec,)
     library_class = DonorLibrary
     transfer_settings = ("jump", "key_change", "harmony_weight", "bass_weight", "max_shift",
-                         "use_penalty", "melody", "melody_margin", "melody_part",
+                         "use_penalty", "melody", "melody_margin", "melody_part", "clear",
                          "melody_octave", "melody_step", "melody_double", "reuse_repeats",
-                         "adapt")
+                         "adapt", "class_cost", "clear_cost", "line", "line_longest", "snap")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
@@ -127,21 +159,47 @@ class DonorMethod(DonorBase):
         where the target codec has them)."""
         bars = -(-length // self.bar)
         wanted = bar_views(notes, bars * self.bar, self.bar, self.beat)
+        tune = self.lead(notes, length) if self.cfg.melody != "none" and len(notes) else None
+        floors = (np.full(bars, 128) if tune is None else
+                  bar_floors(tune[:, :3], bars, self.bar, self.cfg.melody_margin))
         placed = self.donor_notes(wanted, first_equal_bars(notes, bars, self.bar)
-                                  if self.cfg.reuse_repeats else np.arange(bars))
+                                  if self.cfg.reuse_repeats else np.arange(bars), floors)
         drums = placed[:, 3] == DRUM_PART
         pitched = placed[~drums]
         if self.cfg.adapt == "chord_tones":
             pitched = to_chord_tones(pitched, notes, self.bar, bars * self.bar)
-        if self.cfg.melody != "none" and len(notes):
-            tune = self.lead(notes, length)
+        if tune is not None:
             tune[:, 3] = tune_part(tune, pitched, self.bar, self.cfg.melody_part)
             pitched = take_upper_voice(pitched, tune, self.bar, length, self.cfg.melody,
-                                       self.cfg.melody_margin)
+                                       self.cfg.melody_margin, self.cfg.clear == "own_part",
+                                       self.line_writer(tune))
         placed = np.concatenate([pitched, placed[drums]])
         placed = placed[placed[:, 1] < length]
         placed[:, 2] = np.minimum(placed[:, 2], length)
         return self.target_codec.frames_from_notes_in_parts(placed, length)
+
+    def line_writer(self, tune: np.ndarray) -> Callable | None:
+        """What rewrites the placed tune, shape=(n, 4), over the kept band (``snap``, then a
+        'markov' line), or None (the tune as placed)."""
+        c = self.cfg
+        if c.line == "pasted" and not c.snap:
+            return None
+        anchors = frozenset(tune[:, 1].tolist())
+
+        def write(placed: np.ndarray, band: np.ndarray) -> np.ndarray:
+            if c.snap:
+                placed = to_band_classes(placed, band, self.bar)
+            if c.line == "markov":
+                placed = write_line(placed, anchors, band, self.line_model, self.bar)
+            return placed
+        return write
+
+    @property
+    def line_model(self) -> LineModel:
+        """The Markov model of every part's top voice in the library's pieces, made once for
+        a library and a bound."""
+        return LINE_MODELS.get((self.library,), self.cfg.line_longest, lambda: LineModel.of(
+            part_lines(self.library.notes, self.bar), longest=self.cfg.line_longest))
 
     def lead(self, notes: np.ndarray, length: int) -> np.ndarray:
         """The source's top voice as the lead part (part 0), shape=(n, 4): moved by
@@ -154,25 +212,44 @@ class DonorMethod(DonorBase):
             melody = np.concatenate([melody, melody - [self.cfg.melody_double, 0, 0]])
         return np.column_stack([melody, np.zeros(len(melody), dtype=np.int64)])
 
-    def choice(self, wanted: np.ndarray, previous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def choice(self, wanted: np.ndarray, previous: np.ndarray,
+               floors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Library bars and semitone shifts, shape=(bars,) each, for source bar views, given
-        each library bar's predecessor in its piece (:meth:`DonorLibrary.previous`)."""
+        each library bar's predecessor in its piece (:meth:`DonorLibrary.previous`) and the
+        melody's floor in each source bar, shape=(bars,) (128 where it has none)."""
         c, library = self.cfg, self.library
         shifts = np.arange(-c.max_shift, c.max_shift)
         weights = np.repeat([c.harmony_weight, c.bass_weight],
                             [CLASSES, wanted.shape[1] - CLASSES]).astype(np.float32)
         chosen, shift_index = choose(wanted, transposed_views(library.views, shifts), previous,
                                      library.pieces, weights, c.jump, c.use_penalty,
-                                     c.key_change)
+                                     c.key_change, self.state_costs(wanted, shifts, floors))
         return chosen, shifts[shift_index]
 
-    def donor_notes(self, wanted: np.ndarray, taken_from: np.ndarray) -> np.ndarray:
+    def state_costs(self, wanted: np.ndarray, shifts: np.ndarray,
+                    floors: np.ndarray) -> np.ndarray | None:
+        """What each (donor bar, transposition) state costs in each sounding source bar beside
+        the match, shape=(bars, K * N): its pitch classes (``class_cost``) and the notes the
+        melody would clear in it (``clear_cost``); None where both are off."""
+        c, library = self.cfg, self.library
+        if not (c.class_cost or c.clear_cost):
+            return None
+        classes = (library.views[:, :CLASSES] > 0).sum(1).astype(np.float32)
+        cost = np.broadcast_to(c.class_cost * classes, (len(wanted), len(shifts), len(library)))
+        if c.clear_cost:
+            lowest_cleared = np.clip(floors[:, None] - shifts[None], 0, 128)  # (bars, K)
+            cleared = library.notes_at_or_above(self.bar)[:, lowest_cleared]  # (N, bars, K)
+            cost = cost + c.clear_cost * cleared.transpose(1, 2, 0)
+        return cost.reshape(len(wanted), -1) * wanted.any(1)[:, None]
+
+    def donor_notes(self, wanted: np.ndarray, taken_from: np.ndarray,
+                    floors: np.ndarray) -> np.ndarray:
         """Notes in parts, shape=(n, 4), of the donor phrases under the sounding source bars,
         each bar taking the donor of bar ``taken_from[bar]``: each run of consecutive bars of
         one donor piece at one shift is taken whole, so that notes held over its bar lines stay
         held."""
         previous, sounding = self.library.previous(self.bar), wanted.any(1)
-        chosen, shifts = (choice[taken_from] for choice in self.choice(wanted, previous))
+        chosen, shifts = (choice[taken_from] for choice in self.choice(wanted, previous, floors))
         placed, first = [], 0
         for index in range(1, len(chosen) + 1):
             if (index < len(chosen) and sounding[index] and sounding[index - 1]
