@@ -28,6 +28,15 @@ def test_classical_chorales_convert_and_encode():
     assert frames.shape[1] == 144 and len(frames) > 32
 
 
+def test_another_composers_scores_convert_and_an_unknown_one_is_named():
+    need("music21")
+    files = domain_files("classical", {"composer": "monteverdi", "limit": 1})
+    assert len(files) == 1 and files[0].parent.name == "monteverdi"
+    assert len(MidiCodec(pitch_low=28, pitch_high=99).frames(files[0])) > 32
+    with pytest.raises(SeqimgError, match="source.options: composer: .*'nobody'"):
+        domain_files("classical", {"composer": "nobody"}, "source")
+
+
 def test_metal_tracks_from_the_freedoom_wads():
     need("freedoom")
     guitar = domain_files("metal", {})

@@ -69,8 +69,9 @@ class DonorConfig:
     # the line the melody's part plays: 'pasted' (the melody's pitch at every onset the donor
     # gives it) or 'markov' (the melody's pitch where its notes begin, the other onsets written
     # by a Markov model of the training pieces' lines within the bar's pitch classes,
-    # seqimg.methods.donor.line), copying no run of more than line_longest real intervals
+    # seqimg.methods.donor.line)
     line: Literal["pasted", "markov"] = "pasted"
+    # the most intervals in a row a markov line may share with a line of the training pieces
     line_longest: int = 6
     # the tune's pitches moved to the nearest pitch class the band plays in their bar (before a
     # markov line is written between them): metal's bars sound few pitch classes, a chorale
