@@ -2,11 +2,11 @@
 the tune's anchors, and the cost of a donor bar's pitch classes in the choice."""
 
 import numpy as np
+from test_donor import codec, riff
 
 from seqimg.methods.donor.line import LineModel, part_lines, write_line
 from seqimg.methods.donor.melody import take_upper_voice
 from seqimg.methods.donor.method import DonorConfig, DonorMethod
-from tests.test_donor import codec, riff
 
 LEAD, RHYTHM, DRUMS = 0, 1, 9
 
@@ -106,3 +106,16 @@ def test_snapping_moves_the_tunes_pitches_to_the_bands_classes():
     # E4 to the nearer of D#/F? neither is played: C4 and G4 are 4 and 3 away, G4 wins; G4
     # stays; F#4 in the D bar goes down to D4; the last bar has no band and keeps C#4
     assert to_band_classes(tune, band, 4)[:, 0].tolist() == [67, 67, 62, 61]
+
+
+def test_a_pad_cost_prefers_the_donor_that_strikes_every_beat():
+    # a bar of C and G held whole, and the same two notes struck on each of its four beats
+    c = codec()
+    held = np.array([[48, 0, 4], [55, 0, 4]])
+    struck = np.array([[p, t, t + 1] for t in range(4) for p in (48, 55)])
+    source = c.frames_from_notes(held, 4)
+    for cost, expected in ((0.0, held), (0.5, struck)):
+        method = DonorMethod(c, c, DonorConfig(melody="none", pad_cost=cost, max_shift=1))
+        method.fit_pieces([c.frames_from_notes(held, 4), c.frames_from_notes(struck, 4)])
+        assert sorted(map(tuple, c.notes(method.transfer_piece(source)))) == sorted(
+            map(tuple, expected))

@@ -60,15 +60,29 @@ class DonorLibrary(ArrayRecord):
     def __len__(self) -> int:
         return len(self.starts)
 
-    def notes_at_or_above(self, bar: int) -> np.ndarray:
-        """For each library bar, how many of the pitched notes that start in it are at or above
-        each pitch, shape=(N, 129) (the last column, above every pitch, is zero)."""
+    def pitched_in_bars(self, bar: int) -> tuple[np.ndarray, np.ndarray]:
+        """The pitched notes that start in a library bar, shape=(n, 4), and that bar's index,
+        shape=(n,)."""
         pitched = self.notes[self.notes[:, 3] != DRUM_PART]
         owner = np.searchsorted(self.starts, pitched[:, 1], side="right") - 1
         inside = (owner >= 0) & (pitched[:, 1] < self.starts[np.maximum(owner, 0)] + bar)
+        return pitched[inside], owner[inside]
+
+    def notes_at_or_above(self, bar: int) -> np.ndarray:
+        """For each library bar, how many of the pitched notes that start in it are at or above
+        each pitch, shape=(N, 129) (the last column, above every pitch, is zero)."""
+        pitched, owner = self.pitched_in_bars(bar)
         counts = np.zeros((len(self), 129), dtype=np.int32)
-        np.add.at(counts, (owner[inside], pitched[inside, 0]), 1)
+        np.add.at(counts, (owner, pitched[:, 0]), 1)
         return counts[:, ::-1].cumsum(1)[:, ::-1]
+
+    def onsets(self, bar: int) -> np.ndarray:
+        """For each library bar, the number of steps at which a pitched note starts,
+        shape=(N,)."""
+        pitched, owner = self.pitched_in_bars(bar)
+        struck = np.unique(np.column_stack([owner, pitched[:, 1]]), axis=0)
+        return np.bincount(struck[:, 0], minlength=len(self)) if len(struck) else np.zeros(
+            len(self), dtype=np.int64)
 
     def previous(self, bar: int) -> np.ndarray:
         """For each library bar, the index of the bar just before it in the same piece (the

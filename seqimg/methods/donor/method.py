@@ -86,15 +86,18 @@ class DonorConfig:
     # histogram is matched best by busy or held many-note bars, while real metal bars sound
     # fewer pitch classes (a riff on a root and its fifth)
     class_cost: float = 0.0
+    # each beat of a bar by which a donor bar has fewer onsets than beats costs this much:
+    # chords held whole bars (a pad) lose to riffs that match as well
+    pad_cost: float = 0.0
     # 'chord_tones': each donor chord whose lowest pitch class the source bar lacks is moved
     # as a block to the nearest one it has (seqimg.methods.donor.adapt); 'none': transposed only
     adapt: Literal["none", "chord_tones"] = "none"
 
     def __post_init__(self) -> None:
         if min(self.jump, self.use_penalty, self.key_change, self.class_cost,
-               self.clear_cost) < 0:
+               self.clear_cost, self.pad_cost) < 0:
             raise ValueError("jump: expected 0 or more (and use_penalty, key_change, class_cost, "
-                             "clear_cost 0 or more)")
+                             "clear_cost, pad_cost 0 or more)")
         if not 0 <= self.melody_double <= 12:
             raise ValueError(f"melody_double: expected 0 to 12 semitones, got {self.melody_double}")
         if self.melody_step < 0:
@@ -123,7 +126,8 @@ class DonorMethod(DonorBase):
     transfer_settings = ("jump", "key_change", "harmony_weight", "bass_weight", "max_shift",
                          "use_penalty", "melody", "melody_margin", "melody_part", "clear",
                          "melody_octave", "melody_step", "melody_double", "reuse_repeats",
-                         "adapt", "class_cost", "clear_cost", "line", "line_longest", "snap")
+                         "adapt", "class_cost", "clear_cost", "pad_cost", "line", "line_longest",
+                         "snap")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
@@ -231,12 +235,15 @@ class DonorMethod(DonorBase):
                     floors: np.ndarray) -> np.ndarray | None:
         """What each (donor bar, transposition) state costs in each sounding source bar beside
         the match, shape=(bars, K * N): its pitch classes (``class_cost``) and the notes the
-        melody would clear in it (``clear_cost``); None where both are off."""
+        melody would clear in it (``clear_cost``) and the beats it strikes nothing short of
+        (``pad_cost``); None where all are off."""
         c, library = self.cfg, self.library
-        if not (c.class_cost or c.clear_cost):
+        if not (c.class_cost or c.clear_cost or c.pad_cost):
             return None
         classes = (library.views[:, :CLASSES] > 0).sum(1).astype(np.float32)
-        cost = np.broadcast_to(c.class_cost * classes, (len(wanted), len(shifts), len(library)))
+        missing = np.maximum(self.bar // self.beat - library.onsets(self.bar), 0)
+        cost = np.broadcast_to(c.class_cost * classes + c.pad_cost * missing,
+                               (len(wanted), len(shifts), len(library)))
         if c.clear_cost:
             lowest_cleared = np.clip(floors[:, None] - shifts[None], 0, 128)  # (bars, K)
             cleared = library.notes_at_or_above(self.bar)[:, lowest_cleared]  # (N, bars, K)
