@@ -119,3 +119,16 @@ def test_a_pad_cost_prefers_the_donor_that_strikes_every_beat():
         method.fit_pieces([c.frames_from_notes(held, 4), c.frames_from_notes(struck, 4)])
         assert sorted(map(tuple, c.notes(method.transfer_piece(source)))) == sorted(
             map(tuple, expected))
+
+
+def test_a_pad_cost_counts_only_the_onsets_the_tune_leaves():
+    # held C and G under a tremolo on top, against a riff on C and G under nothing
+    c = codec()
+    tremolo = np.array([[48, 0, 4], [55, 0, 4], *[[72, t, t + 1] for t in range(4)]])
+    riff_notes = np.array([[p, t, t + 1] for t in range(4) for p in (48, 55)])
+    library = [c.frames_from_notes(tremolo, 4), c.frames_from_notes(riff_notes, 4)]
+    method = DonorMethod(c, c, DonorConfig(melody="none", pad_cost=0.5, max_shift=1))
+    method.fit_pieces(library)
+    below = method.library.onsets_below(4)
+    assert below[0, [48, 49, 73, 128]].tolist() == [0, 1, 4, 4]  # the tremolo's onsets are high
+    assert below[1, [49, 128]].tolist() == [4, 4]

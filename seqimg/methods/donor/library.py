@@ -76,13 +76,18 @@ class DonorLibrary(ArrayRecord):
         np.add.at(counts, (owner, pitched[:, 0]), 1)
         return counts[:, ::-1].cumsum(1)[:, ::-1]
 
-    def onsets(self, bar: int) -> np.ndarray:
-        """For each library bar, the number of steps at which a pitched note starts,
-        shape=(N,)."""
+    def onsets_below(self, bar: int) -> np.ndarray:
+        """For each library bar, at how many steps a pitched note below each pitch starts,
+        shape=(N, 129) (the last column counts every onset of the bar)."""
         pitched, owner = self.pitched_in_bars(bar)
-        struck = np.unique(np.column_stack([owner, pitched[:, 1]]), axis=0)
-        return np.bincount(struck[:, 0], minlength=len(self)) if len(struck) else np.zeros(
-            len(self), dtype=np.int64)
+        counts = np.zeros((len(self), 129), dtype=np.int32)
+        if len(pitched):
+            order = np.lexsort((pitched[:, 0], pitched[:, 1], owner))
+            struck = np.column_stack([owner, pitched[:, 1], pitched[:, 0]])[order]
+            first = np.r_[True, np.any(np.diff(struck[:, :2], axis=0) != 0, axis=1)]
+            lowest = struck[first]  # each onset's lowest pitch
+            np.add.at(counts, (lowest[:, 0], lowest[:, 2] + 1), 1)
+        return counts.cumsum(1)
 
     def previous(self, bar: int) -> np.ndarray:
         """For each library bar, the index of the bar just before it in the same piece (the

@@ -86,8 +86,9 @@ class DonorConfig:
     # histogram is matched best by busy or held many-note bars, while real metal bars sound
     # fewer pitch classes (a riff on a root and its fifth)
     class_cost: float = 0.0
-    # each beat of a bar by which a donor bar has fewer onsets than beats costs this much:
-    # chords held whole bars (a pad) lose to riffs that match as well
+    # each beat of a bar by which a donor bar has fewer onsets under the melody's floor (those
+    # the melody leaves) than beats costs this much: chords held whole bars under the tune (a
+    # pad) lose to riffs that match as well
     pad_cost: float = 0.0
     # 'chord_tones': each donor chord whose lowest pitch class the source bar lacks is moved
     # as a block to the nearest one it has (seqimg.methods.donor.adapt); 'none': transposed only
@@ -235,19 +236,21 @@ class DonorMethod(DonorBase):
                     floors: np.ndarray) -> np.ndarray | None:
         """What each (donor bar, transposition) state costs in each sounding source bar beside
         the match, shape=(bars, K * N): its pitch classes (``class_cost``) and the notes the
-        melody would clear in it (``clear_cost``) and the beats it strikes nothing short of
-        (``pad_cost``); None where all are off."""
+        melody would clear in it (``clear_cost``) and the beats by which the onsets it leaves
+        under the melody fall short (``pad_cost``); None where all are off."""
         c, library = self.cfg, self.library
         if not (c.class_cost or c.clear_cost or c.pad_cost):
             return None
         classes = (library.views[:, :CLASSES] > 0).sum(1).astype(np.float32)
-        missing = np.maximum(self.bar // self.beat - library.onsets(self.bar), 0)
-        cost = np.broadcast_to(c.class_cost * classes + c.pad_cost * missing,
-                               (len(wanted), len(shifts), len(library)))
+        cost = np.broadcast_to(c.class_cost * classes, (len(wanted), len(shifts), len(library)))
+        lowest_cleared = np.clip(floors[:, None] - shifts[None], 0, 128)  # (bars, K)
         if c.clear_cost:
-            lowest_cleared = np.clip(floors[:, None] - shifts[None], 0, 128)  # (bars, K)
             cleared = library.notes_at_or_above(self.bar)[:, lowest_cleared]  # (N, bars, K)
             cost = cost + c.clear_cost * cleared.transpose(1, 2, 0)
+        if c.pad_cost:
+            left = library.onsets_below(self.bar)[:, lowest_cleared]  # (N, bars, K)
+            missing = np.maximum(self.bar // self.beat - left, 0)
+            cost = cost + c.pad_cost * missing.transpose(1, 2, 0)
         return cost.reshape(len(wanted), -1) * wanted.any(1)[:, None]
 
     def donor_notes(self, wanted: np.ndarray, taken_from: np.ndarray,
