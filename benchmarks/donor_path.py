@@ -1,0 +1,66 @@
+"""The path the donor method's choice takes through one piece: its match cost, how many jumps it
+makes, how many donor pieces it takes bars from, and how many bars leave fewer than two onsets
+under the tune, at each pad cost given. What tells a pad the choice prefers (one long real
+phrase) from one it is pushed to (many short ones).
+
+    .venv/bin/python benchmarks/donor_path.py runs/midi_genre/checkpoints/last.pt \
+        ~/.cache/seqimg/classical/bwv313.mid [--pad-costs 0 0.1 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from seqimg.methods.donor.bars import CLASSES, bar_views, transposed_views
+from seqimg.methods.donor.choice import emissions
+from seqimg.methods.donor.melody import bar_floors
+from seqimg.pipeline import load_transfer
+
+
+def path_row(method, notes: np.ndarray, length: int) -> dict:
+    """The chosen path's figures for a piece's notes, shape=(n, 3), lasting ``length`` steps."""
+    c, library = method.cfg, method.library
+    bars = -(-length // method.bar)
+    wanted = bar_views(notes, bars * method.bar, method.bar, method.beat)
+    floors = bar_floors(method.lead(notes, length)[:, :3], bars, method.bar, c.melody_margin)
+    previous = library.previous(method.bar)
+    chosen, shifts = method.choice(wanted, previous, floors)
+    all_shifts = np.arange(-c.max_shift, c.max_shift)
+    weights = np.repeat([c.harmony_weight, c.bass_weight],
+                        [CLASSES, wanted.shape[1] - CLASSES]).astype(np.float32)
+    offered = transposed_views(library.views, all_shifts).reshape(-1, wanted.shape[1])
+    states = np.searchsorted(all_shifts, shifts) * len(library) + chosen
+    match = emissions(wanted, offered, weights)[np.arange(bars), states]
+    runs_on = (previous[chosen[1:]] == chosen[:-1]) & (shifts[1:] == shifts[:-1])
+    left = library.onsets_below(method.bar)[chosen, np.clip(floors - shifts, 0, 128)]
+    return {"bars": bars, "match": float(match.sum()), "jumps": int((~runs_on).sum()),
+            "donor pieces": len(set(library.pieces[chosen].tolist())),
+            "bars with < 2 onsets under the tune": int((left < 2).sum())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoint", type=Path)
+    parser.add_argument("pieces", type=Path, nargs="+", help="source MIDI files")
+    parser.add_argument("--pad-costs", type=float, nargs="+", default=[0.0])
+    args = parser.parse_args()
+    pair = load_transfer(args.checkpoint)
+    method, base = pair.method, pair.method.cfg
+    print("| piece | pad cost | bars | match | jumps | donor pieces | bars with < 2 onsets under "
+          "the tune |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for piece in args.pieces:
+        frames = pair.source.frames(piece)
+        for pad in args.pad_costs:
+            method.cfg = dataclasses.replace(base, pad_cost=pad)
+            row = path_row(method, pair.source.notes(frames), len(frames))
+            print(f"| {piece.stem} | {pad:g} | " + " | ".join(
+                f"{v:.1f}" if isinstance(v, float) else str(v) for v in row.values()) + " |")
+
+
+if __name__ == "__main__":
+    main()
