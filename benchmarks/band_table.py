@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from output import median_cell
+
 from seqimg.evaluate.result import BASELINE, FLOOR, OUTPUTS, Report
 from seqimg.evaluate.verdict import verdict
 
@@ -26,10 +28,8 @@ def critic_cells(r: Report) -> list[str]:
     floor = r.tests.get(FLOOR, {})
     cells = []
     for name, test in r.tests.get(OUTPUTS, {}).items():
-        low, high = test.range
-        spread = f" ({low:.3f}-{high:.3f})" if len(test.seeds) > 1 else ""
         beside = f"; floor {floor[name].accuracy:.2f}" if name in floor else ""
-        cells.append(f"{test.accuracy:.3f}{spread}{beside}")
+        cells.append(f"{median_cell(test)}{beside}")
     return cells
 
 

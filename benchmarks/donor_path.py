@@ -15,29 +15,25 @@ from pathlib import Path
 
 import numpy as np
 
-from seqimg.methods.donor.bars import CLASSES, bar_views, transposed_views
+from seqimg.methods.donor.bars import transposed_views
 from seqimg.methods.donor.choice import emissions
-from seqimg.methods.donor.melody import bar_floors
 from seqimg.pipeline import load_transfer
 
 
 def path_row(method, notes: np.ndarray, length: int) -> dict:
     """The chosen path's figures for a piece's notes, shape=(n, 3), lasting ``length`` steps."""
-    c, library = method.cfg, method.library
-    bars = -(-length // method.bar)
-    wanted = bar_views(notes, bars * method.bar, method.bar, method.beat)
-    floors = bar_floors(method.lead(notes, length)[:, :3], bars, method.bar, c.melody_margin)
+    library = method.library
+    wanted, _, floors = method.bar_plan(notes, length)
     previous = library.previous(method.bar)
     chosen, shifts = method.choice(wanted, previous, floors)
-    all_shifts = np.arange(-c.max_shift, c.max_shift)
-    weights = np.repeat([c.harmony_weight, c.bass_weight],
-                        [CLASSES, wanted.shape[1] - CLASSES]).astype(np.float32)
+    all_shifts = method.shifts()
     offered = transposed_views(library.views, all_shifts).reshape(-1, wanted.shape[1])
     states = np.searchsorted(all_shifts, shifts) * len(library) + chosen
-    match = emissions(wanted, offered, weights)[np.arange(bars), states]
+    match = emissions(wanted, offered, method.match_weights(wanted.shape[1]))
     runs_on = (previous[chosen[1:]] == chosen[:-1]) & (shifts[1:] == shifts[:-1])
-    left = library.onsets_below(method.bar)[chosen, np.clip(floors - shifts, 0, 128)]
-    return {"bars": bars, "match": float(match.sum()), "jumps": int((~runs_on).sum()),
+    left = method.library_table("onsets_below")[chosen, np.clip(floors - shifts, 0, 128)]
+    return {"bars": len(wanted), "match": float(match[np.arange(len(wanted)), states].sum()),
+            "jumps": int((~runs_on).sum()),
             "donor pieces": len(set(library.pieces[chosen].tolist())),
             "bars with < 2 onsets under the tune": int((left < 2).sum())}
 

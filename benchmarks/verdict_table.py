@@ -11,16 +11,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from output import median_cell
+
 from seqimg.evaluate.result import BASELINE, FLOOR, OUTPUTS, Report
 from seqimg.evaluate.verdict import verdict
 
 COPYING = ("copied_note_share", "closest_ratio", "copied_share")  # the first each report has
-
-
-def median_cell(test) -> str:
-    low, high = test.range
-    return f"{test.accuracy:.3f} ({low:.3f}-{high:.3f})" if len(test.seeds) > 1 else \
-        f"{test.accuracy:.3f}"
 
 
 def copying_cell(r: Report) -> str:

@@ -15,6 +15,16 @@ def parted(*rows):
     return np.asarray(rows, dtype=np.int64).reshape(-1, 4)
 
 
+def transferred_by(settings: dict, donors: list, source: np.ndarray, length: int = 4) -> list:
+    """The notes, sorted, of ``source`` transferred over one-bar donor pieces (notes each) by a
+    donor method of ``settings`` on the test codec."""
+    c = codec()
+    method = DonorMethod(c, c, DonorConfig(max_shift=1, **settings))
+    method.fit_pieces([c.frames_from_notes(donor, length) for donor in donors])
+    return sorted(map(tuple, c.notes(method.transfer_piece(c.frames_from_notes(source,
+                                                                                length)))))
+
+
 def test_own_part_clears_only_the_part_the_tune_plays_in():
     # one bar of four steps: a rhythm chord reaching above the tune's floor and a lead line
     band = parted((52, 0, 4, RHYTHM), (64, 0, 4, RHYTHM), (70, 0, 2, LEAD), (72, 2, 4, LEAD))
@@ -59,15 +69,11 @@ def test_a_written_line_never_copies_a_longer_run_than_allowed():
 
 def test_a_pitch_class_cost_prefers_the_donor_with_fewer_classes():
     # the library: a bar of a held C major triad and a bar of C and G alone, in separate pieces
-    c = codec()
     triad = np.array([[48, 0, 4], [52, 0, 4], [55, 0, 4]])
     fifth = np.array([[48, 0, 4], [55, 0, 4]])
-    source = c.frames_from_notes(np.array([[48, 0, 4], [52, 0, 4], [55, 0, 4]]), 4)
     for cost, expected in ((0.0, triad), (0.5, fifth)):
-        method = DonorMethod(c, c, DonorConfig(melody="none", class_cost=cost, max_shift=1))
-        method.fit_pieces([c.frames_from_notes(triad, 4), c.frames_from_notes(fifth, 4)])
-        assert sorted(map(tuple, c.notes(method.transfer_piece(source)))) == sorted(
-            map(tuple, expected))
+        assert transferred_by({"melody": "none", "class_cost": cost}, [triad, fifth],
+                              triad) == sorted(map(tuple, expected))
 
 
 def test_the_markov_line_transfers_a_piece_the_same_way_twice():
@@ -80,15 +86,12 @@ def test_the_markov_line_transfers_a_piece_the_same_way_twice():
 
 def test_a_clearing_cost_prefers_the_donor_that_sits_below_the_tune():
     # two one-bar donors of the same pitch classes: C and G high, or an octave lower
-    c = codec()
     high, low = np.array([[60, 0, 4], [67, 0, 4]]), np.array([[48, 0, 4], [55, 0, 4]])
-    source = c.frames_from_notes(np.array([[48, 0, 4], [55, 0, 4], [67, 0, 4]]), 4)
+    source = np.array([[48, 0, 4], [55, 0, 4], [67, 0, 4]])
     # equal matches: the first donor, whose G the tune (G4, floor F4) clears; then the low one
     for cost, band in ((0.0, [(60, 0, 4)]), (1.0, [(48, 0, 4), (55, 0, 4)])):
-        method = DonorMethod(c, c, DonorConfig(clear_cost=cost, max_shift=1, melody="upper"))
-        method.fit_pieces([c.frames_from_notes(high, 4), c.frames_from_notes(low, 4)])
-        out = sorted(map(tuple, c.notes(method.transfer_piece(source))))
-        assert out == sorted(band + [(67, 0, 4)])
+        assert transferred_by({"clear_cost": cost, "melody": "upper"}, [high, low],
+                              source) == sorted(band + [(67, 0, 4)])
 
 
 def test_a_band_that_plays_on_after_the_tune_is_read_only_where_the_tune_is():
@@ -110,15 +113,11 @@ def test_snapping_moves_the_tunes_pitches_to_the_bands_classes():
 
 def test_a_pad_cost_prefers_the_donor_that_strikes_every_beat():
     # a bar of C and G held whole, and the same two notes struck on each of its four beats
-    c = codec()
     held = np.array([[48, 0, 4], [55, 0, 4]])
     struck = np.array([[p, t, t + 1] for t in range(4) for p in (48, 55)])
-    source = c.frames_from_notes(held, 4)
     for cost, expected in ((0.0, held), (0.5, struck)):
-        method = DonorMethod(c, c, DonorConfig(melody="none", pad_cost=cost, max_shift=1))
-        method.fit_pieces([c.frames_from_notes(held, 4), c.frames_from_notes(struck, 4)])
-        assert sorted(map(tuple, c.notes(method.transfer_piece(source)))) == sorted(
-            map(tuple, expected))
+        assert transferred_by({"melody": "none", "pad_cost": cost}, [held, struck],
+                              held) == sorted(map(tuple, expected))
 
 
 def test_a_pad_cost_counts_only_the_onsets_the_tune_leaves():

@@ -27,7 +27,9 @@ from seqimg.methods.donor.library import DonorLibrary
 from seqimg.methods.donor.line import LineModel, part_lines, to_band_classes, write_line
 from seqimg.methods.donor.melody import bar_floors, on_grid, take_upper_voice, tune_part
 
-LINE_MODELS = KeptForLast()  # the line model of the library given last
+# what is read from the library given last, once for every piece it transfers: the line model
+# and the tables of the costs beside the match
+FROM_LIBRARY = KeptForLast()
 
 
 @dataclass(frozen=True)
@@ -164,10 +166,7 @@ class DonorMethod(DonorBase):
         melody on top as the config says, as target frames (the donors' parts and drums kept
         where the target codec has them)."""
         bars = -(-length // self.bar)
-        wanted = bar_views(notes, bars * self.bar, self.bar, self.beat)
-        tune = self.lead(notes, length) if self.cfg.melody != "none" and len(notes) else None
-        floors = (np.full(bars, 128) if tune is None else
-                  bar_floors(tune[:, :3], bars, self.bar, self.cfg.melody_margin))
+        wanted, tune, floors = self.bar_plan(notes, length)
         placed = self.donor_notes(wanted, first_equal_bars(notes, bars, self.bar)
                                   if self.cfg.reuse_repeats else np.arange(bars), floors)
         drums = placed[:, 3] == DRUM_PART
@@ -183,6 +182,18 @@ class DonorMethod(DonorBase):
         placed = placed[placed[:, 1] < length]
         placed[:, 2] = np.minimum(placed[:, 2], length)
         return self.target_codec.frames_from_notes_in_parts(placed, length)
+
+    def bar_plan(self, notes: np.ndarray, length: int
+                 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+        """What the choice reads of a piece whose notes, shape=(n, 3), last ``length`` steps:
+        its bar views, shape=(bars, D), its tune (:meth:`lead`; None where the melody is off or
+        the piece silent) and the tune's floor in each bar, shape=(bars,) (128 without one)."""
+        bars = -(-length // self.bar)
+        wanted = bar_views(notes, bars * self.bar, self.bar, self.beat)
+        tune = self.lead(notes, length) if self.cfg.melody != "none" and len(notes) else None
+        floors = (np.full(bars, 128) if tune is None else
+                  bar_floors(tune[:, :3], bars, self.bar, self.cfg.melody_margin))
+        return wanted, tune, floors
 
     def line_writer(self, tune: np.ndarray) -> Callable | None:
         """What rewrites the placed tune, shape=(n, 4), over the kept band (``snap``, then a
@@ -204,8 +215,9 @@ class DonorMethod(DonorBase):
     def line_model(self) -> LineModel:
         """The Markov model of every part's top voice in the library's pieces, made once for
         a library and a bound."""
-        return LINE_MODELS.get((self.library,), self.cfg.line_longest, lambda: LineModel.of(
-            part_lines(self.library.notes, self.bar), longest=self.cfg.line_longest))
+        return FROM_LIBRARY.get((self.library,), ("line", self.cfg.line_longest),
+                                lambda: LineModel.of(part_lines(self.library.notes, self.bar),
+                                                     longest=self.cfg.line_longest))
 
     def lead(self, notes: np.ndarray, length: int) -> np.ndarray:
         """The source's top voice as the lead part (part 0), shape=(n, 4): moved by
@@ -223,14 +235,33 @@ class DonorMethod(DonorBase):
         """Library bars and semitone shifts, shape=(bars,) each, for source bar views, given
         each library bar's predecessor in its piece (:meth:`DonorLibrary.previous`) and the
         melody's floor in each source bar, shape=(bars,) (128 where it has none)."""
-        c, library = self.cfg, self.library
-        shifts = np.arange(-c.max_shift, c.max_shift)
-        weights = np.repeat([c.harmony_weight, c.bass_weight],
-                            [CLASSES, wanted.shape[1] - CLASSES]).astype(np.float32)
+        c, library, shifts = self.cfg, self.library, self.shifts()
         chosen, shift_index = choose(wanted, transposed_views(library.views, shifts), previous,
-                                     library.pieces, weights, c.jump, c.use_penalty,
-                                     c.key_change, self.state_costs(wanted, shifts, floors))
+                                     library.pieces, self.match_weights(wanted.shape[1]), c.jump,
+                                     c.use_penalty, c.key_change,
+                                     self.state_costs(wanted, shifts, floors))
         return chosen, shifts[shift_index]
+
+    def shifts(self) -> np.ndarray:
+        """The transpositions the choice tries, in semitones, shape=(K,)."""
+        return np.arange(-self.cfg.max_shift, self.cfg.max_shift)
+
+    def match_weights(self, width: int) -> np.ndarray:
+        """The weight of each entry of a bar view of ``width`` entries in the match: the
+        pitch-class histogram's, then each beat's bass's, shape=(width,)."""
+        c = self.cfg
+        return np.repeat([c.harmony_weight, c.bass_weight],
+                         [CLASSES, width - CLASSES]).astype(np.float32)
+
+    def library_table(self, name: str) -> np.ndarray:
+        """A table of the library's bars, read once per library: ``'classes'`` (the pitch
+        classes each sounds, shape=(N,)), ``'at_or_above'`` (:meth:`DonorLibrary.notes_at_or_above`)
+        or ``'onsets_below'`` (:meth:`DonorLibrary.onsets_below`)."""
+        library = self.library
+        make = {"classes": lambda: (library.views[:, :CLASSES] > 0).sum(1).astype(np.float32),
+                "at_or_above": lambda: library.notes_at_or_above(self.bar),
+                "onsets_below": lambda: library.onsets_below(self.bar)}[name]
+        return FROM_LIBRARY.get((library,), (name, self.bar), make)
 
     def state_costs(self, wanted: np.ndarray, shifts: np.ndarray,
                     floors: np.ndarray) -> np.ndarray | None:
@@ -241,14 +272,14 @@ class DonorMethod(DonorBase):
         c, library = self.cfg, self.library
         if not (c.class_cost or c.clear_cost or c.pad_cost):
             return None
-        classes = (library.views[:, :CLASSES] > 0).sum(1).astype(np.float32)
-        cost = np.broadcast_to(c.class_cost * classes, (len(wanted), len(shifts), len(library)))
+        cost = np.broadcast_to(c.class_cost * self.library_table("classes"),
+                               (len(wanted), len(shifts), len(library)))
         lowest_cleared = np.clip(floors[:, None] - shifts[None], 0, 128)  # (bars, K)
         if c.clear_cost:
-            cleared = library.notes_at_or_above(self.bar)[:, lowest_cleared]  # (N, bars, K)
+            cleared = self.library_table("at_or_above")[:, lowest_cleared]  # (N, bars, K)
             cost = cost + c.clear_cost * cleared.transpose(1, 2, 0)
         if c.pad_cost:
-            left = library.onsets_below(self.bar)[:, lowest_cleared]  # (N, bars, K)
+            left = self.library_table("onsets_below")[:, lowest_cleared]  # (N, bars, K)
             missing = np.maximum(self.bar // self.beat - left, 0)
             cost = cost + c.pad_cost * missing.transpose(1, 2, 0)
         return cost.reshape(len(wanted), -1) * wanted.any(1)[:, None]
