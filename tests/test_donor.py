@@ -7,7 +7,7 @@ import pytest
 from seqimg.codecs.midi import MidiCodec
 from seqimg.evaluate.copying import copying
 from seqimg.methods.donor.bars import bar_views, transposed_views
-from seqimg.methods.donor.choice import viterbi
+from seqimg.methods.donor.choice import cheapest_path
 from seqimg.methods.donor.melody import on_rhythm, take_upper_voice
 from seqimg.methods.donor.method import DonorConfig, DonorMethod
 
@@ -29,6 +29,13 @@ def test_a_bar_view_is_its_pitch_class_shares_and_each_beats_lowest_class():
     assert not bass[3].any()  # a silent beat has no bass
     moved = transposed_views(view, np.array([2]))[0]
     assert np.allclose(moved[0, [2, 6]], [0.5, 0.5]) and moved[0, 12:24].argmax() == 6
+
+
+def viterbi(cost, previous, jump, key_change=0.0):
+    """The exact pass over every state of a cost table, shape=(T, K * N)."""
+    every = [np.arange(cost.shape[1])] * len(cost)
+    return cheapest_path(every, lambda bar, states: cost[bar, states], previous,
+                         cost.shape[1] // len(previous), jump, key_change)
 
 
 def test_viterbi_keeps_a_phrase_unless_a_jump_pays():

@@ -1,71 +1,168 @@
-"""The choice of donor bars for a whole piece: one Viterbi pass over (transposition, library
-bar) states. A state's cost is the squared distance between the source bar's view and the
-donor bar's under that transposition; moving on to the next bar of the same donor piece at the
-same transposition is free, any other move (a jump) costs ``jump``. So whole real phrases are
-carried over where the harmony allows, and a jump is taken only where it pays."""
+"""The choice of donor states for a whole piece: one Viterbi pass over (transposition, library
+item) states. A state's cost is the weighted squared distance between the source bar's view and
+the item's under that transposition, plus what the item costs of itself and any extra the method
+adds; moving on to the next item of the same donor piece at the same transposition is free, any
+other move (a jump) costs ``jump``, ``key_change`` more to another transposition. So whole real
+phrases are carried over where the harmony allows, and a jump is taken only where it pays.
+
+The pass visits at each bar only its candidates: the phrases whose windows of a few items lie
+nearest the piece's windows of as many bars (found by the library's index, not by scoring every
+state), each followed along the piece, so that a phrase offered once runs on wherever it can.
+With every state a candidate (``k`` 0) it is the exact pass."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
+from seqimg.methods.donor.index import LibraryIndex
 
-def emissions(wanted: np.ndarray, offered: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted squared distances of each source bar's view, shape=(T, D), to each donor
-    state's, shape=(S, D): shape=(T, S). Silent source bars (all-zero views) cost nothing
-    anywhere, so a phrase runs on through a rest."""
-    w, o = wanted * np.sqrt(weights), offered * np.sqrt(weights)
-    cost = (w**2).sum(1)[:, None] - 2 * w @ o.T + (o**2).sum(1)[None]
-    cost[~wanted.any(1)] = 0.0
-    return np.maximum(cost, 0.0)
+# (bar, transposition index, item), each shape=(n,) -> each state's extra cost, shape=(n,)
+Extra = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+CHUNK = 1 << 16  # states scored at once, so that scoring every state stays small in memory
 
 
-def viterbi(cost: np.ndarray, previous: np.ndarray, jump: float,
-            key_change: float = 0.0) -> np.ndarray:
-    """The cheapest path of states, shape=(T,), through ``cost``, shape=(T, K * N) (K
-    transpositions of N library bars), where state (k, b) follows (k, previous[b]) for free, any
-    state at the same transposition for ``jump`` and any other for ``jump + key_change``."""
-    steps, states = cost.shape
+@dataclass(frozen=True)
+class StateCosts:
+    """What each state costs in each bar of one piece: the bars' views under each of K
+    transpositions as points of the library's space (:meth:`LibraryIndex.queries`),
+    shape=(T, K, D + 1), whether each bar sounds, shape=(T,) (a silent bar costs nothing
+    anywhere, so that a phrase runs on through a rest), and an extra cost or None."""
+
+    queries: np.ndarray
+    sounding: np.ndarray
+    index: LibraryIndex
+    extra: Extra | None = None
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """Bars, transpositions, library items."""
+        return len(self.queries), self.queries.shape[1], len(self.index)
+
+    def of(self, bar: int, states: np.ndarray) -> np.ndarray:
+        """The costs of ``states`` (transposition index * N + item), shape=(n,), in ``bar``."""
+        if not self.sounding[bar]:
+            return np.zeros(len(states))
+        shift, item = np.divmod(states, len(self.index))
+        cost = np.empty(len(states))
+        for at in range(0, len(states), CHUNK):
+            part = slice(at, at + CHUNK)
+            cost[part] = ((self.queries[bar, shift[part]] - self.index.points[item[part]]) ** 2
+                          ).sum(1)
+        if self.extra is not None:
+            cost += self.extra(np.full(len(states), bar), shift, item)
+        return cost
+
+
+def candidates(costs: StateCosts, k: int) -> list[np.ndarray]:
+    """Each bar's candidate states, sorted: for each window of the library index's ``window``
+    bars, the ``k`` phrase windows nearest it over every transposition, each followed along its
+    whole phrase (so that a phrase found where it matches well is offered wherever it runs);
+    ``k`` 0, or a piece shorter than the window: every state."""
+    bars, shifts, count = costs.shape
+    index = costs.index
+    if k <= 0 or bars < index.window:
+        return [np.arange(shifts * count)] * bars
+    starts = bars - index.window + 1
+    windows = np.concatenate([costs.queries[step:starts + step] for step in
+                              range(index.window)], -1)  # (starts, K, window * (D + 1))
+    items, distances = index.nearest(windows.reshape(starts * shifts, -1), k)
+    items, distances = items.reshape(starts, -1), distances.reshape(starts, -1)
+    shift = np.repeat(np.arange(shifts), items.shape[1] // shifts)
+    nearest = np.argsort(distances, 1, kind="stable")[:, :k]
+    found = np.isfinite(np.take_along_axis(distances, nearest, 1))
+    bar, column = np.nonzero(found)
+    picked = nearest[bar, column]
+    anchored = np.unique(np.column_stack([shift[picked], items[bar, picked], bar]), axis=0)
+    phrases = index.phrases
+    # one row per phrase placed: its shift, an item of it and the bar that item falls on
+    placed = np.column_stack([anchored[:, 0], phrases.order[phrases.begins[anchored[:, 1]]],
+                              anchored[:, 2] - phrases.position[anchored[:, 1]]])
+    placed = np.unique(placed, axis=0)
+    offered = []
+    for at in range(bars):
+        item = phrases.along(placed[:, 1], at - placed[:, 2])
+        states = np.unique(placed[item >= 0, 0] * count + item[item >= 0])
+        offered.append(states if len(states) else np.arange(shifts * count))
+    return offered
+
+
+def cheapest_path(candidates: list[np.ndarray], cost: Callable[[int, np.ndarray], np.ndarray],
+                  previous: np.ndarray, shifts: int, jump: float,
+                  key_change: float = 0.0) -> np.ndarray:
+    """The cheapest path of states, shape=(T,), through each bar's ``candidates`` (sorted,
+    at least one a bar), where state (k, b) follows (k, previous[b]) for free, any state at the
+    same transposition for ``jump`` and any other for ``jump + key_change``;
+    ``cost(bar, states)`` gives the states' costs in a bar."""
     count = len(previous)
-    shifts = states // count
-    has_previous = np.tile(previous >= 0, shifts)
-    source = (np.arange(shifts)[:, None] * count + np.where(previous >= 0, previous, 0)).ravel()
-    back = np.zeros((steps, states), dtype=np.int64)
-    total = cost[0].copy()
-    for t in range(1, steps):
-        best = total.reshape(shifts, count).argmin(1) + np.arange(shifts) * count  # per key
-        anywhere = best[total[best].argmin()]
-        same = np.repeat(best, count)
-        other = total[anywhere] + key_change < total[same]
-        jumped_from = np.where(other, anywhere, same)
-        jumped = total[jumped_from] + jump + np.where(other, key_change, 0.0)
-        carried = np.where(has_previous, total[source], np.inf)
-        keep = carried <= jumped
-        back[t] = np.where(keep, source, jumped_from)
-        total = np.where(keep, carried, jumped) + cost[t]
-    path = np.zeros(steps, dtype=np.int64)
-    path[-1] = int(total.argmin())
-    for t in range(steps - 1, 0, -1):
-        path[t - 1] = back[t, path[t]]
+    states = candidates[0]
+    total = cost(0, states)
+    back = [np.zeros(0, np.int32)]
+    for bar in range(1, len(candidates)):
+        shift = states // count
+        anywhere = int(total.argmin())
+        jumped_from = np.full(shifts, anywhere)
+        order = np.lexsort((total, shift))  # per transposition, its cheapest state first
+        heads = order[np.r_[True, shift[order][1:] != shift[order][:-1]]]
+        stay = total[heads] <= total[anywhere] + key_change
+        jumped_from[shift[heads[stay]]] = heads[stay]
+        jumped = total[jumped_from] + jump + np.where(shift[jumped_from] != np.arange(shifts),
+                                                      key_change, 0.0)
+        new_shift, item = np.divmod(candidates[bar], count)
+        before = new_shift * count + previous[item]
+        at = np.minimum(np.searchsorted(states, before), len(states) - 1)
+        arrive = np.where((previous[item] >= 0) & (states[at] == before), total[at], np.inf)
+        keep = arrive <= jumped[new_shift]
+        back.append(np.where(keep, at, jumped_from[new_shift]).astype(np.int32))
+        total = np.where(keep, arrive, jumped[new_shift]) + cost(bar, candidates[bar])
+        states = candidates[bar]
+    path = np.zeros(len(candidates), dtype=np.int64)
+    at = int(total.argmin())
+    for bar in range(len(candidates) - 1, -1, -1):
+        path[bar] = candidates[bar][at]
+        at = back[bar][at] if bar else at
     return path
 
 
-def choose(wanted: np.ndarray, offered: np.ndarray, previous: np.ndarray, pieces: np.ndarray,
-           weights: np.ndarray, jump: float, use_penalty: float, key_change: float = 0.0,
-           extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Donor bars and transposition indices, shape=(T,) each, for source bar views, shape=(T,
-    D), from donor views under K transpositions, shape=(K, N, D). With ``use_penalty`` a second
-    pass makes each donor piece dearer by that much times the share of the source's bars it
-    covered in the first, so that one donor piece does not cover a whole piece; a jump to
-    another transposition costs ``key_change`` more, so that the piece keeps a few keys.
-    ``extra``, shape=(T, K * N), is added to every state's cost (e.g. to keep donors in
-    place)."""
-    shifts, count, _ = offered.shape
-    cost = emissions(wanted, offered.reshape(shifts * count, -1), weights)
-    if extra is not None:
-        cost = cost + extra
-    path = viterbi(cost, previous, jump, key_change)
-    if use_penalty > 0:
-        covered = np.bincount(pieces[path % count], minlength=pieces.max() + 1) / len(path)
-        dearer = np.tile(covered[pieces], shifts)[None] * wanted.any(1)[:, None]
-        path = viterbi(cost + use_penalty * dearer, previous, jump, key_change)
-    return path % count, path // count
+def choose(costs: StateCosts, previous: np.ndarray, pieces: np.ndarray, jump: float,
+           use_penalty: float, key_change: float = 0.0,
+           k: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The first pass's path of states and the chosen one, shape=(T,) each, for one piece,
+    given each item's predecessor in its piece and the piece it comes from, shape=(N,) each,
+    over the candidates of ``k`` nearest phrase windows (``k`` 0: every state). With
+    ``use_penalty`` a second pass makes each donor piece dearer (:func:`penalised`), so that
+    one donor piece does not cover a whole piece; without, the two are one."""
+    shifts = costs.shape[1]
+    offered = candidates(costs, k)
+    first = cheapest_path(offered, costs.of, previous, shifts, jump, key_change)
+    if use_penalty <= 0:
+        return first, first
+    return first, cheapest_path(offered, penalised(costs, first, pieces, use_penalty),
+                                previous, shifts, jump, key_change)
+
+
+def penalised(costs: StateCosts, first: np.ndarray, pieces: np.ndarray,
+              use_penalty: float) -> Callable[[int, np.ndarray], np.ndarray]:
+    """State costs in which each donor piece is dearer in a sounding bar by ``use_penalty``
+    times the share of the bars it covered in a ``first`` path, shape=(T,)."""
+    count = len(pieces)
+    covered = use_penalty * np.bincount(pieces[first % count], minlength=pieces.max() + 1)
+    covered = covered / len(first)
+
+    def cost(bar: int, states: np.ndarray) -> np.ndarray:
+        return costs.of(bar, states) + covered[pieces[states % count]] * costs.sounding[bar]
+    return cost
+
+
+def path_cost(path: np.ndarray, cost: Callable[[int, np.ndarray], np.ndarray],
+              previous: np.ndarray, jump: float, key_change: float = 0.0) -> float:
+    """What a path of states, shape=(T,), costs: its states' costs, ``jump`` for each move that
+    does not continue a phrase and ``key_change`` more for each that changes transposition."""
+    count = len(previous)
+    shift, item = np.divmod(path, count)
+    runs_on = (previous[item[1:]] == item[:-1]) & (shift[1:] == shift[:-1])
+    moved = (shift[1:] != shift[:-1])
+    states = sum(float(cost(bar, path[bar:bar + 1])[0]) for bar in range(len(path)))
+    return states + jump * float((~runs_on).sum()) + key_change * float(moved.sum())

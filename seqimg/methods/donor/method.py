@@ -22,7 +22,9 @@ from seqimg.methods.donor.bars import (
     transposed_views,
 )
 from seqimg.methods.donor.base import DonorBase
-from seqimg.methods.donor.choice import choose
+from seqimg.methods.donor.choice import Extra, StateCosts, choose
+from seqimg.methods.donor.index import LibraryIndex
+from seqimg.methods.donor.phrases import Phrases
 from seqimg.methods.donor.library import DonorLibrary
 from seqimg.methods.donor.line import LineModel, part_lines, to_band_classes, write_line
 from seqimg.methods.donor.melody import bar_floors, on_grid, take_upper_voice, tune_part
@@ -30,6 +32,7 @@ from seqimg.methods.donor.melody import bar_floors, on_grid, take_upper_voice, t
 # what is read from the library given last, once for every piece it transfers: the line model
 # and the tables of the costs beside the match
 FROM_LIBRARY = KeptForLast()
+WINDOW = 4  # bars of a phrase the candidates are found by (docs/benchmarks.md, donors at scale)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,11 @@ class DonorConfig:
     # the melody leaves) than beats costs this much: chords held whole bars under the tune (a
     # pad) lose to riffs that match as well
     pad_cost: float = 0.0
+    # the choice visits, for each window of 4 source bars, the phrases of the library whose 4
+    # bars (at a transposition) lie this many nearest it, each along the whole piece: a pass
+    # over a few candidate states a bar, not over every (library bar, transposition); 0: every
+    # state, the exact pass
+    candidates: int = 256
     # 'chord_tones': each donor chord whose lowest pitch class the source bar lacks is moved
     # as a block to the nearest one it has (seqimg.methods.donor.adapt); 'none': transposed only
     adapt: Literal["none", "chord_tones"] = "none"
@@ -112,6 +120,9 @@ class DonorConfig:
         if self.line == "markov" and (self.melody_double or self.line_longest < 1):
             raise ValueError("line: 'markov' writes a single line (melody_double 0) and needs "
                              "line_longest of 1 or more")
+        if self.candidates < 0:
+            raise ValueError(f"candidates: expected 0 (every state) or more, got "
+                             f"{self.candidates}")
         if self.harmony_weight < 0 or self.bass_weight < 0:
             raise ValueError("harmony_weight: expected 0 or more (and bass_weight 0 or more)")
 
@@ -130,7 +141,7 @@ class DonorMethod(DonorBase):
                          "use_penalty", "melody", "melody_margin", "melody_part", "clear",
                          "melody_octave", "melody_step", "melody_double", "reuse_repeats",
                          "adapt", "class_cost", "clear_cost", "pad_cost", "line", "line_longest",
-                         "snap")
+                         "snap", "candidates")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
@@ -235,12 +246,19 @@ class DonorMethod(DonorBase):
         """Library bars and semitone shifts, shape=(bars,) each, for source bar views, given
         each library bar's predecessor in its piece (:meth:`DonorLibrary.previous`) and the
         melody's floor in each source bar, shape=(bars,) (128 where it has none)."""
-        c, library, shifts = self.cfg, self.library, self.shifts()
-        chosen, shift_index = choose(wanted, transposed_views(library.views, shifts), previous,
-                                     library.pieces, self.match_weights(wanted.shape[1]), c.jump,
-                                     c.use_penalty, c.key_change,
-                                     self.state_costs(wanted, shifts, floors))
-        return chosen, shifts[shift_index]
+        c = self.cfg
+        _, path = choose(self.state_costs(wanted, floors), previous, self.library.pieces,
+                         c.jump, c.use_penalty, c.key_change, c.candidates)
+        return path % len(self.library), self.shifts()[path // len(self.library)]
+
+    def state_costs(self, wanted: np.ndarray, floors: np.ndarray) -> StateCosts:
+        """What each (transposition, library bar) state costs in each bar of a piece whose bar
+        views are ``wanted``, shape=(bars, D), under a melody with ``floors``, shape=(bars,)."""
+        shifts = self.shifts()
+        index = self.library_index(wanted.shape[1])
+        queries = index.queries(transposed_views(wanted, -shifts).transpose(1, 0, 2),
+                                self.match_weights(wanted.shape[1]))
+        return StateCosts(queries, wanted.any(1), index, self.beside_match(shifts, floors))
 
     def shifts(self) -> np.ndarray:
         """The transpositions the choice tries, in semitones, shape=(K,)."""
@@ -253,6 +271,17 @@ class DonorMethod(DonorBase):
         return np.repeat([c.harmony_weight, c.bass_weight],
                          [CLASSES, width - CLASSES]).astype(np.float32)
 
+    def library_index(self, width: int) -> LibraryIndex:
+        """The library's views under the match's weights, each bar costing ``class_cost`` a
+        pitch class it sounds, indexed once per library and settings."""
+        c = self.cfg
+        return FROM_LIBRARY.get(
+            (self.library,), ("index", width, c.harmony_weight, c.bass_weight, c.class_cost,
+                              c.jump),
+            lambda: LibraryIndex.of(self.library.views, self.match_weights(width),
+                                    c.class_cost * self.library_table("classes"),
+                                    Phrases.of(self.library.previous(self.bar)), WINDOW, c.jump))
+
     def library_table(self, name: str) -> np.ndarray:
         """A table of the library's bars, read once per library: ``'classes'`` (the pitch
         classes each sounds, shape=(N,)), ``'at_or_above'`` (:meth:`DonorLibrary.notes_at_or_above`)
@@ -263,26 +292,27 @@ class DonorMethod(DonorBase):
                 "onsets_below": lambda: library.onsets_below(self.bar)}[name]
         return FROM_LIBRARY.get((library,), (name, self.bar), make)
 
-    def state_costs(self, wanted: np.ndarray, shifts: np.ndarray,
-                    floors: np.ndarray) -> np.ndarray | None:
-        """What each (donor bar, transposition) state costs in each sounding source bar beside
-        the match, shape=(bars, K * N): its pitch classes (``class_cost``) and the notes the
-        melody would clear in it (``clear_cost``) and the beats by which the onsets it leaves
-        under the melody fall short (``pad_cost``); None where all are off."""
-        c, library = self.cfg, self.library
-        if not (c.class_cost or c.clear_cost or c.pad_cost):
+    def beside_match(self, shifts: np.ndarray, floors: np.ndarray) -> Extra | None:
+        """What a (bar, transposition index, library bar) state costs beside the match and its
+        pitch classes: the notes the melody would clear in it (``clear_cost``) and the beats by
+        which the onsets it leaves under the melody fall short (``pad_cost``); None where both
+        are off."""
+        c = self.cfg
+        if not (c.clear_cost or c.pad_cost):
             return None
-        cost = np.broadcast_to(c.class_cost * self.library_table("classes"),
-                               (len(wanted), len(shifts), len(library)))
-        lowest_cleared = np.clip(floors[:, None] - shifts[None], 0, 128)  # (bars, K)
-        if c.clear_cost:
-            cleared = self.library_table("at_or_above")[:, lowest_cleared]  # (N, bars, K)
-            cost = cost + c.clear_cost * cleared.transpose(1, 2, 0)
-        if c.pad_cost:
-            left = self.library_table("onsets_below")[:, lowest_cleared]  # (N, bars, K)
-            missing = np.maximum(self.bar // self.beat - left, 0)
-            cost = cost + c.pad_cost * missing.transpose(1, 2, 0)
-        return cost.reshape(len(wanted), -1) * wanted.any(1)[:, None]
+        cleared = self.library_table("at_or_above") if c.clear_cost else None
+        left = self.library_table("onsets_below") if c.pad_cost else None
+        beats = self.bar // self.beat
+
+        def extra(bar: np.ndarray, shift: np.ndarray, item: np.ndarray) -> np.ndarray:
+            lowest_cleared = np.clip(floors[bar] - shifts[shift], 0, 128)
+            cost = np.zeros(len(bar))
+            if cleared is not None:
+                cost += c.clear_cost * cleared[item, lowest_cleared]
+            if left is not None:
+                cost += c.pad_cost * np.maximum(beats - left[item, lowest_cleared], 0)
+            return cost
+        return extra
 
     def donor_notes(self, wanted: np.ndarray, taken_from: np.ndarray,
                     floors: np.ndarray) -> np.ndarray:

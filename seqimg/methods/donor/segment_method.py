@@ -14,7 +14,10 @@ import numpy as np
 from seqimg.codecs.base import SequenceCodec
 from seqimg.errors import SeqimgError
 from seqimg.methods.donor.base import DonorBase
-from seqimg.methods.donor.choice import choose
+from seqimg.memo import KeptForLast
+from seqimg.methods.donor.choice import Extra, StateCosts, choose
+from seqimg.methods.donor.index import LibraryIndex
+from seqimg.methods.donor.phrases import Phrases
 from seqimg.methods.donor.segments import (
     SegmentLibrary,
     cut_segments,
@@ -25,6 +28,8 @@ from seqimg.methods.donor.segments import (
 from seqimg.scaling import standardised
 
 MISPLACED = 1e3  # the cost of a donor from elsewhere in its piece when aligned: never paid
+FROM_LIBRARY = KeptForLast()  # the index of the library given last, made once for its pieces
+WINDOW = 4  # segments of a run the candidates are found by
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,10 @@ class SegmentDonorConfig:
     # donors only from the same place in their piece (for series that all start at one
     # moment, such as days or recorded gestures); false: from anywhere (streams, audio)
     aligned: bool = False
+    # the choice visits, for each window of 4 source segments, the runs of library segments
+    # that lie this many nearest it, each along the whole piece; 0: every segment, the exact
+    # pass. An aligned choice visits every segment
+    candidates: int = 256
 
     def __post_init__(self) -> None:
         if self.segment < 2:
@@ -70,9 +79,9 @@ class SegmentDonorConfig:
             raise ValueError("stride: expected 1 or more steps (and smooth 1 or more)")
         if not 0 <= self.keep_trend <= 1:
             raise ValueError(f"keep_trend: expected 0 to 1, got {self.keep_trend}")
-        if min(self.jump, self.use_penalty, self.detail_weight) < 0:
-            raise ValueError("jump: expected 0 or more (and use_penalty, detail_weight 0 or "
-                             "more)")
+        if min(self.jump, self.use_penalty, self.detail_weight, self.candidates) < 0:
+            raise ValueError("jump: expected 0 or more (and use_penalty, detail_weight, "
+                             "candidates 0 or more)")
 
 
 def views(trends: np.ndarray, residuals: np.ndarray) -> np.ndarray:
@@ -97,7 +106,7 @@ class SegmentDonorMethod(DonorBase):
                    "over trend; their detail laid on the source's trend, seams stitched")
     library_class = SegmentLibrary
     transfer_settings = ("overlap", "keep_trend", "trend_moments", "detail_size", "jump",
-                         "detail_weight", "use_penalty", "seam", "aligned")
+                         "detail_weight", "use_penalty", "seam", "aligned", "candidates")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec,
                  cfg: SegmentDonorConfig) -> None:
@@ -127,6 +136,35 @@ class SegmentDonorMethod(DonorBase):
         """A held-out target piece remade from its own trend with donor detail: the ceiling."""
         return self.arrange(frames)
 
+    def match_weights(self, width: int) -> np.ndarray:
+        """Each entry's weight in the match of views of ``width`` entries: the trend's, then
+        the detail's form at ``detail_weight``, both as means over their entries."""
+        half = width // 2
+        return np.repeat([1 / half, self.cfg.detail_weight / half], half).astype(np.float32)
+
+    def library_index(self, width: int) -> LibraryIndex:
+        """Every library segment's view (:func:`views`) under the match's weights, indexed once
+        per library and ``detail_weight``."""
+        c, library = self.cfg, self.library
+
+        def make() -> LibraryIndex:
+            everything = np.arange(len(library))
+            offered = views(library.segments(everything, c.segment, trends=True),
+                            library.segments(everything, c.segment, residuals=True))
+            return LibraryIndex.of(offered, self.match_weights(width), np.zeros(len(library)),
+                                   Phrases.of(library.previous(c.segment - c.overlap)), WINDOW,
+                                   c.jump)
+        return FROM_LIBRARY.get((library,), ("index", width, c.detail_weight, c.overlap, c.jump),
+                                make)
+
+    def misplaced(self, starts: np.ndarray) -> Extra | None:
+        """With ``aligned``, what a donor from elsewhere in its piece than the source segment
+        at ``starts`` costs (never paid); None otherwise."""
+        if not self.cfg.aligned:
+            return None
+        elsewhere = self.library.misplaced(starts)
+        return lambda bar, shift, item: MISPLACED * elsewhere[bar, item]
+
     def arrange(self, frames: np.ndarray) -> np.ndarray:
         """Frames, shape=(T, F), as their trend (kept by ``keep_trend``) plus the stitched
         residuals of the donor segments chosen for them, clipped to [-1, 1]."""
@@ -138,14 +176,11 @@ class SegmentDonorMethod(DonorBase):
         kept = trend(frames, c.smooth)
         wanted = views(cut_segments(kept, starts, c.segment),
                        cut_segments(frames - kept, starts, c.segment))
-        everything = np.arange(len(library))
-        offered = views(library.segments(everything, c.segment, trends=True),
-                        library.segments(everything, c.segment, residuals=True))
-        width = wanted.shape[1] // 2
-        weights = np.repeat([1 / width, c.detail_weight / width], width)
-        elsewhere = MISPLACED * library.misplaced(starts) if c.aligned else None
-        chosen, _ = choose(wanted, offered[None], library.previous(hop), library.pieces,
-                           weights, c.jump, c.use_penalty, extra=elsewhere)
+        index = self.library_index(wanted.shape[1])
+        _, chosen = choose(StateCosts(index.queries(wanted[:, None], self.match_weights(
+            wanted.shape[1])), wanted.any(1), index, self.misplaced(starts)),
+            library.previous(hop), library.pieces, c.jump, c.use_penalty,
+            k=0 if c.aligned else c.candidates)
         donor_trends = library.segments(chosen, c.segment, trends=True)
         residual = stitch(library.segments(chosen, c.segment, residuals=True), hop,
                           c.seam)[: len(frames)]

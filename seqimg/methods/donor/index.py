@@ -1,0 +1,77 @@
+"""The library's views as points of one space, so that the states nearest a source bar are found
+by a nearest-neighbour index (faiss) instead of by scoring every state: each view weighted by
+the match's weights, the item's own cost (e.g. its pitch classes) beside it as one more
+coordinate, so that a squared distance is the match plus that cost. The index holds windows of
+``window`` items of a phrase (an item and those that follow it), so that a phrase is found by
+how it matches several bars, not one: a phrase that has ended costs the jump it forces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+
+from seqimg.methods.donor.phrases import Phrases
+
+# libraries of fewer items are searched exhaustively (exact neighbours, cheap at this size);
+# larger ones through an inverted file of about 2 * sqrt(N) lists, PROBES of them visited
+EXHAUSTIVE_BELOW = 20_000
+PROBES = 16
+TRAINING_SEED = 0
+
+
+@dataclass(frozen=True)
+class LibraryIndex:
+    """Weighted points of the library's items, shape=(N, D + 1), their phrases, and the faiss
+    index over windows of ``window`` consecutive items of a phrase."""
+
+    points: np.ndarray
+    phrases: Phrases
+    window: int
+    index: faiss.Index
+
+    @classmethod
+    def of(cls, views: np.ndarray, weights: np.ndarray, own_cost: np.ndarray,
+           phrases: Phrases, window: int, ended_cost: float) -> LibraryIndex:
+        """The index of library views, shape=(N, D), under the match's weights, shape=(D,),
+        each item costing ``own_cost``, shape=(N,) (0 or more), of itself, a window's place
+        past its phrase's end ``ended_cost``."""
+        points = np.column_stack([views * np.sqrt(weights), np.sqrt(own_cost)])
+        points = np.ascontiguousarray(points, dtype=np.float32)
+        ended = np.zeros(points.shape[1], np.float32)
+        ended[-1] = np.sqrt(ended_cost)
+        windows = np.concatenate(
+            [np.where(item[:, None] >= 0, points[np.maximum(item, 0)], ended)
+             for item in (phrases.along(np.arange(len(points)), step)
+                          for step in range(window))], 1)
+        width = windows.shape[1]
+        if len(points) < EXHAUSTIVE_BELOW:
+            index = faiss.IndexFlatL2(width)
+        else:
+            index = faiss.IndexIVFFlat(faiss.IndexFlatL2(width), width,
+                                       int(2 * np.sqrt(len(points))))
+            index.cp.seed = TRAINING_SEED
+            index.train(windows)
+            index.nprobe = PROBES
+        index.add(windows)
+        return cls(points, phrases, window, index)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    @staticmethod
+    def queries(views: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Source views, shape=(..., D), as points of the library's space, shape=(..., D + 1)
+        (nothing of their own to cost)."""
+        weighted = views * np.sqrt(weights)
+        return np.concatenate([weighted, np.zeros((*views.shape[:-1], 1))], -1).astype(
+            np.float32)
+
+    def nearest(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` library windows nearest each window of ``window`` queries, shape=(M,
+        window * (D + 1)), as their first items, shape=(M, k), and squared distances; an item
+        -1 at distance inf where fewer were found."""
+        distances, items = self.index.search(np.ascontiguousarray(queries, np.float32),
+                                             min(k, len(self)))
+        return items, np.where(items < 0, np.inf, distances)
