@@ -38,8 +38,10 @@ def run_rows(run: Path, ks: list[int]) -> list[dict]:
         frames = pair.source.frames(piece)
         notes = pair.source.notes(frames)
         costs, previous, first, exact = piece_paths(method, notes, len(frames), 0)
-        objective = (penalised(costs, first, method.library.pieces, c.use_penalty)
-                     if c.use_penalty > 0 else costs.of)
+        dearer = penalised(costs, first, method.library.pieces, c.use_penalty)
+
+        def objective(bar: int, states: np.ndarray) -> np.ndarray:
+            return costs.of(bar, states) + dearer(bar, states)
         best = path_cost(exact, objective, previous, c.jump, c.key_change)
         for k in ks:
             chosen = piece_paths(method, notes, len(frames), k)[3]

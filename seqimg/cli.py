@@ -30,6 +30,7 @@ def friendly(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         logging.basicConfig(level=logging.INFO, format="%(message)s")
+        logging.getLogger("faiss").setLevel(logging.WARNING)  # which CPU build it loads
         try:
             return command(*args, **kwargs)
         except SeqimgError as exc:

@@ -57,57 +57,58 @@ class StateCosts:
 
 
 def candidates(costs: StateCosts, k: int) -> list[np.ndarray]:
-    """Each bar's candidate states, sorted: for each window of the library index's ``window``
-    bars, the ``k`` phrase windows nearest it over every transposition, each followed along its
-    whole phrase (so that a phrase found where it matches well is offered wherever it runs);
-    ``k`` 0, or a piece shorter than the window: every state."""
+    """Each bar's candidate states, sorted: for the window of bars each bar begins
+    (:meth:`LibraryIndex.nearest`), the ``k`` phrase windows nearest it over every
+    transposition, each followed along its whole phrase (so that a phrase found where it
+    matches well is offered wherever it runs); ``k`` 0: every state."""
     bars, shifts, count = costs.shape
     index = costs.index
-    if k <= 0 or bars < index.window:
+    if k <= 0:
         return [np.arange(shifts * count)] * bars
-    starts = bars - index.window + 1
-    windows = np.concatenate([costs.queries[step:starts + step] for step in
-                              range(index.window)], -1)  # (starts, K, window * (D + 1))
-    items, distances = index.nearest(windows.reshape(starts * shifts, -1), k)
-    items, distances = items.reshape(starts, -1), distances.reshape(starts, -1)
+    items, distances = index.nearest(costs.queries, k)
+    items, distances = items.reshape(bars, -1), distances.reshape(bars, -1)
     shift = np.repeat(np.arange(shifts), items.shape[1] // shifts)
     nearest = np.argsort(distances, 1, kind="stable")[:, :k]
     found = np.isfinite(np.take_along_axis(distances, nearest, 1))
     bar, column = np.nonzero(found)
     picked = nearest[bar, column]
-    anchored = np.unique(np.column_stack([shift[picked], items[bar, picked], bar]), axis=0)
-    phrases = index.phrases
-    # one row per phrase placed: its shift, an item of it and the bar that item falls on
-    placed = np.column_stack([anchored[:, 0], phrases.order[phrases.begins[anchored[:, 1]]],
-                              anchored[:, 2] - phrases.position[anchored[:, 1]]])
-    placed = np.unique(placed, axis=0)
+    phrases, item = index.phrases, items[bar, picked]
+    longest = int(phrases.length.max())
+    # each phrase found placed once: its transposition, its first item and the bar that item
+    # falls on (+ longest, so that it is never negative), as one key
+    key = ((shift[picked] * count + phrases.order[phrases.begins[item]]) * (bars + longest)
+           + bar - phrases.position[item] + longest)
+    state, first_bar = np.divmod(np.unique(key), bars + longest)
     offered = []
     for at in range(bars):
-        item = phrases.along(placed[:, 1], at - placed[:, 2])
-        states = np.unique(placed[item >= 0, 0] * count + item[item >= 0])
+        item = phrases.along(state % count, at - first_bar + longest)
+        states = np.unique((state // count * count + item)[item >= 0])
         offered.append(states if len(states) else np.arange(shifts * count))
     return offered
 
 
-def cheapest_path(candidates: list[np.ndarray], cost: Callable[[int, np.ndarray], np.ndarray],
-                  previous: np.ndarray, shifts: int, jump: float,
-                  key_change: float = 0.0) -> np.ndarray:
+def cheapest_path(candidates: list[np.ndarray], costs: list[np.ndarray], previous: np.ndarray,
+                  shifts: int, jump: float, key_change: float = 0.0) -> np.ndarray:
     """The cheapest path of states, shape=(T,), through each bar's ``candidates`` (sorted,
-    at least one a bar), where state (k, b) follows (k, previous[b]) for free, any state at the
-    same transposition for ``jump`` and any other for ``jump + key_change``;
-    ``cost(bar, states)`` gives the states' costs in a bar."""
+    at least one a bar) at their ``costs`` there, where state (k, b) follows (k, previous[b])
+    for free, any state at the same transposition for ``jump`` and any other for
+    ``jump + key_change``."""
     count = len(previous)
-    states = candidates[0]
-    total = cost(0, states)
+    states, total = candidates[0], costs[0]
     back = [np.zeros(0, np.int32)]
     for bar in range(1, len(candidates)):
         shift = states // count
         anywhere = int(total.argmin())
+        # each transposition's cheapest state (states are sorted, so grouped by transposition)
+        bounds = np.searchsorted(shift, np.arange(shifts + 1))
+        present = np.flatnonzero(bounds[1:] > bounds[:-1])
+        lowest = np.minimum.reduceat(total, bounds[present])
+        group = np.repeat(np.arange(len(present)), np.diff(bounds)[present])
+        at_lowest = np.flatnonzero(total == lowest[group])
+        heads = at_lowest[np.unique(group[at_lowest], return_index=True)[1]]
         jumped_from = np.full(shifts, anywhere)
-        order = np.lexsort((total, shift))  # per transposition, its cheapest state first
-        heads = order[np.r_[True, shift[order][1:] != shift[order][:-1]]]
         stay = total[heads] <= total[anywhere] + key_change
-        jumped_from[shift[heads[stay]]] = heads[stay]
+        jumped_from[present[stay]] = heads[stay]
         jumped = total[jumped_from] + jump + np.where(shift[jumped_from] != np.arange(shifts),
                                                       key_change, 0.0)
         new_shift, item = np.divmod(candidates[bar], count)
@@ -116,7 +117,7 @@ def cheapest_path(candidates: list[np.ndarray], cost: Callable[[int, np.ndarray]
         arrive = np.where((previous[item] >= 0) & (states[at] == before), total[at], np.inf)
         keep = arrive <= jumped[new_shift]
         back.append(np.where(keep, at, jumped_from[new_shift]).astype(np.int32))
-        total = np.where(keep, arrive, jumped[new_shift]) + cost(bar, candidates[bar])
+        total = np.where(keep, arrive, jumped[new_shift]) + costs[bar]
         states = candidates[bar]
     path = np.zeros(len(candidates), dtype=np.int64)
     at = int(total.argmin())
@@ -136,24 +137,24 @@ def choose(costs: StateCosts, previous: np.ndarray, pieces: np.ndarray, jump: fl
     one donor piece does not cover a whole piece; without, the two are one."""
     shifts = costs.shape[1]
     offered = candidates(costs, k)
-    first = cheapest_path(offered, costs.of, previous, shifts, jump, key_change)
+    scored = [costs.of(bar, states) for bar, states in enumerate(offered)]
+    first = cheapest_path(offered, scored, previous, shifts, jump, key_change)
     if use_penalty <= 0:
         return first, first
-    return first, cheapest_path(offered, penalised(costs, first, pieces, use_penalty),
+    dearer = penalised(costs, first, pieces, use_penalty)
+    return first, cheapest_path(offered, [cost + dearer(bar, states) for bar, (states, cost)
+                                          in enumerate(zip(offered, scored))],
                                 previous, shifts, jump, key_change)
 
 
 def penalised(costs: StateCosts, first: np.ndarray, pieces: np.ndarray,
               use_penalty: float) -> Callable[[int, np.ndarray], np.ndarray]:
-    """State costs in which each donor piece is dearer in a sounding bar by ``use_penalty``
-    times the share of the bars it covered in a ``first`` path, shape=(T,)."""
+    """What each state costs more in a bar when each donor piece is dearer in a sounding bar by
+    ``use_penalty`` times the share of the bars it covered in a ``first`` path, shape=(T,)."""
     count = len(pieces)
     covered = use_penalty * np.bincount(pieces[first % count], minlength=pieces.max() + 1)
     covered = covered / len(first)
-
-    def cost(bar: int, states: np.ndarray) -> np.ndarray:
-        return costs.of(bar, states) + covered[pieces[states % count]] * costs.sounding[bar]
-    return cost
+    return lambda bar, states: covered[pieces[states % count]] * costs.sounding[bar]
 
 
 def path_cost(path: np.ndarray, cost: Callable[[int, np.ndarray], np.ndarray],

@@ -3,7 +3,9 @@ by a nearest-neighbour index (faiss) instead of by scoring every state: each vie
 the match's weights, the item's own cost (e.g. its pitch classes) beside it as one more
 coordinate, so that a squared distance is the match plus that cost. The index holds windows of
 ``window`` items of a phrase (an item and those that follow it), so that a phrase is found by
-how it matches several bars, not one: a phrase that has ended costs the jump it forces."""
+how it matches several bars, not one: a phrase's place past its end holds a mark that costs the
+jump it forces, and a piece's place past its end holds the same mark, so that the last bars of
+a piece are matched by the phrases that end there as well as by those that run on."""
 
 from __future__ import annotations
 
@@ -23,13 +25,15 @@ TRAINING_SEED = 0
 
 @dataclass(frozen=True)
 class LibraryIndex:
-    """Weighted points of the library's items, shape=(N, D + 1), their phrases, and the faiss
-    index over windows of ``window`` consecutive items of a phrase."""
+    """Weighted points of the library's items, shape=(N, D + 1), their phrases, the faiss
+    index over windows of ``window`` consecutive items of a phrase, and the point past a
+    phrase's end, shape=(D + 1,)."""
 
     points: np.ndarray
     phrases: Phrases
     window: int
     index: faiss.Index
+    ended: np.ndarray
 
     @classmethod
     def of(cls, views: np.ndarray, weights: np.ndarray, own_cost: np.ndarray,
@@ -55,7 +59,7 @@ class LibraryIndex:
             index.train(windows)
             index.nprobe = PROBES
         index.add(windows)
-        return cls(points, phrases, window, index)
+        return cls(points, phrases, window, index, ended)
 
     def __len__(self) -> int:
         return len(self.points)
@@ -69,9 +73,16 @@ class LibraryIndex:
             np.float32)
 
     def nearest(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` library windows nearest each window of ``window`` queries, shape=(M,
-        window * (D + 1)), as their first items, shape=(M, k), and squared distances; an item
-        -1 at distance inf where fewer were found."""
-        distances, items = self.index.search(np.ascontiguousarray(queries, np.float32),
-                                             min(k, len(self)))
-        return items, np.where(items < 0, np.inf, distances)
+        """For each bar of a piece given as queries, shape=(T, K, D + 1), under each of K
+        transpositions, the first items of the ``k`` library windows nearest the window of
+        bars it begins (past the piece's end: :attr:`ended`), shape=(T, K, k), and their squared
+        distances; an item -1 at distance inf where fewer were found."""
+        bars, shifts, width = queries.shape
+        padded = np.concatenate([queries, np.broadcast_to(self.ended, (self.window - 1, shifts,
+                                                                      width))])
+        windows = np.concatenate([padded[step:bars + step] for step in range(self.window)], -1)
+        distances, items = self.index.search(
+            np.ascontiguousarray(windows.reshape(bars * shifts, -1), np.float32),
+            min(k, len(self)))
+        distances = np.where(items < 0, np.inf, distances)
+        return items.reshape(bars, shifts, -1), distances.reshape(bars, shifts, -1)
