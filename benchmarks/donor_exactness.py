@@ -2,7 +2,7 @@
 held-out source pieces of runs: how many pieces get the same donors, and what the pruned path
 costs beside the exact one under the exact pass's own objective (its use penalty included).
 
-    .venv/bin/python benchmarks/donor_exactness.py runs/midi_genre runs/split1 ... [--candidates 64 256]
+    .venv/bin/python benchmarks/donor_exactness.py RUN [RUN ...] [--candidates 64 256]
 """
 
 from __future__ import annotations
@@ -27,6 +27,12 @@ def piece_paths(method, notes: np.ndarray, length: int, k: int) -> tuple[np.ndar
                                      c.use_penalty, c.key_change, k))
 
 
+def exact_objective(costs, first: np.ndarray, pieces: np.ndarray, use_penalty: float):
+    """The state costs the exact pass's second pass weighs, given its ``first`` path."""
+    dearer = penalised(costs, first, pieces, use_penalty)
+    return lambda bar, states: costs.of(bar, states) + dearer(bar, states)
+
+
 def run_rows(run: Path, ks: list[int]) -> list[dict]:
     """One row per candidate count: pieces with the exact donors, the cost ratios."""
     pair = load_transfer(run / "checkpoints" / "last.pt")
@@ -38,10 +44,7 @@ def run_rows(run: Path, ks: list[int]) -> list[dict]:
         frames = pair.source.frames(piece)
         notes = pair.source.notes(frames)
         costs, previous, first, exact = piece_paths(method, notes, len(frames), 0)
-        dearer = penalised(costs, first, method.library.pieces, c.use_penalty)
-
-        def objective(bar: int, states: np.ndarray) -> np.ndarray:
-            return costs.of(bar, states) + dearer(bar, states)
+        objective = exact_objective(costs, first, method.library.pieces, c.use_penalty)
         best = path_cost(exact, objective, previous, c.jump, c.key_change)
         for k in ks:
             chosen = piece_paths(method, notes, len(frames), k)[3]

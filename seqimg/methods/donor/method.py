@@ -24,10 +24,10 @@ from seqimg.methods.donor.bars import (
 from seqimg.methods.donor.base import DonorBase
 from seqimg.methods.donor.choice import Extra, StateCosts, choose
 from seqimg.methods.donor.index import LibraryIndex
-from seqimg.methods.donor.phrases import Phrases
 from seqimg.methods.donor.library import DonorLibrary
 from seqimg.methods.donor.line import LineModel, part_lines, to_band_classes, write_line
 from seqimg.methods.donor.melody import bar_floors, on_grid, take_upper_voice, tune_part
+from seqimg.methods.donor.phrases import Phrases
 
 # what is read from the library given last, once for every piece it transfers: the line model
 # and the tables of the costs beside the match

@@ -13,8 +13,8 @@ import numpy as np
 
 from seqimg.codecs.base import SequenceCodec
 from seqimg.errors import SeqimgError
-from seqimg.methods.donor.base import DonorBase
 from seqimg.memo import KeptForLast
+from seqimg.methods.donor.base import DonorBase
 from seqimg.methods.donor.choice import Extra, StateCosts, choose
 from seqimg.methods.donor.index import LibraryIndex
 from seqimg.methods.donor.phrases import Phrases
