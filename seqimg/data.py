@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
@@ -170,6 +171,17 @@ def training_windows(domain: DomainData, data: DataConfig, desc: str) -> torch.T
     log.info("%s: %d windows (%.1f GB) stream from the cache", desc, len(windows),
              windows.nbytes / 1e9)
     return windows
+
+
+def cached_pieces(domain: DomainData, data: DataConfig, desc: str) -> Iterator[np.ndarray]:
+    """The side's training pieces' frames, one at a time, from the shard cache (files it lacks
+    are encoded first, in ``data.workers`` processes), so that a library of thousands of pieces
+    is built from encoded shards without holding every piece's frames at once."""
+    prepared = prepare_files(domain.codec, domain.train, domain.skipped, data.workers, desc)
+    if not prepared.entries:
+        raise none_readable(desc, domain.train, domain.skipped)
+    for entry in tqdm(list(prepared.entries.values()), desc=desc, unit="piece", leave=False):
+        yield prepared.reader.rows(entry)
 
 
 @dataclass

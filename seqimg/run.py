@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import time
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -15,7 +16,13 @@ import yaml
 from seqimg import distributed
 from seqimg.checkpoint import CheckpointInfo
 from seqimg.codecs.capabilities import Fitted, able
-from seqimg.data import DomainData, check_folders, prepare_side, read_each, training_windows
+from seqimg.data import (
+    DomainData,
+    cached_pieces,
+    check_folders,
+    prepare_side,
+    training_windows,
+)
 from seqimg.distributed import resolve_device
 from seqimg.errors import SeqimgError
 from seqimg.io import check_writable, write_text
@@ -98,8 +105,9 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
 
     method = make_method(recipe, source.codec, target.codec)
     if method.takes_target_pieces:
-        method.fit_pieces(list(read_each(target.train, target.codec.frames, target.skipped,
-                                         "target: reading the training pieces").values()))
+        started = time.perf_counter()
+        method.fit_pieces(cached_pieces(target, recipe.data, "target: indexing the pieces"))
+        log.info("target: the training pieces indexed in %.1f s", time.perf_counter() - started)
     trainer = Trainer(method, src_images, tgt_images, recipe.train, device, recipe.seed,
                       checkpoint_info(recipe, source, target), world)
     if resume and checkpoint.exists():

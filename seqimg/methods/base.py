@@ -9,6 +9,7 @@ registered by name in the ``seqimg.methods`` entry point group; a recipe picks i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,9 +152,9 @@ class TransferMethod(nn.Module):
         images = self.source_codec.layout.frames_to_images(frames)
         return self.target_codec.decode_frames(self.transfer_windows(images), len(frames))
 
-    def fit_pieces(self, target: list[np.ndarray]) -> None:
-        """Learn from the target's real training pieces, each shape=(T, F'), before training
-        (only called when ``takes_target_pieces``)."""
+    def fit_pieces(self, target: Iterable[np.ndarray]) -> None:
+        """Learn from the target's real training pieces, each shape=(T, F'), given one at a
+        time, before training (only called when ``takes_target_pieces``)."""
 
     # --- optional capabilities: asked for, never assumed ---------------------------------
     def content_code(self, images: torch.Tensor, source: bool) -> torch.Tensor | None:

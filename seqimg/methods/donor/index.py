@@ -21,6 +21,8 @@ from seqimg.methods.donor.phrases import Phrases
 EXHAUSTIVE_BELOW = 20_000
 PROBES = 16
 TRAINING_SEED = 0
+TRAINING_PER_LIST = 64  # windows per list the inverted file's k-means is trained on
+CHUNK = 1 << 15  # windows added to the index at once
 
 
 @dataclass(frozen=True)
@@ -45,20 +47,24 @@ class LibraryIndex:
         points = np.ascontiguousarray(points, dtype=np.float32)
         ended = np.zeros(points.shape[1], np.float32)
         ended[-1] = np.sqrt(ended_cost)
-        windows = np.concatenate(
-            [np.where(item[:, None] >= 0, points[np.maximum(item, 0)], ended)
-             for item in (phrases.along(np.arange(len(points)), step)
-                          for step in range(window))], 1)
-        width = windows.shape[1]
+
+        def windows(items: np.ndarray) -> np.ndarray:
+            """The windows that begin at ``items``, shape=(n, window * (D + 1))."""
+            return np.concatenate(
+                [np.where(item[:, None] >= 0, points[np.maximum(item, 0)], ended)
+                 for item in (phrases.along(items, step) for step in range(window))], 1)
+        width = window * points.shape[1]
         if len(points) < EXHAUSTIVE_BELOW:
             index = faiss.IndexFlatL2(width)
         else:
-            index = faiss.IndexIVFFlat(faiss.IndexFlatL2(width), width,
-                                       int(2 * np.sqrt(len(points))))
+            lists = int(2 * np.sqrt(len(points)))
+            index = faiss.IndexIVFFlat(faiss.IndexFlatL2(width), width, lists)
             index.cp.seed = TRAINING_SEED
-            index.train(windows)
+            sample = np.random.default_rng(TRAINING_SEED).permutation(len(points))
+            index.train(windows(np.sort(sample[:TRAINING_PER_LIST * lists])))
             index.nprobe = PROBES
-        index.add(windows)
+        for start in range(0, len(points), CHUNK):  # a chunk at a time: one copy is enough
+            index.add(windows(np.arange(start, min(start + CHUNK, len(points)))))
         return cls(points, phrases, window, index, ended)
 
     def __len__(self) -> int:

@@ -5,11 +5,13 @@ corpus) and a transfer needs no corpus."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
 
 import numpy as np
 import torch
 
 from seqimg.codecs.capabilities import DRUM_PART
+from seqimg.codecs.notes import notes_in
 from seqimg.methods.donor.bars import bar_views
 
 
@@ -59,6 +61,22 @@ class DonorLibrary(ArrayRecord):
 
     def __len__(self) -> int:
         return len(self.starts)
+
+    @cached_property
+    def by_start(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """The notes' order by start, their starts in that order and the longest note's steps:
+        what finds a span's notes without reading every note."""
+        order = np.argsort(self.notes[:, 1], kind="stable").astype(np.int32)
+        longest = int((self.notes[:, 2] - self.notes[:, 1]).max(initial=0))
+        return order, self.notes[order, 1], longest
+
+    def notes_between(self, start: int, end: int) -> np.ndarray:
+        """The notes sounding in steps ``start..end`` of the time line, cut to that span, in the
+        library's order (as :func:`~seqimg.codecs.notes.notes_in` gives them)."""
+        order, starts, longest = self.by_start
+        first, last = np.searchsorted(starts, np.array([start - longest, end], starts.dtype))
+        near = order[first:last]
+        return notes_in(self.notes[np.sort(near)], start, end)
 
     def pitched_in_bars(self, bar: int) -> tuple[np.ndarray, np.ndarray]:
         """The pitched notes that start in a library bar, shape=(n, 4), and that bar's index,

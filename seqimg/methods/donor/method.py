@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,7 +11,7 @@ import numpy as np
 from seqimg.codecs.base import SequenceCodec
 from seqimg.codecs.capabilities import DRUM_PART, NoteCodec
 from seqimg.codecs.note_controls import top_voice_notes
-from seqimg.codecs.notes import notes_in, sounding_and_onsets
+from seqimg.codecs.notes import sounding_and_onsets
 from seqimg.errors import SeqimgError
 from seqimg.memo import KeptForLast
 from seqimg.methods.donor.adapt import to_chord_tones
@@ -156,9 +156,11 @@ class DonorMethod(DonorBase):
                               f"{target.bar_steps})")
 
     # --- the library, indexed instead of trained, and kept in the checkpoint ---------------
-    def fit_pieces(self, target: list[np.ndarray]) -> None:
-        self.library = DonorLibrary.of([self.target_codec.notes_in_parts(f) for f in target],
-                                       [len(f) for f in target], self.bar, self.beat)
+    def fit_pieces(self, target: Iterable[np.ndarray]) -> None:
+        """The library of the target's pieces, each read as notes and its frames let go."""
+        pieces = [(self.target_codec.notes_in_parts(f), len(f)) for f in target]
+        self.library = DonorLibrary.of([notes for notes, _ in pieces],
+                                       [length for _, length in pieces], self.bar, self.beat)
         if not len(self.library):
             raise SeqimgError("target: no sounding bar in the training pieces to take donors "
                               "from")
@@ -330,8 +332,8 @@ class DonorMethod(DonorBase):
                 continue  # the phrase runs on
             if sounding[first]:
                 start = int(self.library.starts[chosen[first]])
-                span = notes_in(self.library.notes, start,
-                                start + (index - first) * self.bar).astype(np.int64)
+                span = self.library.notes_between(
+                    start, start + (index - first) * self.bar).astype(np.int64)
                 span[:, 1:3] += first * self.bar - start
                 span[:, 0] += shifts[first] * (span[:, 3] != DRUM_PART)  # drums stay
                 placed.append(span)

@@ -6,6 +6,7 @@ overlaps."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -121,9 +122,9 @@ class SegmentDonorMethod(DonorBase):
                               f"source frames of the same width (source {source.n_features} "
                               f"features a step, target {target.n_features})")
 
-    def fit_pieces(self, target: list[np.ndarray]) -> None:
+    def fit_pieces(self, target: Iterable[np.ndarray]) -> None:
         c = self.cfg
-        self.library = SegmentLibrary.of(target, c.segment, c.stride, c.smooth)
+        self.library = SegmentLibrary.of(list(target), c.segment, c.stride, c.smooth)
         if not len(self.library):
             raise SeqimgError(f"target: no training piece is as long as method.segment "
                               f"({c.segment} steps) to take donors from")
