@@ -62,6 +62,7 @@ bench: setup
 	$(PY) benchmarks/encode.py --files 2000 --workers 2 --json
 	$(PY) benchmarks/readers.py --json
 	$(PY) benchmarks/train_memory.py --files 1000 5000 20000 --json
+	$(PY) benchmarks/donor_scale.py --pieces 42 500 2000 --exact-up-to 500
 
 ablations: setup
 	$(PY) benchmarks/ablations.py --out runs/ablations
