@@ -1,6 +1,6 @@
-"""The path the donor method's choice takes through one piece: its match cost, how many jumps it
-makes, how many donor pieces it takes bars from, and how many bars leave fewer than two onsets
-under the tune, at each pad cost given. What tells a pad the choice prefers (one long real
+"""The path the donor method's choice takes through one piece: its states' cost (the match, the
+class cost and the pad cost), how many jumps it makes, how many donor pieces it takes bars from,
+and how many bars leave fewer than two onsets under the tune, at each pad cost given. What tells a pad the choice prefers (one long real
 phrase) from one it is pushed to (many short ones).
 
     .venv/bin/python benchmarks/donor_path.py runs/midi_genre/checkpoints/last.pt \
@@ -15,8 +15,6 @@ from pathlib import Path
 
 import numpy as np
 
-from seqimg.methods.donor.bars import transposed_views
-from seqimg.methods.donor.choice import emissions
 from seqimg.pipeline import load_transfer
 
 
@@ -26,13 +24,12 @@ def path_row(method, notes: np.ndarray, length: int) -> dict:
     wanted, _, floors = method.bar_plan(notes, length)
     previous = library.previous(method.bar)
     chosen, shifts = method.choice(wanted, previous, floors)
-    all_shifts = method.shifts()
-    offered = transposed_views(library.views, all_shifts).reshape(-1, wanted.shape[1])
-    states = np.searchsorted(all_shifts, shifts) * len(library) + chosen
-    match = emissions(wanted, offered, method.match_weights(wanted.shape[1]))
+    costs = method.state_costs(wanted, floors)
+    states = np.searchsorted(method.shifts(), shifts) * len(library) + chosen
     runs_on = (previous[chosen[1:]] == chosen[:-1]) & (shifts[1:] == shifts[:-1])
     left = method.library_table("onsets_below")[chosen, np.clip(floors - shifts, 0, 128)]
-    return {"bars": len(wanted), "match": float(match[np.arange(len(wanted)), states].sum()),
+    return {"bars": len(wanted),
+            "cost": float(sum(costs.of(bar, states[bar:bar + 1])[0] for bar in range(len(states)))),
             "jumps": int((~runs_on).sum()),
             "donor pieces": len(set(library.pieces[chosen].tolist())),
             "bars with < 2 onsets under the tune": int((left < 2).sum())}
@@ -46,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     pair = load_transfer(args.checkpoint)
     method, base = pair.method, pair.method.cfg
-    print("| piece | pad cost | bars | match | jumps | donor pieces | bars with < 2 onsets under "
+    print("| piece | pad cost | bars | cost | jumps | donor pieces | bars with < 2 onsets under "
           "the tune |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for piece in args.pieces:
