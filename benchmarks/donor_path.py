@@ -1,7 +1,7 @@
 """The path the donor method's choice takes through one piece: its states' cost (the match, the
 class cost and the pad cost), how many jumps it makes, how many donor pieces it takes bars from,
-and how many bars leave fewer than two onsets under the tune, at each pad cost given. What tells a pad the choice prefers (one long real
-phrase) from one it is pushed to (many short ones).
+and how many bars leave fewer than two onsets under the tune, at each pad cost given. What tells
+a pad the choice prefers (one long real phrase) from one it is pushed to (many short ones).
 
     .venv/bin/python benchmarks/donor_path.py runs/midi_genre/checkpoints/last.pt \
         ~/.cache/seqimg/classical/bwv313.mid [--pad-costs 0 0.1 1]

@@ -72,3 +72,26 @@ def test_pruned_choices_cost_within_a_percent_of_the_exact_pass_on_random_librar
 def test_a_negative_candidate_count_is_refused():
     with pytest.raises(ValueError, match="candidates"):
         DonorConfig(candidates=-1)
+
+
+def test_a_phrase_past_phrase_bars_costs_a_jump():
+    from seqimg.codecs.midi import MidiCodec
+    from seqimg.methods.donor.library import DonorLibrary
+    from seqimg.methods.donor.method import DonorMethod
+
+    # four source bars; library piece 0 is a four-bar phrase costing 0.75 in every bar, pieces 1, 2
+    # are lone bars equal to source bars 2 and 3
+    rng = np.random.default_rng(2)
+    codec = MidiCodec(pitch_low=36, pitch_high=83, steps_per_beat=1, height=4, width=4)
+    wanted = rng.random((4, 60)).astype(np.float32)
+    views = np.concatenate([wanted + np.sqrt(0.75 / 60), wanted[2:]]).astype(np.float32)
+    library = DonorLibrary(np.zeros((0, 4), np.int32), np.array([0, 4, 8, 12, 20, 28]),
+                           np.array([0, 0, 0, 0, 1, 2]), views)
+
+    def chosen(phrase_bars):
+        method = DonorMethod(codec, codec, DonorConfig(jump=1.0, max_shift=1, class_cost=0,
+                                                       phrase_bars=phrase_bars, candidates=0))
+        method.library = library
+        return method.choice(wanted, library.previous(4), np.full(4, 128))[0].tolist()
+    assert chosen(0) == [0, 1, 2, 3]  # the phrase whole (3.0) beats 2 x 0.75 + 2 jumps (3.5)
+    assert chosen(2) == [0, 1, 4, 5]  # now going on past two bars costs a jump too (4.0)

@@ -47,6 +47,11 @@ class DonorConfig:
     # each donor piece made dearer by this much times the share of the piece it covered in a
     # first pass (0: no second pass)
     use_penalty: float = 0.0
+    # a donor phrase runs on for free at most this many bars; going on past them costs a jump,
+    # as taking any other phrase does, so that the choice looks again every this many bars
+    # (0: a phrase runs on for free as long as its piece; with jump 6 most chorales are then
+    # covered by one unbroken phrase of one donor piece)
+    phrase_bars: int = 0
     # the source's top voice: 'none' (donors only), 'upper' (it takes the donors' notes at or
     # above its lowest pitch in each bar less melody_margin), 'struck' (the same, re-struck at
     # the removed notes' onsets), 'gated' (struck, silent where they rest), 'rhythm' (on the
@@ -120,6 +125,9 @@ class DonorConfig:
         if self.line == "markov" and (self.melody_double or self.line_longest < 1):
             raise ValueError("line: 'markov' writes a single line (melody_double 0) and needs "
                              "line_longest of 1 or more")
+        if self.phrase_bars < 0:
+            raise ValueError(f"phrase_bars: expected 0 (no bound) or more, got "
+                             f"{self.phrase_bars}")
         if self.candidates < 0:
             raise ValueError(f"candidates: expected 0 (every state) or more, got "
                              f"{self.candidates}")
@@ -141,7 +149,7 @@ class DonorMethod(DonorBase):
                          "use_penalty", "melody", "melody_margin", "melody_part", "clear",
                          "melody_octave", "melody_step", "melody_double", "reuse_repeats",
                          "adapt", "class_cost", "clear_cost", "pad_cost", "line", "line_longest",
-                         "snap", "candidates")
+                         "snap", "candidates", "phrase_bars")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
@@ -249,6 +257,9 @@ class DonorMethod(DonorBase):
         each library bar's predecessor in its piece (:meth:`DonorLibrary.previous`) and the
         melody's floor in each source bar, shape=(bars,) (128 where it has none)."""
         c = self.cfg
+        if c.phrase_bars:  # every phrase_bars-th bar of a phrase begins a new one
+            cut = self.library_index(wanted.shape[1]).phrases.position % c.phrase_bars == 0
+            previous = np.where(cut, -1, previous)
         _, path = choose(self.state_costs(wanted, floors), previous, self.library.pieces,
                          c.jump, c.use_penalty, c.key_change, c.candidates)
         return path % len(self.library), self.shifts()[path // len(self.library)]
