@@ -1,12 +1,28 @@
 """What every donor method shares: it indexes the target's training pieces into a library
-instead of training, keeps the library in the checkpoint, and works on whole pieces."""
+instead of training, keeps the library in the checkpoint (as an :class:`ArrayRecord`), and works
+on whole pieces."""
 
 from __future__ import annotations
+
+from dataclasses import fields
 
 import numpy as np
 import torch
 
 from seqimg.methods.base import TransferMethod
+
+
+class ArrayRecord:
+    """A frozen dataclass of numpy arrays that travels in a checkpoint as tensors."""
+
+    def state(self) -> dict[str, torch.Tensor]:
+        """The arrays as tensors, by field name, for a checkpoint."""
+        return {f.name: torch.from_numpy(np.ascontiguousarray(getattr(self, f.name)))
+                for f in fields(self)}
+
+    @classmethod
+    def from_state(cls, state: dict[str, torch.Tensor]):
+        return cls(*(state[f.name].numpy() for f in fields(cls)))
 
 
 class DonorBase(TransferMethod):

@@ -4,28 +4,15 @@ corpus) and a transfer needs no corpus."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import torch
 
 from seqimg.codecs.capabilities import DRUM_PART
 from seqimg.codecs.notes import notes_in
 from seqimg.methods.donor.bars import bar_views
-
-
-class ArrayRecord:
-    """A frozen dataclass of numpy arrays that travels in a checkpoint as tensors."""
-
-    def state(self) -> dict[str, torch.Tensor]:
-        """The arrays as tensors, by field name, for a checkpoint."""
-        return {f.name: torch.from_numpy(np.ascontiguousarray(getattr(self, f.name)))
-                for f in fields(self)}
-
-    @classmethod
-    def from_state(cls, state: dict[str, torch.Tensor]):
-        return cls(*(state[f.name].numpy() for f in fields(cls)))
+from seqimg.methods.donor.base import ArrayRecord
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
-from seqimg.methods.donor.library import ArrayRecord
+from seqimg.methods.donor.base import ArrayRecord
 
 
 def trend(frames: np.ndarray, smooth: int) -> np.ndarray:
