@@ -340,6 +340,7 @@ def serve(
     max_upload: int = typer.Option(5, help="Largest upload in MB."),
 ) -> None:
     """A local page to hear a transfer (and POST /api/transfer, GET /api/models)."""
+    from seqimg.runfiles import RunFolder
     from seqimg.serve import serve as run_server
     from seqimg.shipped import model_path, shipped
 
@@ -347,7 +348,8 @@ def serve(
     for path in checkpoint or []:
         if not path.is_file():
             raise SeqimgError(f"{path}: no such checkpoint")
-        models[path.parent.parent.name if path.parent.name == "checkpoints" else path.stem] = path
+        run = RunFolder.holding(path)
+        models[run.root.name if run else path.stem] = path
     if not models:
         raise SeqimgError("serve: no shipped model and no --checkpoint to offer")
     if max_upload < 1:

@@ -34,6 +34,13 @@ class RunFolder:
 
     root: Path
 
+    @classmethod
+    def holding(cls, checkpoint: Path) -> RunFolder | None:
+        """The run folder whose checkpoint folder ``checkpoint`` lies in; None for one kept
+        elsewhere."""
+        inside = Path(CHECKPOINT).parent.name
+        return cls(checkpoint.parent.parent) if checkpoint.parent.name == inside else None
+
     @property
     def checkpoint(self) -> Path:
         return self.root / CHECKPOINT
