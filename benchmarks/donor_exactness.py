@@ -13,18 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from seqimg.methods.donor.choice import choose, path_cost, penalised
+from seqimg.methods.donor.choice import path_cost, penalised
 from seqimg.pipeline import load_transfer
 
 
 def piece_paths(method, notes: np.ndarray, length: int, k: int) -> tuple[np.ndarray, ...]:
-    """The state costs of a piece and its first and chosen paths with ``k`` candidates."""
-    c = method.cfg
+    """The state costs of a piece, the predecessors the choice moves by, and its first and
+    chosen paths with ``k`` candidates."""
     wanted, _, floors = method.bar_plan(notes, length)
-    costs = method.state_costs(wanted, floors)
-    previous = method.library.previous(method.bar)
-    return (costs, previous, *choose(costs, previous, method.library.pieces, c.jump,
-                                     c.use_penalty, c.key_change, k))
+    return method.passes(wanted, method.library.previous(method.bar), floors, k)
 
 
 def exact_objective(costs, first: np.ndarray, pieces: np.ndarray, use_penalty: float):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seqimg.methods.donor.choice import path_cost
 from seqimg.pipeline import load_transfer
 
 
@@ -28,8 +29,7 @@ def path_row(method, notes: np.ndarray, length: int) -> dict:
     states = np.searchsorted(method.shifts(), shifts) * len(library) + chosen
     runs_on = (previous[chosen[1:]] == chosen[:-1]) & (shifts[1:] == shifts[:-1])
     left = method.library_table("onsets_below")[chosen, np.clip(floors - shifts, 0, 128)]
-    return {"bars": len(wanted),
-            "cost": float(sum(costs.of(bar, states[bar:bar + 1])[0] for bar in range(len(states)))),
+    return {"bars": len(wanted), "cost": path_cost(states, costs.of, previous, jump=0.0),
             "jumps": int((~runs_on).sum()),
             "donor pieces": len(set(library.pieces[chosen].tolist())),
             "bars with < 2 onsets under the tune": int((left < 2).sum())}

@@ -28,8 +28,9 @@ def part_lines(notes: np.ndarray, gap: int) -> list[np.ndarray]:
         if part == DRUM_PART:
             continue
         own = notes[notes[:, 3] == part]
+        own = own[np.argsort(own[:, 1], kind="stable")]
         onsets, first = np.unique(own[:, 1], return_index=True)
-        tops = np.maximum.reduceat(own[np.argsort(own[:, 1], kind="stable"), 0], first)
+        tops = np.maximum.reduceat(own[:, 0], first)
         breaks = np.flatnonzero(np.diff(onsets) >= gap) + 1
         lines += [line for line in np.split(tops, breaks) if len(line) > 1]
     return lines

@@ -256,13 +256,21 @@ class DonorMethod(DonorBase):
         """Library bars and semitone shifts, shape=(bars,) each, for source bar views, given
         each library bar's predecessor in its piece (:meth:`DonorLibrary.previous`) and the
         melody's floor in each source bar, shape=(bars,) (128 where it has none)."""
+        path = self.passes(wanted, previous, floors, self.cfg.candidates)[3]
+        return path % len(self.library), self.shifts()[path // len(self.library)]
+
+    def passes(self, wanted: np.ndarray, previous: np.ndarray, floors: np.ndarray,
+               k: int) -> tuple[StateCosts, np.ndarray, np.ndarray, np.ndarray]:
+        """The choice's state costs, the predecessors it moves by (``previous`` cut every
+        ``phrase_bars`` bars of a phrase) and its first and chosen paths of states over ``k``
+        candidates (:func:`~seqimg.methods.donor.choice.choose`)."""
         c = self.cfg
         if c.phrase_bars:  # every phrase_bars-th bar of a phrase begins a new one
             cut = self.library_index(wanted.shape[1]).phrases.position % c.phrase_bars == 0
             previous = np.where(cut, -1, previous)
-        _, path = choose(self.state_costs(wanted, floors), previous, self.library.pieces,
-                         c.jump, c.use_penalty, c.key_change, c.candidates)
-        return path % len(self.library), self.shifts()[path // len(self.library)]
+        costs = self.state_costs(wanted, floors)
+        return (costs, previous, *choose(costs, previous, self.library.pieces, c.jump,
+                                         c.use_penalty, c.key_change, k))
 
     def state_costs(self, wanted: np.ndarray, floors: np.ndarray) -> StateCosts:
         """What each (transposition, library bar) state costs in each bar of a piece whose bar
