@@ -4,11 +4,12 @@ the tune's anchors, and the cost of a donor bar's pitch classes in the choice.""
 import numpy as np
 from test_donor import codec, riff
 
+from seqimg.codecs.capabilities import DRUM_PART
 from seqimg.methods.donor.line import LineModel, part_lines, write_line
 from seqimg.methods.donor.melody import take_upper_voice
 from seqimg.methods.donor.method import DonorConfig, DonorMethod
 
-LEAD, RHYTHM, DRUMS = 0, 1, 9
+LEAD, RHYTHM, DRUMS = 0, 1, DRUM_PART
 
 
 def parted(*rows):
@@ -39,7 +40,7 @@ def test_own_part_clears_only_the_part_the_tune_plays_in():
 
 def test_part_lines_are_each_parts_top_voice_cut_at_rests():
     notes = parted((40, 0, 1, RHYTHM), (47, 0, 1, RHYTHM), (43, 1, 2, RHYTHM),
-                   (45, 9, 10, RHYTHM), (47, 10, 11, RHYTHM), (36, 0, 1, DRUMS),
+                   (45, 9, 10, RHYTHM), (47, 10, 11, RHYTHM), (36, 0, 1, DRUMS), (38, 1, 2, DRUMS),
                    (64, 0, 1, LEAD), (67, 1, 2, LEAD))
     lines = sorted(line.tolist() for line in part_lines(notes, gap=4))
     assert lines == [[45, 47], [47, 43], [64, 67]]  # drums are no line
@@ -131,3 +132,11 @@ def test_a_pad_cost_counts_only_the_onsets_the_tune_leaves():
     below = method.library.onsets_below(4)
     assert below[0, [48, 49, 73, 128]].tolist() == [0, 1, 4, 4]  # the tremolo's onsets are high
     assert below[1, [49, 128]].tolist() == [4, 4]
+
+
+def test_strong_beat_anchors_are_the_tune_notes_on_a_bars_first_or_middle_beat():
+    from seqimg.methods.donor.line import anchor_steps
+
+    tune = parted(*[(60 + step, step, step + 4, LEAD) for step in range(0, 20, 4)])
+    assert anchor_steps(tune, 16, "notes") == {0, 4, 8, 12, 16}
+    assert anchor_steps(tune, 16, "strong_beats") == {0, 8, 16}

@@ -17,6 +17,7 @@ import numpy as np
 from seqimg.codecs.capabilities import DRUM_PART
 
 LARGEST_LEAP = 12  # intervals beyond an octave are left out of the model
+REACH = 7  # semitones a written line may move from the melody's pitch
 
 
 def part_lines(notes: np.ndarray, gap: int) -> list[np.ndarray]:
@@ -77,6 +78,16 @@ class LineModel:
         return len(run) > self.longest and run in self.runs
 
 
+def anchor_steps(tune: np.ndarray, bar: int, which: str) -> frozenset[int]:
+    """The steps where a written line keeps the tune's pitch: where each of the tune's notes,
+    shape=(n, k) as (pitch, start, ...), begins ('notes'), or only those that begin on a bar's
+    first or middle beat ('strong_beats')."""
+    starts = tune[:, 1]
+    if which == "strong_beats":
+        starts = starts[starts % (bar // 2) == 0]
+    return frozenset(starts.tolist())
+
+
 def bar_classes(accompaniment: np.ndarray, bar: int, bars: int) -> np.ndarray:
     """The pitch classes each bar's pitched accompaniment plays, shape=(bars, 12), bool."""
     classes = np.zeros((bars, 12), dtype=bool)
@@ -102,7 +113,7 @@ def to_band_classes(melody: np.ndarray, accompaniment: np.ndarray, bar: int) -> 
 
 
 def write_line(melody: np.ndarray, anchors: np.ndarray, accompaniment: np.ndarray,
-               model: LineModel, bar: int, reach: int = 7) -> np.ndarray:
+               model: LineModel, bar: int, reach: int = REACH) -> np.ndarray:
     """The melody, shape=(n, 4) as (pitch, start, end, part) with one note per onset, with a
     pitch written at every note that is not an anchor (``anchors``: the steps where the
     melody's own notes begin): drawn from ``model`` after the line so far, among the pitches

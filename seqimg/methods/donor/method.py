@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import torch
 
 from seqimg.codecs.base import SequenceCodec
 from seqimg.codecs.capabilities import DRUM_PART, NoteCodec
@@ -24,8 +25,22 @@ from seqimg.methods.donor.bars import (
 from seqimg.methods.donor.base import DonorBase
 from seqimg.methods.donor.choice import Extra, StateCosts, choose
 from seqimg.methods.donor.index import LibraryIndex
+from seqimg.methods.donor.learned_line import (
+    LINE_STATE,
+    LineDenoiser,
+    LineScene,
+    train_line,
+    write_learned,
+)
 from seqimg.methods.donor.library import DonorLibrary
-from seqimg.methods.donor.line import LineModel, part_lines, to_band_classes, write_line
+from seqimg.methods.donor.line import (
+    REACH,
+    LineModel,
+    anchor_steps,
+    part_lines,
+    to_band_classes,
+    write_line,
+)
 from seqimg.methods.donor.melody import bar_floors, on_grid, take_upper_voice, tune_part
 from seqimg.methods.donor.phrases import Phrases
 
@@ -37,7 +52,8 @@ WINDOW = 4  # bars of a phrase the candidates are found by (docs/benchmarks.md, 
 
 @dataclass(frozen=True)
 class DonorConfig:
-    """How donor bars are chosen and adapted; every setting may change after indexing."""
+    """How donor bars are chosen and adapted; every setting but line_steps and line_seed may
+    change after indexing."""
 
     jump: float = 2.0  # cost of leaving a donor phrase (continuing it is free)
     key_change: float = 0.0  # extra cost of a jump to another transposition
@@ -77,12 +93,23 @@ class DonorConfig:
     # a repeated phrase comes back as the same riff
     reuse_repeats: bool = False
     # the line the melody's part plays: 'pasted' (the melody's pitch at every onset the donor
-    # gives it) or 'markov' (the melody's pitch where its notes begin, the other onsets written
+    # gives it), 'markov' (the melody's pitch where its notes begin, the other onsets written
     # by a Markov model of the training pieces' lines within the bar's pitch classes,
-    # seqimg.methods.donor.line)
-    line: Literal["pasted", "markov"] = "pasted"
+    # seqimg.methods.donor.line) or 'learned' (the same onsets inpainted by a denoiser trained
+    # on the training pieces' lines over their bands, seqimg.methods.donor.learned_line)
+    line: Literal["pasted", "markov", "learned"] = "pasted"
     # the most intervals in a row a markov line may share with a line of the training pieces
     line_longest: int = 6
+    # training steps of the learned line's denoiser, taken when the library is indexed with
+    # line 'learned' (about 25 a second on two CPU cores)
+    line_steps: int = 4000
+    line_seed: int = 0  # seeds the learned line's training (read when indexing too)
+    # where a markov or learned line keeps the tune's pitch: where each tune note begins
+    # ('notes'), or only where one begins on a bar's first or middle beat ('strong_beats')
+    line_anchors: Literal["notes", "strong_beats"] = "notes"
+    # the pitch classes a learned line may take in a bar: those the band plays there ('band')
+    # or those and the tune's own ('band_and_tune', which keeps more of the source's harmony)
+    line_classes: Literal["band", "band_and_tune"] = "band"
     # the tune's pitches moved to the nearest pitch class the band plays in their bar (before a
     # markov line is written between them): metal's bars sound few pitch classes, a chorale
     # tune's passing notes add more
@@ -122,9 +149,11 @@ class DonorConfig:
             raise ValueError(f"melody_octave: expected -2 to 2, got {self.melody_octave}")
         if not 1 <= self.max_shift <= 6:
             raise ValueError(f"max_shift: expected 1 to 6 semitones, got {self.max_shift}")
-        if self.line == "markov" and (self.melody_double or self.line_longest < 1):
-            raise ValueError("line: 'markov' writes a single line (melody_double 0) and needs "
-                             "line_longest of 1 or more")
+        if self.line != "pasted" and (self.melody_double or self.line_longest < 1):
+            raise ValueError(f"line: {self.line!r} writes a single line (melody_double 0) and "
+                             "needs line_longest of 1 or more")
+        if self.line_steps < 1:
+            raise ValueError(f"line_steps: expected 1 or more, got {self.line_steps}")
         if self.phrase_bars < 0:
             raise ValueError(f"phrase_bars: expected 0 (no bound) or more, got "
                              f"{self.phrase_bars}")
@@ -149,12 +178,13 @@ class DonorMethod(DonorBase):
                          "use_penalty", "melody", "melody_margin", "melody_part", "clear",
                          "melody_octave", "melody_step", "melody_double", "reuse_repeats",
                          "adapt", "class_cost", "clear_cost", "pad_cost", "line", "line_longest",
-                         "snap", "candidates", "phrase_bars")
+                         "line_anchors", "line_classes", "snap", "candidates", "phrase_bars")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
         self.bar, self.beat = target.bar_steps, target.steps_per_beat
         self.library = DonorLibrary.of([], [], self.bar, self.beat)
+        self.line_state: dict[str, torch.Tensor] = {}  # the learned line's weights, if trained
 
     @classmethod
     def check(cls, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
@@ -172,6 +202,22 @@ class DonorMethod(DonorBase):
         if not len(self.library):
             raise SeqimgError("target: no sounding bar in the training pieces to take donors "
                               "from")
+        if self.cfg.line == "learned":
+            library = self.library
+            scene = LineScene.of_piece(library.notes.astype(np.int64),
+                                       int(library.notes[:, 2].max(initial=0)), self.bar,
+                                       self.beat)
+            self.line_state = train_line(scene, self.bar, self.cfg.line_steps,
+                                         REACH, self.cfg.line_seed).state_dict()
+
+    def get_extra_state(self) -> dict:
+        return {**self.library.state(),
+                **{LINE_STATE + name: value for name, value in self.line_state.items()}}
+
+    def set_extra_state(self, state: dict) -> None:
+        super().set_extra_state(state)
+        self.line_state = {name[len(LINE_STATE):]: value for name, value in state.items()
+                           if name.startswith(LINE_STATE)}
 
     # --- transfer -------------------------------------------------------------------------
     def transfer_piece(self, frames: np.ndarray) -> np.ndarray:
@@ -218,19 +264,31 @@ class DonorMethod(DonorBase):
 
     def line_writer(self, tune: np.ndarray) -> Callable | None:
         """What rewrites the placed tune, shape=(n, 4), over the kept band (``snap``, then a
-        'markov' line), or None (the tune as placed)."""
+        'markov' or 'learned' line), or None (the tune as placed)."""
         c = self.cfg
         if c.line == "pasted" and not c.snap:
             return None
-        anchors = frozenset(tune[:, 1].tolist())
+        anchors = anchor_steps(tune, self.bar, c.line_anchors)
 
         def write(placed: np.ndarray, band: np.ndarray) -> np.ndarray:
             if c.snap:
                 placed = to_band_classes(placed, band, self.bar)
             if c.line == "markov":
                 placed = write_line(placed, anchors, band, self.line_model, self.bar)
+            elif c.line == "learned":
+                placed = write_learned(self.line_net, placed, anchors, band, self.bar, REACH,
+                                       c.line_classes == "band_and_tune")
             return placed
         return write
+
+    @property
+    def line_net(self) -> LineDenoiser:
+        """The learned line's denoiser from the checkpoint's weights, built once a library."""
+        if not self.line_state:
+            raise SeqimgError("method.line: 'learned' needs a model indexed with it (seqimg run "
+                              "with method.line=learned trains the line's denoiser)")
+        return FROM_LIBRARY.get((self.library,), ("learned_line",),
+                                lambda: LineDenoiser.of_state(self.line_state, self.bar))
 
     @property
     def line_model(self) -> LineModel:
