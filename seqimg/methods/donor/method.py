@@ -43,6 +43,7 @@ from seqimg.methods.donor.line import (
 )
 from seqimg.methods.donor.melody import bar_floors, on_grid, take_upper_voice, tune_part
 from seqimg.methods.donor.phrases import Phrases
+from seqimg.methods.donor.restrike import on_the_kick
 
 # what is read from the library given last, once for every piece it transfers: the line model
 # and the tables of the costs beside the match
@@ -132,6 +133,10 @@ class DonorConfig:
     # over a few candidate states a bar, not over every (library bar, transposition); 0: every
     # state, the exact pass
     candidates: int = 256
+    # 'kick': each rhythm-guitar and bass note of the donors held across a kick-drum hit of the
+    # same donors is split there, so that a held chord under the tune chugs with the drums
+    # (seqimg.methods.donor.restrike); 'none': the donors' notes as they are
+    restrike: Literal["none", "kick"] = "none"
     # 'chord_tones': each donor chord whose lowest pitch class the source bar lacks is moved
     # as a block to the nearest one it has (seqimg.methods.donor.adapt); 'none': transposed only
     adapt: Literal["none", "chord_tones"] = "none"
@@ -178,7 +183,8 @@ class DonorMethod(DonorBase):
                          "use_penalty", "melody", "melody_margin", "melody_part", "clear",
                          "melody_octave", "melody_step", "melody_double", "reuse_repeats",
                          "adapt", "class_cost", "clear_cost", "pad_cost", "line", "line_longest",
-                         "line_anchors", "line_classes", "snap", "candidates", "phrase_bars")
+                         "line_anchors", "line_classes", "snap", "candidates", "phrase_bars",
+                         "restrike")
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: DonorConfig) -> None:
         super().__init__(source, target, cfg)
@@ -236,6 +242,8 @@ class DonorMethod(DonorBase):
         wanted, tune, floors = self.bar_plan(notes, length)
         placed = self.donor_notes(wanted, first_equal_bars(notes, bars, self.bar)
                                   if self.cfg.reuse_repeats else np.arange(bars), floors)
+        if self.cfg.restrike == "kick":
+            placed = on_the_kick(placed)
         drums = placed[:, 3] == DRUM_PART
         pitched = placed[~drums]
         if self.cfg.adapt == "chord_tones":
