@@ -133,9 +133,10 @@ class DonorConfig:
     # over a few candidate states a bar, not over every (library bar, transposition); 0: every
     # state, the exact pass
     candidates: int = 256
-    # 'kick': each rhythm-guitar and bass note of the donors held across a kick-drum hit of the
-    # same donors is split there, so that a held chord under the tune chugs with the drums
-    # (seqimg.methods.donor.restrike); 'none': the donors' notes as they are
+    # 'kick': each rhythm-guitar and bass note of the donors held half a bar or longer is split
+    # on every beat where a kick drum of the same donors plays inside it, so that a held chord
+    # under the tune is struck with the drums (seqimg.methods.donor.restrike); 'none': the
+    # donors' notes as they are
     restrike: Literal["none", "kick"] = "none"
     # 'chord_tones': each donor chord whose lowest pitch class the source bar lacks is moved
     # as a block to the nearest one it has (seqimg.methods.donor.adapt); 'none': transposed only
@@ -243,7 +244,7 @@ class DonorMethod(DonorBase):
         placed = self.donor_notes(wanted, first_equal_bars(notes, bars, self.bar)
                                   if self.cfg.reuse_repeats else np.arange(bars), floors)
         if self.cfg.restrike == "kick":
-            placed = on_the_kick(placed)
+            placed = on_the_kick(placed, self.bar, self.beat)
         drums = placed[:, 3] == DRUM_PART
         pitched = placed[~drums]
         if self.cfg.adapt == "chord_tones":
