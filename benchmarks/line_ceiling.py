@@ -34,10 +34,10 @@ from seqimg.runfiles import RunFolder
 WRITERS = ("real", "pasted", "markov", "learned")
 
 
-def struck_tune(line: np.ndarray, beat: int, length: int) -> np.ndarray:
-    """The line on a one-beat grid, struck at the line's onsets, each note in the part of the
-    line note it starts under, shape=(n, 4)."""
-    tune = strike_at(on_grid(line[:, :3], beat, length), line[:, 1])
+def struck_tune(line: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """The line's ``grid`` (the line on a one-beat grid) struck at the line's onsets, each note
+    in the part of the line note it starts under, shape=(n, 4)."""
+    tune = strike_at(grid, line[:, 1])
     owner = np.maximum(np.searchsorted(line[:, 1], tune[:, 1], side="right") - 1, 0)
     return np.column_stack([tune, line[owner, 3]]).astype(np.int64)
 
@@ -49,9 +49,9 @@ def rewritten(method, notes: np.ndarray, length: int, writer: str) -> np.ndarray
     line, band = line_and_band(notes, method.bar)
     if not len(line):
         return notes
-    tune = struck_tune(line, method.beat, length)
-    anchors = anchor_steps(on_grid(line[:, :3], method.beat, length), method.bar,
-                           method.cfg.line_anchors)
+    grid = on_grid(line[:, :3], method.beat, length)
+    tune = struck_tune(line, grid)
+    anchors = anchor_steps(grid, method.bar, method.cfg.line_anchors)
     if writer == "markov":
         tune = write_line(tune, anchors, band, method.line_model, method.bar)
     elif writer == "learned":

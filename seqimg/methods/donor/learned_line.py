@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from seqimg.codecs.capabilities import DRUM_PART
 from seqimg.codecs.midi_parts import LEAD, RHYTHM
+from seqimg.codecs.notes import notes_in, sounding_and_onsets
 from seqimg.methods.donor.line import bar_classes
 from seqimg.methods.donor.melody import highest_sounding, on_grid
 from seqimg.model.denoisers import Denoiser
@@ -73,9 +74,8 @@ class LineScene:
                  anchors: np.ndarray, pitches: np.ndarray, length: int, bar: int,
                  tune_classes: bool = False) -> None:
         self.length, self.bar = length, bar
-        self.band = np.zeros((length, PITCHES), dtype=bool)
-        for pitch, start, end, *_ in band.tolist():
-            self.band[start:end, pitch] = True
+        self.band = sounding_and_onsets(notes_in(band[:, :3], 0, length), length, 0,
+                                        PITCHES - 1)[0]
         bars = -(-length // bar)
         # a tune's notes in a part of their own (0), so that bar_classes reads them as pitched
         classed = (np.concatenate([band, np.pad(tune[:, :3], ((0, 0), (0, 1)))])
@@ -160,6 +160,7 @@ class LineDenoiser(nn.Module):
 
 
 def masked_logits(logits: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
+    """The logits with every pitch not ``allowed`` clamped off (the hard constraints)."""
     return logits.masked_fill(~allowed, -1e4)
 
 

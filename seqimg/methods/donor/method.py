@@ -218,7 +218,7 @@ class DonorMethod(DonorBase):
                                          REACH, self.cfg.line_seed).state_dict()
 
     def get_extra_state(self) -> dict:
-        return {**self.library.state(),
+        return {**super().get_extra_state(),
                 **{LINE_STATE + name: value for name, value in self.line_state.items()}}
 
     def set_extra_state(self, state: dict) -> None:
