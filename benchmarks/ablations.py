@@ -26,7 +26,8 @@ from pathlib import Path
 
 from output import target_range_cells
 
-from seqimg.evaluate.result import UNTRANSFERRED, Report, control_subject
+from seqimg.evaluate.result import Report
+from seqimg.evaluate.subjects import UNTRANSFERRED, control_subject
 from seqimg.recipe import load_recipe
 from seqimg.run import run
 
@@ -50,7 +51,8 @@ VARIANTS = {
     "ternary D": (RECIPE, ["method.losses.adversarial=ternary"]),
     "pitch-levels encoding": (RECIPE, LEVELS),
     "voices encoding": (RECIPE, ["source.codec.encoding=voices", "target.codec.encoding=voices",
-                               "method.train.straight_through=false"]),
+                                 "source.codec.transpose=0", "target.codec.transpose=0",
+                                 "method.train.straight_through=false"]),
     "no augmentation": (RECIPE, ["source.codec.transpose=0", "target.codec.transpose=0",
                                 "data.offsets=1"]),
     "f pretrained as classifier": (RECIPE, ["method.model.f_mode=pretrained",

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from output import median_cell
 
-from seqimg.evaluate.result import BASELINE, FLOOR, OUTPUTS, Report
+from seqimg.evaluate.result import Report
+from seqimg.evaluate.subjects import BASELINE, FLOOR, OUTPUTS
 from seqimg.evaluate.verdict import verdict
 
 IDIOM = ("drum_hits_per_bar", "rhythm_onsets_per_bar", "lead_notes_per_bar",

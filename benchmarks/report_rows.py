@@ -19,13 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from seqimg.evaluate.result import (  # noqa: E402
-    OUTPUTS,
-    RESYNTHESISED,
-    ControlScore,
-    Report,
-    control_subject,
-)
+from seqimg.evaluate.result import ControlScore, Report  # noqa: E402
+from seqimg.evaluate.subjects import OUTPUTS, RESYNTHESISED, control_subject  # noqa: E402
 
 COPYING = ("copied_share", "longest_copied_run", "copied_note_share", "closest_ratio")
 

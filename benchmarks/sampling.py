@@ -18,7 +18,8 @@ from pathlib import Path
 
 from output import row_folder, seeded_rows_arguments, spread, target_range_cells
 
-from seqimg.evaluate.result import RESYNTHESISED, Report
+from seqimg.evaluate.result import Report
+from seqimg.evaluate.subjects import RESYNTHESISED
 from seqimg.recipe import load_recipe
 from seqimg.run import retransfer, run
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from output import row_folder, seeded_rows_arguments, spread
 
-from seqimg.evaluate.result import RESYNTHESISED, Report
+from seqimg.evaluate.result import Report
+from seqimg.evaluate.subjects import RESYNTHESISED
 from seqimg.run import run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from output import median_cell
 
-from seqimg.evaluate.result import BASELINE, FLOOR, OUTPUTS, Report
+from seqimg.evaluate.result import Report
+from seqimg.evaluate.subjects import BASELINE, FLOOR, OUTPUTS
 from seqimg.evaluate.verdict import verdict
 
 COPYING = ("copied_note_share", "closest_ratio", "copied_share")  # the first each report has

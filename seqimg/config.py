@@ -76,9 +76,13 @@ def check_values(values: dict, hints: dict[str, Any], where: str) -> dict:
 def respelled(cls: type, values: dict) -> dict:
     """Settings that seqimg itself wrote earlier (a checkpoint's recipe, an encoding's
     description) with the keys ``cls.renamed`` maps given their new names, so that what was
-    written before a rename still loads; a user's recipe gets no such help (build_config)."""
+    written before a rename still loads; a user's recipe gets no such help (build_config).
+    ``cls.settle_written``, where the class has it, then mends what a newer check refuses
+    though it never took effect."""
     renamed = getattr(cls, "renamed", {})
-    return {renamed.get(key, key): value for key, value in values.items()}
+    out = {renamed.get(key, key): value for key, value in values.items()}
+    settle = getattr(cls, "settle_written", None)
+    return settle(out) if settle else out
 
 
 def build_config(cls: type[T], values: dict | None, where: str) -> T:

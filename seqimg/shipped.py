@@ -17,7 +17,7 @@ import torch
 
 from seqimg import checkpoint
 from seqimg.errors import SeqimgError
-from seqimg.evaluate.result import BASELINE, FLOOR, OUTPUTS, control_subject
+from seqimg.evaluate.subjects import BASELINE, FLOOR, OUTPUTS, control_subject
 from seqimg.io import write_text
 from seqimg.runfiles import RunFolder
 

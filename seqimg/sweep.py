@@ -13,7 +13,8 @@ from pathlib import Path
 
 from seqimg.config import parse_assignment
 from seqimg.errors import SeqimgError
-from seqimg.evaluate.result import UNTRANSFERRED, Report, control_subject
+from seqimg.evaluate.result import Report
+from seqimg.evaluate.subjects import UNTRANSFERRED, control_subject
 from seqimg.io import write_text
 from seqimg.recipe import load_recipe
 from seqimg.runfiles import RunFolder

@@ -8,9 +8,10 @@ import torch
 from test_midi_parts import band_file
 
 from seqimg.codecs.midi import MidiCodec
+from seqimg.codecs.note_geometry import nearest_shift
 from seqimg.errors import SeqimgError
 from seqimg.methods.diffusion import DiffusionConfig, DiffusionMethod
-from seqimg.methods.riffs import bar_roots, shift_between, tie_bars
+from seqimg.methods.riffs import bar_roots, tie_bars
 from seqimg.recipe import load_recipe
 
 
@@ -31,7 +32,7 @@ def test_tied_bars_repeat_the_first_moved_to_each_root():
     tied = tie_bars(x, roots, 4, 2, codec.transposed, free)
     assert (tied[0, 4] > 0).nonzero().flatten().tolist() == [4, 16]  # E and its onset
     assert tied[0, 6, 5] == -1 and torch.equal(tied[0, :4], x[0, :4])
-    assert shift_between(torch.tensor(11), torch.tensor(0)).item() == -1  # B is a step down
+    assert nearest_shift(torch.tensor(11), torch.tensor(0)).item() == -1  # B is a step down
     assert bar_roots(torch.eye(12)[[2, 2, 2, 2, 9, 9, 9, 9]][None]).tolist() == [[2, 9]]
 
 
@@ -56,7 +57,7 @@ def test_the_lead_kept_is_the_sources_and_riffs_repeat(tmp_path):
     rhythm = codec.feature_groups()["rhythm"]
     bar = 4 * codec.steps_per_beat
     roots = bar_roots(codec.content_views()["bass"](source))
-    second = codec.transposed(out[:, :bar], int(shift_between(roots[0, 1], roots[0, 0])))
+    second = codec.transposed(out[:, :bar], int(nearest_shift(roots[0, 1], roots[0, 0])))
     assert torch.equal(out[0, bar : 2 * bar, rhythm], second[0, :, rhythm])
 
 

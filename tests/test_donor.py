@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from seqimg.codecs.midi import MidiCodec
+from seqimg.codecs.note_geometry import bar_views, transposed_views
 from seqimg.evaluate.copying import copying
-from seqimg.methods.donor.bars import bar_views, transposed_views
 from seqimg.methods.donor.choice import cheapest_path
 from seqimg.methods.donor.melody import on_rhythm, take_upper_voice
 from seqimg.methods.donor.method import DonorConfig, DonorMethod
@@ -132,7 +132,7 @@ def test_a_key_change_costs_more_than_a_jump_in_key():
 
 
 def test_a_repeated_bar_is_found_and_takes_the_same_donor():
-    from seqimg.methods.donor.bars import first_equal_bars
+    from seqimg.codecs.note_geometry import first_equal_bars
 
     piece = notes((60, 0, 4), (62, 4, 8), (60, 8, 12), (60, 12, 14))
     assert first_equal_bars(piece, 4, 4).tolist() == [0, 1, 0, 3]

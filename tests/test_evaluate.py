@@ -314,9 +314,10 @@ def test_bar_measures_tell_a_riff_from_a_drone():
 def test_a_weak_classifier_makes_strength_unreadable(tmp_path):
     from seqimg.evaluate.report import markdown
     from seqimg.evaluate.result import Report
+    from seqimg.evaluate.verdict import report_json
 
     report = Report.load(tiny_run(tmp_path) / "report.json")
-    weak = Report.from_dict({**json.loads(report.to_json()), "classifier_accuracy": 0.58})
+    weak = Report.from_dict({**json.loads(report_json(report)), "classifier_accuracy": 0.58})
     recipe = load_recipe(tmp_path / "run" / "config.yaml")
     assert not weak.strength_readable and report.strength_readable == (
         report.classifier_accuracy >= 0.8)

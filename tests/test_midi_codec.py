@@ -178,6 +178,22 @@ def test_config_errors_name_the_key():
         MidiCodec(encoding="pianoroll")
     with pytest.raises(SeqimgError, match="midi.encoding: 'pianoroll' takes drums 'drop'"):
         MidiCodec(encoding="pianoroll", width=96, drums="feature")
+    with pytest.raises(SeqimgError, match="midi.transpose: encoding 'voices' holds pitch levels"):
+        MidiCodec(encoding="voices", transpose=2)
+
+
+def test_a_written_voices_model_with_transpose_still_loads():
+    """Before the voices encoding refused ``transpose``, a checkpoint could hold it; it never
+    transposed anything, so a written recipe reads it as 0 while a user's is refused."""
+    from seqimg.recipe import written_recipe
+
+    codec = {"name": "midi", "encoding": "voices", "transpose": 2}
+    written = written_recipe({"source": {"codec": codec}, "target": {"codec": dict(codec)}})
+    settings = {k: v for k, v in written["source"]["codec"].items() if k != "name"}
+    assert settings == {"encoding": "voices", "transpose": 0}
+    assert MidiCodec(settings).augment(np.zeros((8, 6), np.float32)) == []
+    assert written_recipe({"source": {"codec": {"name": "midi", "transpose": 2}}})[
+        "source"]["codec"]["transpose"] == 2  # other encodings keep it
 
 
 def test_pianoroll_image_is_time_by_padded_pitch(tmp_path, chorale_mid):

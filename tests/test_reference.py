@@ -28,7 +28,7 @@ def test_every_built_in_setting_is_explained():
 
 
 def test_types_and_defaults_read_as_a_recipe_writer_writes_them():
-    from seqimg.codecs.midi import MidiConfig
+    from seqimg.codecs.midi_config import MidiConfig
 
     rows = {row.name: row for row in options(MidiConfig)}
     assert rows["bass_program"].type == "int or none" and rows["bass_program"].default == "none"

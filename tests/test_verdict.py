@@ -17,7 +17,7 @@ from seqimg.evaluate.result import (
     StatisticDistance,
 )
 from seqimg.evaluate.two_sample import SampleTest
-from seqimg.evaluate.verdict import LEVEL_WORDS, verdict
+from seqimg.evaluate.verdict import LEVEL_WORDS, report_json, verdict
 
 HEADING = RunHeading("toy", "folder", "folder", "timeseries", 30, 0)
 RECIPE = SimpleNamespace(name="toy", source=SimpleNamespace(domain="folder"),
@@ -148,7 +148,7 @@ def test_passing_is_graded_by_every_critic_its_test_and_every_moving_control(out
     assert f"| two-sample accuracy by the statistics critic, outputs vs real target | " \
            f"{outputs['statistics']:.3f} |" in md
     assert "two-sample (statistics, median)" in md
-    assert json.loads(r.to_json())["verdict"]["level"] == level
+    assert json.loads(report_json(r))["verdict"]["level"] == level
 
 
 def test_a_control_that_does_not_move_is_no_rival_and_one_that_copies_more_is_beaten_on_content():

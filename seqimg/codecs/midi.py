@@ -12,15 +12,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Literal
 
 import numpy as np
 
 from seqimg.codecs import note_measures as nm
 from seqimg.codecs import notes as nt
-from seqimg.codecs.base import CodecConfig, SequenceCodec
+from seqimg.codecs.base import SequenceCodec
 from seqimg.codecs.capabilities import (
     Augmented,
     Drawn,
@@ -32,6 +30,7 @@ from seqimg.codecs.capabilities import (
     Viewed,
 )
 from seqimg.codecs.layouts import Layout
+from seqimg.codecs.midi_config import MidiConfig
 from seqimg.codecs.midi_encodings import ENCODINGS, NoteEncoding
 from seqimg.codecs.midi_file import read_midi
 from seqimg.codecs.midi_piece import DEFAULT_QPM, MidiPiece
@@ -42,46 +41,6 @@ log = logging.getLogger(__name__)
 
 EXAMPLE_NOTES = [(60, 0, 2), (62, 2, 4), (64, 4, 8), (67, 8, 16), (65, 16, 20), (64, 20, 24),
                  (62, 24, 32), (48, 0, 16), (43, 16, 32)]  # a melody over a bass, 16th steps
-
-
-@dataclass(frozen=True)
-class MidiConfig(CodecConfig):
-    """Grid, frame encoding, augmentation and writing options of the ``midi`` codec. With
-    encoding ``pianoroll`` an image is ``height`` steps by ``width`` pitches (the range padded
-    with silence), not a fold."""
-
-    renamed: ClassVar[dict[str, str]] = {"layout": "encoding"}  # old spellings refused
-    # how notes become features (seqimg.codecs.midi_encodings says more)
-    encoding: Literal["pitch-channels", "pitch-levels", "voices", "pianoroll",
-                      "parts"] = "pitch-channels"
-    steps_per_beat: int = 4  # grid steps per quarter note, whatever the meter (4: sixteenths)
-    seconds_per_step: float | None = None  # a fixed rate instead of the quarter-note grid
-    pitch_low: int = 24  # lowest MIDI pitch kept (notes outside the range are dropped)
-    pitch_high: int = 107  # highest MIDI pitch kept
-    drums: Literal["drop", "feature"] = "drop"  # or one drum-onset feature
-    transpose: int = 0  # training copies transposed by up to this many semitones each way
-    onset_rule: bool = False  # onset = sounding AND (onset OR run start), decoding and for D
-    tempo: float | None = None  # of written files (none: the input's tempo map, else 120)
-    program: int = 0  # General MIDI program of written notes
-    bass_program: int | None = None  # if set, notes below bass_split get this program
-    bass_split: int = 48  # with bass_program: the pitch below which notes go to the bass
-    velocity: int = 100  # velocity of written notes
-    # with encoding parts: the programs of the written lead, rhythm and bass parts (empty: each
-    # part in the program the input file played it in, else program / bass_program)
-    part_programs: tuple[int, ...] = ()
-    max_steps: int = 100_000  # longer pieces are refused rather than exhausting memory
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.pitch_low < self.pitch_high <= 127:
-            raise ValueError("pitch_high: the range must satisfy 0 <= pitch_low < pitch_high "
-                             "<= 127")
-        if self.part_programs and (len(self.part_programs) != 3
-                                   or not all(0 <= p <= 127 for p in self.part_programs)):
-            raise ValueError("part_programs: expected three General MIDI programs (0-127) for "
-                             "the lead, rhythm and bass parts, or none")
-        if self.transpose < 0:
-            raise ValueError(f"transpose: expected 0 or more semitones, got {self.transpose}")
-        ENCODINGS[self.encoding].check(self)
 
 
 class MidiCodec(SequenceCodec, NoteCodec, Measured, Viewed, Drawn, Augmented, Grouped, Quantised,

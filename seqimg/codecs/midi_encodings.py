@@ -17,6 +17,7 @@ import numpy as np
 from seqimg.codecs import notes as nt
 from seqimg.codecs.capabilities import DRUM_PART, in_one_part
 from seqimg.codecs.layouts import Layout, PianoRollLayout
+from seqimg.codecs.midi_config import MidiConfig
 from seqimg.codecs.midi_parts import (
     BASS,
     DRUM_GROUP_OF,
@@ -30,7 +31,6 @@ from seqimg.codecs.midi_write import set_part_programs, write_parts_score, write
 from seqimg.codecs.part_measures import part_statistics
 
 if TYPE_CHECKING:
-    from seqimg.codecs.midi import MidiConfig
     from seqimg.codecs.midi_piece import MidiPiece
     from seqimg.codecs.note_views import NoteViews
 
@@ -46,10 +46,6 @@ class NoteEncoding:
     def __init__(self, config: MidiConfig) -> None:
         self.config = config
         self.n_pitches = config.pitch_high - config.pitch_low + 1
-
-    @classmethod
-    def check(cls, config: MidiConfig) -> None:
-        """Refuse settings this encoding cannot hold (a ValueError naming the field)."""
 
     @property
     def n_features(self) -> int:
@@ -210,15 +206,6 @@ class PianoRoll(NoteEncoding):
 
     name = "pianoroll"
 
-    @classmethod
-    def check(cls, config: MidiConfig) -> None:
-        pitches = config.pitch_high - config.pitch_low + 1
-        if config.width < pitches:
-            raise ValueError(f"width: {config.width} is narrower than the {pitches} pitches "
-                             "of encoding 'pianoroll'")
-        if config.drums != "drop" or config.steps_per_pixel != 1:
-            raise ValueError("encoding: 'pianoroll' takes drums 'drop' and steps_per_pixel 1")
-
     def image_layout(self, pad_value: float) -> Layout:
         c = self.config
         return PianoRollLayout(self.n_pitches, c.height, c.width, c.hop or c.height, pad_value)
@@ -234,12 +221,6 @@ class Parts(NoteEncoding):
     def __init__(self, config: MidiConfig) -> None:
         super().__init__(config)
         self.parts = PartFrames(config.pitch_low, config.pitch_high)
-
-    @classmethod
-    def check(cls, config: MidiConfig) -> None:
-        if config.drums != "drop":
-            raise ValueError("drums: encoding 'parts' holds the drums itself; leave drums "
-                             "'drop'")
 
     @property
     def note_features(self) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from seqimg.codecs.capabilities import NoteCodec, needs
+from seqimg.codecs.note_geometry import nearest_shift, rooted_bars, top_voice_notes
 from seqimg.memo import KeptForLast
 
 POWER_CHORD = (0, 7, 12)
@@ -27,12 +28,6 @@ def sixteenths(codec, frames: np.ndarray) -> np.ndarray:
     notes = codec.notes(frames)
     split = [(pitch, step, step + 1) for pitch, start, end in notes for step in range(start, end)]
     return codec.frames_from_notes(np.asarray(split, dtype=np.int64).reshape(-1, 3), len(frames))
-
-
-def top_voice_notes(notes: np.ndarray, sounding: np.ndarray) -> np.ndarray:
-    """The notes that are the highest sounding pitch when they start."""
-    tops = [n for n in notes if sounding[n[1], n[0] + 1 :].sum() == 0]
-    return np.asarray(tops, dtype=np.int64).reshape(-1, 3)
 
 
 @needs(NoteCodec)
@@ -53,48 +48,17 @@ def power_chords(codec, frames: np.ndarray) -> np.ndarray:
     return codec.frames_from_notes(np.asarray(arranged, dtype=np.int64).reshape(-1, 3), length)
 
 
-def bar_view(notes: np.ndarray, start: int, bar: int, beat: int) -> tuple[int, np.ndarray] | None:
-    """A bar's content relative to its root (the lowest pitch class of its first sounding
-    beat): its pitch-class histogram and each beat's lowest pitch class, one-hot, both rotated
-    to the root; None for a silent bar."""
-    inside = notes[(notes[:, 1] < start + bar) & (notes[:, 2] > start)]
-    if not len(inside):
-        return None
-    begins, ends = np.maximum(inside[:, 1], start), np.minimum(inside[:, 2], start + bar)
-    histogram = np.bincount(inside[:, 0] % 12, ends - begins, 12).astype(np.float32)
-    basses = np.zeros((bar // beat, 12), dtype=np.float32)
-    root = None
-    for b in range(bar // beat):
-        here = inside[(begins < start + (b + 1) * beat) & (ends > start + b * beat)]
-        if len(here):
-            lowest = int(here[:, 0].min()) % 12
-            root = lowest if root is None else root
-            basses[b, lowest] = 1.0
-    histogram = np.roll(histogram / histogram.sum(), -root)
-    return root, np.concatenate([histogram, np.roll(basses, -root, axis=1).ravel()])
-
-
-def bars_of(notes: np.ndarray, length: int, bar: int, beat: int) -> list:
-    """(start, root, view) of every sounding bar of a piece."""
-    out = []
-    for start in range(0, length - bar + 1, bar):
-        view = bar_view(notes, start, bar, beat)
-        if view is not None:
-            out.append((start, *view))
-    return out
-
-
 LIBRARIES = KeptForLast()  # the library of the list of target pieces given last
 
 
 def retrieval_library(codec, target: list[np.ndarray]) -> tuple[list, np.ndarray | None]:
     """Every sounding bar of the target pieces as (notes, start, root, view), and the views
-    stacked, shape=(bars, 24); built once for one list of target pieces (evaluation makes the
+    stacked, shape=(bars, D); built once for one list of target pieces (evaluation makes the
     control from every held-out piece with the same list)."""
     def build() -> tuple[list, np.ndarray | None]:
         library = [(notes, start, root, view) for piece in target
                    for notes in [codec.notes(piece)]
-                   for start, root, view in bars_of(notes, len(piece), codec.bar_steps,
+                   for start, root, view in rooted_bars(notes, len(piece), codec.bar_steps,
                                                     codec.steps_per_beat)]
         return library, np.stack([entry[3] for entry in library]) if library else None
 
@@ -113,9 +77,9 @@ def retrieval(codec, frames: np.ndarray, target: list[np.ndarray]) -> np.ndarray
     if not library:
         return codec.frames_from_notes(np.zeros((0, 3), dtype=np.int64), length)
     placed = []
-    for start, root, view in bars_of(codec.notes(frames), length, bar, beat):
+    for start, root, view in rooted_bars(codec.notes(frames), length, bar, beat):
         notes, source_start, source_root, _ = library[int(((views - view) ** 2).sum(1).argmin())]
-        shift = (root - source_root + 6) % 12 - 6
+        shift = nearest_shift(root, source_root)
         inside = notes[(notes[:, 1] < source_start + bar) & (notes[:, 2] > source_start)]
         for pitch, begin, end in inside:
             placed.append((pitch + shift, start + max(begin - source_start, 0),

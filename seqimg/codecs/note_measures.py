@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from seqimg.codecs.note_geometry import top_voice
 from seqimg.measures import correlation
 
 MAJOR = np.array([0, 2, 4, 5, 7, 9, 11])
@@ -35,10 +36,10 @@ def chroma_similarity(a: np.ndarray, b: np.ndarray, window: int) -> float:
     return float(np.mean(scores)) if scores else 0.0
 
 
-def top_voice(sounding: np.ndarray) -> np.ndarray:
-    """Highest sounding pitch per step, NaN where silent."""
-    top = np.where(sounding.any(1), 127 - np.argmax(sounding[:, ::-1], axis=1), np.nan)
-    return top.astype(np.float64)
+def top_pitch(sounding: np.ndarray) -> np.ndarray:
+    """The top voice of a roll (T, 128) as floats, NaN where silent, for a correlation."""
+    top = top_voice(sounding)
+    return np.where(top >= 0, top, np.nan)
 
 
 def roll_similarity(a: np.ndarray, b: np.ndarray, window: int,
@@ -48,7 +49,7 @@ def roll_similarity(a: np.ndarray, b: np.ndarray, window: int,
     two rolls (T, 128)."""
     return {"chroma": chroma_similarity(a, b, window),
             "bar_chroma": chroma_similarity(a, b, bar),
-            "contour": correlation(top_voice(a), top_voice(b))}
+            "contour": correlation(top_pitch(a), top_pitch(b))}
 
 
 def bar_measures(notes: np.ndarray, sounding: np.ndarray, bar: int) -> dict[str, float]:

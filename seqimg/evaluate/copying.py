@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from seqimg.codecs.capabilities import NoteCodec
-from seqimg.codecs.notes import notes_in
+from seqimg.codecs.note_geometry import bar_shape
 from seqimg.memo import KeptForLast
 from seqimg.scaling import standardised
 
@@ -45,13 +45,12 @@ def segments(codec, frames: np.ndarray) -> list[tuple[bytes, int, np.ndarray] | 
         notes, bar = codec.notes(frames), codec.bar_steps
         out = []
         for start in range(0, len(frames) - bar + 1, bar):
-            inside = notes_in(notes, start, start + bar)
-            if not len(inside):
+            shape = bar_shape(notes, start, bar)
+            if not len(shape):
                 out.append(None)
                 continue
-            low = int(inside[:, 0].min())
-            cut = inside - [low, start, start]
-            cut = cut[np.lexsort(cut.T[::-1])]
+            low = int(shape[:, 0].min())
+            cut = shape - [low, 0, 0]
             out.append((cut.tobytes(), low, cut))
         return out
     length = min(codec.layout.window_length, len(frames))

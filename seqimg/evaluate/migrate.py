@@ -6,7 +6,7 @@ folders and cards as new ones."""
 
 from __future__ import annotations
 
-from seqimg.evaluate.result import FLOOR, OUTPUTS, RESYNTHESISED, UNTRANSFERRED, control_subject
+from seqimg.evaluate.subjects import FLOOR, OUTPUTS, RESYNTHESISED, UNTRANSFERRED, control_subject
 
 FLAT = ("two_sample_accuracy", "two_sample_roundtrip_source", "two_sample_resynthesised_target",
         "two_sample_critics", "two_sample_roundtrip_critics", "two_sample_n", "two_sample_p",

@@ -27,20 +27,18 @@ from seqimg.evaluate.classifier import TrainedClassifier, accuracy, frame_window
 from seqimg.evaluate.copying import copying
 from seqimg.evaluate.critics import critic_fits
 from seqimg.evaluate.report import write_report
-from seqimg.evaluate.result import (
+from seqimg.evaluate.result import ContentScore, ControlScore, Realism, Report
+from seqimg.evaluate.shared_views import piece_views, view_similarity
+from seqimg.evaluate.subjects import (
     BASELINE,
     FLOOR,
     OUTPUTS,
     RESYNTHESISED,
     UNTRANSFERRED,
-    ContentScore,
-    ControlScore,
-    Realism,
-    Report,
     control_subject,
 )
-from seqimg.evaluate.shared_views import piece_views, view_similarity
 from seqimg.evaluate.two_sample import floor, two_sample_critics
+from seqimg.evaluate.verdict import report_json
 from seqimg.io import piece_names, write_text
 from seqimg.pipeline import PieceTransfer, is_silent, load_transfer, output_paths
 from seqimg.recipe import Recipe, load_recipe
@@ -393,7 +391,7 @@ def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
         copying={**copying_beside_baseline(pair.target, p), **control_copying},
         bridges=bridges,
         silent_outputs=[stem for stem, frames in p.outputs.frames.items() if is_silent(frames)])
-    write_text(folder.report("json"), report.to_json())
+    write_text(folder.report("json"), report_json(report))
     log.info("evaluation: figures%s", " and audio renders" if cfg.render_audio else "")
     write_report(run_dir, report, recipe, pair, p.source_heldout, p.outputs)
     return report

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from seqimg.errors import SeqimgError
+from seqimg.evaluate.migrate import current
+from seqimg.evaluate.subjects import OUTPUTS, UNTRANSFERRED, UNTRANSFERRED_LABEL, control_subject
 from seqimg.evaluate.two_sample import SampleTest
 
 
@@ -91,20 +92,6 @@ class ControlScore:
 READABLE_ACCURACY = 0.8  # below it, the domain classifier cannot support a strength figure
 
 
-# the subjects of a report's tests and copying measures
-OUTPUTS, UNTRANSFERRED, FLOOR, RESYNTHESISED = "outputs", "untransferred", "floor", "resynthesised"
-BASELINE = "baseline"  # copying only: real held-out target against the training pieces
-UNTRANSFERRED_LABEL = "the untransferred round trip"  # how the pages name that control
-
-
-CONTROL = "control:"  # the prefix of a control's subject
-
-
-def control_subject(name: str) -> str:
-    """The key of a control's two-sample tests and copying in a report."""
-    return f"{CONTROL}{name}"
-
-
 @dataclass(frozen=True)
 class Report:
     """Everything ``seqimg evaluate`` measures about a run, next to its controls."""
@@ -177,20 +164,8 @@ class Report:
         """Whether the classifier tells the domains apart well enough to read a strength."""
         return self.classifier_accuracy >= READABLE_ACCURACY
 
-    def to_json(self) -> str:
-        """The report, with its verdict's level and the way each control was handled (derived,
-        written for readers of the file; not read back)."""
-        from seqimg.evaluate.verdict import verdict
-
-        said = verdict(self)
-        return json.dumps({**dataclasses.asdict(self), "verdict": {
-            "level": said.level, "headline": said.headline,
-            "controls": said.control_handling}}, indent=2)
-
     @classmethod
     def from_dict(cls, data: dict) -> Report:
-        from seqimg.evaluate.migrate import current
-
         data = current(data)
         realism = data["realism"]
         return cls(**{

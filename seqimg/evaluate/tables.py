@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from seqimg.evaluate.result import (
+from seqimg.evaluate.result import Report, StatisticDistance
+from seqimg.evaluate.subjects import (
     BASELINE,
     CONTROL,
     FLOOR,
     OUTPUTS,
     RESYNTHESISED,
     UNTRANSFERRED,
-    Report,
-    StatisticDistance,
     control_subject,
 )
 from seqimg.evaluate.two_sample import SampleTest, too_small

@@ -6,15 +6,13 @@ and the pages say it in the same words (``LEVEL_WORDS``)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Literal
 
-from seqimg.evaluate.result import (
-    FLOOR,
-    OUTPUTS,
-    READABLE_ACCURACY,
-    Report,
-)
+from seqimg.evaluate.result import READABLE_ACCURACY, Report
+from seqimg.evaluate.subjects import FLOOR, OUTPUTS
 from seqimg.text import plural
 
 MOVED_MARGIN = 0.2  # strength above the untransferred round trip's that counts as moved
@@ -239,3 +237,12 @@ THRESHOLDS = (f"Moved: strength at least {MOVED_MARGIN} above the untransferred 
               f"source (some content measure at least {KEEPS_LESS} lower). Passing is graded: "
               "at the goal's level while some critic's test still rejects at 5%, or "
               "indistinguishable where none does.")
+
+
+def report_json(report: Report) -> str:
+    """``report.json``: the report with its verdict's level, headline and the way each control
+    was handled (derived, written for readers of the file; not read back)."""
+    said = verdict(report)
+    return json.dumps({**dataclasses.asdict(report), "verdict": {
+        "level": said.level, "headline": said.headline,
+        "controls": said.control_handling}}, indent=2)

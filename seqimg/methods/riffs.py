@@ -8,17 +8,13 @@ from __future__ import annotations
 import torch
 
 from seqimg.codecs.capabilities import BEATS_PER_BAR, Viewed, able
+from seqimg.codecs.note_geometry import nearest_shift
 
 
 def bar_roots(bass: torch.Tensor) -> torch.Tensor:
     """The bass pitch class on each bar's first beat, shape=(B, bars), from a bass view per
     beat, shape=(B, beats, 12)."""
     return bass[:, ::BEATS_PER_BAR].argmax(-1)
-
-
-def shift_between(root: torch.Tensor, lead: torch.Tensor) -> torch.Tensor:
-    """The smallest move in semitones from pitch class ``lead`` to ``root`` (-6..5)."""
-    return (root - lead + 6) % 12 - 6
 
 
 def tie_bars(x: torch.Tensor, roots: torch.Tensor, bar: int, riff_bars: int, transposed,
@@ -31,7 +27,7 @@ def tie_bars(x: torch.Tensor, roots: torch.Tensor, bar: int, riff_bars: int, tra
         first = k - k % riff_bars
         if first == k:
             continue
-        shifts = shift_between(roots[:, k], roots[:, first])
+        shifts = nearest_shift(roots[:, k], roots[:, first])
         for i, shift in enumerate(shifts.tolist()):
             moved = transposed(x[i, first * bar : (first + 1) * bar], int(shift))
             here = slice(k * bar, (k + 1) * bar)

@@ -6,23 +6,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from seqimg.codecs.note_geometry import bar_classes, bars_covering
+
 MOVES = (-1, 1, -2, 2)  # semitones tried, the smallest first
-
-
-def bar_classes(notes: np.ndarray, bars: int, bar: int) -> np.ndarray:
-    """Which pitch classes sound in each bar, shape=(bars, 12), bool."""
-    classes = np.zeros((bars, 12), dtype=bool)
-    for pitch, start, end in notes:
-        classes[start // bar : min(-(-end // bar), bars), pitch % 12] = True
-    return classes
 
 
 def to_chord_tones(donor: np.ndarray, source: np.ndarray, bar: int, length: int) -> np.ndarray:
     """Donor notes, shape=(n, 3 or more) as (pitch, start, end, ...), each chord (the notes
     sharing a start and an end) moved by the smallest of :data:`MOVES` that puts its lowest
-    pitch class among the source bar's (:func:`bar_classes`); chords already on one, or that
+    pitch class among the classes sounding in the source's bar; chords already on one, or that
     no move puts on one, stay."""
-    wanted = bar_classes(source, -(-length // bar), bar)
+    wanted = bar_classes(source, bars_covering(length, bar), bar)
     out = donor.copy()
     for start, end in set(map(tuple, donor[:, 1:3].tolist())):
         block = (donor[:, 1] == start) & (donor[:, 2] == end)

@@ -29,9 +29,10 @@ from tqdm import tqdm
 
 from seqimg.codecs.capabilities import DRUM_PART
 from seqimg.codecs.midi_parts import LEAD, RHYTHM
+from seqimg.codecs.note_geometry import bars_covering, highest_onsets, highest_sounding
 from seqimg.codecs.notes import notes_in, sounding_and_onsets
-from seqimg.methods.donor.line import bar_classes
-from seqimg.methods.donor.melody import highest_sounding, on_grid
+from seqimg.methods.donor.line import band_classes
+from seqimg.methods.donor.melody import on_grid
 from seqimg.model.denoisers import Denoiser
 
 PITCHES = 128
@@ -55,8 +56,7 @@ def line_and_band(notes: np.ndarray, bar: int) -> tuple[np.ndarray, np.ndarray]:
     lead_bars = np.unique(bars[pitched[:, 3] == LEAD])
     line_part = np.where(np.isin(bars, lead_bars), LEAD, RHYTHM)
     candidate = np.flatnonzero(pitched[:, 3] == line_part)
-    order = candidate[np.lexsort((-pitched[candidate, 0], pitched[candidate, 1]))]
-    tops = order[np.r_[True, np.diff(pitched[order, 1]) != 0]] if len(order) else order
+    tops = candidate[highest_onsets(pitched[candidate])]
     line = pitched[tops].copy()
     if len(line):
         line[:-1, 2] = np.minimum(line[:-1, 2], line[1:, 1])
@@ -76,11 +76,11 @@ class LineScene:
         self.length, self.bar = length, bar
         self.band = sounding_and_onsets(notes_in(band[:, :3], 0, length), length, 0,
                                         PITCHES - 1)[0]
-        bars = -(-length // bar)
-        # a tune's notes in a part of their own (0), so that bar_classes reads them as pitched
+        bars = bars_covering(length, bar)
+        # a tune's notes in a part of their own (0), so that band_classes reads them as pitched
         classed = (np.concatenate([band, np.pad(tune[:, :3], ((0, 0), (0, 1)))])
                    if tune_classes else band)
-        self.classes = np.repeat(bar_classes(classed, bar, bars), bar, axis=0)[:length]
+        self.classes = np.repeat(band_classes(classed, bar, bars), bar, axis=0)[:length]
         self.tune = highest_sounding(tune, length)
         self.onset = np.zeros(length, dtype=bool)
         self.onset[onsets] = True

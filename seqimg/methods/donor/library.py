@@ -10,8 +10,8 @@ from functools import cached_property
 import numpy as np
 
 from seqimg.codecs.capabilities import DRUM_PART
+from seqimg.codecs.note_geometry import bar_views, bars_covering
 from seqimg.codecs.notes import notes_in
-from seqimg.methods.donor.bars import bar_views
 from seqimg.methods.donor.base import ArrayRecord
 
 
@@ -39,7 +39,8 @@ class DonorLibrary(ArrayRecord):
             starts.append(offset + sounding * bar)
             owners.append(np.full(len(sounding), index))
             views.append(piece_views[sounding])
-            offset += -(-length // bar) * bar  # pieces start on a bar line of the time line
+            # pieces start on a bar line of the time line
+            offset += bars_covering(length, bar) * bar
         width = 12 + 12 * (bar // beat)
         return cls(np.concatenate(notes or [np.zeros((0, 4))]).astype(np.int32),
                    np.concatenate(starts or [np.zeros(0)]).astype(np.int64),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqimg.codecs.capabilities import DRUM_PART
+from seqimg.codecs.note_geometry import bar_classes
 
 LARGEST_LEAP = 12  # intervals beyond an octave are left out of the model
 REACH = 7  # semitones a written line may move from the melody's pitch
@@ -88,12 +89,10 @@ def anchor_steps(tune: np.ndarray, bar: int, which: str) -> frozenset[int]:
     return frozenset(starts.tolist())
 
 
-def bar_classes(accompaniment: np.ndarray, bar: int, bars: int) -> np.ndarray:
-    """The pitch classes each bar's pitched accompaniment plays, shape=(bars, 12), bool."""
-    classes = np.zeros((bars, 12), dtype=bool)
-    pitched = accompaniment[(accompaniment[:, 3] != DRUM_PART) & (accompaniment[:, 1] < bars * bar)]
-    classes[pitched[:, 1] // bar, pitched[:, 0] % 12] = True
-    return classes
+def band_classes(accompaniment: np.ndarray, bar: int, bars: int) -> np.ndarray:
+    """The pitch classes each bar's pitched accompaniment, shape=(n, 4), starts, shape=(bars,
+    12), bool."""
+    return bar_classes(accompaniment[accompaniment[:, 3] != DRUM_PART], bars, bar, held=False)
 
 
 def to_band_classes(melody: np.ndarray, accompaniment: np.ndarray, bar: int) -> np.ndarray:
@@ -103,7 +102,7 @@ def to_band_classes(melody: np.ndarray, accompaniment: np.ndarray, bar: int) -> 
     if not len(melody):
         return melody
     bars = int(max(melody[:, 1].max(), accompaniment[:, 1].max(initial=0))) // bar + 1
-    classes = bar_classes(accompaniment, bar, bars)[melody[:, 1] // bar]  # (n, 12)
+    classes = band_classes(accompaniment, bar, bars)[melody[:, 1] // bar]  # (n, 12)
     moves = np.array([0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6])
     allowed = classes[np.arange(len(melody))[:, None], (melody[:, :1] + moves) % 12]
     first = allowed.argmax(1)
@@ -124,7 +123,7 @@ def write_line(melody: np.ndarray, anchors: np.ndarray, accompaniment: np.ndarra
     order = np.argsort(melody[:, 1], kind="stable")
     written = melody[order].copy()
     bars = int(written[:, 1].max()) // bar + 1 if len(written) else 0
-    classes = bar_classes(accompaniment, bar, bars)
+    classes = band_classes(accompaniment, bar, bars)
     rng = np.random.default_rng(zlib.crc32(np.ascontiguousarray(melody).tobytes()))
     history: list[int] = []
     for i, (pitch, start, *_) in enumerate(written.tolist()):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from seqimg.codecs.midi_parts import LEAD, RHYTHM
+from seqimg.codecs.note_geometry import bars_covering, highest_sounding
 
 
 def bar_floors(melody: np.ndarray, bars: int, bar: int, margin: int) -> np.ndarray:
@@ -19,18 +20,9 @@ def bar_floors(melody: np.ndarray, bars: int, bar: int, margin: int) -> np.ndarr
     floor) in bars without melody."""
     floors = np.full(bars, 128)
     for pitch, start, end in melody:
-        for index in range(start // bar, min(-(-end // bar), bars)):
+        for index in range(start // bar, min(bars_covering(end, bar), bars)):
             floors[index] = min(floors[index], pitch - margin)
     return floors
-
-
-def highest_sounding(melody: np.ndarray, length: int) -> np.ndarray:
-    """The highest pitch of the melody, shape=(n, k) as (pitch, start, end, ...), sounding at
-    each step, shape=(length,); -1 where none sounds."""
-    sounding = np.full(length, -1)
-    for pitch, start, end, *_ in melody.tolist():
-        sounding[start:end] = np.maximum(sounding[start:end], pitch)
-    return sounding
 
 
 def on_grid(melody: np.ndarray, step: int, length: int) -> np.ndarray:
@@ -105,7 +97,7 @@ def gated(melody: np.ndarray, removed: np.ndarray, bar: int, length: int) -> np.
     sounding = np.zeros(length + 1, dtype=bool)
     for _, start, end, *_ in removed.tolist():
         sounding[start:end] = True
-    gated_bars = np.zeros(-(-length // bar) + 1, dtype=bool)
+    gated_bars = np.zeros(bars_covering(length, bar) + 1, dtype=bool)
     gated_bars[removed[:, 1] // bar] = True
     out = []
     for note in at_bar_lines(melody, bar, length).tolist():
@@ -138,7 +130,7 @@ def take_upper_voice(accompaniment: np.ndarray, melody: np.ndarray, bar: int, le
     melody takes in that bar are removed: the tune replaces its own part's line and the other
     parts play on whole. ``write(melody, kept)``, where given, rewrites the placed melody over
     the kept accompaniment (:func:`seqimg.methods.donor.line.write_line`)."""
-    bars = -(-length // bar)
+    bars = bars_covering(length, bar)
     floors = bar_floors(melody[:, :3], bars, bar, margin)
     removed = accompaniment[:, 0] >= floors[accompaniment[:, 1] // bar]
     if own_part:

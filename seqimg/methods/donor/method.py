@@ -11,17 +11,18 @@ import torch
 
 from seqimg.codecs.base import SequenceCodec
 from seqimg.codecs.capabilities import DRUM_PART, NoteCodec
-from seqimg.codecs.note_controls import top_voice_notes
+from seqimg.codecs.note_geometry import (
+    CLASSES,
+    bar_views,
+    bars_covering,
+    first_equal_bars,
+    top_voice_notes,
+    transposed_views,
+)
 from seqimg.codecs.notes import sounding_and_onsets
 from seqimg.errors import SeqimgError
 from seqimg.memo import KeptForLast
 from seqimg.methods.donor.adapt import to_chord_tones
-from seqimg.methods.donor.bars import (
-    CLASSES,
-    bar_views,
-    first_equal_bars,
-    transposed_views,
-)
 from seqimg.methods.donor.base import DonorBase
 from seqimg.methods.donor.choice import Extra, StateCosts, choose
 from seqimg.methods.donor.index import LibraryIndex
@@ -239,7 +240,7 @@ class DonorMethod(DonorBase):
         """Donor bars for the piece whose notes, shape=(n, 3), last ``length`` steps, with its
         melody on top as the config says, as target frames (the donors' parts and drums kept
         where the target codec has them)."""
-        bars = -(-length // self.bar)
+        bars = bars_covering(length, self.bar)
         wanted, tune, floors = self.bar_plan(notes, length)
         placed = self.donor_notes(wanted, first_equal_bars(notes, bars, self.bar)
                                   if self.cfg.reuse_repeats else np.arange(bars), floors)
@@ -264,7 +265,7 @@ class DonorMethod(DonorBase):
         """What the choice reads of a piece whose notes, shape=(n, 3), last ``length`` steps:
         its bar views, shape=(bars, D), its tune (:meth:`lead`; None where the melody is off or
         the piece silent) and the tune's floor in each bar, shape=(bars,) (128 without one)."""
-        bars = -(-length // self.bar)
+        bars = bars_covering(length, self.bar)
         wanted = bar_views(notes, bars * self.bar, self.bar, self.beat)
         tune = self.lead(notes, length) if self.cfg.melody != "none" and len(notes) else None
         floors = (np.full(bars, 128) if tune is None else
