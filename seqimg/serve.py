@@ -1,11 +1,12 @@
 """``seqimg serve``: a local page to hear (or see) a transfer, and the same as an API.
 
 GET ``/`` is the page (drop a file of the chosen model's source codec, or pick a bundled chorale
-for a MIDI model; choose the transfer-time settings; get both pictures, both renders where the
-codec has them, the transferred file and what was kept); POST ``/api/transfer`` (multipart field
-``file``; form fields ``model``, ``t0``, ``guidance``, ``seed``, ``jump``) answers with the
-transferred file in the target codec's format; GET ``/api/models`` lists the models and the
-files each reads. Uploads are written under generated names in a private temporary folder and
+for a MIDI model; set that model's own transfer-time settings; get both pictures, both renders
+where the codec has them, the transferred file and what was kept); POST ``/api/transfer``
+(multipart field ``file``; form fields ``model`` and any of the model's transfer-time settings
+by name, e.g. ``jump``, ``t0``, ``sample_seed`` or ``seed``) answers with the transferred file
+in the target codec's format; GET ``/api/models`` lists the models, the files each reads and
+its settings. Uploads are written under generated names in a private temporary folder and
 removed after the answer; a model transfers one request at a time (a lock each), off the event
 loop, so the server keeps answering while it works. A bad request or setting answers 400, a
 broken model 500."""
@@ -38,16 +39,8 @@ KEPT_RESULTS = 20  # result folders the page can still fetch from; older ones ar
 MEDIA_TYPES = {".mid": "audio/midi", ".midi": "audio/midi", ".csv": "text/csv",
                ".wav": "audio/wav", ".flac": "audio/flac"}  # by the file written; else bytes
 RESULT_NAME = re.compile(r"(transferred\.[a-z0-9]+|rolls\.png|input\.wav)")
-SETTINGS = {  # form field: (method setting, what it trades, default)
-    "t0": ("method.t0", "sampler models: how much of the input's own notes the start keeps: "
-           "lower keeps more of the piece, higher writes more of the target", 0.8),
-    "guidance": ("method.guidance", "sampler models: how hard the piece's view is followed: 0 "
-                 "ignores it, above 1 follows it harder at some cost to realism", 1.0),
-    "seed": ("method.sample_seed", "sampler models: another seed draws another transfer of the "
-             "same piece", 0),
-    "jump": ("method.jump", "donor models: the cost of leaving a real target phrase; higher "
-             "keeps phrases longer, lower follows the piece more closely", 6.0),
-}
+NOT_SETTINGS = ("file", "example", "model")  # every other form field is a method setting
+ALIASES = {"seed": "sample_seed"}  # form fields the API took before it named settings by name
 
 
 class BadRequest(Exception):
@@ -71,21 +64,16 @@ class Server:
         return self.locks.setdefault(model, asyncio.Lock())
 
     def settings(self, form) -> tuple[str, list[str]]:
-        """The model named in the form and its transfer-time overrides; a clear refusal of an
-        unknown model or a value that is not a number."""
+        """The model named in the form and its transfer-time overrides (every other field
+        that is not empty, as ``method.NAME=VALUE``); a clear refusal of an unknown model.
+        Loading the model with them refuses a setting its method does not have or a value of
+        the wrong type."""
         model = str(form.get("model") or next(iter(self.models)))
         if model not in self.models:
             raise BadRequest(f"model: unknown model {model!r} (known: {', '.join(self.models)})")
-        overrides = []
-        for name, (key, _, _) in SETTINGS.items():
-            value = form.get(name)
-            if value in (None, ""):
-                continue
-            try:
-                number = int(value) if name == "seed" else float(value)
-            except ValueError:
-                raise BadRequest(f"{name}: expected a number, got {str(value)[:40]!r}") from None
-            overrides.append(f"{key}={number}")
+        overrides = [f"method.{ALIASES.get(name, name)}={value}"
+                     for name, value in form.multi_items()
+                     if name not in NOT_SETTINGS and isinstance(value, str) and value]
         return model, overrides
 
     def transfer_of(self, model: str, overrides: list[str]):
@@ -248,7 +236,18 @@ def files_of(path: Path) -> dict:
         pair = load_transfer_cached(path, ())
     except Exception as exc:  # listed with its error; a transfer on it answers 500
         return {"error": one_line(exc)}
-    return {"reads": list(pair.source.suffixes), "writes": pair.target.suffixes[0]}
+    return {"reads": list(pair.source.suffixes), "writes": pair.target.suffixes[0],
+            "settings": model_settings(pair.method)}
+
+
+def model_settings(method) -> list[dict]:
+    """The transfer-time settings of a loaded model's method: each one's name, the model's own
+    value and what it trades (its config field's comment)."""
+    from seqimg.reference import options
+
+    meaning = {row.name: row.meaning for row in options(type(method.cfg))}
+    return [{"name": name, "value": getattr(method.cfg, name), "meaning": meaning.get(name, "")}
+            for name in type(method).transfer_settings]
 
 
 def model_list(server: Server) -> list[dict]:
@@ -275,10 +274,13 @@ def page_html(server: Server) -> str:
     examples = "".join(f'<option value="{esc(p.stem)}">{esc(p.stem)}</option>'
                        for p in sorted(EXAMPLES.glob("*.mid")))
     fields = "".join(
-        f'<label>{esc(name)} <input name="{esc(name)}" placeholder="{default}" size="5">'
-        f'</label>'
-        f'<span class="small">{esc(what)}</span><br>'
-        for name, (_, what, default) in SETTINGS.items())
+        f'<fieldset data-model="{esc(m["name"])}"><legend>{esc(m["name"])}: settings, left '
+        f'empty the model\'s own</legend>'
+        + "".join(f'<label>{esc(s["name"])} <input name="{esc(s["name"])}" '
+                  f'placeholder="{esc(str(s["value"]))}" size="6"></label>'
+                  f'<span class="small">{esc(s["meaning"])}</span><br>'
+                  for s in m.get("settings", []))
+        + '</fieldset>' for m in listed)
     made = "".join(f'<br><span class="small">{esc(m["name"])} is made of '
                    f'{esc(m["card"]["provenance"])}</span>'
                    for m in listed if m.get("card", {}).get("provenance"))
@@ -300,7 +302,7 @@ padding: 0 1em; }} .small {{ color: #666; font-size: 0.9em; margin-left: 0.5em; 
 <span class="small">at most {limit} KB</span> or <label>a bundled chorale (MIDI models)
 <select name="example"><option value="">(none)</option>{examples}</select></label></p>
 <p><label>model <select name="model">{models}</select></label>{made}</p>
-<p>{fields}</p>
+{fields}
 <p><button type="submit">Transfer</button> <span id="status"></span></p>
 </form>
 <p id="error" role="alert"></p>
@@ -317,6 +319,14 @@ fluid-soundfont-gm); the file still opens in any player, DAW or spreadsheet.</p>
 </div>
 <script>
 const form = document.getElementById("form");
+function showSettings() {{
+  for (const set of form.querySelectorAll("fieldset[data-model]")) {{
+    const chosen = set.dataset.model === form.model.value;
+    set.hidden = !chosen; set.disabled = !chosen;
+  }}
+}}
+form.model.addEventListener("change", showSettings);
+showSettings();
 form.addEventListener("submit", async (event) => {{
   event.preventDefault();
   const status = document.getElementById("status"), error = document.getElementById("error");

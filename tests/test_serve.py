@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from test_report_page import CHROMIUM_FLAGS, LOADED_MEDIA
 
 from seqimg.codecs.midi import MidiCodec
+from seqimg.methods.diffusion import DiffusionMethod
 from seqimg.serve import EXAMPLES, Server, build_app
 
 
@@ -69,7 +70,8 @@ def test_the_api_answers_a_midi_file_and_keeps_no_upload(client, server, chorale
     ({"file": ("x.csv", b"1,2\n")}, {}, 400, "file: this model reads .mid, .midi files, not .csv"),
     (None, {"example": "../etc/passwd"}, 400, "example: unknown example"),
     (None, {"model": "other"}, 400, "model: unknown model 'other' (known: toy, dtn)"),
-    (None, {"example": "bwv101.7", "t0": "lots"}, 400, "t0: expected a number"),
+    (None, {"example": "bwv101.7", "t0": "lots"}, 400, "method.t0: expected float, got 'lots'"),
+    (None, {"example": "bwv101.7", "jump": "2"}, 400, "not a transfer-time setting"),
 ])
 def test_bad_requests_get_one_line_and_the_server_keeps_serving(client, server, chorale, files,
                                                                    data, status, message):
@@ -84,6 +86,20 @@ def test_a_failed_transfer_answers_with_its_error(client, server, chorale):
     answer = client.post("/api/transfer", files={"file": ("a.mid", chorale)},
                          data={"model": "broken"})
     assert answer.status_code == 500 and "transfer failed" in answer.json()["error"]
+
+
+def test_the_page_offers_each_model_its_own_settings(client):
+    """The form holds a group of fields per model: the sampler's transfer-time settings with
+    its own values as placeholders; the DTN, which has none, shows no field of the sampler."""
+    page = client.get("/").text
+    groups = {m["name"]: m["settings"] for m in client.get("/api/models").json()}
+    assert [s["name"] for s in groups["toy"]] == list(DiffusionMethod.transfer_settings)
+    assert groups["dtn"] == []
+    toy = page.split('data-model="toy"')[1].split("</fieldset>")[0]
+    dtn = page.split('data-model="dtn"')[1].split("</fieldset>")[0]
+    t0 = next(s for s in groups["toy"] if s["name"] == "t0")
+    assert f'name="t0" placeholder="{t0["value"]}"' in toy and t0["meaning"]
+    assert "<input" not in dtn
 
 
 def test_the_page_transfers_an_example_and_links_its_results(client):
