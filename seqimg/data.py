@@ -19,7 +19,7 @@ from seqimg.codecs.base import SequenceCodec
 from seqimg.codecs.capabilities import Fitted
 from seqimg.domains import domain_files, make_files
 from seqimg.errors import SeqimgError, WriteError
-from seqimg.prepare import prepare_files
+from seqimg.prepare import Prepared, prepare_files
 from seqimg.recipe import DataConfig, SideConfig
 from seqimg.registry import make_codec
 from seqimg.text import plural
@@ -31,13 +31,41 @@ log = logging.getLogger(__name__)
 @dataclass
 class DomainData:
     """One side of a run: its codec, its files split by file, what was skipped why, and how
-    many training files were held out as twins of held-out ones."""
+    many training files were held out as twins of held-out ones; its training windows and
+    pieces are read from the shard cache only when asked (by the loop, or by a method that
+    indexes pieces)."""
 
     codec: SequenceCodec
     train: list[Path]
     heldout: list[Path]
     skipped: dict[str, str] = field(default_factory=dict)
     twins: int = 0
+    data: DataConfig = field(default_factory=DataConfig)
+    name: str = "side"
+
+    prepared: Prepared | None = field(default=None, repr=False)
+
+    def prepare(self) -> Prepared:
+        """The training files in the shard cache, encoded once (what the cache lacks, in
+        ``data.workers`` processes) and kept; a side none of whose files can be read is
+        refused."""
+        if self.prepared is None:
+            prepared = prepare_files(self.codec, self.train, self.skipped, self.data.workers,
+                                     self.name)
+            if not prepared.entries:
+                raise none_readable(self.name, self.train, self.skipped)
+            log.info("%s: %d files encoded, %d from the cache %s", self.name, prepared.encoded,
+                     prepared.cached, prepared.folder)
+            self.prepared = prepared
+        return self.prepared
+
+    def windows(self) -> torch.Tensor | Windows:
+        """The training windows, shape=(N, C, H, W) (:func:`training_windows`)."""
+        return training_windows(self, self.data, self.name)
+
+    def pieces(self) -> Iterator[np.ndarray]:
+        """The training pieces' frames, one at a time (:func:`cached_pieces`)."""
+        return cached_pieces(self, f"{self.name}: indexing the pieces")
 
 
 def chosen_files(files: list[Path], cfg: DataConfig, seed: int) -> list[Path]:
@@ -147,18 +175,14 @@ def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str,
         if not readable:
             raise none_readable(where, train, skipped)
         codec.fit(readable)
-    return DomainData(codec, train, heldout, skipped, twins)
+    return DomainData(codec, train, heldout, skipped, twins, data, where)
 
 
 def training_windows(domain: DomainData, data: DataConfig, desc: str) -> torch.Tensor | Windows:
     """The side's training windows, shape=(N, C, H, W), with augmentation and offsets, from the
     shard cache (files it lacks are encoded first, in ``data.workers`` processes): one tensor
     when they fit in ``data.in_memory_mb``, else :class:`Windows` that reads them at batch time."""
-    prepared = prepare_files(domain.codec, domain.train, domain.skipped, data.workers, desc)
-    if not prepared.entries:
-        raise none_readable(desc, domain.train, domain.skipped)
-    log.info("%s: %d files encoded, %d from the cache %s", desc, prepared.encoded,
-             prepared.cached, prepared.folder)
+    prepared = domain.prepare()
     length = domain.codec.layout.window_length
     short = sum(entry.shape[0] < length for entry in prepared.entries.values())
     if short:
@@ -173,13 +197,11 @@ def training_windows(domain: DomainData, data: DataConfig, desc: str) -> torch.T
     return windows
 
 
-def cached_pieces(domain: DomainData, data: DataConfig, desc: str) -> Iterator[np.ndarray]:
-    """The side's training pieces' frames, one at a time, from the shard cache (files it lacks
-    are encoded first, in ``data.workers`` processes), so that a library of thousands of pieces
-    is built from encoded shards without holding every piece's frames at once."""
-    prepared = prepare_files(domain.codec, domain.train, domain.skipped, data.workers, desc)
-    if not prepared.entries:
-        raise none_readable(desc, domain.train, domain.skipped)
+def cached_pieces(domain: DomainData, desc: str) -> Iterator[np.ndarray]:
+    """The side's training pieces' frames, one at a time, from the shard cache (what it lacks
+    encoded first), so that a library of thousands of pieces is built from encoded shards
+    without holding every piece's frames at once."""
+    prepared = domain.prepare()
     for entry in tqdm(list(prepared.entries.values()), desc=desc, unit="piece", leave=False):
         yield prepared.reader.rows(entry)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import time
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -16,13 +15,7 @@ import yaml
 from seqimg import distributed
 from seqimg.checkpoint import CheckpointInfo
 from seqimg.codecs.capabilities import Fitted, able
-from seqimg.data import (
-    DomainData,
-    cached_pieces,
-    check_folders,
-    prepare_side,
-    training_windows,
-)
+from seqimg.data import DomainData, check_folders, prepare_side
 from seqimg.distributed import resolve_device
 from seqimg.errors import SeqimgError
 from seqimg.io import check_writable, write_text
@@ -60,6 +53,25 @@ def check_out_dir(out: Path, resume: bool) -> Path:
     return checkpoint
 
 
+def record_split(out: Path, source: DomainData, target: DomainData, windows: dict) -> None:
+    """``split.json``: each side's training and held-out files, its held-out twins and, once
+    the loop has built them, its training windows."""
+    write_split(out, {"source": (source.train, source.heldout),
+                      "target": (target.train, target.heldout)},
+                windows, {"source": source.twins, "target": target.twins})
+
+
+def training_windows_of(source: DomainData, target: DomainData, world: distributed.World,
+                        device: torch.device) -> tuple:
+    """Both sides' training windows, and a line in the log that says how many."""
+    windows = source.windows(), target.windows()
+    shapes = (source.codec.layout.image_shape, target.codec.layout.image_shape)
+    shape = str(shapes[0]) if shapes[0] == shapes[1] else f"{shapes[0]} -> {shapes[1]}"
+    log.info("training on %d source and %d target windows of shape %s, device %s, %d "
+             "process(es)", *map(len, windows), shape, device, world.size)
+    return windows
+
+
 def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
         resume: bool = False, progress: bool = True) -> Path:
     """The whole job of a recipe; returns the run folder. A bad recipe or an unusable domain
@@ -87,32 +99,27 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
                           listed.get("target"))
     if not world.main:
         world.barrier()  # rank 0 encodes what the cache lacks; the others then read it
-    src_images = training_windows(source, recipe.data, "source")
-    tgt_images = training_windows(target, recipe.data, "target")
+    for side in (source, target):
+        side.prepare()  # every training file read once, and a side with none readable refused
     if world.main:
         world.barrier()
-    shapes = (source.codec.layout.image_shape, target.codec.layout.image_shape)
-    shape = str(shapes[0]) if shapes[0] == shapes[1] else f"{shapes[0]} -> {shapes[1]}"
-    log.info("training on %d source and %d target windows of shape %s, device %s, %d "
-             "process(es)", len(src_images), len(tgt_images), shape, device, world.size)
-    if world.main:
         write_text(RunFolder(out).make().config,
                    yaml.safe_dump(recipe_dict(recipe), sort_keys=False))
-        write_split(out, {"source": (source.train, source.heldout),
-                          "target": (target.train, target.heldout)},
-                    {"source": len(src_images), "target": len(tgt_images)},
-                    {"source": source.twins, "target": target.twins})
+        record_split(out, source, target, {})
 
     method = make_method(recipe, source.codec, target.codec)
-    if method.takes_target_pieces:
-        started = time.perf_counter()
-        method.fit_pieces(cached_pieces(target, recipe.data, "target: indexing the pieces"))
-        log.info("target: the training pieces indexed in %.1f s", time.perf_counter() - started)
-    trainer = Trainer(method, src_images, tgt_images, recipe.train, device, recipe.seed,
+    trainer = Trainer(method, None, None, recipe.train, device, recipe.seed,
                       checkpoint_info(recipe, source, target), world)
-    if resume and checkpoint.exists():
-        trainer.load(checkpoint)
-    trainer.fit(checkpoint, progress=progress)
+
+    def windows() -> tuple:
+        built = training_windows_of(source, target, world, device)
+        if world.main:
+            record_split(out, source, target, {"source": len(built[0]),
+                                               "target": len(built[1])})
+        return built
+
+    trainer.fit_method(source, target, windows, checkpoint, progress,
+                       checkpoint if resume else None)
     distributed.stop(world)
     if not world.main:
         return out

@@ -5,6 +5,7 @@ updates it is the method's (:class:`~seqimg.methods.base.TransferMethod`)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from seqimg import checkpoint
 from seqimg.distributed import World
 from seqimg.errors import Interrupted, SeqimgError
 from seqimg.interrupt import interrupt_between_steps
-from seqimg.methods.base import StepContext, TransferMethod
+from seqimg.methods.base import StepContext, TrainingSide, TransferMethod
 from seqimg.settings import TrainConfig
 
 
@@ -35,18 +36,23 @@ class Trainer:
         self.method, self.cfg, self.device, self.world = method.to(device), train, device, world
         world.share_weights(self.method)
         method.setup(device)
-        on_device = device.type == "cuda"  # small corpora (tensors) live on the GPU whole
-        self.source, self.target = [x.to(device) if on_device and torch.is_tensor(x) else x
-                                    for x in (source, target)]
+        self.use_windows(source, target)
         self.info = info
         self.rng = torch.Generator().manual_seed(seed)
         self.step = 0
         self.history: list[dict] = []
         self.autocast = device.type == "cuda" and train.amp
 
+    def use_windows(self, source, target) -> None:
+        """Draw batches from these source and target windows (None until a loop needs them);
+        small corpora (tensors) live on the GPU whole."""
+        on_device = self.device.type == "cuda"
+        self.source, self.target = [x.to(self.device) if on_device and torch.is_tensor(x) else x
+                                    for x in (source, target)]
+
     @property
     def total_steps(self) -> int:
-        return self.method.pretrain_steps + (self.cfg.steps if self.method.trains else 0)
+        return self.method.pretrain_steps + self.cfg.steps
 
     def batch(self, images) -> torch.Tensor:
         """This process's slice of a batch drawn with the run's generator."""
@@ -105,9 +111,26 @@ class Trainer:
                 if save:
                     self.save(checkpoint)
                 bar.update(1)
-        if checkpoint and not checkpoint.exists():  # a method with nothing to train (steps 0)
+        if checkpoint and not checkpoint.exists():  # train.steps 0
             self.save(checkpoint)
         return self.history
+
+    def fit_method(self, source: TrainingSide, target: TrainingSide,
+                   windows: Callable[[], tuple], checkpoint: Path | None = None,
+                   progress: bool = True, resume_from: Path | None = None) -> None:
+        """The method's own :meth:`~seqimg.methods.base.TransferMethod.fit` with this loop as
+        its training loop: ``windows()`` (both sides' windows) is called only when the method
+        runs the loop, which continues from ``resume_from`` where it exists; a method fitted
+        without the loop is saved as it is."""
+        def loop() -> None:
+            self.use_windows(*windows())
+            if resume_from is not None and resume_from.exists():
+                self.load(resume_from)
+            self.fit(checkpoint, progress=progress)
+
+        self.method.fit(source, target, loop)
+        if checkpoint and not checkpoint.exists():
+            self.save(checkpoint)
 
     def state(self) -> dict:
         """Everything needed to continue exactly."""

@@ -9,9 +9,9 @@ registered by name in the ``seqimg.methods`` entry point group; a recipe picks i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -19,6 +19,16 @@ from torch import nn
 
 from seqimg.codecs.base import SequenceCodec
 from seqimg.distributed import World
+
+
+class TrainingSide(Protocol):
+    """What :meth:`TransferMethod.fit` may ask of one side of a run: its codec and its training
+    pieces' frames, read one at a time when asked (:class:`seqimg.data.DomainData`)."""
+
+    codec: SequenceCodec
+
+    def pieces(self) -> Iterator[np.ndarray]:
+        """The side's training pieces' frames, shape=(T, F) each."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +81,9 @@ class TransferMethod(nn.Module):
     A method chooses how much of a piece it sees: one that works on windows implements
     :meth:`transfer` and gets the cutting, folding and stitching of a whole piece from the
     default :meth:`transfer_piece`; one that needs the whole piece at once (a choice over all
-    its bars) overrides :meth:`transfer_piece` itself. ``takes_target_pieces`` methods are
-    given the target's real training pieces (:meth:`fit_pieces`) before training.
+    its bars) overrides :meth:`transfer_piece` itself. A method learns in :meth:`fit`: by
+    default the training loop over both sides' windows; one that indexes real pieces instead
+    (the donors) overrides it and never asks for windows.
 
     ``needs`` lists codec capabilities (classes such as
     :class:`~seqimg.codecs.capabilities.NoteCodec`) that both codecs must have; a recipe that
@@ -85,11 +96,6 @@ class TransferMethod(nn.Module):
     # settings of config_class that only transfer reads: they may change after training
     # (seqimg transfer --set method.NAME=VALUE)
     transfer_settings: tuple[str, ...] = ()
-    # whether seqimg run hands the method the target's training pieces (fit_pieces)
-    takes_target_pieces: bool = False
-    # False for a method with nothing to train by steps (it only indexes pieces): the loop
-    # then runs none of train.steps and writes the checkpoint at once
-    trains: bool = True
     # True for a method whose outputs are made of the target's real training material: its
     # model card says so, beside the report's copying measures
     copies_target: bool = False
@@ -152,9 +158,12 @@ class TransferMethod(nn.Module):
         images = self.source_codec.layout.frames_to_images(frames)
         return self.target_codec.decode_frames(self.transfer_windows(images), len(frames))
 
-    def fit_pieces(self, target: Iterable[np.ndarray]) -> None:
-        """Learn from the target's real training pieces, each shape=(T, F'), given one at a
-        time, before training (only called when ``takes_target_pieces``)."""
+    def fit(self, source: TrainingSide, target: TrainingSide, loop: Callable[[], None]) -> None:
+        """Learn from the two sides' training data. By default ``loop()``: the training loop,
+        which builds both sides' windows and calls :meth:`step` for ``train.steps``; a method
+        that learns otherwise overrides this and reads what it needs of the sides (e.g.
+        ``target.pieces()``), and the run saves it as it is."""
+        loop()
 
     # --- optional capabilities: asked for, never assumed ---------------------------------
     def content_code(self, images: torch.Tensor, source: bool) -> torch.Tensor | None:

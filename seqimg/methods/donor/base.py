@@ -4,12 +4,17 @@ on whole pieces."""
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 
 import numpy as np
 import torch
 
-from seqimg.methods.base import TransferMethod
+from seqimg.methods.base import TrainingSide, TransferMethod
+
+log = logging.getLogger(__name__)
 
 
 class ArrayRecord:
@@ -29,10 +34,20 @@ class DonorBase(TransferMethod):
     """A method whose outputs are made of real target material chosen for a whole piece.
     Subclasses set ``library_class`` and build ``self.library`` in :meth:`fit_pieces`."""
 
-    takes_target_pieces = True
-    trains = False
     copies_target = True
     library_class: type
+
+    def fit(self, source: TrainingSide, target: TrainingSide, loop: Callable[[], None]) -> None:
+        """Index the target's training pieces; nothing is trained by steps, so no window is
+        built and the loop is not run."""
+        started = time.perf_counter()
+        self.fit_pieces(target.pieces())
+        log.info("target: the training pieces indexed in %.1f s", time.perf_counter() - started)
+
+    def fit_pieces(self, target: Iterable[np.ndarray]) -> None:
+        """Build ``self.library`` from the target's real training pieces, each shape=(T, F'),
+        given one at a time."""
+        raise NotImplementedError
 
     def get_extra_state(self) -> dict:
         return self.library.state()
