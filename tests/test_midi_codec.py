@@ -182,6 +182,20 @@ def test_config_errors_name_the_key():
         MidiCodec(encoding="voices", transpose=2)
 
 
+@pytest.mark.parametrize("encoding", ["pitch-channels", "pitch-levels", "voices", "parts"])
+def test_a_methods_note_outside_the_range_moves_an_octave_not_away(encoding):
+    """Notes a method writes below or above the range (a donor bar transposed under the bass's
+    lowest pitch) come back an octave or two inside it, in every encoding."""
+    codec = MidiCodec(encoding=encoding, pitch_low=28, pitch_high=99)
+    written = np.array([[26, 0, 4], [40, 4, 8], [101, 8, 12]], dtype=np.int64)
+    assert codec.notes(codec.frames_from_notes(written, 12)).tolist() == [
+        [38, 0, 4], [40, 4, 8], [89, 8, 12]]
+    if encoding == "parts":
+        in_parts = np.column_stack([written, [2, 2, 0]])
+        back = codec.notes_in_parts(codec.frames_from_notes_in_parts(in_parts, 12))
+        assert sorted(back[:, 0].tolist()) == [38, 40, 89]
+
+
 def test_a_written_voices_model_with_transpose_still_loads():
     """Before the voices encoding refused ``transpose``, a checkpoint could hold it; it never
     transposed anything, so a written recipe reads it as 0 while a user's is refused."""

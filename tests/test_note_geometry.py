@@ -7,6 +7,7 @@ from seqimg.codecs.note_geometry import (
     highest_onsets,
     highest_sounding,
     nearest_shift,
+    octaves_into,
     rooted_bars,
     top_voice,
     top_voice_notes,
@@ -72,3 +73,9 @@ def test_highest_onsets_pick_the_top_note_of_each_onset_in_time_order():
     piece = notes((60, 4, 6), (55, 0, 2), (67, 0, 1), (59, 4, 5))
     assert highest_onsets(piece).tolist() == [2, 0]
     assert highest_onsets(notes()).tolist() == []
+
+
+def test_octaves_into_moves_outside_pitches_by_whole_octaves():
+    pitches = np.array([26, 28, 99, 100, 113, 3])
+    assert octaves_into(pitches, 28, 99).tolist() == [38, 28, 99, 88, 89, 39]
+    assert octaves_into(np.array([20, 30]), 24, 27).tolist() == [24, 27]  # a narrow range clips

@@ -170,7 +170,7 @@ class MidiCodec(SequenceCodec, NoteCodec, Measured, Viewed, Drawn, Augmented, Gr
 
     def frames_from_notes(self, notes: np.ndarray, length: int) -> np.ndarray:
         """Invert :meth:`notes`: notes, shape=(n, 3), to frames, shape=(length, F), in this
-        codec's encoding (pitches outside the range dropped, no drum hits)."""
+        codec's encoding (pitches outside the range moved into it by octaves, no drum hits)."""
         return self.encoding.encode(notes, length)
 
     def notes_in_parts(self, frames: np.ndarray) -> np.ndarray:
@@ -180,8 +180,9 @@ class MidiCodec(SequenceCodec, NoteCodec, Measured, Viewed, Drawn, Augmented, Gr
         return self.encoding.notes_in_parts(frames)
 
     def frames_from_notes_in_parts(self, notes: np.ndarray, length: int) -> np.ndarray:
-        """Invert :meth:`notes_in_parts` (pitches outside the range and drum sounds of no
-        group dropped; without parts the parts merged and the drums dropped)."""
+        """Invert :meth:`notes_in_parts` (pitches outside the range moved into it by octaves,
+        drum sounds of no group dropped; without parts the parts merged and the drums
+        dropped)."""
         return self.encoding.frames_from_notes_in_parts(notes, length)
 
     def from_frames(self, frames: np.ndarray):

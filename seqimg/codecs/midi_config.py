@@ -21,7 +21,9 @@ class MidiConfig(CodecConfig):
                       "parts"] = "pitch-channels"
     steps_per_beat: int = 4  # grid steps per quarter note, whatever the meter (4: sixteenths)
     seconds_per_step: float | None = None  # a fixed rate instead of the quarter-note grid
-    pitch_low: int = 24  # lowest MIDI pitch kept (notes outside the range are dropped)
+    # lowest MIDI pitch kept (a file's notes outside the range are dropped, a method's moved
+    # into it by octaves)
+    pitch_low: int = 24
     pitch_high: int = 107  # highest MIDI pitch kept
     drums: Literal["drop", "feature"] = "drop"  # or one drum-onset feature
     transpose: int = 0  # training copies transposed by up to this many semitones each way

@@ -28,6 +28,7 @@ from seqimg.codecs.midi_parts import (
     part_programs,
 )
 from seqimg.codecs.midi_write import set_part_programs, write_parts_score, write_score
+from seqimg.codecs.note_geometry import octaves_into
 from seqimg.codecs.part_measures import part_statistics
 
 if TYPE_CHECKING:
@@ -62,8 +63,17 @@ class NoteEncoding:
         return self.levels == (-1.0, 0.0, 1.0)
 
     def inside(self, pitches: np.ndarray) -> np.ndarray:
-        """Which of ``pitches`` lie in the codec's range (the others are dropped)."""
+        """Which of ``pitches`` lie in the codec's range (a file's others are dropped)."""
         return (pitches >= self.config.pitch_low) & (pitches <= self.config.pitch_high)
+
+    def into_range(self, notes: np.ndarray) -> np.ndarray:
+        """Notes written by a method or a control, shape=(n, k), each pitch outside the range
+        moved by octaves into it (:func:`~seqimg.codecs.note_geometry.octaves_into`): a donor
+        bar transposed below the bass's lowest pitch plays an octave up instead of falling
+        silent. A file's notes outside the range never get here (``grid_notes`` drops them)."""
+        moved = notes.copy()
+        moved[:, 0] = octaves_into(notes[:, 0], self.config.pitch_low, self.config.pitch_high)
+        return moved
 
     def image_layout(self, pad_value: float) -> Layout | None:
         """How frames become images when not the codec's fold (None: the fold)."""
@@ -72,9 +82,10 @@ class NoteEncoding:
     def encode(self, notes: np.ndarray, length: int, drum_steps: np.ndarray | None = None
                ) -> np.ndarray:
         """Notes, shape=(n, 3), to frames, shape=(length, n_features): pitches outside the
-        range dropped, the drum feature (with ``drums: feature``) hit at ``drum_steps``."""
+        range moved into it by octaves, the drum feature (with ``drums: feature``) hit at
+        ``drum_steps``."""
         c = self.config
-        frames = self.note_frames(notes[self.inside(notes[:, 0])], length)
+        frames = self.note_frames(self.into_range(notes), length)
         if c.drums == "feature":
             hits = np.zeros(length, dtype=bool)
             hits[() if drum_steps is None else drum_steps] = True
@@ -230,7 +241,7 @@ class Parts(NoteEncoding):
                ) -> np.ndarray:
         """Notes without parts: the bass below ``bass_split``, the rest the rhythm part (no
         drum hits: those need their sounds, :meth:`frames_from_notes_in_parts`)."""
-        keep = notes[self.inside(notes[:, 0])]
+        keep = self.into_range(notes)
         parts = np.where(keep[:, 0] < self.config.bass_split, BASS, RHYTHM)
         return self.parts.encode(keep, parts, np.zeros(0, np.int64), np.zeros(0, np.int64),
                                  length)
@@ -309,9 +320,9 @@ class Parts(NoteEncoding):
         return np.concatenate([*pitched, drums]).astype(np.int64).reshape(-1, 4)
 
     def frames_from_notes_in_parts(self, notes: np.ndarray, length: int) -> np.ndarray:
-        """Invert :meth:`notes_in_parts` (pitches outside the range and drum sounds of no
-        group dropped)."""
-        pitched = notes[(notes[:, 3] != DRUM_PART) & self.inside(notes[:, 0])]
+        """Invert :meth:`notes_in_parts` (pitches outside the range moved into it by octaves,
+        drum sounds of no group dropped)."""
+        pitched = self.into_range(notes[notes[:, 3] != DRUM_PART])
         drums = notes[(notes[:, 3] == DRUM_PART) & np.isin(notes[:, 0], list(DRUM_GROUP_OF))
                       & (notes[:, 1] < length)]
         groups = np.array([DRUM_GROUP_OF[int(p)] for p in drums[:, 0]], dtype=np.int64)

@@ -26,6 +26,15 @@ def nearest_shift(to, start):
     return (to - start + 6) % CLASSES - 6
 
 
+def octaves_into(pitches: np.ndarray, low: int, high: int) -> np.ndarray:
+    """Pitches moved by whole octaves into ``low..high`` (those inside stay): a note that a
+    transposition pushed out of a codec's range is kept an octave away, not dropped. A pitch no
+    octave of which lies in a range narrower than an octave takes the range's nearest end."""
+    up = np.where(pitches < low, pitches + 12 * -(-(low - pitches) // 12), pitches)
+    moved = np.where(up > high, up - 12 * -(-(up - high) // 12), up)
+    return np.where((moved >= low) & (moved <= high), moved, np.clip(pitches, low, high))
+
+
 def bar_shape(notes: np.ndarray, start: int, bar: int) -> np.ndarray:
     """The notes, shape=(n, 3), sounding in the bar from ``start``, cut to it, timed from its
     first step and sorted (pitch, start, end): equal bars give equal arrays."""
