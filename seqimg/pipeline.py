@@ -12,13 +12,14 @@ import numpy as np
 
 from seqimg import checkpoint
 from seqimg.codecs.base import SequenceCodec
-from seqimg.codecs.capabilities import Fitted, able
+from seqimg.codecs.capabilities import Drawn, Fitted, Measured, able
 from seqimg.data import codec_for, read_each
 from seqimg.errors import BadSetting, SeqimgError
 from seqimg.io import piece_names
 from seqimg.methods import is_transfer_setting, make_method
 from seqimg.methods.base import TransferMethod
 from seqimg.recipe import Recipe, build_recipe
+from seqimg.runfiles import ShowPlaces
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class PieceTransfer:
     target: SequenceCodec
     history: list = field(default_factory=list)  # training log, when loaded from a checkpoint
     processes: int = 1  # how many processes trained it (torchrun's world size)
+    window: int = 64  # steps of the windows content is measured over (the recipe's evaluation)
 
     @property
     def cross(self) -> bool:
@@ -57,6 +59,32 @@ class PieceTransfer:
             log.warning("%s: the transfer holds nothing (no notes, or a constant series)", out)
         self.target.save_frames(made, out, timing)
         return made
+
+    def show(self, before: np.ndarray, after: np.ndarray, title: str, places: ShowPlaces,
+             render: bool = True, measure: bool = False) -> dict:
+        """One carried piece shown the same way wherever it is (the report's examples, the
+        page): drawn by the target codec beside its input (each side by its own codec for a
+        cross-codec pair), input and output rendered to listen to where their codecs can
+        (``render``), and with ``measure`` how much of the input the output keeps (the target
+        codec's content similarities over :attr:`window` steps; not across codecs). Returns the
+        paths written (``picture``, ``input_picture``, ``audio``: by label) and ``kept``."""
+        source, target = able(self.source, Drawn), able(self.target, Drawn)
+        shown: dict = {"picture": places.picture}
+        if self.cross:
+            source.draw_piece(None, before, f"{title}: input", places.input_picture)
+            target.draw_piece(None, after, f"{title}: transferred", places.picture)
+            shown["input_picture"] = places.input_picture
+        else:
+            target.draw_piece(before, after, title, places.picture)
+        if render:
+            renders = (("input", source, before, places.input_audio),
+                       ("transferred", target, after, places.output_audio))
+            shown["audio"] = {label: path for label, codec, frames, path in renders
+                              if codec.render_audio(frames, path)}
+        if measure and not self.cross:
+            shown["kept"] = able(self.target, Measured).content_similarity(before, after,
+                                                                           self.window)
+        return shown
 
     def file(self, path: Path, out: Path) -> Path:
         """The piece in ``path`` carried over and written to ``out`` in the input's timing."""
@@ -134,7 +162,7 @@ def load_transfer(path: Path, overrides: list[str] | None = None) -> PieceTransf
     method.load_state_dict(loaded.state["weights"])
     method.eval()
     return PieceTransfer(method, source, target, loaded.state["history"],
-                         loaded.state.get("world_size", 1))
+                         loaded.state.get("world_size", 1), recipe.evaluate.window)
 
 
 def output_paths(files: list, codec: SequenceCodec, out_dir: Path) -> dict[Path, Path]:

@@ -125,7 +125,7 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
         return out
 
     pair = PieceTransfer(trainer.method.eval(), source.codec, target.codec, trainer.history,
-                         world.size)
+                         world.size, recipe.evaluate.window)
     log.info("transferring %s", plural(len(source.heldout), "held-out piece"))
     skipped = pair.files(source.heldout, RunFolder(out).transferred)
     write_skips(out, {"source": {**source.skipped, **skipped}, "target": target.skipped})

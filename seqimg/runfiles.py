@@ -29,6 +29,18 @@ def figure(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class ShowPlaces:
+    """Where a shown piece's files go: its picture (input beside output, or for a cross-codec
+    pair the output alone), the input's own picture (cross-codec pairs only) and the renders of
+    input and output."""
+
+    picture: Path
+    input_picture: Path
+    input_audio: Path
+    output_audio: Path
+
+
+@dataclass(frozen=True)
 class RunFolder:
     """The paths of one run folder, by what they hold."""
 
@@ -64,6 +76,12 @@ class RunFolder:
     def report(self, suffix: str) -> Path:
         """``report.json``, ``report.md`` or ``report.html`` (``suffix`` without the dot)."""
         return self.root / f"{REPORT}.{suffix}"
+
+    def example(self, stem: str) -> ShowPlaces:
+        """Where the report's example piece ``stem`` is drawn and rendered."""
+        return ShowPlaces(*(self.root / figure(name) for name in (
+            f"piece_{stem}.png", f"piece_{stem}.input.png", f"{stem}.input.wav",
+            f"{stem}.transferred.wav")))
 
     def make(self) -> RunFolder:
         """Create the folders a run writes into."""

@@ -30,15 +30,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from seqimg.codecs.capabilities import Drawn, Measured, able
 from seqimg.errors import BadSetting, SeqimgError, one_line
+from seqimg.runfiles import ShowPlaces
 
 EXAMPLES = Path(__file__).parent / "examples"  # a few Bach chorales, bundled
 MAX_UPLOAD = 5 * 1024 * 1024
 KEPT_RESULTS = 20  # result folders the page can still fetch from; older ones are removed
 MEDIA_TYPES = {".mid": "audio/midi", ".midi": "audio/midi", ".csv": "text/csv",
                ".wav": "audio/wav", ".flac": "audio/flac"}  # by the file written; else bytes
-RESULT_NAME = re.compile(r"(transferred\.[a-z0-9]+|rolls\.png|input\.wav)")
+RESULT_NAME = re.compile(r"(transferred\.[a-z0-9]+|(input_)?rolls\.png|input\.wav)")
 NOT_SETTINGS = ("file", "example", "model")  # every other form field is a method setting
 ALIASES = {"seed": "sample_seed"}  # form fields the API took before it named settings by name
 
@@ -146,13 +146,15 @@ def transfer(pair, source: Path, folder: Path, draw: bool) -> dict:
     out = pair.carry(frames, timing, folder / written)
     made = {"file": written}
     if draw:
-        made["rolls"] = able(pair.target, Drawn).draw_piece(frames if not pair.cross else None, out,
-                                               "your piece", folder / "rolls.png").name
-        made["audio"] = {label: f"{label}.wav" for label, codec, f in
-                         (("input", pair.source, frames), ("transferred", pair.target, out))
-                         if able(codec, Drawn).render_audio(f, folder / f"{label}.wav")}
-        if not pair.cross:
-            made["kept"] = able(pair.target, Measured).content_similarity(frames, out, 64)
+        places = ShowPlaces(*(folder / name for name in (
+            "rolls.png", "input_rolls.png", "input.wav", "transferred.wav")))
+        shown = pair.show(frames, out, "your piece", places, measure=True)
+        made["rolls"] = shown["picture"].name
+        if "input_picture" in shown:
+            made["input_rolls"] = shown["input_picture"].name
+        made["audio"] = {label: path.name for label, path in shown["audio"].items()}
+        if "kept" in shown:
+            made["kept"] = shown["kept"]
     return made
 
 
@@ -315,6 +317,7 @@ fluidsynth or its General MIDI soundfont is not installed (apt-get install fluid
 fluid-soundfont-gm); the file still opens in any player, DAW or spreadsheet.</p>
 <p><a id="download" download>Download the transferred file</a></p>
 <h2>Look</h2><img id="rolls" alt="the input and the transfer drawn by the model's codec">
+<img id="input-rolls" alt="the input drawn by its own codec" hidden>
 <h2>What was kept</h2><p id="kept"></p>
 </div>
 <script>
@@ -339,6 +342,9 @@ form.addEventListener("submit", async (event) => {{
   document.getElementById("download").href = base + data.file;
   document.getElementById("download").download = data.file;
   document.getElementById("rolls").src = base + data.rolls;
+  const inputRolls = document.getElementById("input-rolls");
+  inputRolls.hidden = !data.input_rolls;
+  inputRolls.src = data.input_rolls ? base + data.input_rolls : "";
   const audio = data.audio || {{}};
   document.getElementById("input-audio").src = audio.input ? base + audio.input : "";
   document.getElementById("output-audio").src = audio.transferred ? base + audio.transferred : "";

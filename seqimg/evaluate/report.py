@@ -10,7 +10,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from seqimg.codecs.capabilities import Drawn, able
 from seqimg.evaluate.result import Report  # noqa: E402
 from seqimg.evaluate.tables import (  # noqa: E402
     COPYING_MEANING,
@@ -76,8 +75,8 @@ def metric_bars(report: Report, path: Path) -> None:
 
 def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> list[str]:
     """Write the figures (and WAV renders, where the codec can) and return their paths
-    relative to the run; pictures and renders of the example pieces come from the target
-    codec's hooks."""
+    relative to the run; the example pieces are shown as the page shows a piece
+    (:meth:`~seqimg.pipeline.PieceTransfer.show`)."""
     RunFolder(run_dir).figures.mkdir(exist_ok=True)
     made = []
     if pair.history:
@@ -86,30 +85,17 @@ def figures(run_dir: Path, report: Report, recipe, pair, inputs, outputs) -> lis
     metric_bars(report, run_dir / figure("metrics.png"))
     made.append(figure("metrics.png"))
     stems = [s for s in example_stems(report, recipe.evaluate.examples) if s in inputs.frames]
-    cross = pair.cross
     if stems:
         first = pair.source.layout.frames_to_images(inputs.frames[stems[0]])[:1]
         save_windows_png([first[0], pair.method.transfer_windows(first)[0]],
                          run_dir / figure("fold_before_after.png"), max_windows=2,
                          labels=(f"{stems[0]}: first window", "through G"))
         made.append(figure("fold_before_after.png"))
-    source, target = able(pair.source, Drawn), able(pair.target, Drawn)
     for stem in tqdm(stems, desc="drawing examples", unit="piece", leave=False):
-        before, after = inputs.frames[stem], outputs.frames[stem]
-        if cross:  # each side drawn and rendered by its own codec
-            source.draw_piece(None, before, f"{stem}: input",
-                              run_dir / figure(f"piece_{stem}.input.png"))
-            target.draw_piece(None, after, f"{stem}: transferred",
-                              run_dir / figure(f"piece_{stem}.png"))
-            made += [figure(f"piece_{stem}.input.png"), figure(f"piece_{stem}.png")]
-        else:
-            target.draw_piece(before, after, stem, run_dir / figure(f"piece_{stem}.png"))
-            made.append(figure(f"piece_{stem}.png"))
-        if recipe.evaluate.render_audio:
-            for label, codec, frames in (("input", source if cross else target, before),
-                                         ("transferred", target, after)):
-                if codec.render_audio(frames, run_dir / figure(f"{stem}.{label}.wav")):
-                    made.append(figure(f"{stem}.{label}.wav"))
+        shown = pair.show(inputs.frames[stem], outputs.frames[stem], stem,
+                          RunFolder(run_dir).example(stem), render=recipe.evaluate.render_audio)
+        written = [shown.get("input_picture"), shown["picture"], *shown.get("audio", {}).values()]
+        made += [figure(path.name) for path in written if path is not None]
     return made
 
 
