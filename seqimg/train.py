@@ -121,15 +121,19 @@ class Trainer:
         """The method's own :meth:`~seqimg.methods.base.TransferMethod.fit` with this loop as
         its training loop: ``windows()`` (both sides' windows) is called only when the method
         runs the loop, which continues from ``resume_from`` where it exists; a method fitted
-        without the loop is saved as it is."""
+        without the loop is saved as it is, over any checkpoint there (fitted again on resume,
+        it is what the run then transfers with)."""
+        looped = []
+
         def loop() -> None:
+            looped.append(True)
             self.use_windows(*windows())
             if resume_from is not None and resume_from.exists():
                 self.load(resume_from)
             self.fit(checkpoint, progress=progress)
 
         self.method.fit(source, target, loop)
-        if checkpoint and not checkpoint.exists():
+        if checkpoint and not looped:
             self.save(checkpoint)
 
     def state(self) -> dict:

@@ -280,3 +280,28 @@ def test_a_doubled_melody_sounds_its_line_and_the_line_an_octave_below():
     source = np.concatenate([riff(), notes((76, 0, 8), (74, 8, 16))])
     out = c.notes(method.transfer_piece(c.frames_from_notes(source, 16)))
     assert {(76, 0, 8), (64, 0, 8), (74, 8, 16), (62, 8, 16)} <= set(map(tuple, out))
+
+
+def test_a_resumed_donor_run_saves_the_library_it_indexed_again(tmp_path):
+    """A donor fitted without the loop is saved over a checkpoint already there: resumed on
+    other pieces, the checkpoint holds the library the run then transfers with."""
+    import torch
+
+    from seqimg.settings import TrainConfig
+    from seqimg.testing import SideInMemory
+    from seqimg.train import Trainer
+
+    c = codec()
+    checkpoint = tmp_path / "last.pt"
+
+    def fitted(library: list) -> Trainer:
+        trainer = Trainer(DonorMethod(c, c, DonorConfig()), None, None, TrainConfig(steps=0),
+                          torch.device("cpu"), seed=0)
+        trainer.fit_method(SideInMemory(c, []), SideInMemory(c, library), lambda: None,
+                           checkpoint, progress=False, resume_from=checkpoint)
+        return trainer
+
+    fitted([c.frames_from_notes(riff(), 16)])
+    other = fitted([c.frames_from_notes(riff() + [2, 0, 0], 16)] * 2)
+    saved = torch.load(checkpoint, weights_only=False)["weights"]["_extra_state"]
+    assert len(saved["pieces"]) == len(other.method.library.pieces) == 8
