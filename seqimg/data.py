@@ -60,12 +60,30 @@ class DomainData:
         return self.prepared
 
     def windows(self) -> torch.Tensor | Windows:
-        """The training windows, shape=(N, C, H, W) (:func:`training_windows`)."""
-        return training_windows(self, self.data, self.name)
+        """The training windows, shape=(N, C, H, W), with augmentation and offsets, from the
+        shard cache: one tensor when they fit in ``data.in_memory_mb``, else :class:`Windows`
+        that reads them at batch time."""
+        prepared = self.prepare()
+        length = self.codec.layout.window_length
+        short = sum(entry.shape[0] < length for entry in prepared.entries.values())
+        if short:
+            log.warning("%s: %s shorter than one window (%d steps), padded with %g after the "
+                        "end", self.name, plural(short, "training file"), length,
+                        self.codec.pad_value)
+        windows = Windows(self.codec, prepared, self.data.offsets)
+        if windows.nbytes <= self.data.in_memory_mb << 20:
+            return torch.from_numpy(windows.materialise())
+        log.info("%s: %d windows (%.1f GB) stream from the cache", self.name, len(windows),
+                 windows.nbytes / 1e9)
+        return windows
 
     def pieces(self) -> Iterator[np.ndarray]:
-        """The training pieces' frames, one at a time (:func:`cached_pieces`)."""
-        return cached_pieces(self, f"{self.name}: indexing the pieces")
+        """The training pieces' frames, one at a time, from the shard cache, so that a library
+        of thousands of pieces is built without holding every piece's frames at once."""
+        prepared = self.prepare()
+        for entry in tqdm(list(prepared.entries.values()), desc=f"{self.name}: indexing the "
+                          "pieces", unit="piece", leave=False):
+            yield prepared.reader.rows(entry)
 
 
 def chosen_files(files: list[Path], cfg: DataConfig, seed: int) -> list[Path]:
@@ -176,34 +194,6 @@ def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str,
             raise none_readable(where, train, skipped)
         codec.fit(readable)
     return DomainData(codec, train, heldout, skipped, twins, data, where)
-
-
-def training_windows(domain: DomainData, data: DataConfig, desc: str) -> torch.Tensor | Windows:
-    """The side's training windows, shape=(N, C, H, W), with augmentation and offsets, from the
-    shard cache (files it lacks are encoded first, in ``data.workers`` processes): one tensor
-    when they fit in ``data.in_memory_mb``, else :class:`Windows` that reads them at batch time."""
-    prepared = domain.prepare()
-    length = domain.codec.layout.window_length
-    short = sum(entry.shape[0] < length for entry in prepared.entries.values())
-    if short:
-        log.warning("%s: %s shorter than one window (%d steps), padded with %g after the end",
-                    desc, plural(short, "training file"), domain.codec.layout.window_length,
-                    domain.codec.pad_value)
-    windows = Windows(domain.codec, prepared, data.offsets)
-    if windows.nbytes <= data.in_memory_mb << 20:
-        return torch.from_numpy(windows.materialise())
-    log.info("%s: %d windows (%.1f GB) stream from the cache", desc, len(windows),
-             windows.nbytes / 1e9)
-    return windows
-
-
-def cached_pieces(domain: DomainData, desc: str) -> Iterator[np.ndarray]:
-    """The side's training pieces' frames, one at a time, from the shard cache (what it lacks
-    encoded first), so that a library of thousands of pieces is built from encoded shards
-    without holding every piece's frames at once."""
-    prepared = domain.prepare()
-    for entry in tqdm(list(prepared.entries.values()), desc=desc, unit="piece", leave=False):
-        yield prepared.reader.rows(entry)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from seqimg.codecs.audio import AudioCodec
 from seqimg.codecs.midi import MidiCodec
 from seqimg.codecs.notes import transpose_pitch_blocks
 from seqimg.codecs.timeseries import TimeseriesCodec
-from seqimg.data import codec_for, prepare_side, split_files, training_windows
+from seqimg.data import codec_for, prepare_side, split_files
 from seqimg.domains import domain_files
 from seqimg.domains.wad import read_lumps
 from seqimg.errors import SeqimgError
@@ -92,7 +92,7 @@ def test_corpus_with_bad_files_is_processed_with_them_counted(tmp_path):
                        "codec": {"name": "midi", "height": 4, "width": 4}}, "source")
     data = DataConfig(heldout_fraction=0.0)
     domain = prepare_side(side, data, 0, "source")
-    images = training_windows(domain, data, "source")
+    images = domain.windows()
     assert len(domain.skipped) == 2 and images.shape[1:] == (168, 4, 4)
     assert all("broken.mid" in k or "empty.mid" in k for k in domain.skipped)
 
@@ -145,8 +145,8 @@ def test_augmented_windows_multiply_training_data(tmp_path):
 
     plain = DataConfig(heldout_fraction=0.0)
     rich = DataConfig(heldout_fraction=0.0, offsets=2)
-    base = training_windows(prepare_side(side(0), plain, 0, "s"), plain, "s")
-    more = training_windows(prepare_side(side(1), rich, 0, "s"), rich, "s")
+    base = prepare_side(side(0), plain, 0, "s").windows()
+    more = prepare_side(side(1), rich, 0, "s").windows()
     assert len(more) > 3 * len(base)
 
 
