@@ -15,7 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from seqimg.codecs.capabilities import NoteCodec, needs
-from seqimg.codecs.note_geometry import nearest_shift, rooted_bars, top_voice_notes
+from seqimg.codecs.note_geometry import (
+    bar_shape,
+    nearest_shift,
+    rooted_bars,
+    top_voice_notes,
+)
 from seqimg.memo import KeptForLast
 
 POWER_CHORD = (0, 7, 12)
@@ -76,12 +81,9 @@ def retrieval(codec, frames: np.ndarray, target: list[np.ndarray]) -> np.ndarray
     library, views = retrieval_library(codec, target)
     if not library:
         return codec.frames_from_notes(np.zeros((0, 3), dtype=np.int64), length)
-    placed = []
+    placed = [np.zeros((0, 3), dtype=np.int64)]
     for start, root, view in rooted_bars(codec.notes(frames), length, bar, beat):
         notes, source_start, source_root, _ = library[int(((views - view) ** 2).sum(1).argmin())]
         shift = nearest_shift(root, source_root)
-        inside = notes[(notes[:, 1] < source_start + bar) & (notes[:, 2] > source_start)]
-        for pitch, begin, end in inside:
-            placed.append((pitch + shift, start + max(begin - source_start, 0),
-                           start + min(end - source_start, bar)))
-    return codec.frames_from_notes(np.asarray(placed, dtype=np.int64).reshape(-1, 3), length)
+        placed.append(bar_shape(notes, source_start, bar) + [shift, start, start])
+    return codec.frames_from_notes(np.concatenate(placed).astype(np.int64), length)
