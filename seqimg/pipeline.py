@@ -1,5 +1,6 @@
-"""The one path of a piece: file -> frames -> a trained method's piece-level transfer -> frames
--> file, with the input's timing kept. ``seqimg transfer``, ``seqimg run`` (and its sweeps),
+"""The one path of a piece: file -> a :class:`~seqimg.piece.Piece` (frames, or notes for a
+method that reads notes) -> a trained method's piece-level transfer -> file, with the input's
+timing kept. ``seqimg transfer``, ``seqimg run`` (and its sweeps),
 ``seqimg evaluate`` and ``seqimg serve`` all carry pieces through :class:`PieceTransfer`."""
 
 from __future__ import annotations
@@ -18,16 +19,11 @@ from seqimg.errors import BadSetting, SeqimgError
 from seqimg.io import piece_names
 from seqimg.methods import is_transfer_setting, make_method
 from seqimg.methods.base import TransferMethod
+from seqimg.piece import Piece
 from seqimg.recipe import Recipe, build_recipe
 from seqimg.runfiles import ShowPlaces
 
 log = logging.getLogger(__name__)
-
-
-def is_silent(frames: np.ndarray) -> bool:
-    """Whether frames, shape=(T, F), hold nothing that happens: no step differs from the
-    first (a MIDI piece without notes, a constant series)."""
-    return not len(frames) or bool((frames == frames[:1]).all())
 
 
 @dataclass
@@ -47,17 +43,31 @@ class PieceTransfer:
         """Whether source images differ in shape from target ones (a cross-codec pair)."""
         return self.source.layout.image_shape != self.target.layout.image_shape
 
+    def piece(self, piece: Piece) -> Piece:
+        """A whole source piece carried over to a target piece of its length and timing: its
+        notes through :meth:`TransferMethod.transfer_notes` for a method that reads notes,
+        else its frames through :meth:`TransferMethod.transfer_piece`."""
+        method = self.method.eval()
+        if method.reads == "notes":
+            return Piece.of_notes(self.target, method.transfer_notes(piece.notes, piece.length),
+                                  piece.length, piece.timing)
+        return Piece.of_frames(self.target, method.transfer_piece(piece.frames), piece.timing)
+
     def frames(self, frames: np.ndarray) -> np.ndarray:
         """Source frames of a whole piece, shape=(T, F), to target frames, shape=(T, F')."""
-        return self.method.eval().transfer_piece(frames)
+        return self.piece(Piece.of_frames(self.source, frames)).frames
 
-    def carry(self, frames: np.ndarray, timing: dict | None, out: Path) -> np.ndarray:
-        """A piece read as ``frames`` (with its ``timing``) carried over and written to
-        ``out``; returns the written frames. A silent result is logged, not only written."""
-        made = self.frames(frames)
-        if is_silent(made):
+    def read(self, path: Path) -> Piece:
+        """The source file ``path`` as the method reads it (frames, or notes)."""
+        return Piece.read(self.source, path, self.method.reads)
+
+    def carry(self, piece: Piece, out: Path) -> Piece:
+        """A source piece carried over and written to ``out``; returns the written piece. A
+        silent result is logged, not only written."""
+        made = self.piece(piece)
+        if made.silent:
             log.warning("%s: the transfer holds nothing (no notes, or a constant series)", out)
-        self.target.save_frames(made, out, timing)
+        made.write(out)
         return made
 
     def show(self, before: np.ndarray, after: np.ndarray, title: str, places: ShowPlaces,
@@ -88,7 +98,7 @@ class PieceTransfer:
 
     def file(self, path: Path, out: Path) -> Path:
         """The piece in ``path`` carried over and written to ``out`` in the input's timing."""
-        self.carry(*self.source.frames_and_timing(path), out)
+        self.carry(self.read(path), out)
         return out
 
     def files(self, files: list[Path], out_dir: Path) -> dict:

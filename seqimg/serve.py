@@ -139,16 +139,16 @@ def transfer(pair, source: Path, folder: Path, draw: bool) -> dict:
     """Transfer the file ``source`` into ``folder`` (the transferred file, and with ``draw``
     the pictures, the renders and what was kept); an unreadable file is a bad request."""
     try:
-        frames, timing = pair.source.frames_and_timing(source)
+        piece = pair.read(source)
     except SeqimgError as exc:
         raise BadRequest(f"file: {one_line(exc).split(': ', 1)[-1]}") from None
     written = f"transferred{pair.target.suffixes[0]}"
-    out = pair.carry(frames, timing, folder / written)
+    out = pair.carry(piece, folder / written)
     made = {"file": written}
     if draw:
         places = ShowPlaces(*(folder / name for name in (
             "rolls.png", "input_rolls.png", "input.wav", "transferred.wav")))
-        shown = pair.show(frames, out, "your piece", places, measure=True)
+        shown = pair.show(piece.frames, out.frames, "your piece", places, measure=True)
         made["rolls"] = shown["picture"].name
         if "input_picture" in shown:
             made["input_rolls"] = shown["input_picture"].name

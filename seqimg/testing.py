@@ -160,7 +160,8 @@ def check_history(history: list[dict], name: str, trains: bool, steps: int) -> N
 
 def check_piece_transfer(method, source, name: str) -> None:
     """A whole piece of two and a half windows, through ``transfer_piece``, keeps its length,
-    has the target's features and stays finite in [-1, 1]."""
+    has the target's features and stays finite in [-1, 1]; a method that reads notes gives the
+    same piece through ``transfer_notes``."""
     import torch
 
     length = source.layout.window_length * 5 // 2
@@ -173,6 +174,11 @@ def check_piece_transfer(method, source, name: str) -> None:
         f"not {expected}"
     assert np.isfinite(out).all() and np.abs(out).max() <= 1, (
         f"{name}: a piece's transfer leaves [-1, 1] or is not finite")
+    if method.reads == "notes":  # the notes path writes what the frames path writes
+        notes = method.transfer_notes(source.notes_in_parts(frames), length)
+        again = method.target_codec.frames_from_notes_in_parts(notes, length)
+        assert np.array_equal(again, out), (
+            f"{name}: reads notes, and its transfer_notes and transfer_piece disagree")
 
 
 def same_state(a, b) -> bool:

@@ -168,8 +168,12 @@ class SequenceCodec(ABC):
                     timing: dict | None = None) -> Path:
         """Frames, shape=(T, F), to a file at ``path`` (written whole or not at all), timed by
         an input's ``timing`` when given."""
+        return self.write_object(self.from_frames(frames), path, timing)
+
+    def write_object(self, obj: Any, path: str | Path, timing: dict | None = None) -> Path:
+        """The codec's native object written to ``path`` whole or not at all, timed by an
+        input's ``timing`` when given."""
         path = Path(path)
-        obj = self.from_frames(frames)
         if timing:
             obj = able(self, Timed).apply_timing(obj, timing)
         with atomic_path(path) as partial:

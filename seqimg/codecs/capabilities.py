@@ -60,6 +60,19 @@ class NoteCodec(abc.ABC):
         merges the pitched parts and drops the drum hits."""
         return self.frames_from_notes(notes[notes[:, 3] != DRUM_PART, :3], length)
 
+    def read_notes(self, path) -> tuple[np.ndarray, int, dict | None]:
+        """:meth:`notes_in_parts` of the file ``path``, its length in steps and its timing: by
+        default through its frames; a codec that can read notes straight from a file overrides
+        this (a method that reads notes then makes no frame of it)."""
+        frames, timing = self.frames_and_timing(path)
+        return self.notes_in_parts(frames), len(frames), timing
+
+    def write_notes(self, notes: np.ndarray, length: int, path, timing: dict | None = None):
+        """Notes in parts, shape=(n, 4), written as a file of ``length`` steps: by default
+        through :meth:`frames_from_notes_in_parts`; a codec that can write notes directly
+        overrides this, writing the same file."""
+        return self.save_frames(self.frames_from_notes_in_parts(notes, length), path, timing)
+
     @abc.abstractmethod
     def transposed(self, frames, semitones: int):
         """Frames, shape=(..., F) (numpy or torch), with every pitch moved by ``semitones``;

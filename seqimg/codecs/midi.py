@@ -35,7 +35,7 @@ from seqimg.codecs.midi_encodings import ENCODINGS, NoteEncoding
 from seqimg.codecs.midi_file import read_midi
 from seqimg.codecs.midi_piece import DEFAULT_QPM, MidiPiece
 from seqimg.codecs.midi_write import TICKS_PER_QUARTER, retimed_score, write_score
-from seqimg.errors import EmptyPiece, SeqimgError
+from seqimg.errors import EmptyPiece, SeqimgError, in_file
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +121,41 @@ class MidiCodec(SequenceCodec, NoteCodec, Measured, Viewed, Drawn, Augmented, Gr
         notes = np.column_stack([keep[:, 0].astype(np.int64), steps])
         return notes, self.to_steps(piece, piece.drums), inside
 
-    def to_frames(self, obj: MidiPiece) -> np.ndarray:
-        notes, drum_steps, inside = self.grid_notes(obj)
+    def grid_length(self, notes: np.ndarray, drum_steps: np.ndarray) -> int:
+        """Steps of a piece of grid ``notes`` and ``drum_steps``: to its last note's end."""
         length = int(max(notes[:, 2].max(), drum_steps.max(initial=0) + 1))
         if length > self.config.max_steps:
             raise ValueError(f"{length} grid steps exceed max_steps={self.config.max_steps}")
+        return length
+
+    def to_frames(self, obj: MidiPiece) -> np.ndarray:
+        notes, drum_steps, inside = self.grid_notes(obj)
+        length = self.grid_length(notes, drum_steps)
         return self.encoding.encode_piece(obj, notes, drum_steps, inside, length)
+
+    def read_notes(self, path: str | Path) -> tuple[np.ndarray, int, dict | None]:
+        """The notes in parts of ``path`` as its frames hold them, its length in steps and its
+        timing, read with no frames made (:meth:`NoteCodec.read_notes`)."""
+        path = Path(path)
+        if not path.is_file():
+            raise in_file(path, "no such file")
+        piece = self.read(path)
+        try:
+            notes, drum_steps, inside = self.grid_notes(piece)
+            length = self.grid_length(notes, drum_steps)
+        except ValueError as exc:  # an empty piece too
+            raise in_file(path, str(exc)) from None
+        found = self.encoding.file_notes(piece, notes, drum_steps, inside)
+        return self.encoding.resolved(found, length), length, self.timing(piece)
+
+    def write_notes(self, notes: np.ndarray, length: int, path: str | Path,
+                    timing: dict | None = None) -> Path:
+        """Notes in parts, shape=(n, 4), written as a file of ``length`` steps with no frames
+        made: the file :meth:`save_frames` writes of their frames
+        (:meth:`NoteCodec.write_notes`)."""
+        score = self.encoding.notes_score(self.encoding.resolved(notes, length), length,
+                                          self.ticks_per_step)
+        return self.write_object(score, path, timing)
 
     def fingerprint(self, path: Path) -> str:
         """A hash of the notes on the grid: the same piece written by two programs (or

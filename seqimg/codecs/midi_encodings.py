@@ -20,7 +20,9 @@ from seqimg.codecs.layouts import Layout, PianoRollLayout
 from seqimg.codecs.midi_config import MidiConfig
 from seqimg.codecs.midi_parts import (
     BASS,
+    DROPPED,
     DRUM_GROUP_OF,
+    DRUM_SOUNDS,
     PARTS,
     RHYTHM,
     PartFrames,
@@ -88,7 +90,8 @@ class NoteEncoding:
         frames = self.note_frames(self.into_range(notes), length)
         if c.drums == "feature":
             hits = np.zeros(length, dtype=bool)
-            hits[() if drum_steps is None else drum_steps] = True
+            if drum_steps is not None:  # (an index of () would strike every step)
+                hits[drum_steps] = True
             frames = np.column_stack([frames, nt.to_levels(hits)]).astype(np.float32)
         return frames
 
@@ -149,6 +152,26 @@ class NoteEncoding:
     def set_timing(self, score, timing: dict) -> None:
         """What :meth:`piece_timing` kept, put back into a written score."""
 
+    # -- notes without frames: what a file holds, what a method writes ----------------------
+    def file_notes(self, piece: MidiPiece, notes: np.ndarray, drum_steps: np.ndarray,
+                   inside: np.ndarray) -> np.ndarray:
+        """A read piece's grid notes (``inside``: which of its notes they are) as notes in
+        parts, shape=(n, 4), before :meth:`resolved`: all in part 0, no drum hit (none is a
+        note of these frames)."""
+        return in_one_part(notes)
+
+    def resolved(self, notes: np.ndarray, length: int) -> np.ndarray:
+        """Notes in parts, shape=(n, 4), as these frames hold them, made without frames:
+        :meth:`notes_in_parts` of :meth:`frames_from_notes_in_parts` (the parts merged, the
+        drum hits dropped, pitches moved into the range by octaves)."""
+        pitched = self.into_range(notes[notes[:, 3] != DRUM_PART, :3])
+        return in_one_part(nt.resolved(pitched, length))
+
+    def notes_score(self, notes: np.ndarray, length: int, ticks_per_step: float):
+        """A symusic score of :meth:`resolved` notes, as :meth:`score` writes their frames."""
+        return write_score(notes[:, :3], np.zeros(0, dtype=np.int64), length, ticks_per_step,
+                           self.config)
+
     def part_rolls(self, frames: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """Each part's sounding roll, shape=(T, 128), to draw (none without parts)."""
         return []
@@ -203,6 +226,10 @@ class Voices(NoteEncoding):
 
     def notes(self, frames: np.ndarray) -> np.ndarray:
         return nt.voices_to_notes(frames, self.config.pitch_low, self.config.pitch_high)
+
+    def resolved(self, notes: np.ndarray, length: int) -> np.ndarray:
+        """Through the frames: three voices keep only some of the notes."""
+        return self.notes_in_parts(self.frames_from_notes_in_parts(notes, length))
 
     def tidy(self, frames):
         return frames
@@ -284,16 +311,52 @@ class Parts(NoteEncoding):
         parts = note_parts(piece.note_tracks, piece.notes[:, 0], piece.tracks)
         return {"programs": part_programs(parts, piece.note_tracks, piece.tracks)}
 
-    def score(self, frames: np.ndarray, ticks_per_step: float):
-        """One named track per part, in ``part_programs`` (else ``program``, the bass in
+    @property
+    def programs(self) -> list[int]:
+        """Each part's program: ``part_programs``, else ``program`` (the bass in
         ``bass_program``)."""
         c = self.config
-        programs = list(c.part_programs) or [c.program, c.program,
-                                             c.program if c.bass_program is None
-                                             else c.bass_program]
-        return write_parts_score(self.parts.part_notes(frames, c.onset_rule),
+        return list(c.part_programs) or [c.program, c.program,
+                                         c.program if c.bass_program is None
+                                         else c.bass_program]
+
+    def score(self, frames: np.ndarray, ticks_per_step: float):
+        """One named track per part, in :attr:`programs`."""
+        return write_parts_score(self.parts.part_notes(frames, self.config.onset_rule),
                                  self.parts.drum_hits(frames), len(frames), ticks_per_step,
-                                 programs, c)
+                                 self.programs, self.config)
+
+    def file_notes(self, piece: MidiPiece, notes: np.ndarray, drum_steps: np.ndarray,
+                   inside: np.ndarray) -> np.ndarray:
+        """Each pitched note in its part (sound effects dropped), then the drum hits in
+        ``DRUM_PART``."""
+        parts = note_parts(piece.note_tracks, piece.notes[:, 0], piece.tracks)[inside]
+        kept = parts != DROPPED
+        drums = np.column_stack([piece.drum_pitches, drum_steps, drum_steps + 1,
+                                 np.full(len(drum_steps), DRUM_PART)])
+        return np.concatenate([np.column_stack([notes[kept], parts[kept]]),
+                               drums]).astype(np.int64).reshape(-1, 4)
+
+    def resolved(self, notes: np.ndarray, length: int) -> np.ndarray:
+        """Each part's notes as its pitch channels hold them, then one hit a step for each drum
+        group struck there, in the group's first sound (a sound of no group dropped)."""
+        pitched = self.into_range(notes[notes[:, 3] != DRUM_PART])
+        parts = [in_one_part(nt.resolved(pitched[pitched[:, 3] == part, :3], length))
+                 + [0, 0, 0, part] for part in range(len(PARTS))]
+        drums = notes[(notes[:, 3] == DRUM_PART) & np.isin(notes[:, 0], list(DRUM_GROUP_OF))
+                      & (notes[:, 1] >= 0) & (notes[:, 1] < length)]
+        groups = np.array([DRUM_GROUP_OF[int(p)] for p in drums[:, 0]], dtype=np.int64)
+        steps, groups = np.unique(np.column_stack([drums[:, 1], groups]), axis=0).T
+        hits = np.column_stack([DRUM_SOUNDS[groups], steps, steps + 1,
+                                np.full(len(steps), DRUM_PART)])
+        return np.concatenate([*parts, hits]).astype(np.int64).reshape(-1, 4)
+
+    def notes_score(self, notes: np.ndarray, length: int, ticks_per_step: float):
+        """One named track per part, in :attr:`programs`, and the drum track."""
+        drums = notes[notes[:, 3] == DRUM_PART]
+        return write_parts_score([notes[notes[:, 3] == part, :3] for part in range(len(PARTS))],
+                                 (drums[:, 1], drums[:, 0]), length, ticks_per_step,
+                                 self.programs, self.config)
 
     def set_timing(self, score, timing: dict) -> None:
         """Each part in the program it was read in, unless ``part_programs`` says otherwise."""

@@ -25,6 +25,7 @@ EFFECTS = 112  # General MIDI programs from here on are sound effects
 DRUM_GROUPS = {"kick": (36, 35), "snare": (38, 37, 39, 40), "hihat": (42, 44, 46),
                "tom": (45, 41, 43, 47, 48, 50), "cymbal": (49, 51, 52, 53, 55, 57, 59)}
 DRUM_GROUP_OF = {pitch: g for g, pitches in enumerate(DRUM_GROUPS.values()) for pitch in pitches}
+DRUM_SOUNDS = np.array([pitches[0] for pitches in DRUM_GROUPS.values()], dtype=np.int64)
 
 
 def track_parts(tracks: tuple[tuple[str, int], ...], mean_pitch: np.ndarray,
@@ -116,8 +117,7 @@ class PartFrames:
     def drum_hits(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Drum hits decoded from frames: their steps and their General MIDI pitches."""
         steps, groups = np.nonzero(frames[:, self.drums] > 0)
-        sounds = np.array([pitches[0] for pitches in DRUM_GROUPS.values()], dtype=np.int64)
-        return steps, sounds[groups]
+        return steps, DRUM_SOUNDS[groups]
 
     def merged(self, frames):
         """The parts as one pitch-channels roll (a soft OR per cell), for torch or numpy

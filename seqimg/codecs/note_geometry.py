@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from seqimg.codecs.capabilities import DRUM_PART
 from seqimg.codecs.notes import notes_in, sounding_and_onsets
 
 CLASSES = 12
@@ -33,6 +34,14 @@ def octaves_into(pitches: np.ndarray, low: int, high: int) -> np.ndarray:
     up = np.where(pitches < low, pitches + 12 * -(-(low - pitches) // 12), pitches)
     moved = np.where(up > high, up - 12 * -(-(up - high) // 12), up)
     return np.where((moved >= low) & (moved <= high), moved, np.clip(pitches, low, high))
+
+
+def merged_parts(notes: np.ndarray) -> np.ndarray:
+    """The pitched notes of notes in parts, shape=(n, 4), as one line-up, shape=(m, 3), sorted
+    by onset then pitch (a pitch two parts double kept twice): what a codec's ``notes`` decodes
+    of the same frames."""
+    pitched = notes[notes[:, 3] != DRUM_PART, :3]
+    return pitched[np.lexsort((pitched[:, 0], pitched[:, 1]))]
 
 
 def bar_shape(notes: np.ndarray, start: int, bar: int) -> np.ndarray:

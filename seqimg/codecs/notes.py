@@ -31,6 +31,29 @@ def sounding_and_onsets(notes: np.ndarray, length: int, low: int, high: int) -> 
     return sounding, onsets
 
 
+def resolved(notes: np.ndarray, length: int) -> np.ndarray:
+    """Notes, shape=(n, 3), as a roll of ``length`` steps holds them, made without the roll:
+    what :func:`rolls_to_notes` gives of :func:`sounding_and_onsets` (with or without
+    :func:`onset_rule`). Same-pitch notes that overlap become one note per onset, each lasting
+    to the next onset of its pitch or the end of the sounding run; sorted by start, then pitch.
+    A note that starts at or after ``length`` is dropped, one that outlasts it is cut, and a
+    note shorter than a step lasts one."""
+    notes = notes[(notes[:, 1] >= 0) & (notes[:, 1] < length)]
+    pitch, start = notes[:, 0].astype(np.int64), notes[:, 1].astype(np.int64)
+    end = np.clip(np.maximum(notes[:, 2], start + 1), None, length).astype(np.int64)
+    order = np.lexsort((-end, start, pitch))  # by pitch, then onset; the longest note first
+    pitch, start, end = pitch[order], start[order], end[order]
+    span = int(length) + 1
+    # the furthest end of the pitch's notes begun so far: where its sounding run stops
+    group = (pitch - pitch.min(initial=0)) * span
+    reach = np.maximum.accumulate(group + end) - group if len(end) else end
+    onset = np.r_[True, (pitch[1:] != pitch[:-1]) | (start[1:] != start[:-1])][:len(pitch)]
+    pitch, start, reach = pitch[onset], start[onset], reach[onset]
+    following = np.r_[np.where(pitch[1:] == pitch[:-1], start[1:], span), span]
+    out = np.column_stack([pitch, start, np.minimum(following, reach)])
+    return out[np.lexsort((out[:, 0], out[:, 1]))].reshape(-1, 3)
+
+
 def rolls_to_notes(sounding: np.ndarray, onsets: np.ndarray, low: int) -> np.ndarray:
     """Notes from boolean rolls, shape=(T, P): a note starts only at an onset and lasts while
     its pitch keeps sounding without a new onset, so a wavering pitch never becomes a stream."""

@@ -40,7 +40,8 @@ from seqimg.evaluate.subjects import (
 from seqimg.evaluate.two_sample import floor, two_sample_critics
 from seqimg.evaluate.verdict import report_json
 from seqimg.io import piece_names, write_text
-from seqimg.pipeline import PieceTransfer, is_silent, load_transfer, output_paths
+from seqimg.piece import is_silent
+from seqimg.pipeline import PieceTransfer, load_transfer, output_paths
 from seqimg.recipe import Recipe, load_recipe
 from seqimg.runfiles import RunFolder, read_skips, read_split, write_skips
 from seqimg.text import plural

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import torch
@@ -81,7 +81,10 @@ class TransferMethod(nn.Module):
     A method chooses how much of a piece it sees: one that works on windows implements
     :meth:`transfer` and gets the cutting, folding and stitching of a whole piece from the
     default :meth:`transfer_piece`; one that needs the whole piece at once (a choice over all
-    its bars) overrides :meth:`transfer_piece` itself. A method learns in :meth:`fit`: by
+    its bars) overrides :meth:`transfer_piece` itself. A method that reads and writes notes
+    (``reads = "notes"``, with :class:`~seqimg.codecs.capabilities.NoteCodec` in ``needs``)
+    implements :meth:`transfer_notes` too: a file's notes then reach it, and its notes the
+    output file, with no frames between. A method learns in :meth:`fit`: by
     default the training loop over both sides' windows; one that indexes real pieces instead
     (the donors) overrides it and never asks for windows.
 
@@ -99,6 +102,8 @@ class TransferMethod(nn.Module):
     # True for a method whose outputs are made of the target's real training material: its
     # model card says so, beside the report's copying measures
     copies_target: bool = False
+    # what a whole piece is carried as: "frames" (transfer_piece) or "notes" (transfer_notes)
+    reads: Literal["frames", "notes"] = "frames"
 
     def __init__(self, source: SequenceCodec, target: SequenceCodec, cfg: Any) -> None:
         super().__init__()
@@ -157,6 +162,12 @@ class TransferMethod(nn.Module):
         the target codec."""
         images = self.source_codec.layout.frames_to_images(frames)
         return self.target_codec.decode_frames(self.transfer_windows(images), len(frames))
+
+    def transfer_notes(self, notes: np.ndarray, length: int) -> np.ndarray:
+        """A whole source piece's notes in parts, shape=(n, 4) as (pitch, start, end, part),
+        ``length`` steps long, to the target's notes in parts (a method that ``reads``
+        notes; its :meth:`transfer_piece` must give the frames of the same notes)."""
+        raise NotImplementedError
 
     def fit(self, source: TrainingSide, target: TrainingSide, loop: Callable[[], None]) -> None:
         """Learn from the two sides' training data. By default ``loop()``: the training loop,

@@ -16,6 +16,7 @@ from seqimg.codecs.note_geometry import (
     bar_views,
     bars_covering,
     first_equal_bars,
+    merged_parts,
     top_voice_notes,
     transposed_views,
 )
@@ -180,6 +181,7 @@ class DonorMethod(DonorBase):
     description = ("real target bars chosen for the whole piece by dynamic programming over "
                    "harmony, phrases kept whole, transposed; the melody on top")
     needs = (NoteCodec,)
+    reads = "notes"
     library_class = DonorLibrary
     transfer_settings = ("jump", "key_change", "harmony_weight", "bass_weight", "max_shift",
                          "use_penalty", "melody", "melody_margin", "melody_part", "clear",
@@ -228,18 +230,29 @@ class DonorMethod(DonorBase):
                            if name.startswith(LINE_STATE)}
 
     # --- transfer -------------------------------------------------------------------------
+    def transfer_notes(self, notes: np.ndarray, length: int) -> np.ndarray:
+        """A whole source piece's notes in parts, shape=(n, 4), covered by donor bars: the
+        target's notes in parts."""
+        return self.arrange(merged_parts(notes), length)
+
     def transfer_piece(self, frames: np.ndarray) -> np.ndarray:
         """A whole source piece, shape=(T, F), covered by donor bars, shape=(T, F')."""
-        return self.arrange(self.source_codec.notes(frames), len(frames))
+        return self.covered(self.source_codec, frames)
 
     def resynthesise_piece(self, frames: np.ndarray) -> np.ndarray:
         """A held-out target piece covered by donor bars from its own harmony and melody."""
-        return self.arrange(self.target_codec.notes(frames), len(frames))
+        return self.covered(self.target_codec, frames)
+
+    def covered(self, codec: SequenceCodec, frames: np.ndarray) -> np.ndarray:
+        """Frames, shape=(T, F) in ``codec``'s terms, covered by donor bars: target frames,
+        shape=(T, F')."""
+        made = self.arrange(merged_parts(codec.notes_in_parts(frames)), len(frames))
+        return self.target_codec.frames_from_notes_in_parts(made, len(frames))
 
     def arrange(self, notes: np.ndarray, length: int) -> np.ndarray:
         """Donor bars for the piece whose notes, shape=(n, 3), last ``length`` steps, with its
-        melody on top as the config says, as target frames (the donors' parts and drums kept
-        where the target codec has them)."""
+        melody on top as the config says: notes in parts, shape=(m, 4) (the donors' parts and
+        drums, which the target codec keeps where it has them)."""
         bars = bars_covering(length, self.bar)
         wanted, tune, floors = self.bar_plan(notes, length)
         placed = self.donor_notes(wanted, first_equal_bars(notes, bars, self.bar)
@@ -258,7 +271,7 @@ class DonorMethod(DonorBase):
         placed = np.concatenate([pitched, placed[drums]])
         placed = placed[placed[:, 1] < length]
         placed[:, 2] = np.minimum(placed[:, 2], length)
-        return self.target_codec.frames_from_notes_in_parts(placed, length)
+        return placed
 
     def bar_plan(self, notes: np.ndarray, length: int
                  ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
