@@ -210,12 +210,12 @@ def run(
 
     if fast:
         set_ = [*(set_ or []), "evaluate.level=fast"]
-    load_recipe(recipe, set_)  # a bad recipe fails here, before any data is read
+    loaded = load_recipe(recipe, set_)  # a bad recipe fails here, before any data is read
     from seqimg.run import run as run_recipe
 
     folder = out or Path("runs") / recipe.stem
     try:
-        run_recipe(recipe, folder, set_, resume)
+        run_recipe(loaded, folder, resume=resume)
     except KeyboardInterrupt as exc:
         sets = [word for item in set_ or [] for word in ("--set", item)]
         again = shlex.join([*invoked_as(), "run", str(recipe), "--out", str(folder), *sets,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import random
@@ -42,6 +43,8 @@ class DomainData:
     twins: int = 0
     data: DataConfig = field(default_factory=DataConfig)
     name: str = "side"
+    # the files read into the shard cache while splitting (their fingerprints are kept there)
+    read_at_split: frozenset[Path] = frozenset()
 
     prepared: Prepared | None = field(default=None, repr=False)
 
@@ -124,6 +127,28 @@ def content_print(codec: SequenceCodec) -> Callable[[Path], str | None]:
     return fingerprint
 
 
+def twin_prints(codec: SequenceCodec, files: list[Path], data: DataConfig,
+                where: str) -> tuple[Callable[[Path], str | None], frozenset[Path]]:
+    """Each of ``files``' fingerprint, for the twins of the held-out split. A codec that does
+    not learn from its training files encodes every file into its shard cache first, which
+    keeps each file's fingerprint beside its frames: each file is read once, on the first
+    run, and the split and the training read the cache after. A fitted codec's cache depends
+    on the split, so its files are fingerprinted by reading them. Returns the fingerprint of
+    a file, and the files read into the cache now."""
+    if isinstance(codec, Fitted):
+        return content_print(codec), frozenset()
+    prepared = prepare_files(codec, files, {}, data.workers, f"{where}: reading")
+    fallback = content_print(codec)  # an entry cached before the cache kept fingerprints
+    prints = {path: entry.print for path, entry in prepared.entries.items()}
+
+    def fingerprint(path: Path) -> str | None:
+        if path not in prints:  # unreadable: skipped later, with its reason
+            return None
+        return prints[path] or fallback(path)
+
+    return fingerprint, prepared.read_now
+
+
 def codec_for(side: SideConfig) -> SequenceCodec:
     """The side's codec, from its (already checked) config."""
     return make_codec(side.codec_name, side.codec)
@@ -181,9 +206,10 @@ def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str,
         files = domain_files(side.domain, side.options, where, make=False)
     codec = codec_for(side)
     seed = seed if data.split_seed is None else data.split_seed
-    make_files(side.domain, side.options, chosen_files(files, data, seed), where)  # these only
-    train, heldout, twins = split_files(files, data, seed,
-                                        content_print(codec) if data.twins else None)
+    chosen = chosen_files(files, data, seed)
+    make_files(side.domain, side.options, chosen, where)  # these only
+    prints, read = twin_prints(codec, chosen, data, where) if data.twins else (None, frozenset())
+    train, heldout, twins = split_files(files, data, seed, prints)
     if twins:
         log.warning("%s: %s with the content of a held-out file (the same piece under another "
                     "name); held out with it", where, plural(twins, "training file"))
@@ -193,7 +219,7 @@ def prepare_side(side: SideConfig, data: DataConfig, seed: int, where: str,
         if not readable:
             raise none_readable(where, train, skipped)
         codec.fit(readable)
-    return DomainData(codec, train, heldout, skipped, twins, data, where)
+    return DomainData(codec, train, heldout, skipped, twins, data, where, read)
 
 
 @dataclass
@@ -211,13 +237,14 @@ class SidePrepared:
 def prepare_recipe(recipe, workers: int | None = None) -> dict[str, SidePrepared]:
     """Split both sides of a loaded recipe and encode their training files into the cache, in
     ``workers`` processes (default: ``data.workers``, else the cores available)."""
-    workers = recipe.data.workers if workers is None else workers
+    data = recipe.data if workers is None else dataclasses.replace(recipe.data, workers=workers)
     listed = check_folders(recipe)
     out = {}
     for where, side in (("source", recipe.source), ("target", recipe.target)):
-        domain = prepare_side(side, recipe.data, recipe.seed, where, listed.get(where))
-        prepared = prepare_files(domain.codec, domain.train, domain.skipped, workers, where)
+        domain = prepare_side(side, data, recipe.seed, where, listed.get(where))
+        prepared = prepare_files(domain.codec, domain.train, domain.skipped, data.workers, where)
         size = sum(p.stat().st_size for p in prepared.folder.glob("shard-*.bin"))
-        out[where] = SidePrepared(len(domain.train), prepared.encoded, prepared.cached,
+        encoded = len(set(domain.train) & (domain.read_at_split | prepared.read_now))
+        out[where] = SidePrepared(len(domain.train), encoded, len(domain.train) - encoded,
                                   domain.skipped, prepared.folder, size)
     return out

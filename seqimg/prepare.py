@@ -60,20 +60,21 @@ def file_entry(path: Path) -> Entry:
 
 
 def encode_entry(codec: SequenceCodec, path: Path) -> tuple[Entry, bytes]:
-    """One file's cache entry and packed frames; a file the codec cannot read gives an entry
-    with its reason and no frames."""
+    """One file's cache entry (with the codec's fingerprint of it) and packed frames; a file
+    the codec cannot read gives an entry with its reason and no frames."""
     entry = file_entry(path)
     if entry.reason:
         return entry, b""
     try:
-        frames = codec.frames(path)
+        frames, content = codec.frames_and_print(path)
     except WriteError:
         raise
     except SeqimgError as exc:
         return replace(entry, reason=str(exc)), b""
     levels = sorted_levels(codec)
     storage = storage_for(frames, levels, codec.cache_dtype)
-    return replace(entry, shape=frames.shape, storage=storage), pack(frames, storage, levels)
+    return (replace(entry, shape=frames.shape, storage=storage, print=content),
+            pack(frames, storage, levels))
 
 
 _worker_codec: SequenceCodec | None = None
@@ -114,9 +115,13 @@ class Prepared:
 
     entries: dict[Path, Entry]
     reader: ShardReader
-    encoded: int
+    read_now: frozenset[Path]  # the files read and encoded by this call
     cached: int
     folder: Path
+
+    @property
+    def encoded(self) -> int:
+        return len(self.read_now)
 
 
 def prepare_files(codec: SequenceCodec, paths: list[Path], skipped: dict,
@@ -152,5 +157,5 @@ def prepare_files(codec: SequenceCodec, paths: list[Path], skipped: dict,
             skipped[str(path)] = entry.reason
         else:
             entries[path] = entry
-    return Prepared(entries, ShardReader(folder, sorted_levels(codec)), len(todo),
+    return Prepared(entries, ShardReader(folder, sorted_levels(codec)), frozenset(todo),
                     len(paths) - len(todo), folder)

@@ -72,12 +72,14 @@ def training_windows_of(source: DomainData, target: DomainData, world: distribut
     return windows
 
 
-def run(recipe_path: Path, out: Path, overrides: list[str] | None = None,
+def run(recipe_path: Path | Recipe, out: Path, overrides: list[str] | None = None,
         resume: bool = False, progress: bool = True) -> Path:
-    """The whole job of a recipe; returns the run folder. A bad recipe or an unusable domain
-    fails before the run folder is created. Under torchrun every process trains on its slice
-    of each batch and rank 0 alone writes the run folder (and holds it against a second run)."""
-    recipe = load_recipe(recipe_path, overrides)
+    """The whole job of a recipe (a path with ``overrides``, or one already loaded, which is
+    not built again); returns the run folder. A bad recipe or an unusable domain fails before
+    the run folder is created. Under torchrun every process trains on its slice of each batch
+    and rank 0 alone writes the run folder (and holds it against a second run)."""
+    recipe = (recipe_path if isinstance(recipe_path, Recipe)
+              else load_recipe(recipe_path, overrides))
     with run_lock(out) if os.environ.get("RANK", "0") == "0" else nullcontext():
         return train_and_report(recipe, out, resume, progress)
 
@@ -93,12 +95,12 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
     world = distributed.start(device, recipe.train.batch_size)
     device = world.device(device)
 
+    if not world.main:
+        world.barrier()  # rank 0 encodes what the cache lacks; the others then read it
     source = prepare_side(recipe.source, recipe.data, recipe.seed, "source",
                           listed.get("source"))
     target = prepare_side(recipe.target, recipe.data, recipe.seed, "target",
                           listed.get("target"))
-    if not world.main:
-        world.barrier()  # rank 0 encodes what the cache lacks; the others then read it
     for side in (source, target):
         side.prepare()  # every training file read once, and a side with none readable refused
     if world.main:
@@ -132,21 +134,23 @@ def train_and_report(recipe: Recipe, out: Path, resume: bool, progress: bool) ->
     if recipe.evaluate.enabled:
         from seqimg.evaluate.pipeline import evaluate_run
 
-        evaluate_run(out, progress=progress, pair=pair)
+        evaluate_run(out, progress=progress, pair=pair, recipe=recipe)
     return out
 
 
-def retransfer(recipe_path: Path, out: Path, overrides: list[str], trained: Path,
+def retransfer(recipe_path: Path | Recipe, out: Path, overrides: list[str], trained: Path,
                progress: bool = True) -> Path:
     """A run folder for ``recipe_path`` with ``overrides`` that differ from the run in
     ``trained`` only in the method's transfer-time settings: its weights are reused (the
     checkpoint is written again with the new recipe), the held-out pieces transferred again and
-    evaluated. What a sweep over t0 or guidance does instead of training once per point."""
+    evaluated. What a sweep over t0 or guidance does instead of training once per point. A
+    recipe already loaded is taken as it is (``overrides`` then unused)."""
     from seqimg import checkpoint as checkpoints
     from seqimg.pipeline import load_transfer
     from seqimg.registry import lookup
 
-    recipe = load_recipe(recipe_path, overrides)
+    recipe = (recipe_path if isinstance(recipe_path, Recipe)
+              else load_recipe(recipe_path, overrides))
     earlier, folder = RunFolder(trained), RunFolder(out)
     loaded = checkpoints.load(earlier.checkpoint)
     before = load_recipe(earlier.config, written=True)
@@ -171,5 +175,5 @@ def retransfer(recipe_path: Path, out: Path, overrides: list[str], trained: Path
                       "target": skipped_before.get("target", {})})
     from seqimg.evaluate.pipeline import evaluate_run
 
-    evaluate_run(out, progress=progress, pair=pair)
+    evaluate_run(out, progress=progress, pair=pair, recipe=recipe)
     return out

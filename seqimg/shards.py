@@ -43,6 +43,9 @@ class Entry:
     shape: tuple[int, int] = (0, 0)
     storage: str = "float32"  # "bits", "levels" (one byte per value), "float16", "float32"
     reason: str | None = None
+    # the codec's fingerprint of the file's content, made from the same reading (None in an
+    # entry written before the cache kept them)
+    print: str | None = None
 
     def fresh(self, path: Path) -> bool:
         """Whether this entry still describes the file at ``path`` (same size and time)."""

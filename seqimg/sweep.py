@@ -82,11 +82,12 @@ def sweep(recipe_path: Path, out: Path, varies: list[str], overrides: list[str] 
     fixed = list(overrides or [])
     plan = [(settings, [*fixed, *(f"{k}={v}" for k, v in settings.items())])
             for settings in sweep_points(varies)]
-    for _, sets in plan:  # a bad value fails here, before any training
-        if not load_recipe(recipe_path, sets).evaluate.enabled:
-            raise SeqimgError(f"{recipe_path}: evaluate.enabled is false; a sweep compares "
-                              "reports")
-    trains_once = only_transfer_settings(load_recipe(recipe_path, fixed), list(plan[0][0]))
+    # every point's recipe built once; a bad value fails here, before any training
+    recipes = [load_recipe(recipe_path, sets) for _, sets in plan]
+    if not all(recipe.evaluate.enabled for recipe in recipes):
+        raise SeqimgError(f"{recipe_path}: evaluate.enabled is false; a sweep compares "
+                          "reports")
+    trains_once = only_transfer_settings(recipes[0], list(plan[0][0]))
     points = []
     for i, (settings, sets) in enumerate(plan):
         folder = point_folder(out, settings)
@@ -95,10 +96,10 @@ def sweep(recipe_path: Path, out: Path, varies: list[str], overrides: list[str] 
             log.info("sweep point %d of %d: %s", i + 1, len(plan), folder.name)
             first = points[0].folder if points else None
             if trains_once and first is not None:  # the same weights, transferred again
-                retransfer(recipe_path, folder, sets, first, progress=progress)
+                retransfer(recipes[i], folder, sets, first, progress=progress)
             else:
-                run(recipe_path, folder, sets,
-                    resume=RunFolder(folder).checkpoint.is_file(), progress=progress)
+                run(recipes[i], folder, resume=RunFolder(folder).checkpoint.is_file(),
+                    progress=progress)
         points.append(SweepPoint(settings, folder, Report.load(report)))
     keys = list(points[0].settings)
     write_text(out / "sweep.md", table(keys, points))

@@ -3,6 +3,7 @@ equal to what the frames hold; a donor transfer that decodes no frame."""
 
 import numpy as np
 import pytest
+from test_midi_parts import TRACKS, band_file
 
 from seqimg.codecs import notes as nt
 from seqimg.codecs.capabilities import DRUM_PART
@@ -10,7 +11,6 @@ from seqimg.codecs.midi import MidiCodec
 from seqimg.methods.donor.method import DonorConfig, DonorMethod
 from seqimg.piece import Piece
 from seqimg.pipeline import PieceTransfer
-from tests.test_midi_parts import TRACKS, band_file
 
 ENCODINGS = [{"encoding": "parts"}, {"encoding": "pitch-channels"},
              {"encoding": "pitch-levels"}, {"encoding": "voices", "transpose": 0},

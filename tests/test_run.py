@@ -139,3 +139,31 @@ def test_resume_continues_a_run(tmp_path):
     assert resumed["step"] == whole["step"] == 6
     for key, value in whole["weights"].items():
         assert torch.equal(value, resumed["weights"][key]), key
+
+
+def test_a_run_builds_its_recipe_once_and_reads_each_training_file_once(tmp_path, monkeypatch):
+    import json
+    from collections import Counter
+    from pathlib import Path
+
+    from test_donor import donor_recipe
+
+    from seqimg import recipe as recipes
+    from seqimg.codecs.midi import MidiCodec
+    from seqimg.run import run
+
+    path = donor_recipe(tmp_path)
+    built, reads = [], Counter()
+    build, read = recipes.build_recipe, MidiCodec.read
+    monkeypatch.setattr(recipes, "build_recipe",
+                        lambda *a, **k: built.append(1) or build(*a, **k))
+    monkeypatch.setattr(MidiCodec, "read",
+                        lambda self, p: reads.update([Path(p).resolve()]) or read(self, p))
+    loaded = recipes.load_recipe(path, ["evaluate.controls=[]", "data.workers=1"])
+    out = run(loaded, tmp_path / "run", progress=False)
+    assert len(built) == 1
+    split = json.loads((out / "split.json").read_text())
+    for side in ("source", "target"):
+        assert [reads[(tmp_path / p).resolve()] for p in split[side]["train"]] == [1] * 4, side
+    # a held-out source is read for the split and again by the transfer, never by evaluation
+    assert [reads[(tmp_path / p).resolve()] for p in split["source"]["heldout"]] == [2, 2]

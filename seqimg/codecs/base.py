@@ -96,6 +96,11 @@ class SequenceCodec(ABC):
         one side of the held-out split; default: a hash of its bytes."""
         return hashlib.sha1(Path(path).read_bytes()).hexdigest()
 
+    def frames_and_print(self, path: Path) -> tuple[np.ndarray, str]:
+        """:meth:`frames` of ``path`` and its :meth:`fingerprint`, for the shard cache; a codec
+        that can make both of one reading of the file overrides this."""
+        return self.frames(path), self.fingerprint(path)
+
     @classmethod
     def file_settings(cls, path: Path) -> dict[str, Any]:
         """Settings that one file implies when the user gives none (e.g. a table's column
@@ -126,10 +131,19 @@ class SequenceCodec(ABC):
     def frames_and_timing(self, path: str | Path,
                           allow_empty: bool = False) -> tuple[np.ndarray, dict | None]:
         """:meth:`frames` of ``path`` and its timing (a ``Timed`` codec's, else None)."""
+        return self._frames_of(self._read_file(path), path, allow_empty)
+
+    def _read_file(self, path: str | Path) -> Any:
+        """The native object of the file ``path``, which must exist."""
         path = Path(path)
         if not path.is_file():
             raise in_file(path, "no such file")
-        native = self.read(path)
+        return self.read(path)
+
+    def _frames_of(self, native: Any, path: str | Path,
+                  allow_empty: bool = False) -> tuple[np.ndarray, dict | None]:
+        """:meth:`frames_and_timing` of a file ``path`` already read as ``native``."""
+        path = Path(path)
         try:
             frames = np.asarray(self.to_frames(native), dtype=np.float32)
         except EmptyPiece as exc:
@@ -168,9 +182,9 @@ class SequenceCodec(ABC):
                     timing: dict | None = None) -> Path:
         """Frames, shape=(T, F), to a file at ``path`` (written whole or not at all), timed by
         an input's ``timing`` when given."""
-        return self.write_object(self.from_frames(frames), path, timing)
+        return self._write_object(self.from_frames(frames), path, timing)
 
-    def write_object(self, obj: Any, path: str | Path, timing: dict | None = None) -> Path:
+    def _write_object(self, obj: Any, path: str | Path, timing: dict | None = None) -> Path:
         """The codec's native object written to ``path`` whole or not at all, timed by an
         input's ``timing`` when given."""
         path = Path(path)

@@ -136,10 +136,7 @@ class MidiCodec(SequenceCodec, NoteCodec, Measured, Viewed, Drawn, Augmented, Gr
     def read_notes(self, path: str | Path) -> tuple[np.ndarray, int, dict | None]:
         """The notes in parts of ``path`` as its frames hold them, its length in steps and its
         timing, read with no frames made (:meth:`NoteCodec.read_notes`)."""
-        path = Path(path)
-        if not path.is_file():
-            raise in_file(path, "no such file")
-        piece = self.read(path)
+        piece = self._read_file(path)
         try:
             notes, drum_steps, inside = self.grid_notes(piece)
             length = self.grid_length(notes, drum_steps)
@@ -155,14 +152,23 @@ class MidiCodec(SequenceCodec, NoteCodec, Measured, Viewed, Drawn, Augmented, Gr
         (:meth:`NoteCodec.write_notes`)."""
         score = self.encoding.notes_score(self.encoding.resolved(notes, length), length,
                                           self.ticks_per_step)
-        return self.write_object(score, path, timing)
+        return self._write_object(score, path, timing)
 
     def fingerprint(self, path: Path) -> str:
         """A hash of the notes on the grid: the same piece written by two programs (or
         converted from two score formats) hashes alike."""
-        notes, drums, _ = self.grid_notes(self.read(path))
+        return self.print_of(self.read(path))
+
+    def print_of(self, piece: MidiPiece) -> str:
+        """:meth:`fingerprint` of a piece already read."""
+        notes, drums, _ = self.grid_notes(piece)
         notes = notes[np.lexsort((notes[:, 2], notes[:, 0], notes[:, 1]))]
         return hashlib.sha1(notes.tobytes() + np.sort(drums).tobytes()).hexdigest()
+
+    def frames_and_print(self, path: Path) -> tuple[np.ndarray, str]:
+        """Frames and fingerprint of one reading of the file."""
+        piece = self._read_file(path)
+        return self._frames_of(piece, path)[0], self.print_of(piece)
 
     def timing(self, obj: MidiPiece) -> dict | None:
         """The input's tempo map and time signatures, in quarter notes (none on a fixed-rate

@@ -42,6 +42,7 @@ from seqimg.evaluate.verdict import report_json
 from seqimg.io import piece_names, write_text
 from seqimg.piece import is_silent
 from seqimg.pipeline import PieceTransfer, load_transfer, output_paths
+from seqimg.prepare import prepare_files
 from seqimg.recipe import Recipe, load_recipe
 from seqimg.runfiles import RunFolder, read_skips, read_split, write_skips
 from seqimg.text import plural
@@ -62,12 +63,18 @@ class Pieces:
 
 def read_pieces(codec, files: list, skipped: dict, written: bool = False) -> Pieces:
     """Frames of every file that reads, by :func:`piece_names` (as transfer names outputs); the
-    others are recorded in ``skipped``. Files the run ``written`` itself read as silence when
-    they hold nothing the codec keeps: a silent output is a result, not a broken file."""
+    others are recorded in ``skipped``. The run's inputs come through ``codec``'s shard cache
+    (a file is read once, when the cache lacks it, and its frames come back exactly). Files the
+    run ``written`` itself are read directly, as silence when they hold nothing the codec
+    keeps: a silent output is a result, not a broken file."""
     names = piece_names(files)
-    read = functools.partial(codec.frames, allow_empty=written)
-    return Pieces({names[path]: frames
-                   for path, frames in read_each(list(names), read, skipped).items()})
+    if written:
+        read = functools.partial(codec.frames, allow_empty=True)
+        return Pieces({names[path]: frames
+                       for path, frames in read_each(list(names), read, skipped).items()})
+    prepared = prepare_files(codec, list(names), skipped, workers=1)
+    return Pieces({names[path]: prepared.reader.rows(entry)
+                   for path, entry in prepared.entries.items()})
 
 
 def round_trip(pieces: Pieces, codec) -> Pieces:
@@ -346,14 +353,14 @@ def domain_classifier(fit, name: str, p: RunPieces, window: int) -> TrainedClass
 
 
 def evaluate_run(run_dir: Path, progress: bool = True, level: str | None = None,
-                 pair: PieceTransfer | None = None) -> Report:
+                 pair: PieceTransfer | None = None, recipe: Recipe | None = None) -> Report:
     """Recompute the whole report of a run folder; writes report.json, report.md, report.html
     and the figures. ``level`` ('full' or 'fast') overrides the recipe's evaluate.level;
-    ``pair`` is the run's trained method when it is already in memory (else it is loaded from
-    the checkpoint)."""
+    ``pair`` and ``recipe`` are the run's trained method and recipe when they are already in
+    memory (else they are loaded from the folder)."""
     run_dir = Path(run_dir)
     folder = RunFolder(run_dir)
-    recipe = load_recipe(folder.config, written=True)
+    recipe = recipe or load_recipe(folder.config, written=True)
     recipe = dataclasses.replace(recipe, evaluate=recipe.evaluate.effective(level))
     pair = pair or load_transfer(folder.checkpoint)
     window, cfg = recipe.evaluate.window, recipe.evaluate
