@@ -88,3 +88,11 @@ def test_a_piece_makes_frames_of_its_notes_and_notes_of_its_frames_once_asked():
     again = Piece.of_frames(codec, piece.frames)
     assert again.notes_made is None and np.array_equal(again.notes, notes)
     assert Piece.of_notes(codec, notes[:0], 6).silent
+
+
+def test_a_file_read_as_notes_says_which_notes_the_range_leaves_out(tmp_path, caplog):
+    codec = MidiCodec(encoding="parts", pitch_low=40, pitch_high=80)
+    with caplog.at_level("WARNING"):
+        notes = codec.read_notes(band_file(tmp_path / "band.mid"))[0]
+    assert "2 of its 9 notes lie outside pitches 40-80 and are left out" in caplog.text
+    assert (notes[notes[:, 3] != DRUM_PART, 0] >= 40).all()

@@ -142,6 +142,10 @@ class MidiCodec(SequenceCodec, NoteCodec, Measured, Viewed, Drawn, Augmented, Gr
             length = self.grid_length(notes, drum_steps)
         except ValueError as exc:  # an empty piece too
             raise in_file(path, str(exc)) from None
+        if not inside.all():  # a file read for transfer: say what it loses
+            c = self.config
+            log.warning("%s: %d of its %d notes lie outside pitches %d-%d and are left out",
+                        path, (~inside).sum(), len(inside), c.pitch_low, c.pitch_high)
         found = self.encoding.file_notes(piece, notes, drum_steps, inside)
         return self.encoding.resolved(found, length), length, self.timing(piece)
 
