@@ -33,8 +33,8 @@ class Piece:
     length: int
     timing: dict | None = None
     path: Path | None = None
-    made: np.ndarray | None = field(default=None, repr=False)  # frames, shape=(T, F)
-    notes_made: np.ndarray | None = field(default=None, repr=False)  # shape=(n, 4)
+    held_frames: np.ndarray | None = field(default=None, repr=False)  # frames, shape=(T, F)
+    held_notes: np.ndarray | None = field(default=None, repr=False)  # shape=(n, 4)
 
     @classmethod
     def read(cls, codec: SequenceCodec, path: Path, reads: Reads = "frames") -> Piece:
@@ -42,48 +42,48 @@ class Piece:
         the file, not decoded from frames, where the codec can)."""
         if reads == "notes":
             notes, length, timing = able(codec, NoteCodec).read_notes(path)
-            return cls(codec, length, timing, Path(path), notes_made=notes)
+            return cls(codec, length, timing, Path(path), held_notes=notes)
         frames, timing = codec.frames_and_timing(path)
-        return cls(codec, len(frames), timing, Path(path), made=frames)
+        return cls(codec, len(frames), timing, Path(path), held_frames=frames)
 
     @classmethod
     def of_frames(cls, codec: SequenceCodec, frames: np.ndarray,
                   timing: dict | None = None) -> Piece:
-        return cls(codec, len(frames), timing, made=frames)
+        return cls(codec, len(frames), timing, held_frames=frames)
 
     @classmethod
     def of_notes(cls, codec: SequenceCodec, notes: np.ndarray, length: int,
                  timing: dict | None = None) -> Piece:
-        return cls(codec, length, timing, notes_made=notes)
+        return cls(codec, length, timing, held_notes=notes)
 
     @property
     def frames(self) -> np.ndarray:
         """The piece's frames, shape=(length, F): as read, or encoded from its notes (a read
         file's are read from it again, so that what the notes leave out stays)."""
-        if self.made is None:
-            self.made = (self.codec.frames(self.path) if self.path is not None else
+        if self.held_frames is None:
+            self.held_frames = (self.codec.frames(self.path) if self.path is not None else
                          able(self.codec, NoteCodec).frames_from_notes_in_parts(
-                             self.notes_made, self.length))
-        return self.made
+                             self.held_notes, self.length))
+        return self.held_frames
 
     @property
     def notes(self) -> np.ndarray:
         """The piece's notes in parts, shape=(n, 4) (:meth:`NoteCodec.notes_in_parts`)."""
-        if self.notes_made is None:
-            self.notes_made = able(self.codec, NoteCodec).notes_in_parts(self.made)
-        return self.notes_made
+        if self.held_notes is None:
+            self.held_notes = able(self.codec, NoteCodec).notes_in_parts(self.held_frames)
+        return self.held_notes
 
     @property
     def silent(self) -> bool:
         """Whether nothing happens in the piece (no note; frames that never change)."""
-        if self.made is None:
-            return not len(self.notes_made)
-        return is_silent(self.made)
+        if self.held_frames is None:
+            return not len(self.held_notes)
+        return is_silent(self.held_frames)
 
     def write(self, path: Path) -> Path:
         """The piece written to ``path`` in its timing: notes as notes where it was made of
         them, else its frames."""
-        if self.made is None:
-            return able(self.codec, NoteCodec).write_notes(self.notes_made, self.length, path,
+        if self.held_frames is None:
+            return able(self.codec, NoteCodec).write_notes(self.held_notes, self.length, path,
                                                            self.timing)
-        return self.codec.save_frames(self.made, path, self.timing)
+        return self.codec.save_frames(self.held_frames, path, self.timing)

@@ -83,10 +83,10 @@ def test_a_piece_makes_frames_of_its_notes_and_notes_of_its_frames_once_asked():
     codec = MidiCodec(pitch_low=36, pitch_high=83, steps_per_beat=1, height=4, width=4)
     notes = np.array([(60, 0, 2, 0), (64, 2, 4, 0)])
     piece = Piece.of_notes(codec, notes, 6)
-    assert piece.made is None and not piece.silent
+    assert piece.held_frames is None and not piece.silent
     assert np.array_equal(piece.frames, codec.frames_from_notes_in_parts(notes, 6))
     again = Piece.of_frames(codec, piece.frames)
-    assert again.notes_made is None and np.array_equal(again.notes, notes)
+    assert again.held_notes is None and np.array_equal(again.notes, notes)
     assert Piece.of_notes(codec, notes[:0], 6).silent
 
 
