@@ -138,15 +138,9 @@ def twin_prints(codec: SequenceCodec, files: list[Path], data: DataConfig,
     if isinstance(codec, Fitted):
         return content_print(codec), frozenset()
     prepared = prepare_files(codec, files, {}, data.workers, f"{where}: reading")
-    fallback = content_print(codec)  # an entry cached before the cache kept fingerprints
     prints = {path: entry.print for path, entry in prepared.entries.items()}
-
-    def fingerprint(path: Path) -> str | None:
-        if path not in prints:  # unreadable: skipped later, with its reason
-            return None
-        return prints[path] or fallback(path)
-
-    return fingerprint, prepared.read_now
+    # an unreadable file has no print: it is skipped later, with its reason
+    return prints.get, prepared.read_now
 
 
 def codec_for(side: SideConfig) -> SequenceCodec:

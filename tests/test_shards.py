@@ -179,3 +179,23 @@ def test_prepare_command_encodes_once_and_counts(tmp_path):
     bad = run_cli("prepare", str(recipe), "--workers", "0")
     assert bad.returncode == 1
     assert bad.stderr.strip() == "error: --workers: expected at least 1, got 0"
+
+
+def test_an_entry_cached_without_a_fingerprint_is_encoded_again_once(tmp_path, melody_mid):
+    from dataclasses import replace
+
+    from seqimg.prepare import prepare_files
+    from seqimg.shards import ShardWriter
+
+    codec = MidiCodec()
+    first = prepare_files(codec, [melody_mid], {}, workers=1)
+    entry = first.entries[melody_mid]
+    assert entry.print == codec.fingerprint(melody_mid)
+    older = ShardWriter(first.folder)  # the entry again, as a cache written before prints
+    older.add(replace(entry, print=None), first.reader.shard(entry.shard)[
+        entry.offset : entry.offset + entry.nbytes].tobytes())
+    older.flush()
+    assert read_index(first.folder)[entry.path].print is None
+    again = prepare_files(codec, [melody_mid], {}, workers=1)
+    assert again.encoded == 1 and again.entries[melody_mid].print == entry.print
+    assert prepare_files(codec, [melody_mid], {}, workers=1).encoded == 0
