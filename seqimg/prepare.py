@@ -97,12 +97,6 @@ def crashed_entry(path: Path, cause: str) -> tuple[Entry, bytes]:
     return replace(entry, reason=reason), b""
 
 
-def unprinted(entry: Entry) -> bool:
-    """Whether a readable file's entry was cached before the cache kept fingerprints (it is
-    encoded again once, so that the split never reads the file for one)."""
-    return entry.reason is None and entry.print is None
-
-
 def encoded(codec: SequenceCodec, paths: list[Path], workers: int) -> Iterator[tuple[Entry, bytes]]:
     """``encode_entry`` of every path, in ``workers`` processes (in this one when 1), in the
     order they finish; a file that crashes its worker is a skipped entry."""
@@ -140,7 +134,7 @@ def prepare_files(codec: SequenceCodec, paths: list[Path], skipped: dict,
     keys = {path: cache_key(Path(path), folders) for path in paths}
     index = read_index(folder)
     todo = [Path(path) for path, key in keys.items()
-            if key not in index or not index[key].fresh(Path(key)) or unprinted(index[key])]
+            if key not in index or not index[key].fresh(Path(key))]
     writer = ShardWriter(folder)
     workers = available_cores() if workers is None else workers
     bar = tqdm(total=len(todo), desc=desc, unit="file", leave=False,

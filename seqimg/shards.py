@@ -48,7 +48,12 @@ class Entry:
     print: str | None = None
 
     def fresh(self, path: Path) -> bool:
-        """Whether this entry still describes the file at ``path`` (same size and time)."""
+        """Whether this entry still describes the file at ``path`` (same size and time) and
+        holds all the cache keeps of it: a readable file's entry cached before the cache kept
+        fingerprints is not, so it is encoded again once and the split never reads the file for
+        one."""
+        if self.reason is None and self.print is None:
+            return False
         try:
             stat = path.stat()
         except OSError:

@@ -249,6 +249,15 @@ class PianoRoll(NoteEncoding):
         return PianoRollLayout(self.n_pitches, c.height, c.width, c.hop or c.height, pad_value)
 
 
+def drum_hits(notes: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The drum hits among notes in parts that frames of ``length`` steps can hold: their
+    steps and sound groups (a sound of no group, or a hit outside the steps, left out)."""
+    drums = notes[(notes[:, 3] == DRUM_PART) & np.isin(notes[:, 0], list(DRUM_GROUP_OF))
+                  & (notes[:, 1] >= 0) & (notes[:, 1] < length)]
+    groups = np.array([DRUM_GROUP_OF[int(p)] for p in drums[:, 0]], dtype=np.int64)
+    return drums[:, 1], groups
+
+
 class Parts(NoteEncoding):
     """Lead, rhythm and bass as pitch channels each, then drum onsets per sound group; read
     from the file's tracks and written back one named track per part."""
@@ -343,10 +352,7 @@ class Parts(NoteEncoding):
         pitched = self.into_range(notes[notes[:, 3] != DRUM_PART])
         parts = [in_one_part(nt.resolved(pitched[pitched[:, 3] == part, :3], length))
                  + [0, 0, 0, part] for part in range(len(PARTS))]
-        drums = notes[(notes[:, 3] == DRUM_PART) & np.isin(notes[:, 0], list(DRUM_GROUP_OF))
-                      & (notes[:, 1] >= 0) & (notes[:, 1] < length)]
-        groups = np.array([DRUM_GROUP_OF[int(p)] for p in drums[:, 0]], dtype=np.int64)
-        steps, groups = np.unique(np.column_stack([drums[:, 1], groups]), axis=0).T
+        steps, groups = np.unique(np.column_stack(drum_hits(notes, length)), axis=0).T
         hits = np.column_stack([DRUM_SOUNDS[groups], steps, steps + 1,
                                 np.full(len(steps), DRUM_PART)])
         return np.concatenate([*parts, hits]).astype(np.int64).reshape(-1, 4)
@@ -386,10 +392,8 @@ class Parts(NoteEncoding):
         """Invert :meth:`notes_in_parts` (pitches outside the range moved into it by octaves,
         drum sounds of no group dropped)."""
         pitched = self.into_range(notes[notes[:, 3] != DRUM_PART])
-        drums = notes[(notes[:, 3] == DRUM_PART) & np.isin(notes[:, 0], list(DRUM_GROUP_OF))
-                      & (notes[:, 1] < length)]
-        groups = np.array([DRUM_GROUP_OF[int(p)] for p in drums[:, 0]], dtype=np.int64)
-        return self.parts.encode(pitched[:, :3], pitched[:, 3], drums[:, 1], groups, length)
+        return self.parts.encode(pitched[:, :3], pitched[:, 3], *drum_hits(notes, length),
+                                 length)
 
 
 ENCODINGS: dict[str, type[NoteEncoding]] = {

@@ -39,19 +39,21 @@ def resolved(notes: np.ndarray, length: int) -> np.ndarray:
     A note that starts at or after ``length`` is dropped, one that outlasts it is cut, and a
     note shorter than a step lasts one."""
     notes = notes[(notes[:, 1] >= 0) & (notes[:, 1] < length)]
+    if not len(notes):
+        return np.zeros((0, 3), dtype=np.int64)
     pitch, start = notes[:, 0].astype(np.int64), notes[:, 1].astype(np.int64)
     end = np.clip(np.maximum(notes[:, 2], start + 1), None, length).astype(np.int64)
     order = np.lexsort((-end, start, pitch))  # by pitch, then onset; the longest note first
     pitch, start, end = pitch[order], start[order], end[order]
     span = int(length) + 1
     # the furthest end of the pitch's notes begun so far: where its sounding run stops
-    group = (pitch - pitch.min(initial=0)) * span
-    reach = np.maximum.accumulate(group + end) - group if len(end) else end
-    onset = np.r_[True, (pitch[1:] != pitch[:-1]) | (start[1:] != start[:-1])][:len(pitch)]
+    group = (pitch - pitch.min()) * span
+    reach = np.maximum.accumulate(group + end) - group
+    onset = np.r_[True, (pitch[1:] != pitch[:-1]) | (start[1:] != start[:-1])]
     pitch, start, reach = pitch[onset], start[onset], reach[onset]
     following = np.r_[np.where(pitch[1:] == pitch[:-1], start[1:], span), span]
     out = np.column_stack([pitch, start, np.minimum(following, reach)])
-    return out[np.lexsort((out[:, 0], out[:, 1]))].reshape(-1, 3)
+    return out[np.lexsort((out[:, 0], out[:, 1]))]
 
 
 def rolls_to_notes(sounding: np.ndarray, onsets: np.ndarray, low: int) -> np.ndarray:

@@ -246,7 +246,7 @@ class DonorMethod(DonorBase):
     def covered(self, codec: SequenceCodec, frames: np.ndarray) -> np.ndarray:
         """Frames, shape=(T, F) in ``codec``'s terms, covered by donor bars: target frames,
         shape=(T, F')."""
-        made = self.arrange(merged_parts(codec.notes_in_parts(frames)), len(frames))
+        made = self.arrange(codec.notes(frames), len(frames))
         return self.target_codec.frames_from_notes_in_parts(made, len(frames))
 
     def arrange(self, notes: np.ndarray, length: int) -> np.ndarray:
